@@ -1,0 +1,157 @@
+"""The coded values of the clinical record.
+
+Every enumeration is stored in the database by its ``value`` (a short, stable,
+lower-case code), never by its Python name, so that renaming a member in code
+cannot silently change what old rows mean. ``label`` gives the words a health
+visitor reads on screen and on paper.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class _Coded(enum.StrEnum):
+    """A coded value with a human label (the member's second tuple item)."""
+
+    _label: str
+
+    def __new__(cls, value: str, label: str) -> _Coded:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member._label = label
+        return member
+
+    @property
+    def label(self) -> str:
+        return self._label
+
+
+class Role(_Coded):
+    HEALTH_VISITOR = ("health_visitor", "Health visitor")
+    TEAM_LEAD = ("team_lead", "Team lead")
+    ADMINISTRATOR = ("administrator", "Administrator")
+
+
+class Sex(_Coded):
+    """Sex as recorded for growth charts: UK-WHO references exist for these two only."""
+
+    MALE = ("male", "Male")
+    FEMALE = ("female", "Female")
+
+
+class RecordStatus(_Coded):
+    ACTIVE = ("active", "Active")
+    TRANSFERRED_OUT = ("transferred_out", "Transferred out")
+    MOVED_AWAY = ("moved_away", "Moved away")
+    DISCHARGED = ("discharged", "Discharged")
+    DECEASED = ("deceased", "Deceased")
+
+
+class ServiceLevel(_Coded):
+    """Health visiting levels of service (DOMAIN.md, "Levels of service")."""
+
+    COMMUNITY = ("community", "Community")
+    UNIVERSAL = ("universal", "Universal")
+    UNIVERSAL_PLUS = ("universal_plus", "Universal Plus")
+    UNIVERSAL_PARTNERSHIP_PLUS = ("universal_partnership_plus", "Universal Partnership Plus")
+
+
+class SafeguardingStatus(_Coded):
+    """Safeguarding flags (DOMAIN.md, "Safeguarding").
+
+    ``pre_birth_plan`` belongs on a pregnancy; the others on a child.
+    """
+
+    CHILD_PROTECTION_PLAN = ("child_protection_plan", "Child protection plan")
+    CHILD_IN_NEED = ("child_in_need", "Child in need")
+    LOOKED_AFTER = ("looked_after", "Looked-after child")
+    PRE_BIRTH_PLAN = ("pre_birth_plan", "Pre-birth plan")
+    DOMESTIC_ABUSE_MARAC = ("domestic_abuse_marac", "Domestic abuse (MARAC)")
+
+
+class PregnancyOutcome(_Coded):
+    ONGOING = ("ongoing", "Ongoing")
+    LIVE_BIRTH = ("live_birth", "Live birth")
+    MISCARRIAGE = ("miscarriage", "Miscarriage")
+    STILLBIRTH = ("stillbirth", "Stillbirth")
+    TERMINATION = ("termination", "Termination")
+    MOVED_AWAY = ("moved_away", "Moved away before birth")
+
+
+class CarerRelationship(_Coded):
+    MOTHER = ("mother", "Mother")
+    FATHER = ("father", "Father")
+    PARTNER = ("partner", "Partner of parent")
+    GRANDPARENT = ("grandparent", "Grandparent")
+    FOSTER_CARER = ("foster_carer", "Foster carer")
+    GUARDIAN = ("guardian", "Guardian")
+    OTHER = ("other", "Other")
+
+
+class SmokingStatus(_Coded):
+    NON_SMOKER = ("non_smoker", "Non-smoker")
+    SMOKER = ("smoker", "Smoker")
+    EX_SMOKER = ("ex_smoker", "Ex-smoker")
+    NOT_KNOWN = ("not_known", "Not known")
+
+
+class ContactKind(_Coded):
+    """The five Healthy Child Programme mandated reviews, and any other contact."""
+
+    ANTENATAL = ("antenatal", "Antenatal health promoting review")
+    NEW_BIRTH_VISIT = ("new_birth_visit", "New birth visit")
+    SIX_TO_EIGHT_WEEK = ("six_to_eight_week", "6-8 week review")
+    ONE_YEAR = ("one_year", "1 year review")
+    TWO_YEAR = ("two_year", "2-2½ year review")
+    OTHER = ("other", "Other contact")
+
+    @property
+    def is_mandated(self) -> bool:
+        return self is not ContactKind.OTHER
+
+
+class ContactLocation(_Coded):
+    HOME = ("home", "Home")
+    CLINIC = ("clinic", "Clinic")
+    FAMILY_HUB = ("family_hub", "Family hub")
+    VIRTUAL = ("virtual", "Video")
+    PHONE = ("phone", "Telephone")
+
+
+class ContactOutcome(_Coded):
+    COMPLETED = ("completed", "Completed")
+    NOT_ATTENDED = ("not_attended", "Was not brought / not at home")
+    DECLINED = ("declined", "Declined")
+    CANCELLED = ("cancelled", "Cancelled")
+
+
+class MeasurementKind(_Coded):
+    """Growth measurements. Weight is in kilograms, the others in centimetres.
+
+    Length (lying, under 2) and height (standing) are one UK-WHO measure; the
+    two kinds keep what the practitioner actually did.
+    """
+
+    WEIGHT = ("weight", "Weight")
+    LENGTH = ("length", "Length")
+    HEIGHT = ("height", "Height")
+    HEAD_CIRCUMFERENCE = ("head_circumference", "Head circumference")
+
+    @property
+    def unit(self) -> str:
+        return "kg" if self is MeasurementKind.WEIGHT else "cm"
+
+
+class ReferralStatus(_Coded):
+    DRAFT = ("draft", "Draft")
+    SENT = ("sent", "Sent")
+    ACKNOWLEDGED = ("acknowledged", "Acknowledged")
+    ACCEPTED = ("accepted", "Accepted")
+    DECLINED = ("declined", "Declined by service")
+    COMPLETED = ("completed", "Completed")
+    CLOSED = ("closed", "Closed")
+
+    @property
+    def is_open(self) -> bool:
+        return self not in (ReferralStatus.COMPLETED, ReferralStatus.CLOSED, ReferralStatus.DECLINED)

@@ -1,0 +1,75 @@
+"""Typed errors whose messages a health visitor (or an IT administrator) can act on.
+
+A service raises one of these instead of letting a database or library
+exception reach the user. The message says what is wrong in the user's own
+words; ``field`` names the form field it belongs to, so a form can show it
+next to that field and keep everything else the user typed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class HealthVisitorError(Exception):
+    """Base of every error the application explains to its user."""
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One thing wrong with one field of one record."""
+
+    field: str
+    message: str
+    record: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.record}: " if self.record else ""
+        return f"{where}{self.field}: {self.message}"
+
+
+class ValidationError(HealthVisitorError):
+    """Input that breaks a clinical or data rule. Carries every problem found."""
+
+    def __init__(self, problems: list[FieldProblem] | FieldProblem | str, field: str = "") -> None:
+        if isinstance(problems, str):
+            problems = [FieldProblem(field=field, message=problems)]
+        elif isinstance(problems, FieldProblem):
+            problems = [problems]
+        self.problems: list[FieldProblem] = list(problems)
+        super().__init__("; ".join(str(p) if p.field else p.message for p in self.problems))
+
+    def for_field(self, name: str) -> list[str]:
+        return [p.message for p in self.problems if p.field == name]
+
+
+class PossibleDuplicateError(HealthVisitorError):
+    """A record like this one may already exist; the user must confirm to go on."""
+
+    def __init__(self, message: str, existing_id: object) -> None:
+        super().__init__(message)
+        self.existing_id = existing_id
+
+
+class DuplicateError(HealthVisitorError):
+    """The record certainly exists already (e.g. the same NHS number)."""
+
+
+class NotFoundError(HealthVisitorError):
+    """The record asked for does not exist (or is not visible to this user)."""
+
+
+class ConcurrentEditError(HealthVisitorError):
+    """Someone else saved this record since it was opened; nothing was overwritten."""
+
+
+class DatabaseUnavailableError(HealthVisitorError):
+    """The database cannot be reached or opened."""
+
+
+class SchemaOutOfDateError(HealthVisitorError):
+    """The shared database's schema is older than this version of the application."""
+
+
+class ConfigurationError(HealthVisitorError):
+    """A configuration file or setting is wrong."""

@@ -1,0 +1,151 @@
+"""Opening the database: engines, connection settings and the schema version.
+
+SQLite (the embedded, single-machine database) is opened with foreign keys
+on, write-ahead logging and ``synchronous=FULL`` so that a committed clinical
+entry survives a crash or power cut. PostgreSQL (the shared database) is
+opened by URL with the password from the keyring.
+
+The schema is built and upgraded only by alembic migrations. A local SQLite
+file is created and upgraded automatically; a shared PostgreSQL database is
+never migrated by the desktop app: an older schema stops it with a message
+telling the user an administrator must run ``healthvisitor db upgrade``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import StaticPool
+
+from healthvisitor.errors import DatabaseUnavailableError, SchemaOutOfDateError
+from healthvisitor.persistence.credentials import stored_password, with_password
+
+#: How long (ms) SQLite waits for another writer before reporting the database busy.
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+#: How long (s) to wait for the PostgreSQL server before reporting it unreachable.
+POSTGRES_CONNECT_TIMEOUT_S = 10
+
+
+def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+    if mode != "memory":
+        cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.close()
+
+
+def create_database_engine(url: URL | str, *, password: str | None = None) -> Engine:
+    """An engine for ``url``; for PostgreSQL the keyring supplies a missing password."""
+    if isinstance(url, str):
+        from sqlalchemy.engine import make_url
+
+        url = make_url(url)
+    if url.get_backend_name() == "sqlite":
+        database = url.database or ""
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url)
+        else:
+            engine = create_engine(url, poolclass=StaticPool)
+        event.listen(engine, "connect", _on_sqlite_connect)
+        return engine
+    if url.password is None:
+        url = with_password(url, password if password is not None else stored_password(url))
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S},
+    )
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    """The alembic configuration, pointing at the migrations shipped in the package."""
+    location = resources.files("healthvisitor.persistence") / "migrations"
+    config = Config()
+    config.set_main_option("script_location", str(location))
+    if engine is not None:
+        config.attributes["engine"] = engine
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "the package ships no migrations"
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision the database is at (None for an empty database)."""
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    except OperationalError as exc:
+        raise DatabaseUnavailableError(describe_connection_error(engine, exc)) from exc
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply migrations up to ``revision`` (the ``healthvisitor db upgrade`` command)."""
+    try:
+        command.upgrade(alembic_config(engine), revision)
+    except OperationalError as exc:
+        raise DatabaseUnavailableError(describe_connection_error(engine, exc)) from exc
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    command.downgrade(alembic_config(engine), revision)
+
+
+def prepare(engine: Engine) -> None:
+    """Make the database ready for use by the application.
+
+    A local SQLite file is created or upgraded in place. A shared database
+    whose schema is older than this version is refused: migrating a database
+    many laptops share is an administrator's decision, made on release day.
+    """
+    current = current_revision(engine)
+    head = head_revision()
+    if current == head:
+        return
+    if engine.dialect.name == "sqlite":
+        upgrade(engine)
+        return
+    if current is None:
+        raise SchemaOutOfDateError(
+            "This shared database has no HealthVisitor tables yet. An administrator must "
+            "set it up with 'healthvisitor db upgrade' before anyone can use it."
+        )
+    script = ScriptDirectory.from_config(alembic_config())
+    known = {rev.revision for rev in script.walk_revisions()}
+    if current not in known:
+        raise SchemaOutOfDateError(
+            f"This shared database (schema {current}) was upgraded by a newer version of "
+            "HealthVisitor than this one. Ask IT to install the current version."
+        )
+    raise SchemaOutOfDateError(
+        f"This shared database (schema {current}) is older than this version of HealthVisitor "
+        f"needs ({head}). An administrator must run 'healthvisitor db upgrade' first."
+    )
+
+
+def describe_connection_error(engine: Engine, exc: Exception) -> str:
+    where = engine.url.render_as_string(hide_password=True)
+    detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else ""
+    if engine.dialect.name == "sqlite":
+        return f"Cannot open the database file {engine.url.database}: {detail}"
+    return (
+        f"Cannot reach the shared database at {where}: {detail}. Check the network "
+        "connection; if it persists, tell your system administrator."
+    )

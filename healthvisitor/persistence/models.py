@@ -1,0 +1,402 @@
+"""The clinical data model (SQLAlchemy 2 typed ORM).
+
+The schema itself is built only by the alembic migrations in
+``healthvisitor/persistence/migrations``; ``tests/persistence/test_migrations.py``
+checks that these models and the migrations agree.
+
+Conventions (STYLE.md, issue 2):
+
+* Primary keys are UUIDs made by the application (offline laptops never clash).
+* Every editable row has a ``version`` column used for optimistic concurrency:
+  a save against a stale version raises ``StaleDataError`` instead of silently
+  overwriting a colleague's change.
+* Clinical entries (contacts, measurements) are never deleted or overwritten:
+  a correction is a new row whose ``supersedes_id`` points at the old one.
+* Service level and safeguarding status are dated history, not a single field.
+* Times are UTC and timezone-aware; enumerations are stored by value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Uuid,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
+
+from healthvisitor.domain.enums import (
+    CarerRelationship,
+    ContactKind,
+    ContactLocation,
+    ContactOutcome,
+    MeasurementKind,
+    PregnancyOutcome,
+    RecordStatus,
+    ReferralStatus,
+    Role,
+    SafeguardingStatus,
+    ServiceLevel,
+    Sex,
+    SmokingStatus,
+)
+from healthvisitor.persistence.types import (
+    UTCDateTime,
+    coded,
+    created_at,
+    name_str,
+    short_str,
+    text_str,
+    updated_at,
+    utc_now,
+    uuid_pk,
+)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Versioned:
+    """Mixin for editable rows: optimistic concurrency through ``version``."""
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    created_at: Mapped[created_at]
+    updated_at: Mapped[updated_at]
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+class Team(Base, Versioned):
+    __tablename__ = "teams"
+
+    id: Mapped[uuid_pk]
+    name: Mapped[name_str] = mapped_column(unique=True)
+
+    members: Mapped[list[User]] = relationship(back_populates="team")
+
+
+
+class User(Base, Versioned):
+    __tablename__ = "users"
+
+    id: Mapped[uuid_pk]
+    username: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    full_name: Mapped[name_str]
+    role: Mapped[Role] = mapped_column(coded(Role, "role"), nullable=False)
+    team_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("teams.id"))
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # argon2id hash (issue 8); never a clear-text password.
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+
+    team: Mapped[Team | None] = relationship(back_populates="members")
+
+
+
+class Family(Base, Versioned):
+    """A household: where the children live and who cares for them."""
+
+    __tablename__ = "families"
+
+    id: Mapped[uuid_pk]
+    team_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("teams.id"), nullable=False, index=True)
+    family_name: Mapped[name_str]
+    address_line_1: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    address_line_2: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    town: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    postcode: Mapped[str] = mapped_column(String(10), nullable=False, default="", index=True)
+    main_language: Mapped[str] = mapped_column(String(50), nullable=False, default="English")
+    interpreter_needed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    gp_practice: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+
+    carers: Mapped[list[Carer]] = relationship(back_populates="family", order_by="Carer.given_name")
+    children: Mapped[list[Child]] = relationship(
+        back_populates="family", order_by="Child.date_of_birth"
+    )
+    pregnancies: Mapped[list[Pregnancy]] = relationship(back_populates="family")
+
+
+
+class Carer(Base, Versioned):
+    __tablename__ = "carers"
+
+    id: Mapped[uuid_pk]
+    family_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("families.id"), nullable=False, index=True
+    )
+    given_name: Mapped[name_str]
+    family_name: Mapped[name_str]
+    date_of_birth: Mapped[dt.date | None] = mapped_column(Date)
+    relationship_to_child: Mapped[CarerRelationship] = mapped_column(
+        coded(CarerRelationship, "carer_relationship"), nullable=False
+    )
+    phone: Mapped[str] = mapped_column(String(32), nullable=False, default="")
+    smoking_status: Mapped[SmokingStatus] = mapped_column(
+        coded(SmokingStatus, "smoking_status"), nullable=False, default=SmokingStatus.NOT_KNOWN
+    )
+
+    family: Mapped[Family] = relationship(back_populates="carers")
+
+
+
+class Pregnancy(Base, Versioned):
+    __tablename__ = "pregnancies"
+
+    id: Mapped[uuid_pk]
+    family_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("families.id"), nullable=False, index=True
+    )
+    mother_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("carers.id"), nullable=False)
+    estimated_delivery_date: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    outcome: Mapped[PregnancyOutcome] = mapped_column(
+        coded(PregnancyOutcome, "pregnancy_outcome"),
+        nullable=False,
+        default=PregnancyOutcome.ONGOING,
+    )
+    outcome_date: Mapped[dt.date | None] = mapped_column(Date)
+    health_visitor_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id"), index=True
+    )
+
+    family: Mapped[Family] = relationship(back_populates="pregnancies")
+    mother: Mapped[Carer] = relationship()
+
+
+
+class Child(Base, Versioned):
+    __tablename__ = "children"
+
+    id: Mapped[uuid_pk]
+    nhs_number: Mapped[str] = mapped_column(String(10), nullable=False, unique=True)
+    given_name: Mapped[name_str]
+    family_name: Mapped[name_str]
+    date_of_birth: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    sex: Mapped[Sex] = mapped_column(coded(Sex, "sex"), nullable=False)
+    gestation_weeks: Mapped[int] = mapped_column(Integer, nullable=False)
+    gestation_days: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    birth_weight_kg: Mapped[float | None] = mapped_column(Float)
+    place_of_birth: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    family_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("families.id"), nullable=False, index=True
+    )
+    pregnancy_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("pregnancies.id"))
+    # The team responsible for the child (national metrics count children in
+    # the team responsible at the end of the quarter).
+    team_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("teams.id"), nullable=False, index=True)
+    # The allocated (named) health visitor; NULL while awaiting allocation.
+    health_visitor_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id"), index=True
+    )
+    record_status: Mapped[RecordStatus] = mapped_column(
+        coded(RecordStatus, "record_status"), nullable=False, default=RecordStatus.ACTIVE
+    )
+    record_status_date: Mapped[dt.date | None] = mapped_column(Date)
+
+    family: Mapped[Family] = relationship(back_populates="children")
+    health_visitor: Mapped[User | None] = relationship()
+    contacts: Mapped[list[Contact]] = relationship(
+        back_populates="child", order_by="Contact.contact_date"
+    )
+    measurements: Mapped[list[Measurement]] = relationship(
+        back_populates="child", order_by="Measurement.measured_on"
+    )
+
+    __table_args__ = (
+        CheckConstraint("gestation_weeks BETWEEN 22 AND 44", name="gestation_weeks_range"),
+        CheckConstraint("gestation_days BETWEEN 0 AND 6", name="gestation_days_range"),
+        Index("ix_children_name", "family_name", "given_name"),
+        Index("ix_children_date_of_birth", "date_of_birth"),
+    )
+
+
+class ServiceLevelEntry(Base):
+    """Dated history of a child's level of service; the open entry is current."""
+
+    __tablename__ = "service_level_history"
+
+    id: Mapped[uuid_pk]
+    child_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("children.id"), nullable=False, index=True)
+    level: Mapped[ServiceLevel] = mapped_column(coded(ServiceLevel, "service_level"), nullable=False)
+    start_date: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    recorded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[created_at]
+
+    __table_args__ = (
+        CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates_in_order"),
+    )
+
+
+class SafeguardingEntry(Base):
+    """Dated history of safeguarding status, on a child or (pre-birth plan) a pregnancy."""
+
+    __tablename__ = "safeguarding_history"
+
+    id: Mapped[uuid_pk]
+    child_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("children.id"), index=True)
+    pregnancy_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("pregnancies.id"), index=True)
+    status: Mapped[SafeguardingStatus] = mapped_column(
+        coded(SafeguardingStatus, "safeguarding_status"), nullable=False
+    )
+    start_date: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    note: Mapped[text_str]
+    recorded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[created_at]
+
+    __table_args__ = (
+        CheckConstraint(
+            "(child_id IS NOT NULL AND pregnancy_id IS NULL)"
+            " OR (child_id IS NULL AND pregnancy_id IS NOT NULL)",
+            name="one_subject",
+        ),
+        CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates_in_order"),
+    )
+
+
+class Contact(Base, Versioned):
+    """A contact with a family: one of the five mandated reviews, or another contact."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[uuid_pk]
+    kind: Mapped[ContactKind] = mapped_column(coded(ContactKind, "contact_kind"), nullable=False)
+    child_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("children.id"), index=True)
+    pregnancy_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("pregnancies.id"), index=True)
+    contact_date: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    location: Mapped[ContactLocation] = mapped_column(
+        coded(ContactLocation, "contact_location"), nullable=False
+    )
+    outcome: Mapped[ContactOutcome] = mapped_column(
+        coded(ContactOutcome, "contact_outcome"), nullable=False
+    )
+    # Who delivered the contact, and the named health visitor accountable for it
+    # (DHSC, "Delivery of the healthy child programme", 2026: supervised delegation).
+    delivered_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), nullable=False)
+    accountable_health_visitor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    notes: Mapped[text_str]
+    supersedes_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contacts.id"))
+
+    child: Mapped[Child | None] = relationship(back_populates="contacts")
+    measurements: Mapped[list[Measurement]] = relationship(back_populates="contact")
+    delivered_by: Mapped[User] = relationship(foreign_keys=[delivered_by_id])
+
+    __table_args__ = (
+        CheckConstraint(
+            "child_id IS NOT NULL OR pregnancy_id IS NOT NULL", name="has_subject"
+        ),
+        CheckConstraint(
+            "kind <> 'antenatal' OR pregnancy_id IS NOT NULL", name="antenatal_on_pregnancy"
+        ),
+        CheckConstraint(
+            "kind IN ('antenatal', 'other') OR child_id IS NOT NULL", name="review_on_child"
+        ),
+    )
+
+
+class Measurement(Base):
+    """A growth measurement. Never edited: a correction supersedes it."""
+
+    __tablename__ = "measurements"
+
+    id: Mapped[uuid_pk]
+    child_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("children.id"), nullable=False)
+    contact_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contacts.id"), index=True)
+    kind: Mapped[MeasurementKind] = mapped_column(
+        coded(MeasurementKind, "measurement_kind"), nullable=False
+    )
+    # kilograms for weight, centimetres for the others (MeasurementKind.unit)
+    value: Mapped[float] = mapped_column(Float, nullable=False)
+    measured_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    recorded_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), nullable=False)
+    recorded_at: Mapped[created_at]
+    supersedes_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("measurements.id"))
+
+    child: Mapped[Child] = relationship(back_populates="measurements")
+    contact: Mapped[Contact | None] = relationship(back_populates="measurements")
+
+    __table_args__ = (
+        CheckConstraint("value > 0", name="value_positive"),
+        Index("ix_measurements_child_id_measured_on", "child_id", "measured_on"),
+    )
+
+
+class ReferralType(Base, Versioned):
+    """A route a health visitor refers families to. Retired types stay on old referrals."""
+
+    __tablename__ = "referral_types"
+
+    id: Mapped[uuid_pk]
+    code: Mapped[str] = mapped_column(String(40), unique=True, nullable=False)
+    name: Mapped[name_str]
+    retired: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+
+class Referral(Base, Versioned):
+    """A referral about a child, or about a carer (a smoking mother is referred herself)."""
+
+    __tablename__ = "referrals"
+
+    id: Mapped[uuid_pk]
+    referral_type_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("referral_types.id"), nullable=False
+    )
+    child_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("children.id"), index=True)
+    carer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("carers.id"), index=True)
+    status: Mapped[ReferralStatus] = mapped_column(
+        coded(ReferralStatus, "referral_status"), nullable=False, default=ReferralStatus.DRAFT
+    )
+    reason: Mapped[text_str]
+    made_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    follow_up_on: Mapped[dt.date | None] = mapped_column(Date)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    outcome: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    made_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), nullable=False)
+
+    referral_type: Mapped[ReferralType] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(
+            "(child_id IS NOT NULL AND carer_id IS NULL)"
+            " OR (child_id IS NULL AND carer_id IS NOT NULL)",
+            name="one_subject",
+        ),
+    )
+
+
+class AuditEvent(Base):
+    """Who did what to which record, when and from which machine. Append-only."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[uuid_pk]
+    occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False, default=utc_now)
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[short_str]
+    entity_type: Mapped[short_str]
+    entity_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    details: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
+    machine: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+
+    __table_args__ = (Index("ix_audit_events_occurred_at", "occurred_at"),)

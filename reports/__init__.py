@@ -1,0 +1,1 @@
+"""Printed reports (reportlab), installed as ``healthvisitor.reports``."""

@@ -1,0 +1,1 @@
+"""The Qt shell, installed as ``healthvisitor.ui``: widgets, item models, dialogs."""
