@@ -8,7 +8,7 @@ next to that field and keep everything else the user typed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 class HealthVisitorError(Exception):

@@ -154,4 +154,8 @@ class ReferralStatus(_Coded):
 
     @property
     def is_open(self) -> bool:
-        return self not in (ReferralStatus.COMPLETED, ReferralStatus.CLOSED, ReferralStatus.DECLINED)
+        return self not in (
+            ReferralStatus.COMPLETED,
+            ReferralStatus.CLOSED,
+            ReferralStatus.DECLINED,
+        )

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
+
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -96,7 +98,6 @@ class Team(Base, Versioned):
     members: Mapped[list[User]] = relationship(back_populates="team")
 
 
-
 class User(Base, Versioned):
     __tablename__ = "users"
 
@@ -110,7 +111,6 @@ class User(Base, Versioned):
     password_hash: Mapped[str | None] = mapped_column(String(200))
 
     team: Mapped[Team | None] = relationship(back_populates="members")
-
 
 
 class Family(Base, Versioned):
@@ -136,7 +136,6 @@ class Family(Base, Versioned):
     pregnancies: Mapped[list[Pregnancy]] = relationship(back_populates="family")
 
 
-
 class Carer(Base, Versioned):
     __tablename__ = "carers"
 
@@ -158,7 +157,6 @@ class Carer(Base, Versioned):
     family: Mapped[Family] = relationship(back_populates="carers")
 
 
-
 class Pregnancy(Base, Versioned):
     __tablename__ = "pregnancies"
 
@@ -174,13 +172,10 @@ class Pregnancy(Base, Versioned):
         default=PregnancyOutcome.ONGOING,
     )
     outcome_date: Mapped[dt.date | None] = mapped_column(Date)
-    health_visitor_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("users.id"), index=True
-    )
+    health_visitor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), index=True)
 
     family: Mapped[Family] = relationship(back_populates="pregnancies")
     mother: Mapped[Carer] = relationship()
-
 
 
 class Child(Base, Versioned):
@@ -204,9 +199,7 @@ class Child(Base, Versioned):
     # the team responsible at the end of the quarter).
     team_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("teams.id"), nullable=False, index=True)
     # The allocated (named) health visitor; NULL while awaiting allocation.
-    health_visitor_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("users.id"), index=True
-    )
+    health_visitor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), index=True)
     record_status: Mapped[RecordStatus] = mapped_column(
         coded(RecordStatus, "record_status"), nullable=False, default=RecordStatus.ACTIVE
     )
@@ -235,8 +228,12 @@ class ServiceLevelEntry(Base):
     __tablename__ = "service_level_history"
 
     id: Mapped[uuid_pk]
-    child_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("children.id"), nullable=False, index=True)
-    level: Mapped[ServiceLevel] = mapped_column(coded(ServiceLevel, "service_level"), nullable=False)
+    child_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("children.id"), nullable=False, index=True
+    )
+    level: Mapped[ServiceLevel] = mapped_column(
+        coded(ServiceLevel, "service_level"), nullable=False
+    )
     start_date: Mapped[dt.date] = mapped_column(Date, nullable=False)
     end_date: Mapped[dt.date | None] = mapped_column(Date)
     recorded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
@@ -302,9 +299,7 @@ class Contact(Base, Versioned):
     delivered_by: Mapped[User] = relationship(foreign_keys=[delivered_by_id])
 
     __table_args__ = (
-        CheckConstraint(
-            "child_id IS NOT NULL OR pregnancy_id IS NOT NULL", name="has_subject"
-        ),
+        CheckConstraint("child_id IS NOT NULL OR pregnancy_id IS NOT NULL", name="has_subject"),
         CheckConstraint(
             "kind <> 'antenatal' OR pregnancy_id IS NOT NULL", name="antenatal_on_pregnancy"
         ),
@@ -350,7 +345,6 @@ class ReferralType(Base, Versioned):
     code: Mapped[str] = mapped_column(String(40), unique=True, nullable=False)
     name: Mapped[name_str]
     retired: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-
 
 
 class Referral(Base, Versioned):

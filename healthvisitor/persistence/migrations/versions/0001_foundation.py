@@ -7,16 +7,14 @@ Revises:
 Create Date: 2026-11-24 02:50:07.606533
 """
 
+import datetime as dt
+import uuid
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-import datetime as dt
-import uuid
-
 import healthvisitor.persistence.types
-
 
 revision: str = "0001_foundation"
 down_revision: str | None = None

@@ -1,0 +1,93 @@
+"""The single door to ``rcpchgrowth``, the RCPCH implementation of UK-WHO.
+
+``import rcpchgrowth`` costs about 0.65 s (it loads scipy), so it is imported
+here, lazily, on first use, never at application start (TOOLCHAIN.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from healthvisitor.domain.enums import MeasurementKind, Sex
+
+#: rcpchgrowth's name for each measurement kind (length and height are one measure).
+RCPCH_METHOD = {
+    MeasurementKind.WEIGHT: "weight",
+    MeasurementKind.LENGTH: "height",
+    MeasurementKind.HEIGHT: "height",
+    MeasurementKind.HEAD_CIRCUMFERENCE: "ofc",
+}
+UK_WHO = "uk-who"
+
+
+@dataclass(frozen=True)
+class ReferenceResult:
+    """SDS and centile of one measurement, by corrected and by chronological age."""
+
+    corrected_sds: float | None
+    corrected_centile: float | None
+    chronological_sds: float | None
+    chronological_centile: float | None
+    corrected_decimal_age: float
+    chronological_decimal_age: float
+    error: str | None
+
+
+def _float_or_none(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
+
+
+def uk_who_result(
+    *,
+    kind: MeasurementKind,
+    value: float,
+    sex: Sex,
+    date_of_birth: dt.date,
+    measured_on: dt.date,
+    gestation_weeks: int,
+    gestation_days: int,
+) -> ReferenceResult:
+    """Compute the UK-WHO SDS and centile of a measurement with rcpchgrowth."""
+    import rcpchgrowth
+
+    try:
+        result: dict[str, Any] = rcpchgrowth.Measurement(
+            sex=sex.value,
+            birth_date=date_of_birth,
+            observation_date=measured_on,
+            measurement_method=RCPCH_METHOD[kind],
+            observation_value=value,
+            reference=UK_WHO,
+            gestation_weeks=gestation_weeks,
+            gestation_days=gestation_days,
+        ).measurement
+    except (ValueError, LookupError, TypeError) as exc:
+        return ReferenceResult(None, None, None, None, 0.0, 0.0, str(exc))
+    values = result["measurement_calculated_values"]
+    dates = result["measurement_dates"]
+    error = (
+        values.get("corrected_measurement_error")
+        or values.get("chronological_measurement_error")
+        or dates.get("corrected_decimal_age_error")
+    )
+    return ReferenceResult(
+        corrected_sds=_float_or_none(values.get("corrected_sds")),
+        corrected_centile=_float_or_none(values.get("corrected_centile")),
+        chronological_sds=_float_or_none(values.get("chronological_sds")),
+        chronological_centile=_float_or_none(values.get("chronological_centile")),
+        corrected_decimal_age=float(dates["corrected_decimal_age"]),
+        chronological_decimal_age=float(dates["chronological_decimal_age"]),
+        error=str(error) if error else None,
+    )
+
+
+def error_sds_limits() -> tuple[float, float]:
+    """rcpchgrowth's limits beyond which a height, weight or OFC is an error (±8 SDS)."""
+    from rcpchgrowth import validation_constants as limits
+
+    return (
+        float(limits.MINIMUM_HEIGHT_WEIGHT_OFC_ERROR_SDS),
+        float(limits.MAXIMUM_HEIGHT_WEIGHT_OFC_ERROR_SDS),
+    )
