@@ -1,0 +1,130 @@
+"""Shared fixtures.
+
+* Every test runs with its own data, config and machine-config folders, so no
+  test ever reads or writes a real user's files or database.
+* ``engine`` gives a migrated database (built by alembic ``upgrade head``,
+  never ``create_all``), once on SQLite and once on the real PostgreSQL server
+  (127.0.0.1:5432, TOOLCHAIN.md). With ``CI=true`` an unreachable PostgreSQL
+  fails the run; elsewhere those tests are skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+# Before anything imports Qt or keyring.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from healthvisitor.persistence.database import create_database_engine, upgrade
+from healthvisitor.persistence.models import Base
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "HEALTHVISITOR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HEALTHVISITOR_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("HEALTHVISITOR_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("HEALTHVISITOR_MACHINE_CONFIG", str(tmp_path / "machine" / "config.toml"))
+    monkeypatch.delenv("HEALTHVISITOR_DATABASE_URL", raising=False)
+
+
+# --- SQLite ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = create_database_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def sqlite_engine(_sqlite_template: Path, tmp_path: Path) -> Iterator[Engine]:
+    path = tmp_path / "healthvisitor.db"
+    shutil.copy(_sqlite_template, path)
+    engine = create_database_engine(f"sqlite:///{path}")
+    yield engine
+    engine.dispose()
+
+
+# --- PostgreSQL --------------------------------------------------------------
+
+
+def _postgres_unavailable(reason: str) -> None:
+    message = f"PostgreSQL at {POSTGRES_ADMIN_URL} is not usable: {reason}"
+    if IN_CI:
+        pytest.fail(message + " (CI=true: PostgreSQL tests must run)", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A private database on the real server for this test session; the URL."""
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"hv_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # any failure to reach the server
+        admin.dispose()
+        _postgres_unavailable(str(exc).splitlines()[0])
+    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _postgres_migrated(postgres_server: str) -> str:
+    engine = create_database_engine(postgres_server)
+    upgrade(engine)
+    engine.dispose()
+    return postgres_server
+
+
+def _clean_postgres(engine: Engine) -> None:
+    """Empty every table but the schema version and the seeded reference data."""
+    tables = [
+        table.name
+        for table in reversed(Base.metadata.sorted_tables)
+        if table.name != "referral_types"
+    ]
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
+
+
+@pytest.fixture
+def postgres_engine(_postgres_migrated: str) -> Iterator[Engine]:
+    engine = create_database_engine(_postgres_migrated)
+    _clean_postgres(engine)
+    yield engine
+    engine.dispose()
+
+
+# --- Both --------------------------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest) -> Engine:
+    """A migrated, empty database: SQLite, then the real PostgreSQL server."""
+    fixture = "sqlite_engine" if request.param == "sqlite" else "postgres_engine"
+    result: Engine = request.getfixturevalue(fixture)
+    return result
