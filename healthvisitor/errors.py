@@ -73,3 +73,7 @@ class SchemaOutOfDateError(HealthVisitorError):
 
 class ConfigurationError(HealthVisitorError):
     """A configuration file or setting is wrong."""
+
+
+class PermissionDeniedError(HealthVisitorError):
+    """The signed-in user's role does not allow this action or this record."""

@@ -24,7 +24,12 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from healthvisitor.persistence.database import create_database_engine, upgrade
+from healthvisitor.persistence.database import (
+    create_database_engine,
+    current_revision,
+    head_revision,
+    upgrade,
+)
 from healthvisitor.persistence.models import Base
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -114,6 +119,8 @@ def _clean_postgres(engine: Engine) -> None:
 @pytest.fixture
 def postgres_engine(_postgres_migrated: str) -> Iterator[Engine]:
     engine = create_database_engine(_postgres_migrated)
+    if current_revision(engine) != head_revision():  # a migration test went down
+        upgrade(engine)
     _clean_postgres(engine)
     yield engine
     engine.dispose()

@@ -13,7 +13,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from nhs_number.validate import is_valid as nhs_number_check_digit_is_valid
+from nhs_number.constants import REGION_SCOTLAND
+from nhs_number.validate import calculate_checksum
+from nhs_number.validate import is_valid as nhs_number_is_valid
 
 from healthvisitor.domain.enums import ContactKind, MeasurementKind, Sex
 from healthvisitor.errors import ValidationError
@@ -26,8 +28,8 @@ _NHS_SEPARATORS = re.compile(r"[\s\-]")
 def clean_nhs_number(text: str, field: str = "nhs_number") -> str:
     """Return the 10-digit NHS number in ``text`` (spaces and dashes allowed).
 
-    The check digit is verified with the ``nhs-number`` package (modulus 11,
-    NHS Data Dictionary "NHS Number").
+    The check digit (modulus 11, NHS Data Dictionary "NHS Number") and the
+    ranges are verified with the ``nhs-number`` package.
     """
     digits = _NHS_SEPARATORS.sub("", text or "")
     if not digits:
@@ -36,10 +38,21 @@ def clean_nhs_number(text: str, field: str = "nhs_number") -> str:
         raise ValidationError("An NHS number has digits only (spaces are fine).", field)
     if len(digits) != 10:
         raise ValidationError(f"An NHS number has 10 digits; this has {len(digits)}.", field)
-    if not nhs_number_check_digit_is_valid(digits):
+    if calculate_checksum(digits[:9]) != int(digits[9]):
         raise ValidationError(
             "This is not a valid NHS number: the check digit does not match. "
             "Check each digit against the record.",
+            field,
+        )
+    if not nhs_number_is_valid(digits):
+        # The package also knows the Scottish CHI range, whose numbers begin
+        # with the date of birth (DDMMYY).
+        in_chi_range = REGION_SCOTLAND.contains_number(digits)
+        raise ValidationError(
+            "This number is in the Scottish CHI range but does not begin with a real date "
+            "of birth, so it is not a valid NHS or CHI number."
+            if in_chi_range
+            else "This is not a valid NHS number.",
             field,
         )
     return digits

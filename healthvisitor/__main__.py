@@ -1,0 +1,3 @@
+from healthvisitor.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,250 @@
+"""Families, carers and children: creating the records a caseload is made of.
+
+Every value is checked by ``healthvisitor.domain.validation`` and every
+problem is reported at once (``ValidationError`` with one entry per field),
+so a form can show them all next to their fields and keep what was typed.
+A child is never registered twice: the same NHS number is refused outright;
+the same name and date of birth in the same family asks the user to confirm
+(twins are real, but so are double entries).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from healthvisitor.domain.enums import CarerRelationship, RecordStatus, Sex, SmokingStatus
+from healthvisitor.domain.validation import (
+    check_birth_weight,
+    check_date_of_birth,
+    check_gestation,
+    clean_nhs_number,
+    format_nhs_number,
+)
+from healthvisitor.errors import (
+    DuplicateError,
+    FieldProblem,
+    NotFoundError,
+    PossibleDuplicateError,
+    ValidationError,
+)
+from healthvisitor.persistence.models import Carer, Child, Family, User
+from healthvisitor.services.access import require_clinical, require_team
+from healthvisitor.services.actor import Actor
+from healthvisitor.services.audit import record_event
+
+
+@dataclass(frozen=True)
+class FamilyDetails:
+    family_name: str
+    address_line_1: str = ""
+    address_line_2: str = ""
+    town: str = ""
+    postcode: str = ""
+    main_language: str = "English"
+    interpreter_needed: bool = False
+    gp_practice: str = ""
+
+
+@dataclass(frozen=True)
+class CarerDetails:
+    given_name: str
+    family_name: str
+    relationship_to_child: CarerRelationship
+    date_of_birth: dt.date | None = None
+    phone: str = ""
+    smoking_status: SmokingStatus = SmokingStatus.NOT_KNOWN
+
+
+@dataclass(frozen=True)
+class ChildDetails:
+    nhs_number: str
+    given_name: str
+    family_name: str
+    date_of_birth: dt.date
+    sex: Sex
+    gestation_weeks: int
+    gestation_days: int
+    birth_weight_kg: float | None
+    family_id: uuid.UUID
+    health_visitor_id: uuid.UUID | None = None
+    place_of_birth: str = ""
+
+
+@dataclass(frozen=True)
+class ChildSummary:
+    id: uuid.UUID
+    nhs_number: str
+    name: str
+    date_of_birth: dt.date
+    family_id: uuid.UUID
+
+
+def _gather(problems: list[FieldProblem], check: Callable[[], object]) -> None:
+    try:
+        check()
+    except ValidationError as error:
+        problems.extend(error.problems)
+
+
+def _required(problems: list[FieldProblem], field: str, value: str, label: str) -> None:
+    if not value.strip():
+        problems.append(FieldProblem(field, f"Enter the {label}."))
+
+
+def _normalise_postcode(postcode: str) -> str:
+    compact = "".join(postcode.split()).upper()
+    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
+
+
+def create_family(session: Session, actor: Actor, details: FamilyDetails) -> uuid.UUID:
+    team_id = require_clinical(actor)
+    problems: list[FieldProblem] = []
+    _required(problems, "family_name", details.family_name, "family name")
+    if problems:
+        raise ValidationError(problems)
+    family = Family(
+        team_id=team_id,
+        family_name=details.family_name.strip(),
+        address_line_1=details.address_line_1.strip(),
+        address_line_2=details.address_line_2.strip(),
+        town=details.town.strip(),
+        postcode=_normalise_postcode(details.postcode),
+        main_language=details.main_language.strip() or "English",
+        interpreter_needed=details.interpreter_needed,
+        gp_practice=details.gp_practice.strip(),
+    )
+    session.add(family)
+    session.flush()
+    record_event(session, actor, "create", "family", family.id)
+    return family.id
+
+
+def add_carer(
+    session: Session, actor: Actor, family_id: uuid.UUID, details: CarerDetails, *, today: dt.date
+) -> uuid.UUID:
+    family = _family(session, actor, family_id)
+    problems: list[FieldProblem] = []
+    _required(problems, "given_name", details.given_name, "carer's first name")
+    _required(problems, "family_name", details.family_name, "carer's family name")
+    if details.date_of_birth is not None and details.date_of_birth > today:
+        problems.append(
+            FieldProblem("date_of_birth", "The carer's date of birth is in the future.")
+        )
+    if problems:
+        raise ValidationError(problems)
+    carer = Carer(
+        family_id=family.id,
+        given_name=details.given_name.strip(),
+        family_name=details.family_name.strip(),
+        relationship_to_child=details.relationship_to_child,
+        date_of_birth=details.date_of_birth,
+        phone=details.phone.strip(),
+        smoking_status=details.smoking_status,
+    )
+    session.add(carer)
+    session.flush()
+    record_event(session, actor, "create", "carer", carer.id, family_id=str(family.id))
+    return carer.id
+
+
+def _family(session: Session, actor: Actor, family_id: uuid.UUID) -> Family:
+    family = session.get(Family, family_id)
+    if family is None:
+        raise NotFoundError("That family is not on record.")
+    require_team(actor, family.team_id)
+    return family
+
+
+def validate_child(details: ChildDetails, *, today: dt.date) -> str:
+    """Check every field of a new child; return the cleaned NHS number."""
+    problems: list[FieldProblem] = []
+    nhs: list[str] = []
+    _gather(problems, lambda: nhs.append(clean_nhs_number(details.nhs_number)))
+    _required(problems, "given_name", details.given_name, "child's first name")
+    _required(problems, "family_name", details.family_name, "child's family name")
+    _gather(problems, lambda: check_date_of_birth(details.date_of_birth, today))
+    _gather(problems, lambda: check_gestation(details.gestation_weeks, details.gestation_days))
+    if details.birth_weight_kg is not None:
+        weight = details.birth_weight_kg
+        _gather(problems, lambda: check_birth_weight(weight))
+    if problems:
+        raise ValidationError(problems)
+    return nhs[0]
+
+
+def register_child(
+    session: Session,
+    actor: Actor,
+    details: ChildDetails,
+    *,
+    today: dt.date,
+    confirm_possible_duplicate: bool = False,
+) -> ChildSummary:
+    """Add a child to a family, after validation and the duplicate checks."""
+    family = _family(session, actor, details.family_id)
+    nhs_number = validate_child(details, today=today)
+    if details.health_visitor_id is not None:
+        visitor = session.get(User, details.health_visitor_id)
+        if visitor is None or visitor.team_id != family.team_id or not visitor.active:
+            raise ValidationError("Choose a health visitor from this team.", "health_visitor_id")
+    existing = session.scalars(select(Child).where(Child.nhs_number == nhs_number)).first()
+    if existing is not None:
+        raise DuplicateError(
+            f"A child with NHS number {format_nhs_number(nhs_number)} is already on record "
+            f"({existing.given_name} {existing.family_name}, born "
+            f"{existing.date_of_birth:%d %b %Y}). Open that record instead."
+        )
+    if not confirm_possible_duplicate:
+        twin = session.scalars(
+            select(Child).where(
+                Child.family_id == family.id,
+                Child.date_of_birth == details.date_of_birth,
+                func.lower(Child.given_name) == details.given_name.strip().lower(),
+                func.lower(Child.family_name) == details.family_name.strip().lower(),
+            )
+        ).first()
+        if twin is not None:
+            raise PossibleDuplicateError(
+                f"This family already has a {twin.given_name} {twin.family_name} born "
+                f"{twin.date_of_birth:%d %b %Y} (NHS {format_nhs_number(twin.nhs_number)}). "
+                "Is this a different child? Confirm to add them anyway.",
+                twin.id,
+            )
+    child = Child(
+        nhs_number=nhs_number,
+        given_name=details.given_name.strip(),
+        family_name=details.family_name.strip(),
+        date_of_birth=details.date_of_birth,
+        sex=details.sex,
+        gestation_weeks=details.gestation_weeks,
+        gestation_days=details.gestation_days,
+        birth_weight_kg=details.birth_weight_kg,
+        place_of_birth=details.place_of_birth.strip(),
+        family_id=family.id,
+        team_id=family.team_id,
+        health_visitor_id=details.health_visitor_id,
+        record_status=RecordStatus.ACTIVE,
+    )
+    session.add(child)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        "create",
+        "child",
+        child.id,
+        confirmed_possible_duplicate=confirm_possible_duplicate,
+    )
+    return ChildSummary(
+        child.id,
+        child.nhs_number,
+        f"{child.given_name} {child.family_name}",
+        child.date_of_birth,
+        family.id,
+    )
