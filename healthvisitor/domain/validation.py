@@ -17,7 +17,7 @@ from nhs_number.constants import REGION_SCOTLAND
 from nhs_number.validate import calculate_checksum
 from nhs_number.validate import is_valid as nhs_number_is_valid
 
-from healthvisitor.domain.enums import ContactKind, MeasurementKind, Sex
+from healthvisitor.domain.enums import ContactKind, MeasurementKind, SafeguardingStatus, Sex
 from healthvisitor.errors import ValidationError
 
 # --- NHS number -----------------------------------------------------------
@@ -47,7 +47,8 @@ def clean_nhs_number(text: str, field: str = "nhs_number") -> str:
     if not nhs_number_is_valid(digits):
         # The package also knows the Scottish CHI range, whose numbers begin
         # with the date of birth (DDMMYY).
-        in_chi_range = REGION_SCOTLAND.contains_number(digits)
+        # nhs-number leaves contains_number unannotated; it returns a bool.
+        in_chi_range = REGION_SCOTLAND.contains_number(digits)  # type: ignore[no-untyped-call]
         raise ValidationError(
             "This number is in the Scottish CHI range but does not begin with a real date "
             "of birth, so it is not a valid NHS or CHI number."
@@ -290,3 +291,76 @@ def check_measurement_against_reference(
             field,
         )
     return value
+
+
+# --- Dated history and whom a record is about ---------------------------------
+
+
+def check_period(
+    start: dt.date,
+    end: dt.date,
+    field: str = "end_date",
+    *,
+    starts: str = "start date",
+    ends: str = "end date",
+) -> dt.date:
+    """The end of a dated episode (a service level, a safeguarding status) is not before its start.
+
+    The database refuses it too (CHECK ``dates_in_order``); this says so in words.
+    """
+    if end < start:
+        raise ValidationError(
+            f"The {ends} {end:%d %b %Y} is before the {starts} {start:%d %b %Y}.", field
+        )
+    return end
+
+
+def check_contact_subject(
+    kind: ContactKind, *, has_child: bool, has_pregnancy: bool
+) -> ContactKind:
+    """Whom a contact is about (the database's CHECK constraints on ``contacts``, in words).
+
+    An antenatal review is with a pregnant woman, so it belongs to a pregnancy;
+    the four reviews after birth are reviews of a child; any other contact is
+    about a child or a pregnancy.
+    """
+    if kind is ContactKind.ANTENATAL and not has_pregnancy:
+        raise ValidationError(
+            "An antenatal review belongs to a pregnancy: say which pregnancy.", "pregnancy_id"
+        )
+    if kind.is_mandated and kind is not ContactKind.ANTENATAL and not has_child:
+        raise ValidationError(
+            f"A {kind.label} is a review of a child: say which child.", "child_id"
+        )
+    if not (has_child or has_pregnancy):
+        raise ValidationError("A contact is about a child or a pregnancy: say which.", "child_id")
+    return kind
+
+
+#: Statuses that only a born child can have; an unborn child's plan is a
+#: pre-birth plan on the pregnancy (DOMAIN.md, "Safeguarding"). A domestic
+#: abuse (MARAC) flag may be on either: it can be raised during a pregnancy.
+_CHILD_ONLY_SAFEGUARDING = frozenset(
+    {
+        SafeguardingStatus.CHILD_PROTECTION_PLAN,
+        SafeguardingStatus.CHILD_IN_NEED,
+        SafeguardingStatus.LOOKED_AFTER,
+    }
+)
+
+
+def check_safeguarding_subject(
+    status: SafeguardingStatus, *, on_pregnancy: bool
+) -> SafeguardingStatus:
+    """A pre-birth plan is flagged on the pregnancy; a plan for a born child on the child."""
+    if on_pregnancy and status in _CHILD_ONLY_SAFEGUARDING:
+        raise ValidationError(
+            f"'{status.label}' is recorded on the child once born; before birth, record a "
+            "pre-birth plan on the pregnancy.",
+            "status",
+        )
+    if not on_pregnancy and status is SafeguardingStatus.PRE_BIRTH_PLAN:
+        raise ValidationError(
+            "A pre-birth plan is recorded on the pregnancy, not on the child.", "status"
+        )
+    return status
