@@ -1,0 +1,162 @@
+"""The caseload table model, its sorting and its search, without a window."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from pytestqt.modeltest import ModelTester
+
+from healthvisitor.services.caseload import CaseloadRow
+from healthvisitor.ui.caseload_model import (
+    AGE,
+    CHILD_ID_ROLE,
+    COLUMNS,
+    DATE_OF_BIRTH,
+    NAME,
+    NHS_NUMBER,
+    CaseloadModel,
+    CaseloadProxy,
+    CaseloadSearch,
+    short_date,
+    spoken_date,
+)
+
+
+def row(
+    name: str, born: dt.date, nhs: str = "999 000 0018", postcode: str = "LS7 3AB"
+) -> CaseloadRow:
+    return CaseloadRow(
+        child_id=uuid.uuid4(),
+        name=name,
+        nhs_number=nhs,
+        date_of_birth=born,
+        age="some age",
+        family=name.split()[-1],
+        postcode=postcode,
+    )
+
+
+ROWS = [
+    # Text order of these dates ("01 Dec", "09 Feb", "30 Jul") is not date order.
+    row("Amelia Khan", dt.date(2025, 12, 1), "999 000 1278", "LS7 3AB"),
+    row("Oliver Nowak", dt.date(2026, 2, 9), "999 000 3017", "LS8 1PQ"),
+    row("Isla Jones-Smith", dt.date(2023, 7, 30), "999 000 6725", "LS17 5HX"),
+]
+
+
+def column(proxy: CaseloadProxy, number: int) -> list[str]:
+    return [proxy.index(r, number).data() for r in range(proxy.rowCount())]
+
+
+@pytest.mark.gui
+def test_the_model_passes_qt_model_checks_with_rows(qtmodeltester: ModelTester) -> None:
+    model = CaseloadModel()
+    model.set_rows(ROWS)
+    qtmodeltester.check(model)
+    qtmodeltester.check(CaseloadProxy(model))
+
+
+@pytest.mark.gui
+def test_the_model_passes_qt_model_checks_when_empty(qtmodeltester: ModelTester) -> None:
+    model = CaseloadModel()
+    qtmodeltester.check(model)
+    model.set_rows(ROWS)
+    model.set_rows([])
+    qtmodeltester.check(CaseloadProxy(model))
+
+
+@pytest.mark.gui
+def test_cells_headings_tooltips_and_the_child_id() -> None:
+    model = CaseloadModel()
+    model.set_rows(ROWS)
+    assert [model.headerData(i, Qt.Orientation.Horizontal) for i in range(len(COLUMNS))] == [
+        "Name",
+        "NHS number",
+        "Date of birth",
+        "Age",
+        "Family",
+        "Postcode",
+    ]
+    assert model.headerData(0, Qt.Orientation.Vertical) is None
+    first = model.index(0, DATE_OF_BIRTH)
+    assert first.data() == "01 Dec 2025"
+    assert first.data(Qt.ItemDataRole.ToolTipRole) == "Born 1 December 2025"
+    assert first.data(Qt.ItemDataRole.AccessibleTextRole) == "1 December 2025"
+    nhs = model.index(0, NHS_NUMBER)
+    assert nhs.data() == "999 000 1278"
+    assert nhs.data(Qt.ItemDataRole.AccessibleTextRole) == "9 9 9 0 0 0 1 2 7 8"
+    assert model.index(0, NAME).data(Qt.ItemDataRole.ToolTipRole) is None
+    for number in range(len(COLUMNS)):
+        assert model.index(2, number).data(CHILD_ID_ROLE) == ROWS[2].child_id
+    assert model.rowCount(model.index(0, 0)) == 0
+    assert model.data(QModelIndex()) is None
+
+
+def test_dates_read_the_same_in_every_locale() -> None:
+    assert short_date(dt.date(2026, 6, 1)) == "01 Jun 2026"
+    assert short_date(dt.date(2024, 2, 29)) == "29 Feb 2024"
+    assert spoken_date(dt.date(2026, 6, 1)) == "1 June 2026"
+
+
+@pytest.mark.gui
+@pytest.mark.parametrize("order", [Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder])
+def test_date_of_birth_sorts_by_date_not_by_text(order: Qt.SortOrder) -> None:
+    model = CaseloadModel()
+    model.set_rows(ROWS)
+    proxy = CaseloadProxy(model)
+    proxy.sort(DATE_OF_BIRTH, order)
+    chronological = ["30 Jul 2023", "01 Dec 2025", "09 Feb 2026"]
+    descending = order == Qt.SortOrder.DescendingOrder
+    expected = chronological[::-1] if descending else chronological
+    assert column(proxy, DATE_OF_BIRTH) == expected
+    # Age ascending is youngest first: the reverse of date of birth.
+    proxy.sort(AGE, order)
+    assert column(proxy, DATE_OF_BIRTH) == expected[::-1]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("", {"Amelia Khan", "Oliver Nowak", "Isla Jones-Smith"}),
+        ("   ", {"Amelia Khan", "Oliver Nowak", "Isla Jones-Smith"}),
+        # NHS number, with or without spaces, whole or in part.
+        ("999 000 3017", {"Oliver Nowak"}),
+        ("9990003017", {"Oliver Nowak"}),
+        ("000 67", {"Isla Jones-Smith"}),
+        ("3017", {"Oliver Nowak"}),
+        # Postcode, any case and spacing, from its start.
+        ("ls8 1pq", {"Oliver Nowak"}),
+        ("LS81", {"Oliver Nowak"}),
+        ("LS1", {"Isla Jones-Smith"}),
+        ("LS", {"Amelia Khan", "Oliver Nowak", "Isla Jones-Smith"}),
+        # Names: the start of any word, every word typed.
+        ("ol", {"Oliver Nowak"}),
+        ("KHAN", {"Amelia Khan"}),
+        ("smi", {"Isla Jones-Smith"}),
+        ("isla jon", {"Isla Jones-Smith"}),
+        ("jones-s", {"Isla Jones-Smith"}),
+        ("amelia nowak", set()),
+        ("liver", set()),
+        ("LS9", set()),
+    ],
+)
+def test_search_by_name_nhs_number_or_postcode(typed: str, expected: set[str]) -> None:
+    search = CaseloadSearch(typed)
+    assert {r.name for r in ROWS if search.matches(r)} == expected
+
+
+@pytest.mark.gui
+def test_the_proxy_filters_as_the_search_changes(qtmodeltester: ModelTester) -> None:
+    model = CaseloadModel()
+    model.set_rows(ROWS)
+    proxy = CaseloadProxy(model)
+    proxy.set_search_text("ls")
+    assert proxy.rowCount() == 3
+    proxy.set_search_text("ls8")
+    assert column(proxy, NAME) == ["Oliver Nowak"]
+    proxy.set_search_text("")
+    assert proxy.rowCount() == 3
+    qtmodeltester.check(proxy)

@@ -1,0 +1,305 @@
+"""The main window on a real (SQLite) database, driven as a health visitor would."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
+from pytestqt.qtbot import QtBot
+
+from healthvisitor import __version__
+from healthvisitor.config import DatabaseChoice, parse_url
+from healthvisitor.errors import DatabaseUnavailableError
+from healthvisitor.ui.caseload_model import CHILD_ID_ROLE, DATE_OF_BIRTH, NAME, short_date
+from healthvisitor.ui.main_window import MainWindow, SortMenu, about_text, database_location
+from tests.ui.conftest import TeamData
+
+pytestmark = pytest.mark.gui
+
+
+def open_window(qtbot: QtBot, team: TeamData, **workspace: Any) -> MainWindow:
+    window = MainWindow(team.workspace(**workspace))
+    qtbot.addWidget(window)
+    return window
+
+
+def show_active(qtbot: QtBot, window: MainWindow) -> None:
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+
+
+def shown_names(window: MainWindow) -> list[str]:
+    proxy = window.caseload.proxy
+    return [proxy.index(r, NAME).data() for r in range(proxy.rowCount())]
+
+
+def shown_ids(window: MainWindow) -> set[object]:
+    proxy = window.caseload.proxy
+    return {proxy.index(r, NAME).data(CHILD_ID_ROLE) for r in range(proxy.rowCount())}
+
+
+def test_title_names_the_user_their_role_and_team(qtbot: QtBot, team_data: TeamData) -> None:
+    window = open_window(qtbot, team_data)
+    assert window.windowTitle() == (
+        "HealthVisitor — Priya Sharma (Health visitor), Chapeltown 0-19 team"
+    )
+
+
+def test_opens_on_exactly_my_active_children(qtbot: QtBot, team_data: TeamData) -> None:
+    window = open_window(qtbot, team_data)
+    assert window.caseload.health_visitor.currentText() == "Priya Sharma"
+    assert shown_ids(window) == {kid.id for kid in team_data.mine}
+    # In the service's order: family name, then given name.
+    assert shown_names(window) == ["Isla Jones", "Amelia Khan", "Oliver Nowak"]
+    assert "3 children shown" in window.status_text()
+    assert not window.caseload.empty_state.isVisibleTo(window)
+
+
+def test_switching_to_a_colleague_shows_their_caseload(qtbot: QtBot, team_data: TeamData) -> None:
+    window = open_window(qtbot, team_data)
+    combo = window.caseload.health_visitor
+    # The team's clinicians, by name; nobody from another team.
+    assert [combo.itemText(i) for i in range(combo.count())] == [
+        "Helen Walker",
+        "Joanne Fisher (team lead)",
+        "Priya Sharma",
+    ]
+    combo.setCurrentIndex(combo.findText("Helen Walker"))
+    assert shown_ids(window) == {kid.id for kid in team_data.colleagues}
+    assert "2 children shown" in window.status_text()
+    combo.setCurrentIndex(combo.findText("Joanne Fisher (team lead)"))
+    assert shown_names(window) == []
+    assert window.caseload.empty_state.isVisibleTo(window)
+    assert "No children are allocated to Joanne Fisher" in window.caseload.empty_state.text()
+
+
+def test_a_child_in_another_team_or_discharged_never_appears(
+    qtbot: QtBot, team_data: TeamData
+) -> None:
+    window = open_window(qtbot, team_data)
+    combo = window.caseload.health_visitor
+    for index in range(combo.count()):
+        combo.setCurrentIndex(index)
+        assert team_data.other_team.id not in shown_ids(window)
+        assert team_data.discharged.id not in shown_ids(window)
+    window.caseload.search.setText("Never")
+    assert shown_names(window) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("spaced NHS number", ["Oliver Nowak"]),
+        ("NHS number", ["Oliver Nowak"]),
+        ("ls6 2rt", ["Isla Jones"]),
+        ("LS7", ["Amelia Khan"]),
+        ("Ame", ["Amelia Khan"]),
+        ("now", ["Oliver Nowak"]),
+    ],
+)
+def test_typing_filters_as_you_type(
+    qtbot: QtBot, team_data: TeamData, typed: str, expected: list[str]
+) -> None:
+    window = open_window(qtbot, team_data)
+    oliver = team_data.mine[1].nhs_number
+    typed = {
+        "spaced NHS number": f"{oliver[:3]} {oliver[3:6]} {oliver[6:]}",
+        "NHS number": oliver,
+    }.get(typed, typed)
+    qtbot.keyClicks(window.caseload.search, typed)
+    assert shown_names(window) == expected
+    assert f"{len(expected)} of 3 children shown" in window.status_text()
+
+
+def test_no_match_says_so_and_clearing_shows_everyone(qtbot: QtBot, team_data: TeamData) -> None:
+    window = open_window(qtbot, team_data)
+    qtbot.keyClicks(window.caseload.search, "zz")
+    assert shown_names(window) == []
+    assert window.caseload.empty_state.isVisibleTo(window)
+    assert "No child on this caseload matches “zz”" in window.caseload.empty_state.text()
+    window.caseload.search.clear()
+    assert len(shown_names(window)) == 3
+    assert not window.caseload.empty_state.isVisibleTo(window)
+
+
+def test_the_search_survives_switching_caseloads(qtbot: QtBot, team_data: TeamData) -> None:
+    window = open_window(qtbot, team_data)
+    qtbot.keyClicks(window.caseload.search, "Tobi")
+    assert shown_names(window) == []
+    combo = window.caseload.health_visitor
+    combo.setCurrentIndex(combo.findText("Helen Walker"))
+    assert shown_names(window) == ["Tobi Okafor"]
+
+
+def test_clicking_date_of_birth_sorts_chronologically(qtbot: QtBot, team_data: TeamData) -> None:
+    window = open_window(qtbot, team_data)
+    with qtbot.waitExposed(window):
+        window.show()
+    header = window.caseload.table.horizontalHeader()
+    middle = QPoint(header.sectionViewportPosition(DATE_OF_BIRTH) + 10, header.height() // 2)
+    chronological = [short_date(d) for d in sorted(k.date_of_birth for k in team_data.mine)]
+    proxy = window.caseload.proxy
+
+    def dates() -> list[str]:
+        return [proxy.index(r, DATE_OF_BIRTH).data() for r in range(proxy.rowCount())]
+
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=middle)
+    assert dates() == chronological
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=middle)
+    assert dates() == chronological[::-1]
+
+
+def test_the_view_menu_sorts_by_keyboard_and_follows_the_heading(
+    qtbot: QtBot, team_data: TeamData
+) -> None:
+    window = open_window(qtbot, team_data)
+    menu = window.findChild(SortMenu)
+    assert menu is not None
+    actions = {a.text(): a for a in menu.actions() if a.text()}
+    assert not actions["&Reverse order"].isEnabled()
+    proxy = window.caseload.proxy
+    actions["Date of birth"].trigger()
+    assert [proxy.index(r, NAME).data() for r in range(3)] == [
+        "Isla Jones",
+        "Amelia Khan",
+        "Oliver Nowak",
+    ]
+    actions["&Reverse order"].trigger()
+    assert proxy.index(0, NAME).data() == "Oliver Nowak"
+    window.caseload.table.sortByColumn(NAME, Qt.SortOrder.AscendingOrder)
+    assert actions["Name"].isChecked()
+    assert not actions["&Reverse order"].isChecked()
+    actions["Family, then name (as allocated)"].trigger()
+    assert shown_names(window) == ["Isla Jones", "Amelia Khan", "Oliver Nowak"]
+    assert not actions["&Reverse order"].isEnabled()
+
+
+def test_ctrl_f_focuses_the_search_and_enter_goes_to_the_first_match(
+    qtbot: QtBot, team_data: TeamData
+) -> None:
+    window = open_window(qtbot, team_data)
+    show_active(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is window.caseload.search
+    qtbot.keyClicks(window.caseload.search, "LS8")
+    qtbot.keyClick(window.caseload.search, Qt.Key.Key_Return)
+    table = window.caseload.table
+    assert QApplication.focusWidget() is table
+    assert table.currentIndex().row() == 0
+    assert table.currentIndex().data(CHILD_ID_ROLE) == team_data.mine[1].id
+
+
+def test_ctrl_q_quits(qtbot: QtBot, team_data: TeamData) -> None:
+    window = open_window(qtbot, team_data)
+    with qtbot.waitExposed(window):
+        window.show()
+    assert window.quit_action.shortcut().toString() == "Ctrl+Q"
+    window.quit_action.trigger()
+    assert not window.isVisible()
+
+
+def test_status_bar_names_a_sqlite_database_by_its_path(qtbot: QtBot, team_data: TeamData) -> None:
+    window = open_window(qtbot, team_data)
+    text = window.status_text()
+    assert f"Database: {team_data.engine.url.database} (the test database)" in text
+    assert "Signed in as Priya Sharma (health visitor)" in text
+
+
+def test_status_bar_names_a_postgresql_host_and_never_the_password(
+    qtbot: QtBot, team_data: TeamData
+) -> None:
+    url = "postgresql://nurse:Tr0ub4dor-3@db.trust.nhs.uk:5432/healthvisiting"
+    choice = DatabaseChoice(parse_url(url, "--database"), "the --database option")
+    window = open_window(qtbot, team_data, choice=choice)
+    text = window.status_text()
+    assert "Database: healthvisiting on db.trust.nhs.uk:5432 (the --database option)" in text
+    everything = " ".join(
+        [text, window.windowTitle()]
+        + [label.toolTip() + label.accessibleName() for label in window.findChildren(QLabel)]
+    )
+    assert "Tr0ub4dor" not in everything
+
+
+@pytest.mark.parametrize(
+    ("described", "where"),
+    [
+        (
+            "sqlite:////home/hv/.local/share/HealthVisitor/demo.db",
+            "/home/hv/.local/share/HealthVisitor/demo.db",
+        ),
+        ("sqlite://", "a temporary in-memory database"),
+        ("postgresql+psycopg://nurse:***@db.example/hv", "hv on db.example"),
+        ("postgresql+psycopg://db.example:6432", "db.example:6432"),
+    ],
+)
+def test_database_location(described: str, where: str) -> None:
+    assert database_location(described) == where
+
+
+def test_every_control_is_labelled_for_screen_readers(qtbot: QtBot, team_data: TeamData) -> None:
+    window = open_window(qtbot, team_data)
+    focusable = [
+        w
+        for w in window.findChildren(QWidget)
+        if w.focusPolicy() & Qt.FocusPolicy.TabFocus
+        and w.isVisibleTo(window)
+        and w.parent() is not None
+        and w.objectName() != "qt_scrollarea_viewport"
+    ]
+    assert window.caseload.table in focusable
+    for widget in focusable:
+        assert widget.accessibleName(), f"{type(widget).__name__} has no accessible name"
+    buddies = {label.buddy() for label in window.findChildren(QLabel) if label.buddy()}
+    assert {window.caseload.health_visitor, window.caseload.search} <= buddies
+    for label in window.findChildren(QLabel):
+        if label.buddy() is not None:
+            assert "&" in label.text(), f"{label.text()!r} has no keyboard mnemonic"
+
+
+def test_tab_runs_from_the_combo_to_the_search_to_the_table(
+    qtbot: QtBot, team_data: TeamData
+) -> None:
+    window = open_window(qtbot, team_data)
+    show_active(qtbot, window)
+    panel = window.caseload
+    assert QApplication.focusWidget() is panel.health_visitor
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is panel.search
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is panel.table
+    # Arrows move within the table; Tab leaves it rather than walking its cells.
+    qtbot.keyClick(panel.table, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is panel.health_visitor
+
+
+def test_a_caseload_that_cannot_load_is_explained_not_a_crash(
+    qtbot: QtBot, team_data: TeamData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = open_window(qtbot, team_data)
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: shown.append(text))
+
+    def unreachable(_health_visitor_id: object = None) -> list[object]:
+        raise DatabaseUnavailableError("Cannot reach the shared database at db.example.")
+
+    monkeypatch.setattr(window.workspace, "caseload", unreachable)
+    window.caseload.health_visitor.setCurrentIndex(0)
+    assert shown == ["Cannot reach the shared database at db.example."]
+    assert shown_names(window) == []
+
+
+def test_about_gives_version_licence_and_centile_source(
+    qtbot: QtBot, team_data: TeamData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "about", lambda _parent, _title, text: shown.append(text))
+    window = open_window(qtbot, team_data)
+    window.about_action.trigger()
+    assert shown == [about_text()]
+    assert __version__ in shown[0]
+    assert "AGPL-3.0-or-later" in shown[0]
+    assert "rcpchgrowth" in shown[0]
+    assert "RCPCH" in shown[0]

@@ -1,0 +1,119 @@
+"""``healthvisitor-gui``: start the desktop application.
+
+The order matters for how quickly something appears: the QApplication and a
+small "Opening the database…" dialog come first; the database is opened
+(and, for ``--demo`` the first time, filled with demo data) on a worker
+thread; the main window follows. Anything that stops it is explained in a
+message box in the user's own words, never as a traceback, and the program
+exits with status 1. Nothing heavy (SQLAlchemy, rcpchgrowth, reportlab) is
+imported before the first dialog can show.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from healthvisitor import __version__
+from healthvisitor.ui.opening import OpenRequest, open_with_progress
+from healthvisitor.ui.theme import apply_theme
+
+APP_NAME = "HealthVisitor"
+PROBLEM_TITLE = "HealthVisitor cannot start"
+# The names healthvisitor.config reads, spelled out here because importing it
+# loads SQLAlchemy before the first dialog (tests/ui/test_app.py checks they agree).
+DATABASE_URL_ENV = "HEALTHVISITOR_DATABASE_URL"
+DATA_DIR_ENV = "HEALTHVISITOR_DATA_DIR"
+
+
+def argument_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="healthvisitor-gui",
+        description="Open the HealthVisitor window: your caseload, on your database.",
+        epilog=(
+            "Without --database, the database is the first of: the "
+            f"{DATABASE_URL_ENV} environment variable, your config file, the "
+            "machine-wide config file, or a local SQLite file in your data folder "
+            "('healthvisitor config show' shows which is in force). "
+            f"{DATA_DIR_ENV} moves the data folder."
+        ),
+    )
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help=(
+            "open this database instead: sqlite:///PATH for a file, or "
+            "postgresql://USER@HOST/NAME for a shared server (the password comes "
+            "from the keyring; never put it in the URL)"
+        ),
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help=(
+            "open the separate demo database (demo.db in your data folder), filling it "
+            "with made-up families the first time; your real database is not touched "
+            "(with --database, that database is filled instead, only if it is empty)"
+        ),
+    )
+    parser.add_argument(
+        "--user",
+        metavar="USERNAME",
+        help=(
+            "act as this user (until sign-in arrives, the default is the health "
+            "visitor with the largest caseload)"
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return parser
+
+
+def application() -> QApplication:
+    """The one QApplication (already there under pytest-qt), themed."""
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
+    QCoreApplication.setApplicationName(APP_NAME)
+    QCoreApplication.setOrganizationName(APP_NAME)
+    QCoreApplication.setApplicationVersion(__version__)
+    apply_theme(app)
+    return app
+
+
+def show_problem(message: str) -> None:
+    QMessageBox.critical(None, PROBLEM_TITLE, message)
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = argument_parser().parse_args(argv)
+    except SystemExit as exit_:  # --help, --version or a mistyped option
+        return exit_.code if isinstance(exit_.code, int) else 1
+    app = application()
+    request = OpenRequest(database_url=args.database, demo=args.demo, username=args.user)
+    outcome = open_with_progress(request)
+    if outcome.workspace is None:
+        show_problem(outcome.problem)
+        return 1
+    # Imported only now: the window pulls in SQLAlchemy, which the worker has loaded.
+    from healthvisitor.errors import HealthVisitorError
+    from healthvisitor.ui.main_window import MainWindow
+
+    try:
+        window = MainWindow(outcome.workspace, demo=args.demo)
+    except HealthVisitorError as exc:  # e.g. an administrator, who has no caseload
+        outcome.workspace.engine.dispose()
+        show_problem(str(exc))
+        return 1
+    window.fit_to_screen()
+    window.showMaximized()
+    try:
+        return app.exec()
+    finally:
+        outcome.workspace.engine.dispose()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

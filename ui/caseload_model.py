@@ -1,0 +1,234 @@
+"""The caseload table: a thin Qt adapter over the service's ``CaseloadRow`` list.
+
+``CaseloadModel`` shows the rows exactly as the service returned them (by
+family name, then given name). ``CaseloadProxy`` sorts and filters them for
+the view: sorting uses ``SORT_ROLE`` so dates and ages sort by date, never as
+text, and the search line filters by name, NHS number or postcode as the
+health visitor types.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+
+if TYPE_CHECKING:
+    from healthvisitor.services.caseload import CaseloadRow
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+#: The child's id (a ``uuid.UUID``): what later screens open the record by.
+CHILD_ID_ROLE = Qt.ItemDataRole.UserRole
+#: A value that sorts correctly (dates as day numbers, text case-folded).
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+
+# Month names are spelled out here rather than taken from strftime("%b"):
+# QApplication sets the C library locale from the environment on Linux, and
+# the record must read "01 Jun 2026" on every machine.
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_FULL_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def short_date(day: dt.date) -> str:
+    """``01 Jun 2026``: the date format of the caseload (dd Mmm yyyy)."""
+    return f"{day.day:02d} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def spoken_date(day: dt.date) -> str:
+    """``1 June 2026``: the same date as a screen reader should say it."""
+    return f"{day.day} {_FULL_MONTHS[day.month - 1]} {day.year}"
+
+
+def _compact(text: str) -> str:
+    """Case-folded with all white space removed: ``"ls7 3ab"`` -> ``"ls73ab"``."""
+    return "".join(text.split()).casefold()
+
+
+def _words(text: str) -> list[str]:
+    """Case-folded words; a double-barrelled name is two words ("Jones-Smith")."""
+    return text.casefold().replace("-", " ").split()
+
+
+@dataclass(frozen=True)
+class Column:
+    """One caseload column: its heading and how it shows, sorts and reads a row."""
+
+    title: str
+    display: Callable[[CaseloadRow], str]
+    sort_key: Callable[[CaseloadRow], str | int]
+    tooltip: Callable[[CaseloadRow], str] | None = None
+    spoken: Callable[[CaseloadRow], str] | None = None
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("Name", lambda r: r.name, lambda r: r.name.casefold()),
+    Column(
+        "NHS number",
+        lambda r: r.nhs_number,
+        lambda r: _compact(r.nhs_number),
+        # Digit groups read one digit at a time, as the number is said aloud.
+        spoken=lambda r: " ".join(_compact(r.nhs_number)),
+    ),
+    Column(
+        "Date of birth",
+        lambda r: short_date(r.date_of_birth),
+        lambda r: r.date_of_birth.toordinal(),
+        tooltip=lambda r: f"Born {spoken_date(r.date_of_birth)}",
+        spoken=lambda r: spoken_date(r.date_of_birth),
+    ),
+    Column(
+        "Age",
+        lambda r: r.age,
+        # Oldest first when ascending: an earlier birth is a greater age.
+        lambda r: -r.date_of_birth.toordinal(),
+        tooltip=lambda r: f"{r.age} old (born {short_date(r.date_of_birth)})",
+    ),
+    Column(
+        "Family",
+        lambda r: r.family,
+        lambda r: r.family.casefold(),
+        tooltip=lambda r: f"The {r.family} family, {r.postcode}",
+    ),
+    Column("Postcode", lambda r: r.postcode, lambda r: _compact(r.postcode)),
+)
+NAME, NHS_NUMBER, DATE_OF_BIRTH, AGE, FAMILY, POSTCODE = range(len(COLUMNS))
+
+
+class CaseloadModel(QAbstractTableModel):
+    """The rows of one caseload, one child a row, in the service's order."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[CaseloadRow] = []
+
+    def set_rows(self, rows: Sequence[CaseloadRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row_at(self, row: int) -> CaseloadRow:
+        return self._rows[row]
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.display(row)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return (column.spoken or column.display)(row)
+        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
+            return column.tooltip(row)
+        if role == SORT_ROLE:
+            return column.sort_key(row)
+        if role == CHILD_ID_ROLE:
+            return row.child_id
+        return None
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        # Not super().headerData(): see TOOLCHAIN.md on empty values from C++.
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return COLUMNS[section].title
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"Sort by {COLUMNS[section].title.lower()}"
+        return None
+
+
+@dataclass(frozen=True)
+class CaseloadSearch:
+    """What the health visitor typed in the search line, and which rows it matches.
+
+    Digits (with or without spaces) match the NHS number; anything else
+    matches the start of a word of the child's name or family name (every
+    word typed must match one: "sam smi"), or the start of the postcode
+    whatever its spacing ("ls73", "LS7 3A").
+    """
+
+    text: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.text.strip()
+
+    def matches(self, row: CaseloadRow) -> bool:
+        if self.is_empty:
+            return True
+        compact = _compact(self.text)
+        if compact.isdigit():
+            return compact in _compact(row.nhs_number)
+        if _compact(row.postcode).startswith(compact):
+            return True
+        words = _words(f"{row.name} {row.family}")
+        return all(any(word.startswith(term) for word in words) for term in _words(self.text))
+
+
+class CaseloadProxy(QSortFilterProxyModel):
+    """Sorts by ``SORT_ROLE`` and shows only the rows the search matches."""
+
+    def __init__(self, source: CaseloadModel, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._source = source
+        self._search = CaseloadSearch()
+        self.setSourceModel(source)
+        self.setSortRole(SORT_ROLE)
+
+    @property
+    def search(self) -> CaseloadSearch:
+        return self._search
+
+    def set_search_text(self, text: str) -> None:
+        if text == self._search.text:
+            return
+        self.beginFilterChange()
+        self._search = CaseloadSearch(text)
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: ModelIndex) -> bool:
+        return self._search.matches(self._source.row_at(source_row))

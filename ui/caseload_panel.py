@@ -1,0 +1,211 @@
+"""The caseload screen: whose caseload, a search line, and the table of children.
+
+Issue 4 adds next review due, flags and filters; issue 5 opens a child's
+record from here. The panel asks the ``Workspace`` for plain rows and never
+touches the database itself.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from healthvisitor.domain.enums import Role
+from healthvisitor.errors import HealthVisitorError
+from healthvisitor.ui.caseload_model import NAME, CaseloadModel, CaseloadProxy
+
+if TYPE_CHECKING:
+    from healthvisitor.services.caseload import CaseloadRow, HealthVisitorSummary
+    from healthvisitor.services.workspace import Workspace
+
+SEARCH_HINT = "Name, NHS number or postcode"
+
+
+def children(count: int) -> str:
+    return f"{count} child" if count == 1 else f"{count} children"
+
+
+class CaseloadPanel(QWidget):
+    """One health visitor's caseload, filtered as the user types."""
+
+    #: (children shown, children on the caseload) whenever either changes.
+    counts_changed = Signal(int, int)
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._workspace = workspace
+        self.model = CaseloadModel(self)
+        self.proxy = CaseloadProxy(self.model, self)
+
+        self.health_visitor = QComboBox()
+        self.health_visitor.setAccessibleName("Health visitor")
+        self.health_visitor.setAccessibleDescription("Whose caseload the table shows")
+        self.health_visitor.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.health_visitor.setMinimumWidth(220)
+        caseload_of = QLabel("Caseload &of")
+        caseload_of.setObjectName("caseloadOf")
+        caseload_of.setBuddy(self.health_visitor)
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(SEARCH_HINT)
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search the caseload")
+        self.search.setAccessibleDescription(
+            f"Shows only the children whose {SEARCH_HINT.lower()} match what you type"
+        )
+        self.search.setToolTip(f"{SEARCH_HINT} (Ctrl+F)")
+        self.search.setMinimumWidth(300)
+        search_label = QLabel("&Search")
+        search_label.setBuddy(self.search)
+
+        self.table = self._build_table()
+        self.empty_state = QLabel()
+        self.empty_state.setObjectName("emptyState")
+        self.empty_state.setWordWrap(True)
+        self.empty_state.hide()
+
+        bar = QFrame()
+        bar.setObjectName("caseloadBar")
+        bar_layout = QHBoxLayout(bar)
+        bar_layout.setContentsMargins(16, 10, 16, 10)
+        bar_layout.setSpacing(8)
+        bar_layout.addWidget(caseload_of)
+        bar_layout.addWidget(self.health_visitor)
+        bar_layout.addStretch(1)
+        bar_layout.addWidget(search_label)
+        bar_layout.addWidget(self.search)
+
+        body = QVBoxLayout()
+        body.setContentsMargins(16, 12, 16, 12)
+        body.setSpacing(8)
+        body.addWidget(self.empty_state)
+        body.addWidget(self.table, 1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(bar)
+        layout.addLayout(body, 1)
+
+        self.setTabOrder(self.health_visitor, self.search)
+        self.setTabOrder(self.search, self.table)
+        self.search.textChanged.connect(self._search_changed)
+        self.search.returnPressed.connect(self._go_to_results)
+        self._fill_health_visitors(workspace.team_health_visitors())
+        self.health_visitor.currentIndexChanged.connect(self._health_visitor_changed)
+        self.load_caseload()
+
+    def _build_table(self) -> QTableView:
+        table = QTableView()
+        table.setModel(self.proxy)
+        table.setAccessibleName("Caseload")
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setAlternatingRowColors(True)
+        table.setShowGrid(False)
+        table.setWordWrap(False)
+        table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move within it
+        table.setSortingEnabled(True)
+        # -1: the service's own order (family name, given name) until a heading is chosen.
+        table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        table.verticalHeader().hide()
+        header = table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        return table
+
+    def _fill_health_visitors(self, team: Sequence[HealthVisitorSummary]) -> None:
+        me = self._workspace.actor.user_id
+        for member in team:
+            name = member.full_name
+            if member.role is not Role.HEALTH_VISITOR:
+                name = f"{name} ({member.role.label.lower()})"
+            self.health_visitor.addItem(name, member.id)
+        # Not findData(): Qt cannot compare the Python UUIDs it holds as item data.
+        ids = [self.health_visitor.itemData(i) for i in range(self.health_visitor.count())]
+        self.health_visitor.setCurrentIndex(ids.index(me) if me in ids else 0)
+
+    # --- Loading -------------------------------------------------------------
+
+    def selected_health_visitor(self) -> uuid.UUID | None:
+        data = self.health_visitor.currentData()
+        return data if isinstance(data, uuid.UUID) else None
+
+    def load_caseload(self) -> None:
+        """Fetch the chosen caseload and show it.
+
+        Fetch and show are separate steps so the fetch can move to a worker
+        thread (like ``healthvisitor.ui.opening``) if a caseload at trust
+        scale ever makes it slow; 350 children take a few milliseconds.
+        """
+        try:
+            rows = self._workspace.caseload(self.selected_health_visitor())
+        except HealthVisitorError as exc:
+            QMessageBox.warning(self, "Caseload not shown", str(exc))
+            rows = []
+        self.show_rows(rows)
+
+    def show_rows(self, rows: Sequence[CaseloadRow]) -> None:
+        self.model.set_rows(rows)
+        self._size_columns()
+        self._update_counts()
+
+    def _size_columns(self) -> None:
+        self.table.resizeColumnsToContents()
+        header = self.table.horizontalHeader()
+        for column in range(self.model.columnCount() - 1):
+            header.resizeSection(column, header.sectionSize(column) + 24)
+        header.resizeSection(NAME, max(header.sectionSize(NAME), 220))
+
+    # --- Reacting to the user --------------------------------------------------
+
+    def _health_visitor_changed(self, _index: int) -> None:
+        self.load_caseload()
+
+    def _search_changed(self, text: str) -> None:
+        self.proxy.set_search_text(text)
+        self._update_counts()
+
+    def _go_to_results(self) -> None:
+        """Enter in the search line moves to the first matching child."""
+        if self.proxy.rowCount() == 0:
+            return
+        self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.table.selectRow(0)
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def _update_counts(self) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        if total == 0:
+            self.empty_state.setText(
+                f"No children are allocated to {self.health_visitor.currentText()}."
+            )
+        elif shown == 0:
+            self.empty_state.setText(
+                f"No child on this caseload matches “{self.search.text().strip()}”. "
+                "Search by name, NHS number or postcode."
+            )
+        self.empty_state.setVisible(shown == 0)
+        self.counts_changed.emit(shown, total)

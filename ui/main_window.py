@@ -1,0 +1,243 @@
+"""The main window: banner, caseload, menus and a status bar saying who and where.
+
+Later issues add screens (the child record, contact forms, the team board)
+beside the caseload; the window itself only frames them and holds the one
+``Workspace`` they share.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import PySide6
+from PySide6.QtCore import Qt, qVersion
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.engine import make_url
+
+from healthvisitor import __version__
+from healthvisitor.ui.caseload_model import COLUMNS
+from healthvisitor.ui.caseload_panel import CaseloadPanel, children
+from healthvisitor.ui.theme import app_icon
+
+if TYPE_CHECKING:
+    from healthvisitor.services.workspace import SignedIn, Workspace
+
+APP_NAME = "HealthVisitor"
+
+
+def window_title(who: SignedIn) -> str:
+    title = f"{APP_NAME} — {who.full_name} ({who.role.label})"
+    return f"{title}, {who.team_name}" if who.team_name else title
+
+
+def database_location(described_url: str) -> str:
+    """Where the database is, for people: a SQLite file's path or a server's host.
+
+    ``described_url`` is ``SignedIn.database`` (already rendered with the
+    password hidden); only the path, or the database name, host and port, are
+    taken from it, so no user name or password can reach the screen.
+    """
+    url = make_url(described_url)
+    if url.get_backend_name() == "sqlite":
+        return url.database or "a temporary in-memory database"
+    host = f"{url.host or 'localhost'}{f':{url.port}' if url.port else ''}"
+    return f"{url.database} on {host}" if url.database else host
+
+
+def about_text() -> str:
+    return (
+        f"<h3>{APP_NAME} {__version__}</h3>"
+        "<p>Case management for NHS health visitor teams: caseloads, the five mandated "
+        "reviews, growth, referrals and the red book.</p>"
+        "<p>Free software under the GNU Affero General Public License, version 3 or "
+        "later (AGPL-3.0-or-later).</p>"
+        "<p>Growth centiles come from <b>rcpchgrowth</b>, the Royal College of "
+        "Paediatrics and Child Health (RCPCH) reference implementation of the UK-WHO "
+        "growth charts.</p>"
+        f"<p>Qt {qVersion()}, PySide6 {PySide6.__version__}, "
+        f"Python {sys.version.split()[0]}</p>"
+    )
+
+
+class Banner(QFrame):
+    """The NHS-blue strip along the top: the app, the team, and a demo warning."""
+
+    def __init__(self, team_name: str, *, demo: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner")
+        icon = QLabel()
+        icon.setPixmap(app_icon().pixmap(28, 28))
+        icon.setAccessibleName(APP_NAME)
+        title = QLabel(APP_NAME)
+        title.setObjectName("bannerTitle")
+        team = QLabel(team_name)
+        team.setObjectName("bannerTeam")
+        team.setAccessibleName(f"Team: {team_name}")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(16, 8, 16, 8)
+        layout.setSpacing(10)
+        layout.addWidget(icon)
+        layout.addWidget(title)
+        layout.addStretch(1)
+        if demo:
+            badge = QLabel("Demo data: not real children")
+            badge.setObjectName("demoBadge")
+            badge.setToolTip(
+                "This is the separate demo database, filled with made-up families. "
+                "Nothing entered here reaches a real record."
+            )
+            layout.addWidget(badge)
+        layout.addWidget(team)
+
+
+class MainWindow(QMainWindow):
+    """The signed-in user's window on one database."""
+
+    def __init__(self, workspace: Workspace, *, demo: bool = False) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.signed_in = workspace.signed_in()
+        self.setWindowTitle(window_title(self.signed_in))
+        self.setWindowIcon(app_icon())
+        self.setMinimumSize(900, 560)
+
+        self.caseload = CaseloadPanel(workspace)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(Banner(self.signed_in.team_name, demo=demo))
+        layout.addWidget(self.caseload, 1)
+        self.setCentralWidget(central)
+
+        self._build_status_bar()
+        self._build_menus()
+        self.caseload.counts_changed.connect(self._show_counts)
+        self._show_counts(self.caseload.proxy.rowCount(), self.caseload.model.rowCount())
+        self.caseload.health_visitor.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # --- Status bar -----------------------------------------------------------
+
+    def _build_status_bar(self) -> None:
+        who = self.signed_in
+        self.count_label = QLabel()
+        self.count_label.setAccessibleName("Children shown")
+        self.user_label = QLabel(f"Signed in as {who.full_name} ({who.role.label.lower()})")
+        self.user_label.setAccessibleName("Signed in as")
+        self.database_label = QLabel(
+            f"Database: {database_location(who.database)} ({who.database_source})"
+        )
+        self.database_label.setAccessibleName("Database")
+        self.database_label.setToolTip(f"Chosen by {who.database_source}")
+        self.database_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        bar = self.statusBar()
+        bar.setSizeGripEnabled(False)
+        bar.addWidget(self.count_label, 1)
+        bar.addPermanentWidget(self.user_label)
+        bar.addPermanentWidget(self.database_label)
+
+    def _show_counts(self, shown: int, total: int) -> None:
+        if shown == total:
+            self.count_label.setText(f"{children(total)} shown")
+        else:
+            self.count_label.setText(f"{shown} of {children(total)} shown")
+
+    def status_text(self) -> str:
+        """Everything the status bar says, in order (for tests and screen readers)."""
+        labels = (self.count_label, self.user_label, self.database_label)
+        return "  |  ".join(label.text() for label in labels)
+
+    # --- Menus ----------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        self.quit_action = file_menu.addAction("&Quit")
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.quit_action.triggered.connect(self.close)
+
+        view_menu = menus.addMenu("&View")
+        self.search_action = view_menu.addAction("&Search the caseload")
+        self.search_action.setShortcut(QKeySequence("Ctrl+F"))
+        self.search_action.triggered.connect(self.caseload.focus_search)
+        view_menu.addMenu(SortMenu(self.caseload, view_menu))
+
+        help_menu = menus.addMenu("&Help")
+        self.about_action = help_menu.addAction(f"&About {APP_NAME}")
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.about_action.triggered.connect(self.show_about)
+
+    def fit_to_screen(self) -> None:
+        """Fill the screen's free area (a 1366x768 laptop) before maximising.
+
+        Without a window manager (a kiosk, Xvfb) maximising does nothing, so
+        the window sizes itself; with one, ``showMaximized`` takes over.
+        """
+        screen = self.screen()
+        if screen is not None:
+            self.setGeometry(screen.availableGeometry())
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, f"About {APP_NAME}", about_text())
+
+
+class SortMenu(QMenu):
+    """View > Sort by: the keyboard's way to sort (a heading needs a mouse click).
+
+    It follows the table's heading, so clicking a column and choosing here
+    always agree.
+    """
+
+    def __init__(self, caseload: CaseloadPanel, parent: QWidget | None = None) -> None:
+        super().__init__("Sort &by", parent)
+        self._table = caseload.table
+        self._group = QActionGroup(self)
+        self._by_column: dict[int, QAction] = {}
+        for column, title in [(-1, "Family, then name (as allocated)")] + [
+            (i, c.title) for i, c in enumerate(COLUMNS)
+        ]:
+            action = self.addAction(title)
+            action.setCheckable(True)
+            action.setData(column)
+            self._group.addAction(action)
+            self._by_column[column] = action
+        self.addSeparator()
+        self.descending = self.addAction("&Reverse order")
+        self.descending.setCheckable(True)
+        self._group.triggered.connect(self._sort)
+        self.descending.toggled.connect(lambda _on: self._sort())
+        header = self._table.horizontalHeader()
+        header.sortIndicatorChanged.connect(self._follow_heading)
+        self._follow_heading(header.sortIndicatorSection(), header.sortIndicatorOrder())
+
+    def _sort(self, _action: QAction | None = None) -> None:
+        checked = self._group.checkedAction()
+        column = checked.data() if checked is not None else -1
+        order = (
+            Qt.SortOrder.DescendingOrder
+            if self.descending.isChecked()
+            else Qt.SortOrder.AscendingOrder
+        )
+        self._table.sortByColumn(int(column), order)
+
+    def _follow_heading(self, section: int, order: Qt.SortOrder) -> None:
+        action = self._by_column.get(section, self._by_column[-1])
+        action.setChecked(True)
+        by_column = section in self._by_column and section != -1
+        self.descending.blockSignals(True)
+        self.descending.setChecked(by_column and order == Qt.SortOrder.DescendingOrder)
+        self.descending.blockSignals(False)
+        # The allocation order has no reverse worth having: offer it for columns only.
+        self.descending.setEnabled(by_column)

@@ -1,0 +1,170 @@
+"""Opening the database off the GUI thread, with a small busy dialog meanwhile.
+
+Opening can take seconds: reaching a shared server, upgrading a local file,
+or building the demo data the first time. ``DatabaseOpener`` does it on a
+worker thread and signals back; ``OpeningDialog`` keeps the window
+responsive (it repaints, the operating system never reports it "not
+responding") until the workspace, or a message saying why not, arrives.
+
+The heavy imports (SQLAlchemy, alembic, the services) happen on the worker
+thread, so the first thing the user sees appears before they are loaded.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEventLoop, QThread, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QVBoxLayout, QWidget
+
+from healthvisitor.errors import HealthVisitorError
+
+if TYPE_CHECKING:
+    from healthvisitor.services.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+#: A database that opens faster than this never flashes the dialog up.
+SHOW_DIALOG_AFTER_MS = 300
+
+
+@dataclass(frozen=True)
+class OpenRequest:
+    """What the command line asked for (see ``healthvisitor.ui.app``)."""
+
+    database_url: str | None = None
+    demo: bool = False
+    username: str | None = None
+
+
+@dataclass(frozen=True)
+class OpenOutcome:
+    """Either a workspace to show, or the message that explains why there is none."""
+
+    workspace: Workspace | None = None
+    problem: str = ""
+
+
+def unexpected_problem(exc: BaseException) -> str:
+    return (
+        "HealthVisitor could not open the database because of an unexpected problem "
+        f"({type(exc).__name__}: {exc}). Please tell your system administrator; "
+        "the details are in the log."
+    )
+
+
+def open_workspace_now(request: OpenRequest) -> OpenOutcome:
+    """Open the database and the user's workspace (blocking: call it off the GUI thread)."""
+    # Imported here, on the worker thread, to keep them off the path to the first window.
+    from healthvisitor.services.workspace import open_workspace
+    from healthvisitor.startup import open_database
+
+    try:
+        opened = open_database(request.database_url, demo=request.demo)
+        try:
+            workspace = open_workspace(opened.engine, opened.choice, request.username)
+        except BaseException:
+            opened.engine.dispose()
+            raise
+    except HealthVisitorError as exc:
+        return OpenOutcome(problem=str(exc))
+    except Exception as exc:  # a bug, not the user's doing: log it, explain, no traceback
+        log.exception("Opening the database failed")
+        return OpenOutcome(problem=unexpected_problem(exc))
+    return OpenOutcome(workspace=workspace)
+
+
+class DatabaseOpener(QThread):
+    """Runs ``open_workspace_now`` on its own thread; ``finished_opening`` carries the outcome."""
+
+    finished_opening = Signal(object)  # OpenOutcome
+
+    def __init__(self, request: OpenRequest, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.request = request
+
+    def run(self) -> None:
+        self.finished_opening.emit(open_workspace_now(self.request))
+
+
+def opening_message(request: OpenRequest) -> str:
+    if request.demo:
+        return (
+            "Opening the demo database…\n"
+            "The first time, this prepares demo data, which takes a few seconds."
+        )
+    return "Opening the database…"
+
+
+class OpeningDialog(QDialog):
+    """A small modal busy indicator that cannot be dismissed half-way.
+
+    There is deliberately no Cancel: opening is one step in the domain
+    (``open_database``) that cannot be interrupted safely, so Esc and the
+    close button are ignored until it is done.
+    """
+
+    def __init__(self, message: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("HealthVisitor")
+        self.setModal(True)
+        self.setMinimumWidth(380)
+        self.message = QLabel(message)
+        self.message.setWordWrap(True)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)  # busy: the time is not known in advance
+        self.progress.setTextVisible(False)
+        self.progress.setAccessibleName("Opening the database")
+        self.message.setBuddy(self.progress)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 18, 20, 20)
+        layout.setSpacing(12)
+        layout.addWidget(self.message)
+        layout.addWidget(self.progress)
+        # Settle the size now: constraints set on an already-shown window make
+        # some platforms (Qt's offscreen one) warn and others resize visibly.
+        self.adjustSize()
+        self._busy = True
+
+    def finish(self) -> None:
+        self._busy = False
+        self.hide()
+
+    def reject(self) -> None:
+        if not self._busy:
+            super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._busy:
+            event.ignore()
+        else:
+            super().closeEvent(event)
+
+
+def open_with_progress(request: OpenRequest) -> OpenOutcome:
+    """Open on a worker thread, showing ``OpeningDialog`` if it takes a moment."""
+    dialog = OpeningDialog(opening_message(request))
+    opener = DatabaseOpener(request)
+    loop = QEventLoop()
+    outcomes: list[OpenOutcome] = []
+
+    def finished(outcome: OpenOutcome) -> None:
+        outcomes.append(outcome)
+        loop.quit()
+
+    # Queued: the signal is emitted on the worker thread, ``finished`` runs here.
+    opener.finished_opening.connect(finished)
+    show_later = QTimer(singleShot=True, interval=SHOW_DIALOG_AFTER_MS)
+    show_later.timeout.connect(dialog.show)
+    show_later.start()
+    opener.start()
+    if not outcomes:
+        loop.exec()
+    show_later.stop()
+    opener.wait()
+    dialog.finish()
+    dialog.deleteLater()
+    return outcomes[0]
