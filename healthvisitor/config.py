@@ -4,7 +4,7 @@ The database URL is chosen, first match wins, from:
 
 1. the ``--database`` command-line option;
 2. the ``HEALTHVISITOR_DATABASE_URL`` environment variable;
-3. the user's config file (``healthvisitor config path`` prints where);
+3. the user's config file (``healthvisitor config show`` prints where);
 4. the machine-wide config file an IT department deploys;
 5. the default: a SQLite file in the user's data folder.
 

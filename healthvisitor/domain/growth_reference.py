@@ -91,3 +91,37 @@ def error_sds_limits() -> tuple[float, float]:
         float(limits.MINIMUM_HEIGHT_WEIGHT_OFC_ERROR_SDS),
         float(limits.MAXIMUM_HEIGHT_WEIGHT_OFC_ERROR_SDS),
     )
+
+
+def uk_who_value_for_sds(
+    *, kind: MeasurementKind, sex: Sex, decimal_age: float, sds: float
+) -> float:
+    """The measurement lying ``sds`` standard deviations from the UK-WHO mean.
+
+    ``decimal_age`` is in years as rcpchgrowth counts them (days / 365.25) and is
+    the age the chart plots: corrected for gestation, so negative before 40+0
+    weeks (UK-WHO uses the UK90 preterm data there, from 23 weeks). Whole days
+    (``days / 365.25``) are safe everywhere; rcpchgrowth 4.6 fails for some
+    fractional ages just under 2 years, which is reported as ``LookupError``
+    like any other age or measure UK-WHO has no data for (e.g. length below 25
+    weeks' gestation).
+    """
+    import rcpchgrowth
+
+    try:
+        value = rcpchgrowth.measurement_from_sds(
+            reference=UK_WHO,
+            requested_sds=sds,
+            measurement_method=RCPCH_METHOD[kind],
+            sex=sex.value,
+            age=decimal_age,
+        )
+    except IndexError as exc:
+        raise LookupError(
+            f"UK-WHO has no {kind.label.lower()} value at age {decimal_age:.4f} years"
+        ) from exc
+    if value is None:
+        raise LookupError(
+            f"UK-WHO gives no {kind.label.lower()} {sds:+.2f} SDS at age {decimal_age:.4f} years"
+        )
+    return float(value)
