@@ -12,25 +12,28 @@ import argparse
 import datetime as dt
 import getpass
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from healthvisitor import __version__
 from healthvisitor.clock import local_today
 from healthvisitor.config import (
     DATABASE_URL_ENV,
+    DatabaseChoice,
     choose_database,
     machine_config_file,
     user_config_file,
 )
-from healthvisitor.errors import HealthVisitorError, ValidationError
+from healthvisitor.errors import HealthVisitorError, PasswordRequiredError, ValidationError
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from healthvisitor.services.actor import Actor
     from healthvisitor.startup import OpenDatabase
+
+T = TypeVar("T")
 
 DESCRIPTION = """\
 HealthVisitor: case management for NHS health visitor teams.
@@ -52,24 +55,55 @@ def _today(text: str | None) -> dt.date:
     return parse_date(text, "--today")
 
 
+#: How many times a password is asked for before giving up.
+PASSWORD_ATTEMPTS = 3
+
+
+def _with_password(attempt: Callable[[str | None], T]) -> T:
+    """Run ``attempt``; if the shared database wants a password, ask on the terminal.
+
+    The password is held in memory for this command only. Without a terminal
+    (a script, a scheduled job) nothing is asked and the error stands.
+    """
+    password: str | None = None
+    for _ in range(PASSWORD_ATTEMPTS):
+        try:
+            return attempt(password)
+        except PasswordRequiredError as problem:
+            if not sys.stdin.isatty():
+                raise
+            print(problem, file=sys.stderr)
+            password = getpass.getpass("Password: ")
+    return attempt(password)
+
+
 def _open(args: argparse.Namespace) -> OpenDatabase:
     from healthvisitor.startup import open_database
 
-    return open_database(args.database)
+    return _with_password(lambda password: open_database(args.database, password=password))
+
+
+def _connect(choice: DatabaseChoice) -> tuple[Engine, str | None]:
+    """An engine on ``choice`` that has connected, and the schema revision it found."""
+    from healthvisitor.persistence.database import create_database_engine, current_revision
+
+    def attempt(password: str | None) -> tuple[Engine, str | None]:
+        engine = create_database_engine(choice.url, password=password)
+        try:
+            return engine, current_revision(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+
+    return _with_password(attempt)
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    from healthvisitor.persistence.database import (
-        create_database_engine,
-        current_revision,
-        head_revision,
-        upgrade,
-    )
+    from healthvisitor.persistence.database import current_revision, head_revision, upgrade
 
     choice = choose_database(args.database)
-    engine = create_database_engine(choice.url)
+    engine, before = _connect(choice)
     try:
-        before = current_revision(engine)
         upgrade(engine)
         after = current_revision(engine)
     finally:
@@ -82,18 +116,11 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_db_status(args: argparse.Namespace) -> int:
-    from healthvisitor.persistence.database import (
-        create_database_engine,
-        current_revision,
-        head_revision,
-    )
+    from healthvisitor.persistence.database import head_revision
 
     choice = choose_database(args.database)
-    engine = create_database_engine(choice.url)
-    try:
-        current = current_revision(engine)
-    finally:
-        engine.dispose()
+    engine, current = _connect(choice)
+    engine.dispose()
     head = head_revision()
     print(f"database: {choice.describe()} (from {choice.source})")
     print(f"schema:   {current or 'empty'}")
@@ -128,12 +155,12 @@ def cmd_config_show(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from healthvisitor.demo import generate_demo
-    from healthvisitor.persistence.database import create_database_engine, prepare
+    from healthvisitor.persistence.database import prepare
 
     if args.children < 1:
         raise ValidationError("Ask for at least one child.", "--children")
     choice = choose_database(args.database, demo=args.database is None)
-    engine = create_database_engine(choice.url)
+    engine, _revision = _connect(choice)
     try:
         prepare(engine)
         summary = generate_demo(

@@ -77,3 +77,7 @@ class ConfigurationError(HealthVisitorError):
 
 class PermissionDeniedError(HealthVisitorError):
     """The signed-in user's role does not allow this action or this record."""
+
+
+class PasswordRequiredError(DatabaseUnavailableError):
+    """The shared database refused the connection for want of a (right) password."""

@@ -37,10 +37,19 @@ def has_children(engine: Engine) -> bool:
 
 
 def open_database(
-    cli_url: str | None = None, *, demo: bool = False, today: dt.date | None = None
+    cli_url: str | None = None,
+    *,
+    demo: bool = False,
+    today: dt.date | None = None,
+    password: str | None = None,
 ) -> OpenDatabase:
+    """Open the chosen database ready for use.
+
+    ``password`` is what the user typed when asked (``PasswordRequiredError``);
+    otherwise the keyring supplies it. It is held only in memory.
+    """
     choice = choose_database(cli_url, demo=demo)
-    engine = create_database_engine(choice.url)
+    engine = create_database_engine(choice.url, password=password)
     try:
         prepare(engine)
         created = False

@@ -70,8 +70,8 @@ def sqlite_engine(_sqlite_template: Path, tmp_path: Path) -> Iterator[Engine]:
 # --- PostgreSQL --------------------------------------------------------------
 
 
-def _postgres_unavailable(reason: str) -> None:
-    message = f"PostgreSQL at {POSTGRES_ADMIN_URL} is not usable: {reason}"
+def _postgres_unavailable(reason: str, where: str = POSTGRES_ADMIN_URL) -> None:
+    message = f"PostgreSQL at {where} is not usable: {reason}"
     if IN_CI:
         pytest.fail(message + " (CI=true: PostgreSQL tests must run)", pytrace=False)
     pytest.skip(message)
@@ -135,3 +135,83 @@ def engine(request: pytest.FixtureRequest) -> Engine:
     fixture = "sqlite_engine" if request.param == "sqlite" else "postgres_engine"
     result: Engine = request.getfixturevalue(fixture)
     return result
+
+
+# --- A private PostgreSQL server that demands a password -----------------------
+
+PROTECTED_PASSWORD = "correct horse battery staple"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def password_protected_postgres() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster with SCRAM password authentication on 127.0.0.1.
+
+    The project's shared server trusts local connections, so it cannot show
+    what happens when a password is missing or wrong; this one can
+    (TOOLCHAIN.md: initdb as the postgres user, about a second).
+    Yields the URL of database ``hv`` for role ``hv``, without the password.
+    """
+    import subprocess
+    import tempfile
+
+    def unavailable(reason: str) -> None:
+        _postgres_unavailable(reason, where="a private cluster")
+
+    runuser = shutil.which("runuser")
+    pg_config = shutil.which("pg_config")
+    if os.geteuid() != 0 or not runuser or not pg_config:
+        unavailable("needs root, runuser and pg_config (the project's machines have them)")
+    bindir = Path(subprocess.check_output([pg_config, "--bindir"], text=True).strip())
+    # Not under pytest's tmp folders: those are private to root, and the
+    # server runs as the postgres user.
+    root = Path(tempfile.mkdtemp(prefix="hv-pg-"))
+    data, sockets = root / "data", root / "sockets"
+    sockets.mkdir()
+    shutil.chown(root, "postgres")
+    shutil.chown(sockets, "postgres")
+    port = _free_port()
+
+    def as_postgres(*command: str) -> None:
+        subprocess.run(
+            [runuser, "-u", "postgres", "--", *command], check=True, capture_output=True, text=True
+        )
+
+    try:
+        as_postgres(
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "--auth-local=trust",
+            "--auth-host=scram-sha-256",
+        )
+        as_postgres(
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(root / "server.log"),
+            "-w",
+            "-o",
+            f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1",
+            "start",
+        )
+    except (subprocess.CalledProcessError, OSError) as exc:
+        unavailable(getattr(exc, "stderr", "") or str(exc))
+    try:
+        psql = [str(bindir / "psql"), "-h", str(sockets), "-p", str(port), "-U", "postgres"]
+        as_postgres(*psql, "-c", f"CREATE ROLE hv LOGIN PASSWORD '{PROTECTED_PASSWORD}'")
+        as_postgres(*psql, "-c", "CREATE DATABASE hv OWNER hv")
+        yield f"postgresql+psycopg://hv@127.0.0.1:{port}/hv"
+    finally:
+        as_postgres(str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
+        shutil.rmtree(root, ignore_errors=True)

@@ -75,3 +75,40 @@ def test_usage_mistakes_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as caught:
         main(["frobnicate"])
     assert caught.value.code == 2
+
+
+def test_demo_export_and_import_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from sqlalchemy import create_engine, text
+
+    url = f"sqlite:///{tmp_path / 'team.db'}"
+    assert main(["--database", url, "demo", "--children", "40", "--today", "2026-11-24"]) == 0
+    assert "children: 40" in capsys.readouterr().out
+    # Demo data refuses a database that already has children, and says why.
+    assert main(["--database", url, "demo", "--children", "5"]) == 1
+    assert "already" in capsys.readouterr().err
+
+    with create_engine(url).connect() as connection:
+        visitor, lead = connection.execute(
+            text(
+                "SELECT hv.username, lead.username FROM users hv JOIN users lead "
+                "ON lead.team_id = hv.team_id AND lead.role = 'team_lead' "
+                "WHERE hv.role = 'health_visitor' ORDER BY hv.username LIMIT 1"
+            )
+        ).one()
+    exported = tmp_path / "caseload.json"
+    assert main(["--database", url, "export", str(exported), "--user", visitor]) == 0
+    document = json.loads(exported.read_text())
+    assert document["format"] == "healthvisitor-interchange" and document["children"]
+
+    # The same records again are duplicates: rejected whole, each one named.
+    assert main(["--database", url, "import", str(exported), "--user", lead]) == 1
+    assert "already on record" in capsys.readouterr().err
+
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"format": "healthvisitor-interchange",\n  "version": 1,,\n}')
+    assert main(["--database", url, "import", str(broken), "--user", lead]) == 1
+    assert "line 2" in capsys.readouterr().err

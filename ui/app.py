@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
 from healthvisitor import __version__
-from healthvisitor.ui.opening import OpenRequest, open_with_progress
+from healthvisitor.ui.opening import OpenOutcome, OpenRequest, open_with_progress
 from healthvisitor.ui.theme import apply_theme
 
 APP_NAME = "HealthVisitor"
@@ -86,6 +87,31 @@ def show_problem(message: str) -> None:
     QMessageBox.critical(None, PROBLEM_TITLE, message)
 
 
+#: How many times the window asks for the shared database's password.
+PASSWORD_ATTEMPTS = 3
+
+
+def ask_password(message: str) -> str | None:
+    """Ask for the shared database's password (masked); None if the user cancels."""
+    password, accepted = QInputDialog.getText(
+        None, "Database password", message, QLineEdit.EchoMode.Password
+    )
+    return password if accepted else None
+
+
+def open_asking_for_password(request: OpenRequest) -> OpenOutcome:
+    """Open the database, asking for its password when the server wants one."""
+    outcome = open_with_progress(request)
+    for _ in range(PASSWORD_ATTEMPTS):
+        if not outcome.password_request:
+            break
+        password = ask_password(outcome.password_request)
+        if password is None:
+            return OpenOutcome(problem="No password was given, so the database was not opened.")
+        outcome = open_with_progress(replace(request, password=password))
+    return outcome
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = argument_parser().parse_args(argv)
@@ -93,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         return exit_.code if isinstance(exit_.code, int) else 1
     app = application()
     request = OpenRequest(database_url=args.database, demo=args.demo, username=args.user)
-    outcome = open_with_progress(request)
+    outcome = open_asking_for_password(request)
     if outcome.workspace is None:
         show_problem(outcome.problem)
         return 1

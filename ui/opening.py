@@ -13,14 +13,14 @@ thread, so the first thing the user sees appears before they are loaded.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEventLoop, QThread, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QVBoxLayout, QWidget
 
-from healthvisitor.errors import HealthVisitorError
+from healthvisitor.errors import HealthVisitorError, PasswordRequiredError
 
 if TYPE_CHECKING:
     from healthvisitor.services.workspace import Workspace
@@ -38,6 +38,8 @@ class OpenRequest:
     database_url: str | None = None
     demo: bool = False
     username: str | None = None
+    # Typed by the user when the shared database asked for it; memory only.
+    password: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ class OpenOutcome:
 
     workspace: Workspace | None = None
     problem: str = ""
+    # Set when the shared database wants a password: what to tell the user.
+    password_request: str = ""
 
 
 def unexpected_problem(exc: BaseException) -> str:
@@ -63,12 +67,14 @@ def open_workspace_now(request: OpenRequest) -> OpenOutcome:
     from healthvisitor.startup import open_database
 
     try:
-        opened = open_database(request.database_url, demo=request.demo)
+        opened = open_database(request.database_url, demo=request.demo, password=request.password)
         try:
             workspace = open_workspace(opened.engine, opened.choice, request.username)
         except BaseException:
             opened.engine.dispose()
             raise
+    except PasswordRequiredError as exc:
+        return OpenOutcome(problem=str(exc), password_request=str(exc))
     except HealthVisitorError as exc:
         return OpenOutcome(problem=str(exc))
     except Exception as exc:  # a bug, not the user's doing: log it, explain, no traceback

@@ -45,5 +45,31 @@ def store_password(url: URL, password: str) -> None:
         ) from exc
 
 
+def keyring_available() -> bool:
+    """Whether this computer has a keyring that can keep a password."""
+    backend = keyring.get_keyring()
+    priority = getattr(backend, "priority", 0)
+    return isinstance(priority, int | float) and priority > 0
+
+
+def password_request(url: URL, refused: bool) -> str:
+    """What to tell the user when asking for the shared database's password."""
+    account = keyring_account(url)
+    first = (
+        f"The password for {account} was not accepted."
+        if refused
+        else f"The shared database {account} needs a password."
+    )
+    if keyring_available():
+        return (
+            f"{first} To stop being asked, an administrator can keep it in this computer's "
+            "keyring with 'healthvisitor db set-password'."
+        )
+    return (
+        f"{first} This computer has no keyring to keep it in, so HealthVisitor asks each "
+        "time; it never writes the password to a file."
+    )
+
+
 def with_password(url: URL, password: str | None) -> URL:
     return url if password is None else url.set(password=password)

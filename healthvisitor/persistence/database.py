@@ -27,8 +27,12 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import StaticPool
 
-from healthvisitor.errors import DatabaseUnavailableError, SchemaOutOfDateError
-from healthvisitor.persistence.credentials import stored_password, with_password
+from healthvisitor.errors import (
+    DatabaseUnavailableError,
+    PasswordRequiredError,
+    SchemaOutOfDateError,
+)
+from healthvisitor.persistence.credentials import password_request, stored_password, with_password
 
 #: How long (ms) SQLite waits for another writer before reporting the database busy.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -93,7 +97,7 @@ def current_revision(engine: Engine) -> str | None:
         with engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
     except OperationalError as exc:
-        raise DatabaseUnavailableError(describe_connection_error(engine, exc)) from exc
+        raise connection_error(engine, exc) from exc
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
@@ -101,7 +105,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     try:
         command.upgrade(alembic_config(engine), revision)
     except OperationalError as exc:
-        raise DatabaseUnavailableError(describe_connection_error(engine, exc)) from exc
+        raise connection_error(engine, exc) from exc
 
 
 def downgrade(engine: Engine, revision: str) -> None:
@@ -138,6 +142,29 @@ def prepare(engine: Engine) -> None:
         f"This shared database (schema {current}) is older than this version of HealthVisitor "
         f"needs ({head}). An administrator must run 'healthvisitor db upgrade' first."
     )
+
+
+#: PostgreSQL's SQLSTATE for a wrong password (28P01) or a refused authorisation (28000).
+AUTHENTICATION_SQLSTATES = ("28P01", "28000")
+
+
+def _is_password_problem(exc: OperationalError) -> bool:
+    original = exc.orig
+    if getattr(original, "sqlstate", None) in AUTHENTICATION_SQLSTATES:
+        return True
+    # At connection time psycopg carries no SQLSTATE: libpq's own words are all
+    # there is (a missing password is even decided on the client side).
+    text = str(original)
+    return "no password supplied" in text or "password authentication failed" in text
+
+
+def connection_error(engine: Engine, exc: OperationalError) -> DatabaseUnavailableError:
+    """The user-facing error for a failed connection (a password problem is its own kind)."""
+    if engine.dialect.name == "postgresql" and _is_password_problem(exc):
+        return PasswordRequiredError(
+            password_request(engine.url, refused=engine.url.password is not None)
+        )
+    return DatabaseUnavailableError(describe_connection_error(engine, exc))
 
 
 def describe_connection_error(engine: Engine, exc: Exception) -> str:
