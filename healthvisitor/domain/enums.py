@@ -159,3 +159,63 @@ class ReferralStatus(_Coded):
             ReferralStatus.CLOSED,
             ReferralStatus.DECLINED,
         )
+
+
+class ReviewStatus(_Coded):
+    """Where a mandated review stands for one child (issue 3); the caseload sorts on it.
+
+    Declared in order of urgency for sorting: what needs action first.
+    """
+
+    OVERDUE = ("overdue", "Overdue")
+    NOT_ATTENDED = ("not_attended", "Not brought, not rebooked")
+    DUE = ("due", "Due")
+    NOT_ATTENDED_REBOOKED = ("not_attended_rebooked", "Not brought, rebooked")
+    NOT_YET_DUE = ("not_yet_due", "Not yet due")
+    DECLINED = ("declined", "Declined")
+    MISSED = ("missed", "Missed")
+    DONE_LATE = ("done_late", "Done late")
+    DONE_ON_TIME = ("done_on_time", "Done on time")
+
+
+class AgeUsed(_Coded):
+    """Which age a centile was calculated at (RCPCH UK-WHO chart guidance)."""
+
+    CORRECTED = ("corrected", "Corrected age")
+    CHRONOLOGICAL = ("chronological", "Chronological age")
+
+
+class FeedingStatus(_Coded):
+    """Infant feeding at the new birth visit and 6-8 weeks (national breastfeeding metric)."""
+
+    TOTALLY_BREASTFED = ("totally_breastfed", "Totally breastfed")
+    PARTIALLY_BREASTFED = ("partially_breastfed", "Partially breastfed")
+    NOT_BREASTFED = ("not_breastfed", "Not breastfed")
+
+
+class DevelopmentDomain(_Coded):
+    """ASQ-3 domains, and ASQ:SE-2's single social-emotional score."""
+
+    COMMUNICATION = ("communication", "Communication")
+    GROSS_MOTOR = ("gross_motor", "Gross motor")
+    FINE_MOTOR = ("fine_motor", "Fine motor")
+    PROBLEM_SOLVING = ("problem_solving", "Problem solving")
+    PERSONAL_SOCIAL = ("personal_social", "Personal-social")
+    SOCIAL_EMOTIONAL = ("social_emotional", "Social-emotional (ASQ:SE-2)")
+
+
+class ScreeningZone(_Coded):
+    """The zone the practitioner reads from the publisher's cut-off table."""
+
+    ABOVE_CUTOFF = ("above_cutoff", "Above cut-off")
+    MONITORING = ("monitoring", "Monitoring zone")
+    BELOW_CUTOFF = ("below_cutoff", "Below cut-off")
+
+
+class FalteringRule(_Coded):
+    """The NICE NG75 faltering-growth criteria."""
+
+    EARLY_WEIGHT_LOSS = ("early_weight_loss", "Weight loss of 10% or more of birth weight")
+    NOT_BACK_TO_BIRTH_WEIGHT = ("not_back_to_birth_weight", "Not back to birth weight by 3 weeks")
+    FALL_ACROSS_CENTILE_SPACES = ("fall_across_centile_spaces", "Fall across centile spaces")
+    BELOW_SECOND_CENTILE = ("below_second_centile", "Weight below the 2nd centile")
