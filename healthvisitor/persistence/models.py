@@ -33,21 +33,26 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
     Uuid,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
 from healthvisitor.domain.enums import (
+    AgeUsed,
     CarerRelationship,
     ContactKind,
     ContactLocation,
     ContactOutcome,
+    DevelopmentDomain,
+    FeedingStatus,
     MeasurementKind,
     PregnancyOutcome,
     RecordStatus,
     ReferralStatus,
     Role,
     SafeguardingStatus,
+    ScreeningZone,
     ServiceLevel,
     Sex,
     SmokingStatus,
@@ -294,8 +299,24 @@ class Contact(Base, Versioned):
     notes: Mapped[text_str]
     supersedes_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contacts.id"))
 
+    # Structured findings (issue 3). NULL means "not asked or not recorded",
+    # which the national metrics count separately from a recorded answer.
+    who_was_seen: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    interpreter_used: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    next_planned_contact: Mapped[dt.date | None] = mapped_column(Date)
+    feeding: Mapped[FeedingStatus | None] = mapped_column(coded(FeedingStatus, "feeding_status"))
+    # Whooley questions (NICE CG192): a yes to either is a positive screen.
+    whooley_low_mood: Mapped[bool | None] = mapped_column(Boolean)
+    whooley_loss_of_interest: Mapped[bool | None] = mapped_column(Boolean)
+    # GAD-2 (NICE CG192): 0-6; 3 or more warrants further assessment.
+    gad2_score: Mapped[int | None] = mapped_column(Integer)
+    mother_smokes: Mapped[bool | None] = mapped_column(Boolean)
+    household_smokes: Mapped[bool | None] = mapped_column(Boolean)
+    carbon_monoxide_ppm: Mapped[float | None] = mapped_column(Float)
+
     child: Mapped[Child | None] = relationship(back_populates="contacts")
     measurements: Mapped[list[Measurement]] = relationship(back_populates="contact")
+    development_scores: Mapped[list[DevelopmentScore]] = relationship(back_populates="contact")
     delivered_by: Mapped[User] = relationship(foreign_keys=[delivered_by_id])
 
     __table_args__ = (
@@ -306,6 +327,8 @@ class Contact(Base, Versioned):
         CheckConstraint(
             "kind IN ('antenatal', 'other') OR child_id IS NOT NULL", name="review_on_child"
         ),
+        CheckConstraint("gad2_score BETWEEN 0 AND 6", name="gad2_range"),
+        CheckConstraint("carbon_monoxide_ppm BETWEEN 0 AND 100", name="co_range"),
     )
 
 
@@ -326,6 +349,15 @@ class Measurement(Base):
     recorded_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), nullable=False)
     recorded_at: Mapped[created_at]
     supersedes_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("measurements.id"))
+    # UK-WHO result computed with rcpchgrowth when saved (issue 3), with the
+    # reference and the age it was computed at, so a centile can be traced.
+    sds: Mapped[float | None] = mapped_column(Float)
+    centile: Mapped[float | None] = mapped_column(Float)
+    age_used: Mapped[AgeUsed | None] = mapped_column(coded(AgeUsed, "age_used"))
+    decimal_age: Mapped[float | None] = mapped_column(Float)
+    growth_reference: Mapped[str] = mapped_column(String(16), nullable=False, default="")
+    # The practitioner confirmed a change the app found implausible.
+    change_confirmed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     child: Mapped[Child] = relationship(back_populates="measurements")
     contact: Mapped[Contact | None] = relationship(back_populates="measurements")
@@ -333,6 +365,35 @@ class Measurement(Base):
     __table_args__ = (
         CheckConstraint("value > 0", name="value_positive"),
         Index("ix_measurements_child_id_measured_on", "child_id", "measured_on"),
+    )
+
+
+class DevelopmentScore(Base):
+    """One ASQ-3 domain (or the ASQ:SE-2 total) scored at a review.
+
+    The cut-off tables are the publisher's: the score and the zone the
+    practitioner read from the questionnaire are both stored (DOMAIN.md).
+    """
+
+    __tablename__ = "development_scores"
+
+    id: Mapped[uuid_pk]
+    contact_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("contacts.id"), nullable=False, index=True
+    )
+    domain: Mapped[DevelopmentDomain] = mapped_column(
+        coded(DevelopmentDomain, "development_domain"), nullable=False
+    )
+    score: Mapped[int] = mapped_column(Integer, nullable=False)
+    zone: Mapped[ScreeningZone] = mapped_column(
+        coded(ScreeningZone, "screening_zone"), nullable=False
+    )
+
+    contact: Mapped[Contact] = relationship(back_populates="development_scores")
+
+    __table_args__ = (
+        UniqueConstraint("contact_id", "domain"),
+        CheckConstraint("score >= 0", name="score_not_negative"),
     )
 
 
