@@ -45,12 +45,15 @@ from healthvisitor.domain.enums import (
     ContactKind,
     ContactLocation,
     ContactOutcome,
+    DevelopmentDomain,
+    FeedingStatus,
     MeasurementKind,
     PregnancyOutcome,
     RecordStatus,
     ReferralStatus,
     Role,
     SafeguardingStatus,
+    ScreeningZone,
     ServiceLevel,
     Sex,
     SmokingStatus,
@@ -82,6 +85,7 @@ from healthvisitor.persistence.models import (
     Carer,
     Child,
     Contact,
+    DevelopmentScore,
     Family,
     Measurement,
     Pregnancy,
@@ -98,7 +102,10 @@ from healthvisitor.services.actor import Actor
 from healthvisitor.services.audit import record_event
 
 FORMAT_NAME = "healthvisitor-interchange"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: Versions this HealthVisitor reads: version 2 added the structured findings of a
+#: contact (all optional), so a version 1 file reads as one with none recorded.
+READABLE_VERSIONS = (1, 2)
 
 #: ids per ``IN (...)`` query, well under the bound-parameter limits of SQLite
 #: (32,766) and PostgreSQL (65,535) however large the file.
@@ -323,6 +330,18 @@ CHILD = RecordSpec(
     sort_by=("date_of_birth", "family_name", "given_name", "id"),
     nested=(SERVICE_LEVEL, SAFEGUARDING),
 )
+DEVELOPMENT_SCORE = RecordSpec(
+    "development_scores",
+    "development score",
+    DevelopmentScore,
+    (
+        _ID,
+        _code("domain", DevelopmentDomain, required=True),
+        FieldSpec("score", FieldKind.WHOLE_NUMBER, required=True),
+        _code("zone", ScreeningZone, required=True),
+    ),
+    sort_by=("domain", "id"),
+)
 CONTACT = RecordSpec(
     "contacts",
     "contact",
@@ -339,9 +358,20 @@ CONTACT = RecordSpec(
         FieldSpec("accountable_health_visitor", FieldKind.USERNAME),
         FieldSpec("notes", FieldKind.TEXT),
         _reference("supersedes_id", Contact),
+        FieldSpec("who_was_seen", FieldKind.TEXT),
+        FieldSpec("interpreter_used", FieldKind.BOOLEAN),
+        FieldSpec("next_planned_contact", FieldKind.DATE),
+        _code("feeding", FeedingStatus),
+        FieldSpec("whooley_low_mood", FieldKind.BOOLEAN),
+        FieldSpec("whooley_loss_of_interest", FieldKind.BOOLEAN),
+        FieldSpec("gad2_score", FieldKind.WHOLE_NUMBER),
+        FieldSpec("mother_smokes", FieldKind.BOOLEAN),
+        FieldSpec("household_smokes", FieldKind.BOOLEAN),
+        FieldSpec("carbon_monoxide_ppm", FieldKind.NUMBER),
         *_TIMESTAMPS,
     ),
     sort_by=("contact_date", "id"),
+    nested=(DEVELOPMENT_SCORE,),
 )
 MEASUREMENT = RecordSpec(
     "measurements",
@@ -392,6 +422,7 @@ _WRITE_ORDER: tuple[RecordSpec, ...] = (
     SERVICE_LEVEL,
     SAFEGUARDING,
     CONTACT,
+    DEVELOPMENT_SCORE,
     MEASUREMENT,
     REFERRAL,
 )
@@ -401,6 +432,7 @@ _PARENT_LINK: dict[type[Base], str] = {
     Family: "family_id",
     Pregnancy: "pregnancy_id",
     Child: "child_id",
+    Contact: "contact_id",
 }
 
 
@@ -508,7 +540,14 @@ def export_document(
             grouped[getattr(row, link)].append(as_json(spec, row))
         return grouped
 
+    contact_ids = select(Contact.id).where(
+        or_(
+            Contact.child_id.in_(child_ids),
+            and_(Contact.child_id.is_(None), Contact.pregnancy_id.in_(pregnancy_ids)),
+        )
+    )
     carers = history(CARER, "family_id", family_ids)
+    scores = history(DEVELOPMENT_SCORE, "contact_id", contact_ids)
     plans = history(SAFEGUARDING, "pregnancy_id", pregnancy_ids)
     levels = history(SERVICE_LEVEL, "child_id", child_ids)
     safeguarding = history(SAFEGUARDING, "child_id", child_ids)
@@ -534,14 +573,8 @@ def export_document(
             for row in rows(CHILD, Child.id.in_(child_ids))
         ],
         "contacts": [
-            as_json(CONTACT, row)
-            for row in rows(
-                CONTACT,
-                or_(
-                    Contact.child_id.in_(child_ids),
-                    and_(Contact.child_id.is_(None), Contact.pregnancy_id.in_(pregnancy_ids)),
-                ),
-            )
+            as_json(CONTACT, row, development_scores=scores.get(row.id, []))
+            for row in rows(CONTACT, Contact.id.in_(contact_ids))
         ],
         "measurements": [
             as_json(MEASUREMENT, row)
@@ -1052,11 +1085,11 @@ class _Importer:
                 f"This is not a HealthVisitor interchange file: 'format' should be "
                 f"'{FORMAT_NAME}', not {_describe(name)}.",
             )
-        if type(version) is not int or version != FORMAT_VERSION:
+        if type(version) is not int or version not in READABLE_VERSIONS:
             raise _refused(
                 "version",
                 f"This file is in version {_describe(version)} of the format; this version of "
-                f"HealthVisitor reads version {FORMAT_VERSION}.",
+                f"HealthVisitor reads versions {' and '.join(map(str, READABLE_VERSIONS))}.",
             )
         allowed = {*_ENVELOPE, *(spec.section for spec in RECORD_SPECS)}
         self._unknown_fields(_THE_FILE, document, allowed, "the file")

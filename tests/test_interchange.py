@@ -34,12 +34,15 @@ from healthvisitor.domain.enums import (
     ContactKind,
     ContactLocation,
     ContactOutcome,
+    DevelopmentDomain,
+    FeedingStatus,
     MeasurementKind,
     PregnancyOutcome,
     RecordStatus,
     ReferralStatus,
     Role,
     SafeguardingStatus,
+    ScreeningZone,
     ServiceLevel,
     Sex,
     SmokingStatus,
@@ -70,6 +73,7 @@ from healthvisitor.persistence.models import (
     Carer,
     Child,
     Contact,
+    DevelopmentScore,
     Family,
     Measurement,
     Pregnancy,
@@ -243,7 +247,14 @@ def build_caseload(engine: Engine, team_name: str = "Chapeltown Health Visiting"
             outcome=ContactOutcome.COMPLETED,
             delivered_by_id=hv.id,
             accountable_health_visitor_id=hv.id,
-            notes="Talked about safe sleep; CO reading 2 ppm.",
+            notes="Talked about safe sleep.",
+            who_was_seen="Mother",
+            mother_smokes=True,
+            household_smokes=False,
+            carbon_monoxide_ppm=7.5,
+            whooley_low_mood=True,
+            whooley_loss_of_interest=False,
+            gad2_score=3,
         )
         new_birth = Contact(
             kind=ContactKind.NEW_BIRTH_VISIT,
@@ -253,6 +264,8 @@ def build_caseload(engine: Engine, team_name: str = "Chapeltown Health Visiting"
             outcome=ContactOutcome.COMPLETED,
             delivered_by_id=nurse.id,
             accountable_health_visitor_id=hv.id,
+            feeding=FeedingStatus.PARTIALLY_BREASTFED,
+            interpreter_used=True,
         )
         not_brought = Contact(
             kind=ContactKind.SIX_TO_EIGHT_WEEK,
@@ -262,6 +275,7 @@ def build_caseload(engine: Engine, team_name: str = "Chapeltown Health Visiting"
             outcome=ContactOutcome.NOT_ATTENDED,
             delivered_by_id=hv.id,
             notes="Was not brought; letter sent.",
+            next_planned_contact=dt.date(2026, 11, 2),
         )
         one_year = Contact(
             kind=ContactKind.ONE_YEAR,
@@ -274,6 +288,22 @@ def build_caseload(engine: Engine, team_name: str = "Chapeltown Health Visiting"
         )
         session.add_all([antenatal, new_birth, not_brought, one_year])
         session.flush()
+        session.add_all(
+            [
+                DevelopmentScore(
+                    contact_id=one_year.id,
+                    domain=DevelopmentDomain.COMMUNICATION,
+                    score=35,
+                    zone=ScreeningZone.MONITORING,
+                ),
+                DevelopmentScore(
+                    contact_id=one_year.id,
+                    domain=DevelopmentDomain.GROSS_MOTOR,
+                    score=55,
+                    zone=ScreeningZone.ABOVE_CUTOFF,
+                ),
+            ]
+        )
         first_weight = Measurement(
             child_id=amelia.id,
             contact_id=one_year.id,
@@ -519,8 +549,8 @@ def test_malformed_json_names_the_line(sqlite_engine: Engine, tmp_path: Path) ->
     [
         ([], "(whole file)", "JSON object"),
         ({"format": "something-else", "version": 1}, "format", "not a HealthVisitor"),
-        ({"format": FORMAT_NAME, "version": 2}, "version", "reads version 1"),
-        ({"format": FORMAT_NAME, "version": True}, "version", "reads version 1"),
+        ({"format": FORMAT_NAME, "version": 3}, "version", "reads versions 1 and 2"),
+        ({"format": FORMAT_NAME, "version": True}, "version", "reads versions 1 and 2"),
     ],
 )
 def test_the_wrong_kind_of_file_is_refused(
@@ -551,9 +581,9 @@ def test_importing_the_same_file_twice_is_refused_the_second_time(
     problems = rejected.value.problems
     already = [p for p in problems if p.field == "id" and "imported before" in p.message]
     # every record, nested ones too: families, carers, pregnancies, children, service
-    # levels, safeguarding (a pre-birth plan and two on children), contacts,
-    # measurements, referrals
-    assert len(already) == 1 + 2 + 1 + 2 + 3 + 3 + 4 + 5 + 2
+    # levels, safeguarding (a pre-birth plan and two on children), contacts, their
+    # development scores, measurements, referrals
+    assert len(already) == 1 + 2 + 1 + 2 + 3 + 3 + 4 + 2 + 5 + 2
     twice = [p for p in problems if p.field == "nhs_number"]
     assert len(twice) == 2 and all("already on record" in p.message for p in twice)
     assert row_counts(second_engine) == after_first
@@ -822,11 +852,14 @@ def test_the_document_lists_every_current_coded_value() -> None:
         ContactKind,
         ContactLocation,
         ContactOutcome,
+        DevelopmentDomain,
+        FeedingStatus,
         MeasurementKind,
         PregnancyOutcome,
         RecordStatus,
         ReferralStatus,
         SafeguardingStatus,
+        ScreeningZone,
         ServiceLevel,
         Sex,
         SmokingStatus,
