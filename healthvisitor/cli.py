@@ -213,6 +213,173 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_schedule(args: argparse.Namespace) -> int:
+    """The mandated reviews' windows and statuses from the dates alone (no contacts read)."""
+    import json
+
+    from healthvisitor.domain.schedule import child_schedule, pregnancy_schedule
+    from healthvisitor.domain.validation import EARLIEST_ANTENATAL_DAYS_BEFORE_EDD, parse_date
+
+    if args.dob is None and args.edd is None:
+        args.usage_error("give --dob (a born child), --edd (a pregnancy), or both")
+    today = _today(args.today)
+    born = parse_date(args.dob, "--dob") if args.dob is not None else None
+    due = parse_date(args.edd, "--edd") if args.edd is not None else None
+    if born is not None and born > today:
+        raise ValidationError(
+            f"The date of birth {born:%d %b %Y} is after {today:%d %b %Y} (--today); "
+            "for a baby not yet born give --edd only.",
+            "--dob",
+        )
+    if due is not None:
+        # A pregnancy lasts at most about 42 weeks (the same limit as
+        # validation.EARLIEST_ANTENATAL_DAYS_BEFORE_EDD): an estimated date of
+        # delivery further than that from the birth, or from today while the
+        # baby is unborn, cannot belong to this pregnancy.
+        since, what = (born, "the date of birth") if born is not None else (today, "--today")
+        if abs((due - since).days) > EARLIEST_ANTENATAL_DAYS_BEFORE_EDD:
+            raise ValidationError(
+                f"The estimated date of delivery {due:%d %b %Y} is more than "
+                f"{EARLIEST_ANTENATAL_DAYS_BEFORE_EDD // 7} weeks from {since:%d %b %Y} "
+                f"({what}); check the year.",
+                "--edd",
+            )
+    if born is not None:
+        reviews = child_schedule(born, [], today, estimated_delivery_date=due)
+    else:
+        assert due is not None  # checked above: one of the two is given
+        reviews = pregnancy_schedule(due, [], today)
+    if args.json:
+        rows = [
+            {
+                "review": review.kind.value,
+                "opens": review.window.opens.isoformat(),
+                "target_by": review.window.target_by.isoformat(),
+                "closes": review.window.closes.isoformat(),
+                "status": review.status.value,
+            }
+            for review in reviews
+        ]
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    whom = (
+        f"a child born {born:%d %b %Y}"
+        if born is not None
+        else f"a baby due {due:%d %b %Y} (not yet born)"
+    )
+    print(f"Mandated reviews for {whom}, as at {today:%d %b %Y}:")
+    table = [("Review", "Opens", "Target by", "Closes", "Status")] + [
+        (
+            review.kind.label,
+            f"{review.window.opens:%d %b %Y}",
+            f"{review.window.target_by:%d %b %Y}",
+            f"{review.window.closes:%d %b %Y}",
+            review.status.label,
+        )
+        for review in reviews
+    ]
+    widths = [max(len(row[column]) for row in table) for column in range(len(table[0]))]
+    for row in table:
+        cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        print("  ".join(cells).rstrip())
+    return 0
+
+
+def cmd_growth(args: argparse.Namespace) -> int:
+    """Where weight, length/height and head circumference sit on the UK-WHO chart."""
+    import json
+
+    from healthvisitor.domain.enums import MeasurementKind, Sex
+    from healthvisitor.domain.growth import GrowthResult, assess_measurement
+    from healthvisitor.domain.growth_reference import RCPCH_METHOD
+    from healthvisitor.domain.schedule import add_months
+    from healthvisitor.domain.validation import (
+        check_date_of_birth,
+        check_event_date,
+        parse_date,
+        parse_gestation,
+    )
+    from healthvisitor.errors import FieldProblem
+
+    if args.weight is None and args.length is None and args.ofc is None:
+        args.usage_error("give at least one measurement: --weight, --length or --ofc")
+    today = _today(None)
+    born = check_date_of_birth(parse_date(args.dob, "--dob"), today)
+    measured_on = check_event_date(
+        parse_date(args.date, "--date"),
+        today=today,
+        date_of_birth=born,
+        field="--date",
+        what="measurement",
+    )
+    gestation = parse_gestation(args.gestation, "--gestation")
+    # Lying length under 2 years, standing height from 2 (UK-WHO's switch); one
+    # measure to rcpchgrowth, but the app's limits and records keep them apart.
+    length_kind = (
+        MeasurementKind.LENGTH if measured_on < add_months(born, 24) else MeasurementKind.HEIGHT
+    )
+    given = [
+        ("--weight", MeasurementKind.WEIGHT, args.weight),
+        ("--length", length_kind, args.length),
+        ("--ofc", MeasurementKind.HEAD_CIRCUMFERENCE, args.ofc),
+    ]
+    results: list[GrowthResult] = []
+    problems: list[FieldProblem] = []
+    for option, kind, value in given:
+        if value is None:
+            continue
+        try:
+            results.append(
+                assess_measurement(
+                    kind,
+                    value,
+                    sex=Sex[args.sex.upper()],
+                    date_of_birth=born,
+                    gestation=gestation,
+                    measured_on=measured_on,
+                )
+            )
+        except ValidationError as error:
+            problems.extend(FieldProblem(option, problem.message) for problem in error.problems)
+    if problems:
+        raise ValidationError(problems)
+    if args.json:
+        rows = [
+            {
+                "measurement": RCPCH_METHOD[result.kind],
+                "value": result.value,
+                "sds": result.sds,
+                "centile": result.centile,
+                "age_used": result.age_used.value,
+                "decimal_age": result.decimal_age,
+            }
+            for result in results
+        ]
+        print(json.dumps(rows, indent=2))
+        return 0
+    print(
+        f"UK-WHO growth for a {args.sex} child born {born:%d %b %Y} at {gestation} weeks, "
+        f"measured {measured_on:%d %b %Y}:"
+    )
+    table = [("Measurement", "Value", "SDS", "Centile", "Age used")] + [
+        (
+            result.kind.label,
+            f"{result.value:.2f} {result.kind.unit}"
+            if result.kind is MeasurementKind.WEIGHT
+            else f"{result.value:.1f} {result.kind.unit}",
+            f"{result.sds:+.2f}",
+            f"{result.centile:.1f}",
+            f"{result.age_used.label.lower()} ({result.decimal_age:.3f} years)",
+        )
+        for result in results
+    ]
+    widths = [max(len(row[column]) for row in table) for column in range(len(table[0]))]
+    for row in table:
+        cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        print("  ".join(cells).rstrip())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="healthvisitor",
@@ -272,6 +439,52 @@ def build_parser() -> argparse.ArgumentParser:
     exporter.add_argument("file", help="the JSON file to write")
     exporter.add_argument("--user", required=True, help="your username")
     exporter.set_defaults(handler=cmd_export)
+
+    schedule = commands.add_parser(
+        "schedule",
+        help="when the five mandated reviews open, are due and close for a date of birth",
+        description="Show the Healthy Child Programme mandated reviews for a child (--dob), "
+        "a pregnancy (--edd), or both (the antenatal review first): when each opens, its "
+        "target date, the end of any late window, and its status from the dates alone "
+        "(no contacts are read). Dates are YYYY-MM-DD.",
+    )
+    schedule.add_argument("--dob", metavar="YYYY-MM-DD", help="the child's date of birth")
+    schedule.add_argument(
+        "--edd", metavar="YYYY-MM-DD", help="the estimated date of delivery (antenatal review)"
+    )
+    schedule.add_argument("--today", metavar="YYYY-MM-DD", help="the date to judge by (today)")
+    schedule.add_argument("--json", action="store_true", help="print JSON, one object a review")
+    schedule.set_defaults(handler=cmd_schedule, usage_error=schedule.error)
+
+    growth = commands.add_parser(
+        "growth",
+        help="SDS and centile of a weight, length/height or head circumference (UK-WHO)",
+        description="Place measurements on the UK-WHO growth chart with rcpchgrowth (the "
+        "RCPCH implementation). Preterm babies (born before 37+0 weeks) are plotted at "
+        "corrected age until 1 year, or 2 years if born before 32+0 weeks (RCPCH UK-WHO "
+        "chart guidance); the age used is shown. Dates are YYYY-MM-DD.",
+    )
+    growth.add_argument("--sex", required=True, choices=("male", "female"), help="as recorded")
+    growth.add_argument("--dob", required=True, metavar="YYYY-MM-DD", help="date of birth")
+    growth.add_argument(
+        "--gestation", required=True, metavar="W+D", help="gestation at birth, e.g. 39+2"
+    )
+    growth.add_argument(
+        "--date", required=True, metavar="YYYY-MM-DD", help="the date of the measurements"
+    )
+    growth.add_argument("--weight", type=float, metavar="KG", help="weight in kilograms")
+    growth.add_argument(
+        "--length",
+        "--height",
+        dest="length",
+        type=float,
+        metavar="CM",
+        help="length lying (under 2 years) or height standing (from 2), in centimetres; "
+        "UK-WHO treats them as one measure, so either option is accepted at any age",
+    )
+    growth.add_argument("--ofc", type=float, metavar="CM", help="head circumference in cm")
+    growth.add_argument("--json", action="store_true", help="print JSON, one object a measurement")
+    growth.set_defaults(handler=cmd_growth, usage_error=growth.error)
     return parser
 
 

@@ -215,7 +215,8 @@ class ScreeningZone(_Coded):
 class FalteringRule(_Coded):
     """The NICE NG75 faltering-growth criteria."""
 
-    EARLY_WEIGHT_LOSS = ("early_weight_loss", "Weight loss of 10% or more of birth weight")
+    # NICE NG75 1.1.2 says "more than 10%" (DOMAIN.md's "10% or more" is looser).
+    EARLY_WEIGHT_LOSS = ("early_weight_loss", "Weight loss of more than 10% of birth weight")
     NOT_BACK_TO_BIRTH_WEIGHT = ("not_back_to_birth_weight", "Not back to birth weight by 3 weeks")
     FALL_ACROSS_CENTILE_SPACES = ("fall_across_centile_spaces", "Fall across centile spaces")
     BELOW_SECOND_CENTILE = ("below_second_centile", "Weight below the 2nd centile")

@@ -7,6 +7,7 @@ here, lazily, on first use, never at application start (TOOLCHAIN.md).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -125,3 +126,45 @@ def uk_who_value_for_sds(
             f"UK-WHO gives no {kind.label.lower()} {sds:+.2f} SDS at age {decimal_age:.4f} years"
         )
     return float(value)
+
+
+def uk_who_values_for_sds(
+    *,
+    kind: MeasurementKind,
+    sex: Sex,
+    decimal_age: float,
+    sds: Sequence[float],
+    younger_reference: bool = False,
+) -> tuple[float, ...]:
+    """The measurements lying each of ``sds`` from the UK-WHO mean at one age.
+
+    One point of every centile line at once (see :func:`uk_who_value_for_sds`
+    for ages and errors). ``younger_reference`` matters only at an age where two
+    parts of UK-WHO meet (2 weeks after term, 2 years, 4 years): it takes the
+    younger part's value there, so that part's lines run right up to the join.
+    rcpchgrowth's own chart data does the same (``default_youngest_reference``).
+    """
+    import rcpchgrowth
+
+    values: list[float] = []
+    for one_sds in sds:
+        try:
+            value = rcpchgrowth.measurement_from_sds(
+                reference=UK_WHO,
+                requested_sds=one_sds,
+                measurement_method=RCPCH_METHOD[kind],
+                sex=sex.value,
+                age=decimal_age,
+                default_youngest_reference=younger_reference,
+            )
+        except IndexError as exc:
+            raise LookupError(
+                f"UK-WHO has no {kind.label.lower()} value at age {decimal_age:.4f} years"
+            ) from exc
+        if value is None:
+            raise LookupError(
+                f"UK-WHO gives no {kind.label.lower()} {one_sds:+.2f} SDS "
+                f"at age {decimal_age:.4f} years"
+            )
+        values.append(float(value))
+    return tuple(values)

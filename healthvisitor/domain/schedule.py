@@ -5,15 +5,26 @@ service delivery metrics, 2024 to 2025"; DOMAIN.md). Day 0 is the date of
 birth. "By N days" means on or before date of birth + N days; "by N months"
 means on or before the date N calendar months after birth, a month-end birth
 clamping to the last day of the shorter month (31 Jan + 1 month = 28/29 Feb).
+
+Windows count from the date of birth for every baby, preterm or not: the
+national metrics take their cohorts by chronological age ("infants who turned
+8 weeks in the quarter", with birth-date ranges per quarter: LG Inform metric
+4221), never by corrected age, which is for plotting growth only.
+
+``review_status`` and the ``*_schedule`` functions say where each review stands
+on a given day (issue 3): not yet due, due, overdue, done on time, done late,
+missed, declined, not attended (rebooked or not). ``today`` is always passed
+in. ``review_status`` documents the precise rules.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from healthvisitor.domain.enums import ContactKind
+from healthvisitor.domain.enums import ContactKind, ContactOutcome, ReviewStatus
 
 #: Antenatal review opens at 28+0 weeks of pregnancy: 12 weeks (84 days)
 #: before the estimated date of delivery (40+0).
@@ -103,3 +114,197 @@ def child_review_windows(date_of_birth: dt.date) -> list[ReviewWindow]:
             month(TWO_YEAR_TARGET_MONTHS),
         ),
     ]
+
+
+# --- Where each review stands -------------------------------------------------
+
+#: Reviews whose completion counts only on or after the day the window opens.
+#: The national metric counts "the first face-to-face antenatal contact at 28
+#: weeks or more" (OHID, "Health visitor service delivery metrics, 2024 to
+#: 2025"; DOMAIN.md), so a contact at 27+6 is not the antenatal health
+#: promoting review and the mother is still due one. The reviews after birth
+#: are counted "by N days/weeks/months" with no lower bound (same source), so
+#: an early one still counts (see ``review_status``).
+COUNTED_ONLY_FROM_OPENING = frozenset({ContactKind.ANTENATAL})
+
+
+@dataclass(frozen=True)
+class ReviewAttempt:
+    """What was recorded for a review: one contact of that kind.
+
+    ``rebooked_for`` is the next planned contact when the child was not
+    brought (or the family was not at home).
+    """
+
+    kind: ContactKind
+    contact_date: dt.date
+    outcome: ContactOutcome
+    rebooked_for: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class ScheduledReview:
+    """One mandated review of one child or pregnancy, as it stands on a given day.
+
+    ``completed_on`` is the date of the contact that completed the review
+    (``None`` until then); ``days_to_target`` counts the days from the day the
+    schedule was made for to ``window.target_by``: negative once it has passed.
+    """
+
+    window: ReviewWindow
+    status: ReviewStatus
+    completed_on: dt.date | None
+    days_to_target: int
+
+    @property
+    def kind(self) -> ContactKind:
+        return self.window.kind
+
+
+def _attempts_by(
+    window: ReviewWindow, attempts: Sequence[ReviewAttempt], today: dt.date
+) -> list[ReviewAttempt]:
+    """This review's attempts that had happened by ``today``, oldest first.
+
+    Other kinds of contact and cancelled appointments say nothing about the
+    review. Contacts dated after ``today`` have not happened yet as far as
+    that day is concerned, so the schedule can be replayed as at any date
+    (a quarter's end, say). Attempts on the same day keep the order given.
+    """
+    mine = [
+        attempt
+        for attempt in attempts
+        if attempt.kind is window.kind
+        and attempt.outcome is not ContactOutcome.CANCELLED
+        and attempt.contact_date <= today
+    ]
+    return sorted(mine, key=lambda attempt: attempt.contact_date)
+
+
+def _completion(window: ReviewWindow, attempts: Sequence[ReviewAttempt]) -> dt.date | None:
+    """The day the review was first completed, if it has been."""
+    return min(
+        (
+            attempt.contact_date
+            for attempt in attempts
+            if attempt.outcome is ContactOutcome.COMPLETED
+            and not (
+                window.kind in COUNTED_ONLY_FROM_OPENING and attempt.contact_date < window.opens
+            )
+        ),
+        default=None,
+    )
+
+
+def _status_from_dates(window: ReviewWindow, today: dt.date) -> ReviewStatus:
+    if today < window.opens:
+        return ReviewStatus.NOT_YET_DUE
+    if today <= window.target_by:
+        return ReviewStatus.DUE
+    if today <= window.closes:
+        return ReviewStatus.OVERDUE
+    return ReviewStatus.MISSED
+
+
+def _assess(
+    window: ReviewWindow, attempts: Sequence[ReviewAttempt], today: dt.date
+) -> tuple[ReviewStatus, dt.date | None]:
+    happened = _attempts_by(window, attempts, today)
+    completed_on = _completion(window, happened)
+    if completed_on is not None:
+        on_time = completed_on <= window.target_by
+        return (ReviewStatus.DONE_ON_TIME if on_time else ReviewStatus.DONE_LATE), completed_on
+    # Completed contacts left here are antenatal contacts before 28 weeks:
+    # they neither complete the review nor stand as a refusal or non-attendance.
+    unsuccessful = [a for a in happened if a.outcome is not ContactOutcome.COMPLETED]
+    if not unsuccessful:
+        return _status_from_dates(window, today), None
+    latest = unsuccessful[-1]
+    if latest.outcome is ContactOutcome.DECLINED:
+        return ReviewStatus.DECLINED, None
+    if latest.rebooked_for is not None and latest.rebooked_for >= today:
+        return ReviewStatus.NOT_ATTENDED_REBOOKED, None
+    return ReviewStatus.NOT_ATTENDED, None
+
+
+def review_status(
+    window: ReviewWindow, attempts: Sequence[ReviewAttempt], today: dt.date
+) -> ReviewStatus:
+    """Where one review stands on ``today`` (issue 3), from its window and what was recorded.
+
+    Only ``attempts`` of the window's kind, not cancelled, dated on or before
+    ``today`` count. In order of precedence:
+
+    1. **Completed.** The first completed contact completes the review, and
+       nothing recorded after it undoes that. On or before ``target_by`` it is
+       *done on time*; after it, *done late*. Early counts as on time:
+
+       - a new birth visit before day 10 (issue 3 says so);
+       - any review after birth done before its window opens, because the
+         national metrics count "reviewed by 8 weeks / 12 months / 2½ years"
+         with no lower bound (DOMAIN.md), and a health visitor who saw the
+         family must not be sent back for a duplicate review;
+       - but not the antenatal review: a contact before 28+0 weeks is not
+         counted nationally (``COUNTED_ONLY_FROM_OPENING``), so it does not
+         complete the review and the mother is still due one.
+
+       A review completed after ``target_by`` is *done late* however late,
+       even after ``closes``, including the 6-8 week and 2-2½ year reviews
+       that have no late window: "missed" means no review happened (issue 3),
+       and the child was reviewed. The KPI counts (within 14 days, by 15
+       months) are read from ``completed_on``, not from this status.
+    2. **Declined.** If the latest unsuccessful attempt was declined, the
+       review is *declined*, before, during or after its window: the family's
+       choice is more use to the health visitor than "missed".
+    3. **Not attended.** If the latest unsuccessful attempt was not attended
+       (never a completion, issue 3), it is *not attended, rebooked* while
+       ``rebooked_for`` is today or later, and *not attended* (not rebooked)
+       when there is no rebooking or the rebooked day has passed with nothing
+       recorded: either way someone has to find out what happened and book
+       again, and that status sorts as more urgent. It stays so after the
+       window closes rather than turning into *missed*, because a child who
+       was not brought and never seen is a safeguarding signal (DOMAIN.md,
+       "Was not brought") that must not sink to the bottom of the caseload.
+    4. **From the dates alone** (nothing recorded): before ``opens`` *not yet
+       due*; ``opens`` to ``target_by`` *due*; after ``target_by`` up to
+       ``closes`` *overdue* (only the new birth visit and the 1 year review
+       have such a late window); after ``closes`` *missed*.
+    """
+    return _assess(window, attempts, today)[0]
+
+
+def _scheduled(
+    window: ReviewWindow, attempts: Sequence[ReviewAttempt], today: dt.date
+) -> ScheduledReview:
+    status, completed_on = _assess(window, attempts, today)
+    return ScheduledReview(window, status, completed_on, (window.target_by - today).days)
+
+
+def child_schedule(
+    date_of_birth: dt.date,
+    attempts: Sequence[ReviewAttempt],
+    today: dt.date,
+    *,
+    estimated_delivery_date: dt.date | None = None,
+) -> list[ScheduledReview]:
+    """A born child's mandated reviews as they stand on ``today``, in order.
+
+    With the pregnancy's ``estimated_delivery_date`` the antenatal review comes
+    first, its target the date of birth. Windows count from the date of birth
+    for every baby, preterm ones included (see ``child_review_windows``).
+    """
+    windows = child_review_windows(date_of_birth)
+    if estimated_delivery_date is not None:
+        windows.insert(0, antenatal_window(estimated_delivery_date, date_of_birth))
+    return [_scheduled(window, attempts, today) for window in windows]
+
+
+def pregnancy_schedule(
+    estimated_delivery_date: dt.date, attempts: Sequence[ReviewAttempt], today: dt.date
+) -> list[ScheduledReview]:
+    """An unborn baby's mandated reviews on ``today``: the antenatal review only.
+
+    Its target is the estimated date of delivery until the birth is recorded;
+    then use ``child_schedule`` with the date of birth.
+    """
+    return [_scheduled(antenatal_window(estimated_delivery_date), attempts, today)]

@@ -282,7 +282,10 @@ def check_measurement_against_reference(
         gestation_days=gestation.days,
     )
     low, high = error_sds_limits()
-    sds = result.corrected_sds if result.corrected_sds is not None else result.chronological_sds
+    # Judged at corrected age, as UK-WHO plots a baby (rcpchgrowth corrects for
+    # every gestation): at chronological age a healthy 24-week baby's length
+    # would read as impossible. No corrected result: the hard limits stand alone.
+    sds = result.corrected_sds
     if sds is not None and not low <= sds <= high:
         raise ValidationError(
             f"A {kind.label.lower()} of {value:g} {kind.unit} is {abs(sds):.0f} standard "

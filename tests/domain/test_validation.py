@@ -213,3 +213,20 @@ def test_reference_check_refuses_an_impossible_weight_for_age() -> None:
         check_measurement_against_reference(
             kind=MeasurementKind.WEIGHT, value=14.0, measured_on=two_weeks, **common
         )
+
+
+def test_a_very_preterm_babys_ordinary_length_is_not_called_impossible() -> None:
+    # 30 cm at birth at 24+0 weeks is ordinary; at chronological (term) age it
+    # would be about 11 SD below the mean. UK-WHO judges it at corrected age.
+    born = dt.date(2026, 6, 1)
+    assert (
+        check_measurement_against_reference(
+            kind=MeasurementKind.LENGTH,
+            value=30.0,
+            sex=Sex.FEMALE,
+            date_of_birth=born,
+            measured_on=born,
+            gestation=Gestation(24, 0),
+        )
+        == 30.0
+    )
