@@ -58,6 +58,7 @@ from healthvisitor.domain.enums import (
     Sex,
     SmokingStatus,
 )
+from healthvisitor.domain.growth import GrowthResult, assess_measurement
 from healthvisitor.domain.validation import (
     Gestation,
     check_birth_weight,
@@ -66,7 +67,6 @@ from healthvisitor.domain.validation import (
     check_date_of_birth,
     check_event_date,
     check_gestation,
-    check_measurement_against_reference,
     check_measurement_value,
     check_period,
     check_safeguarding_subject,
@@ -1541,24 +1541,42 @@ class _Importer:
             self._check_against_reference(row, child)
 
     def _check_against_reference(self, row: _Row, child: _Known) -> None:
-        """rcpchgrowth's ±8 SDS error limit: the same check a measurement gets on save."""
+        """Assess the value as a save would: impossible values are refused, and the
+        UK-WHO result is computed here with rcpchgrowth, never taken from the file."""
         kind, measured_on = row.values.get("kind"), row.values.get("measured_on")
         sex, born, weeks = child.sex, child.date_of_birth, child.gestation_weeks
-        if kind is None or measured_on is None or sex is None or born is None or weeks is None:
+        value = row.values.get("value")
+        if kind is None or measured_on is None or sex is None or born is None:
+            return
+        if weeks is None or value is None:
             return
         gestation = Gestation(weeks, child.gestation_days or 0)
-        self._validate(
-            row,
-            "value",
-            lambda value: check_measurement_against_reference(
-                kind=kind,
-                value=value,
-                sex=sex,
-                date_of_birth=born,
-                measured_on=measured_on,
-                gestation=gestation,
-                field="value",
-            ),
+
+        def assess(reading: float) -> GrowthResult:
+            try:
+                return assess_measurement(
+                    kind,
+                    reading,
+                    sex=sex,
+                    date_of_birth=born,
+                    gestation=gestation,
+                    measured_on=measured_on,
+                )
+            except ValidationError as error:  # reported against the file's field name
+                raise ValidationError(
+                    [FieldProblem("value", problem.message) for problem in error.problems]
+                ) from error
+
+        result = self._attempt(row.label, "value", assess, value)
+        if result is None:
+            row.values.pop("value", None)
+            return
+        row.values.update(
+            sds=result.sds,
+            centile=result.centile,
+            age_used=result.age_used,
+            decimal_age=result.decimal_age,
+            growth_reference=result.reference,
         )
 
     def _cross_check_referral(self, row: _Row) -> None:

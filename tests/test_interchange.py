@@ -1305,3 +1305,29 @@ def test_a_damaged_file_is_refused_only_with_import_rejected(
                 assert all(problem.record and problem.field for problem in rejected.problems)
         finally:
             engine.dispose()
+
+
+def test_imported_measurements_get_their_centiles_computed_not_copied(
+    engine: Engine, second_engine: Engine
+) -> None:
+    from healthvisitor.domain.growth import assess_measurement
+
+    people = build_caseload(engine)
+    document = exported(engine, people)
+    lead = same_people(second_engine, people)[people.lead]
+    import_document(second_engine, lead, document, today=TODAY)
+    with unit_of_work(second_engine) as session:
+        for measurement in session.scalars(select(Measurement)):
+            child = session.get_one(Child, measurement.child_id)
+            expected = assess_measurement(
+                measurement.kind,
+                measurement.value,
+                sex=child.sex,
+                date_of_birth=child.date_of_birth,
+                gestation=Gestation(child.gestation_weeks, child.gestation_days),
+                measured_on=measurement.measured_on,
+            )
+            assert measurement.sds == pytest.approx(expected.sds)
+            assert measurement.centile == pytest.approx(expected.centile)
+            assert measurement.age_used is expected.age_used
+            assert measurement.growth_reference == "uk-who"

@@ -20,6 +20,7 @@ from healthvisitor.errors import NotFoundError, PermissionDeniedError
 from healthvisitor.persistence.models import Child, Family, User
 from healthvisitor.services.access import require_clinical
 from healthvisitor.services.actor import Actor
+from healthvisitor.services.growth_alerts import alerts_for_children
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class CaseloadRow:
     age: str
     family: str
     postcode: str
+    alerts: tuple[str, ...] = ()  # e.g. "Faltering growth: weight below the 2nd centile"
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,8 @@ def caseload(
         )
         .order_by(Child.family_name, Child.given_name, Child.date_of_birth)
     )
+    found = list(rows)
+    faltering = alerts_for_children(session, [(row[0], row[4]) for row in found], today=today)
     return [
         CaseloadRow(
             child_id=row[0],
@@ -93,6 +97,10 @@ def caseload(
             age=age_text(row[4], today),
             family=row[5],
             postcode=row[6],
+            alerts=tuple(
+                f"Faltering growth: {alert.rule.label[0].lower()}{alert.rule.label[1:]}"
+                for alert in faltering.get(row[0], [])
+            ),
         )
-        for row in rows
+        for row in found
     ]

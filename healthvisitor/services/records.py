@@ -18,8 +18,16 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from healthvisitor.domain.enums import CarerRelationship, RecordStatus, Sex, SmokingStatus
+from healthvisitor.domain.enums import (
+    CarerRelationship,
+    MeasurementKind,
+    RecordStatus,
+    Sex,
+    SmokingStatus,
+)
+from healthvisitor.domain.growth import GrowthResult, assess_measurement
 from healthvisitor.domain.validation import (
+    Gestation,
     check_birth_weight,
     check_date_of_birth,
     check_gestation,
@@ -33,7 +41,7 @@ from healthvisitor.errors import (
     PossibleDuplicateError,
     ValidationError,
 )
-from healthvisitor.persistence.models import Carer, Child, Family, User
+from healthvisitor.persistence.models import Carer, Child, Family, Measurement, User
 from healthvisitor.services.access import require_clinical, require_team
 from healthvisitor.services.actor import Actor
 from healthvisitor.services.audit import record_event
@@ -178,6 +186,25 @@ def validate_child(details: ChildDetails, *, today: dt.date) -> str:
     return nhs[0]
 
 
+def _birth_weight(details: ChildDetails) -> GrowthResult | None:
+    """The birth weight on the UK-WHO chart (its centile anchors NICE NG75's rules)."""
+    if details.birth_weight_kg is None:
+        return None
+    try:
+        return assess_measurement(
+            MeasurementKind.WEIGHT,
+            details.birth_weight_kg,
+            sex=details.sex,
+            date_of_birth=details.date_of_birth,
+            gestation=Gestation(details.gestation_weeks, details.gestation_days),
+            measured_on=details.date_of_birth,
+        )
+    except ValidationError as error:
+        raise ValidationError(
+            [FieldProblem("birth_weight_kg", problem.message) for problem in error.problems]
+        ) from error
+
+
 def register_child(
     session: Session,
     actor: Actor,
@@ -189,6 +216,7 @@ def register_child(
     """Add a child to a family, after validation and the duplicate checks."""
     family = _family(session, actor, details.family_id)
     nhs_number = validate_child(details, today=today)
+    birth_weight = _birth_weight(details)
     if details.health_visitor_id is not None:
         visitor = session.get(User, details.health_visitor_id)
         if visitor is None or visitor.team_id != family.team_id or not visitor.active:
@@ -233,6 +261,21 @@ def register_child(
     )
     session.add(child)
     session.flush()
+    if birth_weight is not None:
+        session.add(
+            Measurement(
+                child_id=child.id,
+                kind=MeasurementKind.WEIGHT,
+                value=birth_weight.value,
+                measured_on=birth_weight.measured_on,
+                recorded_by_id=actor.user_id,
+                sds=birth_weight.sds,
+                centile=birth_weight.centile,
+                age_used=birth_weight.age_used,
+                decimal_age=birth_weight.decimal_age,
+                growth_reference=birth_weight.reference,
+            )
+        )
     record_event(
         session,
         actor,

@@ -23,6 +23,8 @@ from healthvisitor.errors import NotFoundError
 from healthvisitor.persistence.models import Child, Team, User
 from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.services import caseload as caseload_service
+from healthvisitor.services import child_record as child_record_service
+from healthvisitor.services import contacts as contacts_service
 from healthvisitor.services.actor import Actor, actor_for
 
 
@@ -74,6 +76,26 @@ class Workspace:
         with unit_of_work(self.engine) as session:
             return caseload_service.caseload(
                 session, self.actor, today=self.today(), health_visitor_id=health_visitor_id
+            )
+
+    def child_record(self, child_id: uuid.UUID) -> child_record_service.ChildRecord:
+        """One child's record as the screen shows it (opening it is audited)."""
+        with unit_of_work(self.engine) as session:
+            return child_record_service.child_record(
+                session, self.actor, child_id, today=self.today()
+            )
+
+    def record_contact(
+        self, entry: contacts_service.ContactEntry, *, confirm_implausible: bool = False
+    ) -> contacts_service.RecordedContact:
+        """Save a contact with its findings; nothing is saved if it raises."""
+        with unit_of_work(self.engine) as session:
+            return contacts_service.record_contact(
+                session,
+                self.actor,
+                entry,
+                today=self.today(),
+                confirm_implausible=confirm_implausible,
             )
 
 

@@ -1,0 +1,281 @@
+"""One child's record as the screen shows it (and the red book summary will print it).
+
+A frozen read model: who the child is, the five mandated reviews with their
+status, the contacts timeline, growth measurements with their centiles, the
+growth charts and any faltering-growth alerts. Opening it is audited: a
+family may ask who looked at their child's record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from healthvisitor.domain.ages import age_text
+from healthvisitor.domain.enums import (
+    AgeUsed,
+    ContactKind,
+    DevelopmentDomain,
+    MeasurementKind,
+    RecordStatus,
+    ReviewStatus,
+    Sex,
+)
+from healthvisitor.domain.faltering import FalteringAlert
+from healthvisitor.domain.growth_chart import ChartPoint, GrowthChart, growth_chart
+from healthvisitor.domain.schedule import ReviewAttempt, ReviewWindow, child_schedule
+from healthvisitor.domain.validation import Gestation, format_nhs_number
+from healthvisitor.errors import NotFoundError
+from healthvisitor.persistence.models import (
+    Carer,
+    Child,
+    Contact,
+    DevelopmentScore,
+    Family,
+    Measurement,
+    Pregnancy,
+    User,
+)
+from healthvisitor.services.access import require_team
+from healthvisitor.services.actor import Actor
+from healthvisitor.services.audit import record_event
+from healthvisitor.services.growth_alerts import alerts_for_child
+
+#: The charts a record shows, in red book order, and the measurements on each
+#: (length and height share one chart, as on the UK-WHO 0-4 years charts).
+CHART_KINDS: dict[MeasurementKind, frozenset[MeasurementKind]] = {
+    MeasurementKind.WEIGHT: frozenset({MeasurementKind.WEIGHT}),
+    MeasurementKind.LENGTH: frozenset({MeasurementKind.LENGTH, MeasurementKind.HEIGHT}),
+    MeasurementKind.HEAD_CIRCUMFERENCE: frozenset({MeasurementKind.HEAD_CIRCUMFERENCE}),
+}
+
+
+@dataclass(frozen=True)
+class ReviewLine:
+    kind: ContactKind
+    window: ReviewWindow
+    status: ReviewStatus
+    completed_on: dt.date | None
+    days_to_target: int
+
+
+@dataclass(frozen=True)
+class ContactLine:
+    id: uuid.UUID
+    contact_date: dt.date
+    kind: ContactKind
+    outcome_label: str
+    location_label: str
+    delivered_by: str
+    accountable: str
+    findings: str  # a one-line summary of the structured findings
+    notes: str
+
+
+@dataclass(frozen=True)
+class MeasurementLine:
+    measured_on: dt.date
+    kind: MeasurementKind
+    value: float
+    centile: float | None
+    sds: float | None
+    age_used: AgeUsed | None
+    change_confirmed: bool
+
+
+@dataclass(frozen=True)
+class ChildRecord:
+    id: uuid.UUID
+    name: str
+    nhs_number: str  # formatted 3-3-4
+    date_of_birth: dt.date
+    age: str
+    sex: Sex
+    gestation: str
+    birth_weight_kg: float | None
+    record_status: RecordStatus
+    family_id: uuid.UUID
+    family: str
+    address: str
+    main_language: str
+    interpreter_needed: bool
+    carers: tuple[str, ...]
+    health_visitor_id: uuid.UUID | None
+    health_visitor: str
+    reviews: tuple[ReviewLine, ...]
+    contacts: tuple[ContactLine, ...]
+    measurements: tuple[MeasurementLine, ...]
+    charts: tuple[GrowthChart, ...]
+    alerts: tuple[FalteringAlert, ...]
+    #: The pregnancy the child was born of: the antenatal review is recorded on it.
+    pregnancy_id: uuid.UUID | None = None
+
+
+def _findings(contact: Contact, scores: list[DevelopmentScore]) -> str:
+    parts: list[str] = []
+    if contact.feeding is not None:
+        parts.append(contact.feeding.label)
+    if contact.whooley_low_mood is not None or contact.whooley_loss_of_interest is not None:
+        positive = bool(contact.whooley_low_mood) or bool(contact.whooley_loss_of_interest)
+        parts.append(f"Whooley {'positive' if positive else 'negative'}")
+    if contact.gad2_score is not None:
+        parts.append(f"GAD-2 {contact.gad2_score}")
+    if contact.mother_smokes:
+        parts.append("mother smokes")
+    if contact.household_smokes:
+        parts.append("household smokes")
+    if contact.carbon_monoxide_ppm is not None:
+        parts.append(f"CO {contact.carbon_monoxide_ppm:g} ppm")
+    order = list(DevelopmentDomain)
+    for score in sorted(scores, key=lambda s: order.index(s.domain)):
+        parts.append(f"{score.domain.label} {score.score} ({score.zone.label.lower()})")
+    return "; ".join(parts)
+
+
+def _names(session: Session, ids: set[uuid.UUID | None]) -> dict[uuid.UUID, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return dict(session.execute(select(User.id, User.full_name).where(User.id.in_(wanted))).all())
+
+
+def _chart_points(
+    measurements: list[Measurement], kinds: frozenset[MeasurementKind]
+) -> list[ChartPoint]:
+    return [
+        ChartPoint(m.decimal_age, m.value, f"{m.measured_on:%d %b %Y}")
+        for m in measurements
+        if m.kind in kinds and m.decimal_age is not None
+    ]
+
+
+def _charts(child: Child, measurements: list[Measurement]) -> tuple[GrowthChart, ...]:
+    preterm = Gestation(child.gestation_weeks, child.gestation_days).is_preterm
+    note = (
+        "Plotted at corrected age where the RCPCH guidance corrects for prematurity"
+        if preterm
+        else "Plotted at chronological age"
+    )
+    charts = []
+    for kind, kinds in CHART_KINDS.items():
+        charts.append(
+            growth_chart(kind, child.sex, _chart_points(measurements, kinds), age_used_note=note)
+        )
+    return tuple(charts)
+
+
+def child_record(
+    session: Session, actor: Actor, child_id: uuid.UUID, *, today: dt.date
+) -> ChildRecord:
+    child = session.get(Child, child_id)
+    if child is None:
+        raise NotFoundError("That child is not on record.")
+    require_team(actor, child.team_id)
+    family = session.get_one(Family, child.family_id)
+    carers = session.scalars(
+        select(Carer).where(Carer.family_id == family.id).order_by(Carer.given_name)
+    ).all()
+    contacts = session.scalars(
+        select(Contact)
+        .where(
+            (Contact.child_id == child.id)
+            | ((Contact.pregnancy_id == child.pregnancy_id) & Contact.child_id.is_(None))
+            if child.pregnancy_id
+            else Contact.child_id == child.id
+        )
+        .order_by(Contact.contact_date.desc(), Contact.created_at.desc())
+    ).all()
+    scores: dict[uuid.UUID, list[DevelopmentScore]] = {}
+    if contacts:
+        for score in session.scalars(
+            select(DevelopmentScore).where(
+                DevelopmentScore.contact_id.in_([c.id for c in contacts])
+            )
+        ):
+            scores.setdefault(score.contact_id, []).append(score)
+    measurements = list(
+        session.scalars(
+            select(Measurement)
+            .where(Measurement.child_id == child.id)
+            .order_by(Measurement.measured_on, Measurement.recorded_at)
+        )
+    )
+    superseded = {m.supersedes_id for m in measurements if m.supersedes_id}
+    measurements = [m for m in measurements if m.id not in superseded]
+    names = _names(
+        session,
+        {c.delivered_by_id for c in contacts}
+        | {c.accountable_health_visitor_id for c in contacts}
+        | {child.health_visitor_id},
+    )
+    pregnancy = session.get(Pregnancy, child.pregnancy_id) if child.pregnancy_id else None
+    attempts = [
+        ReviewAttempt(c.kind, c.contact_date, c.outcome, c.next_planned_contact) for c in contacts
+    ]
+    schedule = child_schedule(
+        child.date_of_birth,
+        attempts,
+        today,
+        estimated_delivery_date=pregnancy.estimated_delivery_date if pregnancy else None,
+    )
+    record_event(session, actor, "view", "child", child.id)
+    address = ", ".join(
+        part for part in (family.address_line_1, family.address_line_2, family.town) if part
+    )
+    return ChildRecord(
+        id=child.id,
+        name=f"{child.given_name} {child.family_name}",
+        nhs_number=format_nhs_number(child.nhs_number),
+        date_of_birth=child.date_of_birth,
+        age=age_text(child.date_of_birth, today),
+        sex=child.sex,
+        gestation=str(Gestation(child.gestation_weeks, child.gestation_days)),
+        birth_weight_kg=child.birth_weight_kg,
+        record_status=child.record_status,
+        family_id=family.id,
+        family=family.family_name,
+        address=f"{address} {family.postcode}".strip(),
+        main_language=family.main_language,
+        interpreter_needed=family.interpreter_needed,
+        carers=tuple(
+            f"{c.given_name} {c.family_name} ({c.relationship_to_child.label.lower()})"
+            for c in carers
+        ),
+        health_visitor_id=child.health_visitor_id,
+        health_visitor=names.get(child.health_visitor_id, "Not allocated")
+        if child.health_visitor_id
+        else "Not allocated",
+        reviews=tuple(
+            ReviewLine(r.window.kind, r.window, r.status, r.completed_on, r.days_to_target)
+            for r in schedule
+        ),
+        contacts=tuple(
+            ContactLine(
+                id=c.id,
+                contact_date=c.contact_date,
+                kind=c.kind,
+                outcome_label=c.outcome.label,
+                location_label=c.location.label,
+                delivered_by=names.get(c.delivered_by_id, ""),
+                accountable=names.get(c.accountable_health_visitor_id, "")
+                if c.accountable_health_visitor_id
+                else "",
+                findings=_findings(c, scores.get(c.id, [])),
+                notes=c.notes,
+            )
+            for c in contacts
+        ),
+        measurements=tuple(
+            MeasurementLine(
+                m.measured_on, m.kind, m.value, m.centile, m.sds, m.age_used, m.change_confirmed
+            )
+            for m in measurements
+        ),
+        charts=_charts(child, measurements),
+        alerts=tuple(alerts_for_child(session, child, today=today)),
+        pregnancy_id=child.pregnancy_id,
+    )

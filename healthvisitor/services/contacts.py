@@ -1,0 +1,420 @@
+"""Recording a contact: a mandated review (or another contact) with its findings.
+
+Everything is checked before anything is saved, and every problem is
+reported at once, named by field, so the form keeps what was typed and shows
+each message beside its field. Each measurement gets its UK-WHO SDS and
+centile from rcpchgrowth when it is saved, stored with the age used. A change
+from the last measurement that looks implausible is not refused: it must be
+confirmed, and the confirmation is stored and audited. Contacts are only
+ever added, never overwritten (issue 9: additions cannot conflict).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from healthvisitor.domain.enums import (
+    ContactKind,
+    ContactLocation,
+    ContactOutcome,
+    DevelopmentDomain,
+    FeedingStatus,
+    MeasurementKind,
+    RecordStatus,
+    Role,
+    ScreeningZone,
+)
+from healthvisitor.domain.faltering import FalteringAlert
+from healthvisitor.domain.growth import GrowthResult, assess_measurement, implausible_change
+from healthvisitor.domain.validation import Gestation, check_contact_date
+from healthvisitor.errors import (
+    FieldProblem,
+    HealthVisitorError,
+    NotFoundError,
+    ValidationError,
+)
+from healthvisitor.persistence.models import (
+    Child,
+    Contact,
+    DevelopmentScore,
+    Family,
+    Measurement,
+    Pregnancy,
+    User,
+)
+from healthvisitor.services.access import require_team
+from healthvisitor.services.actor import Actor
+from healthvisitor.services.audit import record_event
+from healthvisitor.services.growth_alerts import alerts_for_child
+
+#: Which findings belong to which review (issue 3; DOMAIN.md "What a review records").
+FEEDING_REVIEWS = frozenset({ContactKind.NEW_BIRTH_VISIT, ContactKind.SIX_TO_EIGHT_WEEK})
+MATERNAL_MOOD_REVIEWS = frozenset(
+    {ContactKind.ANTENATAL, ContactKind.NEW_BIRTH_VISIT, ContactKind.SIX_TO_EIGHT_WEEK}
+)
+DEVELOPMENT_REVIEWS = frozenset({ContactKind.ONE_YEAR, ContactKind.TWO_YEAR, ContactKind.OTHER})
+#: GAD-2 totals two items scored 0-3 (NICE CG192).
+GAD2_RANGE = (0, 6)
+#: Exhaled carbon monoxide: non-smokers read under 4 ppm (NICE NG209's referral
+#: threshold); heavy smokers rarely exceed 50. 100 ppm is beyond any monitor reading.
+CARBON_MONOXIDE_RANGE_PPM = (0.0, 100.0)
+#: An ASQ-3 domain has six items scored 0, 5 or 10: 0 to 60.
+ASQ3_DOMAIN_RANGE = (0, 60)
+#: ASQ:SE-2 totals run to a few hundred depending on the age interval.
+ASQ_SE2_RANGE = (0, 500)
+
+
+@dataclass(frozen=True)
+class MeasurementEntry:
+    kind: MeasurementKind
+    value: float
+
+
+@dataclass(frozen=True)
+class DevelopmentEntry:
+    domain: DevelopmentDomain
+    score: int
+    zone: ScreeningZone
+
+
+@dataclass(frozen=True)
+class ContactEntry:
+    """What the contact form hands to the service."""
+
+    kind: ContactKind
+    contact_date: dt.date
+    location: ContactLocation
+    outcome: ContactOutcome
+    delivered_by_id: uuid.UUID
+    accountable_health_visitor_id: uuid.UUID | None
+    child_id: uuid.UUID | None = None
+    pregnancy_id: uuid.UUID | None = None
+    who_was_seen: str = ""
+    interpreter_used: bool = False
+    notes: str = ""
+    next_planned_contact: dt.date | None = None
+    measurements: tuple[MeasurementEntry, ...] = ()
+    feeding: FeedingStatus | None = None
+    whooley_low_mood: bool | None = None
+    whooley_loss_of_interest: bool | None = None
+    gad2_score: int | None = None
+    mother_smokes: bool | None = None
+    household_smokes: bool | None = None
+    carbon_monoxide_ppm: float | None = None
+    development: tuple[DevelopmentEntry, ...] = ()
+
+
+class ImplausibleChangeError(HealthVisitorError):
+    """Measurements that differ implausibly from the last ones: confirm to save."""
+
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        self.problems = problems
+        super().__init__(
+            "Please check: " + " ".join(p.message for p in problems) + " Confirm to save anyway."
+        )
+
+
+@dataclass(frozen=True)
+class RecordedContact:
+    contact_id: uuid.UUID
+    measurements: tuple[GrowthResult, ...]
+    alerts: tuple[FalteringAlert, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class _Subject:
+    """Whom the contact is about, and the facts the checks need."""
+
+    team_id: uuid.UUID
+    child: Child | None
+    pregnancy: Pregnancy | None
+
+    @property
+    def date_of_birth(self) -> dt.date | None:
+        return self.child.date_of_birth if self.child else None
+
+
+def _subject(session: Session, actor: Actor, entry: ContactEntry) -> _Subject:
+    child = session.get(Child, entry.child_id) if entry.child_id else None
+    pregnancy = session.get(Pregnancy, entry.pregnancy_id) if entry.pregnancy_id else None
+    if entry.child_id and child is None:
+        raise NotFoundError("That child is not on record.")
+    if entry.pregnancy_id and pregnancy is None:
+        raise NotFoundError("That pregnancy is not on record.")
+    if child is None and pregnancy is None:
+        raise ValidationError("Choose the child or the pregnancy this contact is about.", "child")
+    if child is not None:
+        team_id = child.team_id
+    else:
+        assert pregnancy is not None
+        team_id = session.get_one(Family, pregnancy.family_id).team_id
+    require_team(actor, team_id)
+    if child is not None and child.record_status is RecordStatus.DECEASED:
+        raise ValidationError(
+            "This child has died; the record is read-only and no contact can be added.", "child"
+        )
+    return _Subject(team_id, child, pregnancy)
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.found: list[FieldProblem] = []
+
+    def add(self, field_name: str, message: str) -> None:
+        self.found.append(FieldProblem(field_name, message))
+
+    def check(self, run: Callable[[], object]) -> None:
+        try:
+            run()
+        except ValidationError as error:
+            self.found.extend(error.problems)
+
+
+def _check_people(
+    session: Session, entry: ContactEntry, team_id: uuid.UUID, problems: _Problems
+) -> None:
+    delivered_by = session.get(User, entry.delivered_by_id)
+    if delivered_by is None or delivered_by.team_id != team_id or not delivered_by.active:
+        problems.add("delivered_by", "Choose who delivered the contact from this team.")
+    if entry.accountable_health_visitor_id is None:
+        if entry.kind.is_mandated:
+            problems.add(
+                "accountable_health_visitor",
+                "A mandated review needs the named health visitor accountable for it.",
+            )
+        return
+    accountable = session.get(User, entry.accountable_health_visitor_id)
+    if (
+        accountable is None
+        or accountable.team_id != team_id
+        or accountable.role not in (Role.HEALTH_VISITOR, Role.TEAM_LEAD)
+    ):
+        problems.add(
+            "accountable_health_visitor",
+            "The accountable health visitor must be a health visitor in this team.",
+        )
+
+
+def _check_findings(entry: ContactEntry, problems: _Problems) -> None:
+    kind, label = entry.kind, entry.kind.label
+    if entry.outcome is not ContactOutcome.COMPLETED:
+        recorded = (
+            entry.measurements
+            or entry.development
+            or entry.feeding is not None
+            or entry.gad2_score is not None
+            or entry.whooley_low_mood is not None
+            or entry.whooley_loss_of_interest is not None
+        )
+        if recorded:
+            problems.add(
+                "outcome",
+                f"Findings are recorded only when the contact took place; this one is "
+                f"'{entry.outcome.label.lower()}'. Remove the findings or change the outcome.",
+            )
+    if entry.feeding is not None and kind not in FEEDING_REVIEWS:
+        problems.add("feeding", "Feeding is recorded at the new birth visit and 6-8 week review.")
+    mood = (entry.whooley_low_mood, entry.whooley_loss_of_interest, entry.gad2_score)
+    if any(answer is not None for answer in mood) and kind not in MATERNAL_MOOD_REVIEWS:
+        problems.add(
+            "maternal_mood",
+            f"Maternal mood is asked at the antenatal, new birth and 6-8 week reviews, "
+            f"not at the {label.lower()}.",
+        )
+    if entry.gad2_score is not None and not GAD2_RANGE[0] <= entry.gad2_score <= GAD2_RANGE[1]:
+        problems.add("gad2_score", "A GAD-2 score runs from 0 to 6.")
+    if entry.carbon_monoxide_ppm is not None:
+        low, high = CARBON_MONOXIDE_RANGE_PPM
+        if not low <= entry.carbon_monoxide_ppm <= high:
+            problems.add(
+                "carbon_monoxide_ppm",
+                f"A carbon monoxide reading of {entry.carbon_monoxide_ppm:g} ppm is not "
+                f"possible ({low:g} to {high:g} ppm).",
+            )
+    if entry.development and kind not in DEVELOPMENT_REVIEWS:
+        problems.add("development", "ASQ scores are recorded at the 1 year and 2-2½ year reviews.")
+    seen: set[DevelopmentDomain] = set()
+    for score in entry.development:
+        if score.domain in seen:
+            problems.add(score.domain.value, f"{score.domain.label} is scored twice.")
+        seen.add(score.domain)
+        low, high = (
+            ASQ_SE2_RANGE
+            if score.domain is DevelopmentDomain.SOCIAL_EMOTIONAL
+            else ASQ3_DOMAIN_RANGE
+        )
+        if not low <= score.score <= high:
+            problems.add(
+                score.domain.value, f"{score.domain.label} scores run from {low} to {high}."
+            )
+    if entry.next_planned_contact is not None and entry.next_planned_contact <= entry.contact_date:
+        problems.add("next_planned_contact", "The next contact must be after this one.")
+
+
+def _previous(
+    session: Session, child_id: uuid.UUID, kind: MeasurementKind, before: dt.date
+) -> GrowthResult | None:
+    row = session.scalars(
+        select(Measurement)
+        .where(
+            Measurement.child_id == child_id,
+            Measurement.kind == kind,
+            Measurement.measured_on <= before,
+            Measurement.sds.is_not(None),
+        )
+        .order_by(Measurement.measured_on.desc(), Measurement.recorded_at.desc())
+        .limit(1)
+    ).first()
+    if row is None or row.sds is None or row.centile is None or row.age_used is None:
+        return None
+    return GrowthResult(
+        kind=row.kind,
+        value=row.value,
+        measured_on=row.measured_on,
+        sds=row.sds,
+        centile=row.centile,
+        age_used=row.age_used,
+        decimal_age=row.decimal_age or 0.0,
+        reference=row.growth_reference or "uk-who",
+    )
+
+
+def _assess(
+    session: Session, entry: ContactEntry, child: Child | None, problems: _Problems
+) -> tuple[list[GrowthResult], list[FieldProblem]]:
+    results: list[GrowthResult] = []
+    doubtful: list[FieldProblem] = []
+    if entry.measurements and child is None:
+        problems.add("measurements", "Growth is measured on a child, not on a pregnancy.")
+        return results, doubtful
+    assert child is not None or not entry.measurements
+    kinds = [m.kind for m in entry.measurements]
+    for kind in set(kinds):
+        if kinds.count(kind) > 1:
+            problems.add(kind.value, f"{kind.label} is entered twice.")
+    for measurement in entry.measurements:
+        assert child is not None
+        try:
+            result = assess_measurement(
+                measurement.kind,
+                measurement.value,
+                sex=child.sex,
+                date_of_birth=child.date_of_birth,
+                gestation=Gestation(child.gestation_weeks, child.gestation_days),
+                measured_on=entry.contact_date,
+            )
+        except ValidationError as error:
+            problems.found.extend(error.problems)
+            continue
+        results.append(result)
+        previous = _previous(session, child.id, measurement.kind, entry.contact_date)
+        message = implausible_change(previous, result)
+        if message:
+            doubtful.append(FieldProblem(measurement.kind.value, message))
+    return results, doubtful
+
+
+def record_contact(
+    session: Session,
+    actor: Actor,
+    entry: ContactEntry,
+    *,
+    today: dt.date,
+    confirm_implausible: bool = False,
+) -> RecordedContact:
+    """Check and save a contact with its findings and measurements (one audit event)."""
+    subject = _subject(session, actor, entry)
+    problems = _Problems()
+    problems.check(
+        lambda: check_contact_date(
+            entry.kind,
+            entry.contact_date,
+            today=today,
+            date_of_birth=subject.date_of_birth,
+            estimated_delivery_date=(
+                subject.pregnancy.estimated_delivery_date if subject.pregnancy else None
+            ),
+        )
+    )
+    if entry.kind is ContactKind.ANTENATAL and subject.pregnancy is None:
+        problems.add("kind", "An antenatal review is recorded on the pregnancy.")
+    if entry.kind.is_mandated and entry.kind is not ContactKind.ANTENATAL and not subject.child:
+        problems.add("kind", f"The {entry.kind.label.lower()} is recorded on the child.")
+    _check_people(session, entry, subject.team_id, problems)
+    _check_findings(entry, problems)
+    results, doubtful = _assess(session, entry, subject.child, problems)
+    if problems.found:
+        raise ValidationError(problems.found)
+    if doubtful and not confirm_implausible:
+        raise ImplausibleChangeError(doubtful)
+
+    contact = Contact(
+        kind=entry.kind,
+        child_id=subject.child.id if subject.child else None,
+        pregnancy_id=subject.pregnancy.id
+        if subject.pregnancy
+        else (subject.child.pregnancy_id if subject.child else None),
+        contact_date=entry.contact_date,
+        location=entry.location,
+        outcome=entry.outcome,
+        delivered_by_id=entry.delivered_by_id,
+        accountable_health_visitor_id=entry.accountable_health_visitor_id,
+        notes=entry.notes.strip(),
+        who_was_seen=entry.who_was_seen.strip(),
+        interpreter_used=entry.interpreter_used,
+        next_planned_contact=entry.next_planned_contact,
+        feeding=entry.feeding,
+        whooley_low_mood=entry.whooley_low_mood,
+        whooley_loss_of_interest=entry.whooley_loss_of_interest,
+        gad2_score=entry.gad2_score,
+        mother_smokes=entry.mother_smokes,
+        household_smokes=entry.household_smokes,
+        carbon_monoxide_ppm=entry.carbon_monoxide_ppm,
+    )
+    session.add(contact)
+    session.flush()
+    confirmed = {problem.field for problem in doubtful}
+    for result in results:
+        assert subject.child is not None
+        session.add(
+            Measurement(
+                child_id=subject.child.id,
+                contact_id=contact.id,
+                kind=result.kind,
+                value=result.value,
+                measured_on=result.measured_on,
+                recorded_by_id=actor.user_id,
+                sds=result.sds,
+                centile=result.centile,
+                age_used=result.age_used,
+                decimal_age=result.decimal_age,
+                growth_reference=result.reference,
+                change_confirmed=result.kind.value in confirmed,
+            )
+        )
+    for score in entry.development:
+        session.add(
+            DevelopmentScore(
+                contact_id=contact.id, domain=score.domain, score=score.score, zone=score.zone
+            )
+        )
+    session.flush()
+    record_event(
+        session,
+        actor,
+        "create",
+        "contact",
+        contact.id,
+        kind=entry.kind.value,
+        outcome=entry.outcome.value,
+        measurements=len(results),
+        confirmed_implausible=sorted(confirmed),
+    )
+    alerts = alerts_for_child(session, subject.child, today=today) if subject.child else []
+    return RecordedContact(contact.id, tuple(results), tuple(alerts))
