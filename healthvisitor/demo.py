@@ -2,11 +2,15 @@
 
 ``generate_demo`` fills an empty database with teams, staff, families, pregnancies and
 children under 5 carrying the history a real caseload has: the mandated reviews (most
-on time, some late, missed, declined, or "was not brought" and rebooked), growth that
-follows each child's own centile on the UK-WHO charts (a few falter), dated service
-levels, safeguarding flags, and referrals in every state. It serves demonstrations,
-training, screenshots and load tests (issue 10 runs it at trust scale: 100,000
-children, 300 health visitors in 25 teams).
+on time, some late, missed, declined, or "was not brought" and rebooked), with the
+structured findings each review records (who was seen, interpreter, feeding, Whooley
+and GAD-2, smoking and carbon monoxide, ASQ-3 and ASQ:SE-2 scores); growth that dips
+after birth and then follows each child's own centile on the UK-WHO charts, every
+measurement saved with the SDS and centile the app itself would store (a few children
+falter, and every NICE NG75 alert shows on the caseload); dated service levels,
+safeguarding flags, and referrals in every state. It serves demonstrations, training,
+screenshots and load tests (issue 10 runs it at trust scale: 100,000 children, 300
+health visitors in 25 teams).
 
 Nothing in it can be a real person's data:
 
@@ -23,7 +27,9 @@ exception is the audit event's ``occurred_at``: the audit trail must say when th
 data was really created.
 
 Rows are plain dictionaries inserted in batches, parents first, all in one unit of
-work: either the whole demo is saved or nothing is.
+work: either the whole demo is saved or nothing is. The findings only appear on
+completed contacts of the reviews they belong to (``services.contacts``); the ASQ
+cut-offs are the demo's own simple ones, not the publisher's (``ASQ3_CUTOFFS``).
 """
 
 from __future__ import annotations
@@ -32,13 +38,14 @@ import datetime as dt
 import itertools
 import math
 import random
+import statistics
 import unicodedata
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, Table, insert, select
 from sqlalchemy.orm import Session
 
 from healthvisitor.domain.enums import (
@@ -46,17 +53,27 @@ from healthvisitor.domain.enums import (
     ContactKind,
     ContactLocation,
     ContactOutcome,
+    DevelopmentDomain,
+    FalteringRule,
+    FeedingStatus,
     MeasurementKind,
     PregnancyOutcome,
     RecordStatus,
     ReferralStatus,
     Role,
     SafeguardingStatus,
+    ScreeningZone,
     ServiceLevel,
     Sex,
     SmokingStatus,
 )
-from healthvisitor.domain.growth_reference import uk_who_value_for_sds
+from healthvisitor.domain.faltering import WeightPoint, faltering_alerts
+from healthvisitor.domain.growth import (
+    GrowthResult,
+    assess_measurement_quickly,
+    implausible_change,
+)
+from healthvisitor.domain.growth_reference import uk_who_value_for_sds_quickly
 from healthvisitor.domain.schedule import (
     ReviewWindow,
     add_months,
@@ -69,7 +86,6 @@ from healthvisitor.domain.validation import (
     check_contact_date,
     check_date_of_birth,
     check_gestation,
-    check_measurement_value,
     clean_nhs_number,
 )
 from healthvisitor.errors import HealthVisitorError, ValidationError
@@ -78,6 +94,7 @@ from healthvisitor.persistence.models import (
     Carer,
     Child,
     Contact,
+    DevelopmentScore,
     Family,
     Measurement,
     Pregnancy,
@@ -90,6 +107,7 @@ from healthvisitor.persistence.models import (
 )
 from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.services.audit import record_event
+from healthvisitor.services.contacts import FEEDING_REVIEWS, MATERNAL_MOOD_REVIEWS
 
 __all__ = ["DemoSummary", "generate_demo"]
 
@@ -176,9 +194,12 @@ SAFEGUARDING_FAMILY_SHARE = 0.028
 #: Pre-birth plans: mostly in households already known to children's social care.
 PRE_BIRTH_PLAN_IN_SAFEGUARDING_FAMILY = 0.6
 PRE_BIRTH_PLAN_OTHERWISE = 0.02
-#: Faltering growth (NICE NG75): weight falls 1.5-2.5 SDS over the first year.
+#: Faltering growth (NICE NG75): weight falls 2-3 SDS over the first year. NG75
+#: measures the fall from the lowest centile of the early days (the new birth visit
+#: weight, before the baby is back on its centile), so a fall that crosses NG75's
+#: thresholds from there is about 2 SDS or more along the child's own track.
 FALTERING_SHARE = 0.03
-FALTERING_FALL_SDS = (1.5, 2.5)
+FALTERING_FALL_SDS = (2.0, 3.0)
 #: Pregnancies are recorded for children born in the last two years.
 PREGNANCY_RECORDS_FOR_BIRTHS_WITHIN_MONTHS = 24
 #: Ongoing pregnancies: births run at about a fifth of an under-5 caseload a year,
@@ -376,6 +397,36 @@ _OTHER_CONTACTS = {
 #: Children whose weight is falling are weighed every few weeks in their first year.
 _FALTERING_WEIGHT_CHECKS = 3
 _OTHER_CONTACT_NOT_BROUGHT_SHARE = 0.08
+#: A contact the child was not brought to gets a new date, mostly (the rest: a
+#: letter asks the family to call).
+_REBOOKED_SHARE = 0.92
+
+
+# --- The early days: weight loss after birth, and the NG75 alerts it can raise ----------------
+
+#: Babies lose weight for the first 3-4 days and "most infants have returned to their
+#: birth weight by 3 weeks" (NICE NG75 1.1.1). Here half are back by about 8-9 days,
+#: about 1 in 6 are not by 2 weeks and about 1 in 30 not by 3 weeks, of the order
+#: newborn weight nomograms report (e.g. Paul et al., Pediatrics 2016). Loss at the
+#: lowest point: about 6% on average, more than 10% in a few percent.
+EARLY_LOSS_SHARE = (0.062, 0.02, 0.01, 0.13)  # mean, SD, least, most
+NADIR_DAY = 3
+REGAIN_DAY_MEDIAN = 8.5
+REGAIN_DAY_SPREAD = 0.5  # log-normal SD
+REGAIN_DAY_RANGE = (4, 35)
+#: After regaining birth weight a baby climbs back to its own centile over 3 weeks.
+CATCH_UP_DAYS = 21
+
+#: Every NG75 alert is shown in any demo large enough: the first children of the
+#: right age for an alert not yet shown are given the growth that raises it (so a
+#: 300-child demo still shows the rare early-days alerts), and the first two
+#: families have a baby of that age. ``_GrowthPattern`` says what each one means.
+EARLY_LOSS_AGES_DAYS = (12, 20)  # old enough to have been weighed, still in the early days
+SLOW_REGAIN_AGES_DAYS = (25, 40)  # past 3 weeks, not yet at the 6-8 week review
+#: From a quarter of the demo on, the later-growth alerts, if no child shows them yet.
+LATER_ALERTS_FROM_SHARE_OF_CHILDREN = 0.25
+FALTERING_FROM_AGE_DAYS = 240
+SMALL_FROM_AGE_DAYS = 120
 
 
 # --- Referrals ------------------------------------------------------------------------------
@@ -405,8 +456,9 @@ class _ReferralRoute:
 
     weight: float
     reason: tuple[str, ...]
-    #: Who it may be about: "mothers" and "smoking_mothers" are referrals about the
-    #: carer herself; the others are about a child (see ``_referral_pools``).
+    #: Who it may be about: "mothers", "low_mood_mothers" and "smoking_mothers" are
+    #: referrals about the carer herself; the others are about a child
+    #: (see ``_referral_pools``).
     pool: str = "all"
     #: When it is made, in days from the child's birth; for a referral about the
     #: mother, from the birth (or due date) of one of her babies.
@@ -432,7 +484,7 @@ _REFERRAL_ROUTES: dict[str, _ReferralRoute] = {
             "Low mood since the birth; Whooley positive, GAD-2 score 4. Referred with consent.",
             "History of postnatal depression; anxiety rising. Referred for assessment.",
         ),
-        pool="mothers",
+        pool="low_mood_mothers",
         days_from_birth=(-120, 365),  # perinatal: pregnancy and the first year
     ),
     "domestic_abuse": _ReferralRoute(
@@ -454,6 +506,7 @@ _REFERRAL_ROUTES: dict[str, _ReferralRoute] = {
             "ASQ-3 communication below cut-off at the 2-2½ year review; few single words.",
             "Parental concern about speech; limited words and not combining two words.",
         ),
+        pool="communication_concern",
         days_from_birth=(540, 5 * 366),
     ),
     "intensive_parenting": _ReferralRoute(
@@ -827,15 +880,138 @@ _PLACES_OF_BIRTH = _Odds(
 _NEONATAL_UNIT = "Royal {first} Infirmary (neonatal unit)"
 
 #: Feeding at the new birth visit and the 6-8 week review, which only ever steps
-#: down (totally, partially, not breastfed): about half of babies are still breastfed
-#: at 6-8 weeks, as in England (OHID breastfeeding statistics, 2023-24: 49%).
+#: down (totally, partially, not breastfed): about two thirds of babies are breastfed
+#: at the new birth visit and about half still at 6-8 weeks, as in England (OHID
+#: breastfeeding statistics, 2023-24: 49% at 6-8 weeks).
+_FEEDING_STATUSES = (
+    FeedingStatus.TOTALLY_BREASTFED,
+    FeedingStatus.PARTIALLY_BREASTFED,
+    FeedingStatus.NOT_BREASTFED,
+)
 _FEEDING = (
-    "Totally breastfed; good latch observed.",
-    "Partially breastfed; plan to increase breastfeeds discussed.",
-    "Formula fed; responsive bottle feeding and making up feeds safely discussed.",
+    "Good latch observed.",
+    "Plan to increase breastfeeds discussed.",
+    "Responsive bottle feeding and making up feeds safely discussed.",
 )
 _FEEDING_AT_NEW_BIRTH_VISIT = _Odds({0: 45, 1: 22, 2: 33})
 _FEEDING_STEPS_DOWN_BY_SIX_WEEKS = {0: _Odds({0: 70, 1: 20, 2: 10}), 1: _Odds({1: 55, 2: 45})}
+#: The national metric reports the share of 6-8 week reviews with feeding recorded:
+#: about 5% are not.
+_FEEDING_NOT_RECORDED_SHARE = 0.05
+
+#: Maternal mood (NICE CG192), asked of the mother when she is seen at the antenatal,
+#: new birth and 6-8 week reviews. About 10-15% of women screen positive on the
+#: Whooley questions in the perinatal period; a mother low after one birth is usually
+#: still low at the next review, so each baby's mother either is (12%) or is not.
+_MOOD_NOT_ASKED_SHARE = 0.06
+_LOW_MOOD_AFTER_BIRTH_SHARE = 0.12
+_WHOOLEY_POSITIVE_IF_LOW = 0.8
+_WHOOLEY_POSITIVE_OTHERWISE = 0.03
+_WHOOLEY_POSITIVE_ANTENATAL = 0.11
+#: NICE CG192: a GAD-2 score of 3 or more warrants further assessment.
+GAD2_FURTHER_ASSESSMENT = 3
+#: A positive screen: (low mood, loss of interest).
+_WHOOLEY_POSITIVE_ANSWERS = _Odds({(True, True): 45, (True, False): 40, (False, True): 15})
+#: GAD-2 totals 0-6; mostly 0-2, 3 or more (further assessment) in about 1 in 8,
+#: far more often with a positive Whooley screen.
+_GAD2_SCORE = {
+    False: _Odds({0: 52, 1: 25, 2: 14, 3: 5, 4: 3, 5: 1}),
+    True: _Odds({0: 5, 1: 12, 2: 23, 3: 27, 4: 18, 5: 9, 6: 6}),
+}
+#: A mother with a positive screen is offered a listening visit within 2 weeks.
+_LISTENING_VISIT_AFTER_DAYS = 14
+
+#: Smoking is asked at every mandated review (mother, and anyone else at home).
+_SMOKING_NOT_ASKED_SHARE = 0.05
+#: Carbon monoxide is measured at some antenatal contacts (midwives at every one).
+#: NICE NG209: 4 ppm or more suggests smoking; smokers read 4 to 20-odd ppm, most
+#: about 8-12; non-smokers 0-3.
+_CO_MEASURED_AT_ANTENATAL_SHARE = 0.4
+_CO_PPM_SMOKER = (4, 26, 9)  # least, most, most often
+_CO_PPM_NON_SMOKER = (0, 3)
+
+#: ASQ-3 at the 1 year review (commonly) and the 2-2½ year review: 91.2% of 2-2½
+#: year reviews used it (PHE, Q1 2017-18).
+_ASQ_REVIEWS = frozenset({ContactKind.ONE_YEAR, ContactKind.TWO_YEAR})
+_ASQ3_AT_ONE_YEAR_SHARE = 0.8
+_ASQ3_AT_TWO_YEARS_SHARE = 0.91
+_ASQ_SE2_AT_TWO_YEARS_SHARE = 0.3
+_ASQ3_DOMAINS = (
+    DevelopmentDomain.COMMUNICATION,
+    DevelopmentDomain.GROSS_MOTOR,
+    DevelopmentDomain.FINE_MOTOR,
+    DevelopmentDomain.PROBLEM_SOLVING,
+    DevelopmentDomain.PERSONAL_SOCIAL,
+)
+#: An ASQ-3 domain is six items scored 0, 5 or 10: 0 to 60 in steps of 5.
+ASQ3_ITEM_STEP = 5
+ASQ3_DOMAIN_MAXIMUM = 60
+#: Demo cut-offs, NOT the publisher's: the real ASQ-3 cut-offs are Brookes
+#: Publishing's, differ for every questionnaire interval (12, 24, 27, 30 months...)
+#: and are not reproduced here. These are simple round numbers per domain, one set
+#: for both reviews, chosen only so that the zones look plausible: below the cut-off
+#: if the score is less than it, the monitoring zone for the next
+#: ``ASQ3_MONITORING_BAND`` points, above the cut-off from there. The app itself
+#: stores the zone the practitioner reads and never computes one.
+ASQ3_CUTOFFS = {
+    DevelopmentDomain.COMMUNICATION: 25,
+    DevelopmentDomain.GROSS_MOTOR: 35,
+    DevelopmentDomain.FINE_MOTOR: 35,
+    DevelopmentDomain.PROBLEM_SOLVING: 30,
+    DevelopmentDomain.PERSONAL_SOCIAL: 30,
+}
+ASQ3_MONITORING_BAND = 10
+#: Below the cut-off: communication about 10%, more often than the other domains
+#: (about 5% each), as in the national 2-2½ year figures, where communication is
+#: the domain most often below.
+_ASQ3_BELOW_CUTOFF_SHARE = {
+    DevelopmentDomain.COMMUNICATION: 0.10,
+    DevelopmentDomain.GROSS_MOTOR: 0.05,
+    DevelopmentDomain.FINE_MOTOR: 0.05,
+    DevelopmentDomain.PROBLEM_SOLVING: 0.05,
+    DevelopmentDomain.PERSONAL_SOCIAL: 0.05,
+}
+_ASQ3_MONITORING_SHARE = 0.09
+#: How much a child's domains go together (a general factor), as a correlation.
+_ASQ3_DOMAIN_CORRELATION = 0.4
+#: ASQ:SE-2 runs the other way: a higher total is more concern. Demo cut-offs again,
+#: not the publisher's: below the monitoring zone is no concern, above the cut-off
+#: suggests referral.
+ASQ_SE2_MONITORING_FROM = 45
+ASQ_SE2_CUTOFF = 60
+_ASQ_SE2_ABOVE_CUTOFF_SHARE = 0.06
+_ASQ_SE2_MONITORING_SHARE = 0.1
+#: A child below a cut-off is reviewed in about 3 months.
+_DEVELOPMENT_REVIEW_AFTER_DAYS = 91
+
+#: Who was seen, in the words a health visitor writes ("{n}": baby under 1, else child).
+_SEEN_ANTENATAL_WITH_PARTNER = _Odds({("Mother", True): 60, ("Mother and partner", True): 40})
+_SEEN_ANTENATAL_ALONE = _Odds({("Mother", True): 92, ("Mother and grandmother", True): 8})
+_SEEN_BY_HOUSEHOLD = {
+    "mother_and_father": _Odds(
+        {("Mother and {n}", True): 56, ("Both parents and {n}", True): 36,
+         ("Father and {n}", False): 5, ("Grandmother and {n}", False): 3}
+    ),
+    "mother_and_partner": _Odds(
+        {("Mother and {n}", True): 62, ("Mother, partner and {n}", True): 38}
+    ),
+    "mother": _Odds({("Mother and {n}", True): 85, ("Mother, grandmother and {n}", True): 15}),
+    "father": _Odds({("Father and {n}", False): 100}),
+    "grandparent": _Odds({("Grandmother and {n}", False): 100}),
+    "grandparents": _Odds(
+        {("Grandmother and {n}", False): 60, ("Grandparents and {n}", False): 40}
+    ),
+    "foster_carer": _Odds({("Foster carer and {n}", False): 100}),
+    "foster_carers": _Odds(
+        {("Foster carer and {n}", False): 70, ("Both foster carers and {n}", False): 30}
+    ),
+}  # fmt: skip
+#: Families needing an interpreter mostly have one (now and then a relative helps,
+#: against advice, or the family chooses English).
+_INTERPRETER_USED_SHARE = 0.88
+
+#: Free-text notes stay short: a sentence or two a health visitor would add to the
+#: structured findings, never contradicting them (findings have their own fields).
 _REVIEW_NOTES: dict[ContactKind, tuple[tuple[str, ...], ...]] = {
     ContactKind.ANTENATAL: (
         (
@@ -844,13 +1020,8 @@ _REVIEW_NOTES: dict[ContactKind, tuple[tuple[str, ...], ...]] = {
             "Plans to formula feed; safe making-up of feeds discussed.",
         ),
         (
-            "Whooley questions negative.",
-            "Whooley negative; GAD-2 score 1.",
-            "Anxious about the birth; GAD-2 score 3, midwife informed and follow-up agreed.",
-        ),
-        (
             "Safer sleep and preparing the home discussed.",
-            "Partner present; transition to parenthood and support network discussed.",
+            "Transition to parenthood and support network discussed.",
             "Relationship with the baby in pregnancy discussed; leaflets given.",
         ),
     ),
@@ -864,11 +1035,6 @@ _REVIEW_NOTES: dict[ContactKind, tuple[tuple[str, ...], ...]] = {
             "Safer sleep, car seat and ICON (coping with crying) discussed.",
             "Safer sleep discussed; baby sleeps in a Moses basket in the parents' room.",
         ),
-        (
-            "Mother well; Whooley negative.",
-            "Mother tired but coping; Whooley negative, good family support.",
-            "Mother tearful at times; Whooley positive on one question. Review at 6-8 weeks.",
-        ),
     ),
     ContactKind.SIX_TO_EIGHT_WEEK: (
         (
@@ -879,27 +1045,18 @@ _REVIEW_NOTES: dict[ContactKind, tuple[tuple[str, ...], ...]] = {
             "Immunisations at 8 weeks booked with the GP.",
             "Immunisations discussed; first appointment booked.",
         ),
-        ("Maternal mood: Whooley negative, GAD-2 0.", "Maternal mood: Whooley negative."),
     ),
     ContactKind.ONE_YEAR: (
-        (
-            "ASQ-3 completed: all domains above cut-off.",
-            "ASQ-3 completed: gross motor in monitoring zone; activities given.",
-            "ASQ-3 completed: all domains above cut-off; cruising and babbling.",
-        ),
         (
             "Dental registration encouraged; Healthy Start vitamins discussed.",
             "Home safety (stairs, hot drinks, blind cords) discussed.",
         ),
-        ("Eating family foods; drinking from an open cup.", "Still breastfed; weaning well."),
+        (
+            "Eating family foods; drinking from an open cup.",
+            "Weaning well; enjoys finger foods.",
+        ),
     ),
     ContactKind.TWO_YEAR: (
-        (
-            "ASQ-3 completed: all domains above cut-off.",
-            "ASQ-3 completed: communication in monitoring zone; activities given, "
-            "review in 3 months.",
-            "ASQ-3 and ASQ:SE-2 completed: all domains above cut-off.",
-        ),
         (
             "Toilet training and sleep routines discussed.",
             "Funded two-year-old childcare place discussed.",
@@ -907,18 +1064,30 @@ _REVIEW_NOTES: dict[ContactKind, tuple[tuple[str, ...], ...]] = {
         ),
     ),
 }
+_LOW_MOOD_NOTE = "Low mood discussed; listening visit offered and GP informed."
+_ANXIETY_NOTE = "Anxiety discussed; further assessment with the GP agreed."
+_SMOKER_NOTE = "Smokes; opt-out referral to the stop-smoking service explained."
+_HOUSEHOLD_SMOKES_NOTE = "Smoke-free home and car discussed."
+_ASQ3_NOT_DONE_NOTE = "ASQ-3 not completed at this visit."
+_ASQ_SE2_CONCERN_NOTE = "ASQ:SE-2 above cut-off; behaviour support discussed."
 _NOT_BROUGHT_NOTES = {
-    ContactLocation.HOME: (
+    "home": (
         "No answer at the door; calling card left and text sent to rebook.",
-        "Family not at home; mother phoned later and the visit was rebooked.",
+        "Family not at home; parent phoned later and the visit was rebooked.",
     ),
     "elsewhere": (
-        "Was not brought to the appointment; mother phoned, child unwell. Rebooked.",
+        "Was not brought to the appointment; parent phoned, child unwell. Rebooked.",
         "Was not brought; no contact from the family. Letter sent offering a new date.",
     ),
+    "at a distance": ("No answer to the call; text sent to rebook.",),
+    "antenatal": (
+        "Not at home for the antenatal visit; card left and text sent to rebook.",
+        "Did not attend the antenatal appointment; text sent offering a new date.",
+    ),
 }
+_NOT_REBOOKED_NOTE = "No answer by phone; letter sent asking the family to call to rebook."
 _DECLINED_NOTES = (
-    "Mother declined the review; knows how to contact the team.",
+    "Declined the review; knows how to contact the team.",
     "Declined: family feel well supported. Contact details given.",
 )
 _OTHER_CONTACT_NOTES_INFANT = (
@@ -947,6 +1116,15 @@ _OTHER_CONTACT_NOTES_TODDLER = (
     ("Clinic visit: sleep and bedtime routine.", ContactLocation.CLINIC, False),
 )
 _FALTERING_CHECK_NOTE = "Weight review: weight crossing down the centiles; feeding plan agreed."
+_EARLY_WEIGHT_CHECK_NOTE = (
+    "Joint visit with the midwife: sleepy baby, weight well below birth weight. Feeding "
+    "assessed; infant feeding team informed."
+)
+_SLOW_REGAIN_CHECK_NOTE = (
+    "Weight check: not yet back to birth weight. Feeding plan agreed; weigh again in a week."
+)
+#: Days to the next weight check after one of those.
+_WEIGH_AGAIN_AFTER_DAYS = 7
 _SAFEGUARDING_VISIT_NOTE = "Core group visit: child seen, home conditions observed."
 _SAFEGUARDING_NOTES = {
     SafeguardingStatus.CHILD_PROTECTION_PLAN: (
@@ -1032,17 +1210,18 @@ class _Dice:
 class _GrowthCurves:
     """UK-WHO values for any SDS, from rcpchgrowth, fast enough for 100,000 children.
 
-    rcpchgrowth takes 20 µs to 0.7 ms a value (it scans its tables, slower at older
-    ages), and a trust-sized demo needs millions. So values are computed exactly on
-    SDS lines half an SDS apart, at every day of age for the first 8 weeks (where
-    the charts change fastest) and every 7th day after, each once, and interpolated
-    log-linearly in between. Against rcpchgrowth's exact value the error is under
-    0.06% from term age on (2 g at 4 kg) and under 0.5% for preterm weights before
-    term (a few grams), far inside the 0.1 SDS noise each measurement is given.
+    rcpchgrowth takes 20 µs to 0.7 ms a value (it scans its tables for the LMS
+    values of the age, slower at older ages), and a trust-sized demo needs
+    millions. ``uk_who_value_for_sds_quickly`` looks each age up once; ages are
+    taken at every day for the first 8 weeks (where the charts change fastest) and
+    every 7th day after, and values interpolated log-linearly in between, so a
+    100,000-child demo looks up a few thousand ages, not millions. Against
+    rcpchgrowth's exact value the error is under 0.05% (2 g at 4 kg), far inside the
+    0.1 SDS noise each measurement is given; the SDS and centile stored with each
+    measurement are computed exactly from the value (``assess_measurement_quickly``).
     Interpolation never spans a change of reference data, where the charts step.
     """
 
-    STEP_SDS = 0.5
     DAILY_UNTIL_DAYS = 56
     STEP_DAYS = 7
     #: Where UK-WHO changes data (DOMAIN.md, "What a review records"): WHO under-2s
@@ -1050,9 +1229,6 @@ class _GrowthCurves:
     #: 4 years (rcpchgrowth's thresholds, in days of 365.25 to the year). The UK90
     #: preterm to WHO change at corrected 2 weeks lies in the daily part.
     REFERENCE_CHANGES_DAYS = (730.5, 1461.0)
-
-    def __init__(self) -> None:
-        self._log_on_line: dict[tuple[str, Sex, int, int], float] = {}
 
     def value(self, kind: MeasurementKind, sex: Sex, age_days: int, sds: float) -> float:
         """The ``kind`` value at ``sds`` for a corrected age of ``age_days`` days."""
@@ -1075,27 +1251,12 @@ class _GrowthCurves:
             return age_days, age_days, 0.0
         return earlier, later, (age_days - earlier) / self.STEP_DAYS
 
-    def _log_value(self, kind: MeasurementKind, sex: Sex, age_days: int, sds: float) -> float:
-        position = sds / self.STEP_SDS
-        line = math.floor(position)
-        towards_above = position - line
-        log_value = self._log_on(kind, sex, age_days, line)
-        if towards_above:
-            log_above = self._log_on(kind, sex, age_days, line + 1)
-            log_value += (log_above - log_value) * towards_above
-        return log_value
-
-    def _log_on(self, kind: MeasurementKind, sex: Sex, age_days: int, line: int) -> float:
-        # Length and height are one UK-WHO measure, so they share the cache too.
-        measure = "height" if kind is MeasurementKind.LENGTH else kind.value
-        key = (measure, sex, age_days, line)
-        cached = self._log_on_line.get(key)
-        if cached is None:
-            value = uk_who_value_for_sds(
-                kind=kind, sex=sex, decimal_age=age_days / 365.25, sds=line * self.STEP_SDS
-            )
-            cached = self._log_on_line[key] = math.log(value)
-        return cached
+    @staticmethod
+    def _log_value(kind: MeasurementKind, sex: Sex, age_days: int, sds: float) -> float:
+        value = uk_who_value_for_sds_quickly(
+            kind=kind, sex=sex, decimal_age=age_days / 365.25, sds=sds
+        )
+        return math.log(value)
 
 
 # --- Batched rows -------------------------------------------------------------------------------
@@ -1119,6 +1280,7 @@ class _Rows:
         ServiceLevelEntry,
         SafeguardingEntry,
         Contact,
+        DevelopmentScore,
         Measurement,
         Referral,
     )
@@ -1140,10 +1302,10 @@ class _Rows:
         for model in self.ORDER:
             rows = self._pending[model]
             if rows:
-                # Every column is given, so NULLs are written as such: without
-                # render_nulls the ORM splits rows by which values are None and
-                # sends each run as its own statement.
-                self._session.execute(insert(model).execution_options(render_nulls=True), rows)
+                # A Core INSERT of the table, every column given in every row: one
+                # executemany, without the ORM's work per row (a third of the time).
+                table = cast(Table, model.__table__)
+                self._session.connection().execute(insert(table), rows)
                 rows.clear()
         self._waiting = 0
 
@@ -1194,6 +1356,9 @@ class _Household:
     children: list[_ChildPlan] = field(default_factory=list)
     given_names: set[str] = field(default_factory=set)  # siblings get different names
     due_dates: list[dt.date] = field(default_factory=list)  # ongoing pregnancies
+    interpreter_needed: bool = False
+    #: A mother in this household has screened positive for low mood (for referrals).
+    mood_concern: bool = False
 
     @property
     def mother(self) -> _Carer | None:
@@ -1211,6 +1376,55 @@ class _ContactMade:
     contact_date: dt.date
     saved_at: dt.datetime
     delivered_by: _Staff
+
+
+#: What a contact records besides its kind, date, place and outcome: every column is
+#: always given (``_Rows``), so a contact without findings carries these.
+_NO_FINDINGS: dict[str, Any] = {
+    "who_was_seen": "",
+    "interpreter_used": False,
+    "next_planned_contact": None,
+    "feeding": None,
+    "whooley_low_mood": None,
+    "whooley_loss_of_interest": None,
+    "gad2_score": None,
+    "mother_smokes": None,
+    "household_smokes": None,
+    "carbon_monoxide_ppm": None,
+}
+
+
+class _GrowthPattern:
+    """How a child's weight goes, as far as NICE NG75 is concerned."""
+
+    #: Like most babies: a dip after birth, then the child's own centile.
+    USUAL = "usual"
+    #: Weight falls across the centiles from 6 weeks to 1 year (NG75 1.2).
+    FALTERING = "faltering"
+    #: Small but growing along a centile below the 2nd (NG75 1.2, whatever the trend).
+    SMALL = "small"
+    #: Loses more than 10% of birth weight and stays there for the first weeks (NG75 1.1).
+    EARLY_LOSS = "early_loss"
+    #: Not back to birth weight until 6 weeks (NG75 1.1: most are by 3 weeks).
+    SLOW_REGAIN = "slow_regain"
+
+
+#: The alert each pattern is there to show (see ``EARLY_LOSS_AGES_DAYS``).
+_PATTERN_SHOWS = {
+    _GrowthPattern.EARLY_LOSS: FalteringRule.EARLY_WEIGHT_LOSS,
+    _GrowthPattern.SLOW_REGAIN: FalteringRule.NOT_BACK_TO_BIRTH_WEIGHT,
+    _GrowthPattern.FALTERING: FalteringRule.FALL_ACROSS_CENTILE_SPACES,
+    _GrowthPattern.SMALL: FalteringRule.BELOW_SECOND_CENTILE,
+}
+
+
+@dataclass
+class _Development:
+    """The ASQ scores of one review, and what the note says of them."""
+
+    scores: list[tuple[DevelopmentDomain, int, ScreeningZone]]
+    sentences: list[str]
+    needs_review: bool  # a domain below the cut-off: review in about 3 months
 
 
 @dataclass
@@ -1231,6 +1445,19 @@ class _ChildPlan:
     feeding: tuple[int, int] = (0, 0)  # _FEEDING at the new birth visit, at 6-8 weeks
     level: ServiceLevel = ServiceLevel.UNIVERSAL
     safeguarding_from: dt.date | None = None
+    pattern: str = _GrowthPattern.USUAL
+    birth_weight_kg: float = 0.0
+    # The early days: weight falls by early_loss (a fraction of birth weight) to
+    # nadir_day, stays there to plateau_until, is back to birth weight on regain_day.
+    early_loss: float = 0.0
+    plateau_until: int = NADIR_DAY
+    regain_day: float = 0.0
+    low_mood: bool = False  # the mother, after this birth
+    development: float = 0.0  # ASQ general factor, standard normal
+    communication_concern: bool = False  # below the ASQ-3 cut-off (for referrals)
+    #: Contacts whose measurements are still to be taken, in any order: they are
+    #: taken in date order, as a practitioner records them (``_measure``).
+    to_measure: list[tuple[_ContactMade, tuple[MeasurementKind, ...]]] = field(default_factory=list)
 
     @property
     def safeguarding(self) -> bool:
@@ -1249,6 +1476,21 @@ class _ChildPlan:
         if self.faltering_fall_sds:
             sds -= self.faltering_fall_sds * min(max((age_days - 42) / (365 - 42), 0.0), 1.0)
         return sds
+
+    def weight_kg(self, age_days: int, on_track_kg: float) -> float:
+        """Weight by age: the dip after birth, then back up to ``on_track_kg`` (the
+        weight on the child's own centile) over ``CATCH_UP_DAYS``."""
+        birth = self.birth_weight_kg
+        if age_days >= self.regain_day + CATCH_UP_DAYS:
+            return on_track_kg
+        if age_days <= NADIR_DAY:
+            return birth * (1 - self.early_loss * age_days / NADIR_DAY)
+        if age_days <= self.plateau_until:
+            return birth * (1 - self.early_loss)
+        if age_days <= self.regain_day:
+            still_to_regain = (self.regain_day - age_days) / (self.regain_day - self.plateau_until)
+            return birth * (1 - self.early_loss * still_to_regain)
+        return birth + (on_track_kg - birth) * (age_days - self.regain_day) / CATCH_UP_DAYS
 
 
 #: Who a referral is about: a child, or (None) the household's mother.
@@ -1280,12 +1522,16 @@ class _DemoGenerator:
         self.referral_type_ids: dict[str, uuid.UUID] = {}
         self.taken_usernames: set[str] = set()
         self.taken_team_names: set[str] = set()
+        #: NG75 alerts no child on the caseload shows yet (see ``EARLY_LOSS_AGES_DAYS``).
+        self.alerts_to_show: set[FalteringRule] = set(FalteringRule)
 
     def run(self) -> DemoSummary:
         self._load_reference_data()
         self._staff_and_teams()
+        # The first two families have a baby young enough for the early-days alerts.
+        showcase = [EARLY_LOSS_AGES_DAYS, SLOW_REGAIN_AGES_DAYS]
         while len(self.children) < self.children_wanted:
-            self._household_with_children()
+            self._household_with_children(youngest_age_days=showcase.pop(0) if showcase else None)
         for _ in range(round(self.children_wanted * FIRST_PREGNANCIES_PER_CHILD)):
             self._household_expecting_first_baby()
         self._referrals()
@@ -1372,11 +1618,14 @@ class _DemoGenerator:
 
     # --- Families -------------------------------------------------------------------------
 
-    def _household_with_children(self) -> None:
+    def _household_with_children(self, youngest_age_days: tuple[int, int] | None = None) -> None:
         kind = self.dice.draw(_HOUSEHOLD_KIND)
-        birthdays = self._birthdays(most=self.children_wanted - len(self.children))
+        birthdays = self._birthdays(
+            most=self.children_wanted - len(self.children), youngest_age_days=youngest_age_days
+        )
         household = self._household(kind, known_from=birthdays[0])
-        self._maybe_moved_away(household, youngest=birthdays[-1])
+        if youngest_age_days is None:
+            self._maybe_moved_away(household, youngest=birthdays[-1])
         if kind == "foster":
             household.safeguarding = SafeguardingStatus.LOOKED_AFTER
         elif self.dice.chance(SAFEGUARDING_FAMILY_SHARE):
@@ -1425,19 +1674,24 @@ class _DemoGenerator:
         self.households.append(household)
         return household
 
-    def _birthdays(self, most: int) -> list[dt.date]:
+    def _birthdays(
+        self, most: int, youngest_age_days: tuple[int, int] | None = None
+    ) -> list[dt.date]:
         """Dates of birth of a new family's children under 5 (at most ``most``), oldest first.
 
         The family's children are placed at random on a timeline longer than five
         years, and only those born by yesterday and under 5 today are kept (elder ones
         are at school, younger ones not born yet). So every child's date of birth is
-        uniform over the five years, whatever the size of the family.
+        uniform over the five years, whatever the size of the family. Given
+        ``youngest_age_days`` (least, most), the youngest is that many days old today.
         """
         yesterday = self.today - dt.timedelta(days=1)
         while True:
             planned = self.dice.draw(_PLANNED_CHILDREN)
             gaps = [round(self.dice.triangular(*_SIBLING_GAP_DAYS)) for _ in range(planned - 1)]
             youngest = self.dice.day(self.oldest_birthday, yesterday + dt.timedelta(sum(gaps)))
+            if youngest_age_days is not None:
+                youngest = self.today - dt.timedelta(days=self.dice.whole(*youngest_age_days))
             birthdays = [youngest]
             for gap in gaps:
                 birthdays.insert(0, birthdays[0] - dt.timedelta(days=gap))
@@ -1456,6 +1710,7 @@ class _DemoGenerator:
     def _family_row(self, household: _Household, kind: str, first_birthday: dt.date) -> None:
         dice, team, culture = self.dice, household.team, household.culture
         language = dice.draw(_LANGUAGE_ODDS[culture])
+        household.interpreter_needed = language != "English" and dice.chance(_INTERPRETER_SHARE)
         if dice.chance(_FLAT_SHARE):
             flat = f"Flat {dice.whole(1, 24)}, {dice.pick(_BLOCKS_OF_FLATS)}"
             address = (flat, dice.pick(_STREETS))
@@ -1474,7 +1729,7 @@ class _DemoGenerator:
             town=team.locality,
             postcode=f"{_FICTIONAL_POSTCODE_AREA}{team.district} {inward}",
             main_language=language,
-            interpreter_needed=language != "English" and dice.chance(_INTERPRETER_SHARE),
+            interpreter_needed=household.interpreter_needed,
             gp_practice=dice.pick(team.gp_practices),
         )
         for relationship, woman in self._carer_roles(kind):
@@ -1544,10 +1799,21 @@ class _DemoGenerator:
         sex = Sex.MALE if dice.chance(0.512) else Sex.FEMALE  # 105 boys : 100 girls
         gestation = check_gestation(dice.draw(_GESTATION_WEEKS), dice.whole(0, 6))
         check_date_of_birth(birthday, self.today)
+        pattern = self._growth_pattern(
+            (self.today - birthday).days, on_caseload=household.moved is None
+        )
         birth_sds = dice.normal(0, 1, -2.8, 2.8)
-        faltering = dice.chance(FALTERING_SHARE)
-        if faltering:  # from a centile that keeps the fall within the charts
-            birth_sds = dice.normal(0.3, 0.8, -1.5, 2.5)
+        fall = 0.0
+        if pattern == _GrowthPattern.FALTERING:
+            # From a centile between the 9th and 91st that keeps the fall within the charts.
+            birth_sds = dice.normal(0.3, 0.6, -1.0, 1.3)
+            fall = dice.uniform(*FALTERING_FALL_SDS)
+        elif pattern == _GrowthPattern.SMALL:
+            birth_sds = dice.normal(-1.8, 0.2, -2.2, -1.4)
+        # Centiles drift towards the middle after birth (regression to the mean).
+        settled_sds = dice.normal(0.8 * birth_sds, 0.3, -3, 3)
+        if pattern == _GrowthPattern.SMALL:
+            settled_sds = dice.normal(-2.45, 0.15, -2.8, -2.2)
         child = _ChildPlan(
             id=dice.new_id(),
             household=household,
@@ -1556,12 +1822,15 @@ class _DemoGenerator:
             gestation=gestation,
             last_day=household.last_day,
             birth_weight_sds=birth_sds,
-            # Centiles drift towards the middle after birth (regression to the mean).
-            settled_weight_sds=dice.normal(0.8 * birth_sds, 0.3, -3, 3),
+            settled_weight_sds=settled_sds,
             length_sds=dice.normal(0.6 * birth_sds, 0.8, -3, 3),
             head_sds=dice.normal(0.5 * birth_sds, 0.85, -3, 3),
-            faltering_fall_sds=dice.uniform(*FALTERING_FALL_SDS) if faltering else 0.0,
+            faltering_fall_sds=fall,
+            pattern=pattern,
+            low_mood=dice.chance(_LOW_MOOD_AFTER_BIRTH_SHARE),
+            development=dice.normal(0, 1, -4, 4),
         )
+        self._early_days(child)
         feeding = dice.draw(_FEEDING_AT_NEW_BIRTH_VISIT)
         later = _FEEDING_STEPS_DOWN_BY_SIX_WEEKS.get(feeding)
         child.feeding = (feeding, dice.draw(later) if later else feeding)
@@ -1583,6 +1852,7 @@ class _DemoGenerator:
             self.curves.value(MeasurementKind.WEIGHT, sex, -child.correction_days, birth_sds), 2
         )
         check_birth_weight(birth_weight)
+        child.birth_weight_kg = birth_weight
         place = dice.draw(_PLACES_OF_BIRTH)
         if gestation.weeks < _VERY_PRETERM_WEEKS:
             place = _NEONATAL_UNIT
@@ -1615,9 +1885,54 @@ class _DemoGenerator:
             child, from_birth=pregnancy_id is not None and pregnancy_id in self.pre_birth_plans
         )
         self._service_levels(child)
-        self._birth_weight(child, birth_weight)
+        at_birth = self._birth_weight(child)
         self._mandated_reviews(child)
         self._other_contacts(child)
+        self._early_weight_check(child)
+        weights = self._measure(child, at_birth)
+        self._note_alerts_shown(child, at_birth, weights)
+
+    def _growth_pattern(self, age_today: int, *, on_caseload: bool) -> str:
+        """How a child's weight will go: mostly as usual, 3% faltering, and the first
+        children of the right age for an NG75 alert no child shows yet get it."""
+        wanted = self.alerts_to_show
+        if on_caseload and wanted:
+            later = len(self.children) >= self.children_wanted * LATER_ALERTS_FROM_SHARE_OF_CHILDREN
+            fits = {
+                _GrowthPattern.EARLY_LOSS: EARLY_LOSS_AGES_DAYS[0]
+                <= age_today
+                <= EARLY_LOSS_AGES_DAYS[1],
+                _GrowthPattern.SLOW_REGAIN: SLOW_REGAIN_AGES_DAYS[0]
+                <= age_today
+                <= SLOW_REGAIN_AGES_DAYS[1],
+                _GrowthPattern.FALTERING: later and age_today >= FALTERING_FROM_AGE_DAYS,
+                _GrowthPattern.SMALL: later and age_today >= SMALL_FROM_AGE_DAYS,
+            }
+            for pattern, shows in _PATTERN_SHOWS.items():
+                if shows in wanted and fits[pattern]:
+                    return pattern
+        return (
+            _GrowthPattern.FALTERING if self.dice.chance(FALTERING_SHARE) else _GrowthPattern.USUAL
+        )
+
+    def _early_days(self, child: _ChildPlan) -> None:
+        """The weight lost after birth and the day it is regained: the longer a baby
+        takes to regain, the more it tends to have lost."""
+        dice = self.dice
+        if child.pattern == _GrowthPattern.EARLY_LOSS:
+            child.early_loss = dice.uniform(0.11, 0.13)  # NG75 1.1.2: more than 10%
+            child.plateau_until = EARLY_LOSS_AGES_DAYS[1] - 1  # low all the early days
+            child.regain_day = dice.whole(38, 45)
+        elif child.pattern == _GrowthPattern.SLOW_REGAIN:
+            child.early_loss = dice.uniform(0.07, 0.09)
+            child.regain_day = dice.whole(44, 50)
+        else:
+            slow = dice.normal(0, 1, -3, 3)
+            least, most = REGAIN_DAY_RANGE
+            regain = REGAIN_DAY_MEDIAN * math.exp(REGAIN_DAY_SPREAD * slow)
+            child.regain_day = min(max(regain, least), most)
+            mean, sd, smallest, largest = EARLY_LOSS_SHARE
+            child.early_loss = dice.normal(mean + 0.7 * sd * slow, 0.71 * sd, smallest, largest)
 
     def _given_name(self, household: _Household, culture: _Culture, sex: Sex) -> str:
         names = culture.girls if sex is Sex.FEMALE else culture.boys
@@ -1828,34 +2143,63 @@ class _DemoGenerator:
         born: dt.date | None = None,
     ) -> None:
         """One mandated review: its attempts, as far as they have happened by ``last_day``."""
-        for when, outcome in self._attempts(window, self.dice.draw(_REVIEW_OUTCOMES[window.kind])):
+        kind = window.kind
+        for when, outcome, rebooked in self._attempts(
+            window, self.dice.draw(_REVIEW_OUTCOMES[kind])
+        ):
             if when > last_day:
                 break
             check_contact_date(
-                window.kind,
+                kind,
                 when,
                 today=self.today,
                 date_of_birth=child.date_of_birth if child else born,
                 estimated_delivery_date=due,
             )
-            location = self.dice.draw(_REVIEW_LOCATIONS[window.kind])
+            location = self.dice.draw(_REVIEW_LOCATIONS[kind])
+            findings: dict[str, Any] = {}
+            development: _Development | None = None
+            if outcome is ContactOutcome.COMPLETED:
+                findings, sentences, development = self._review_findings(
+                    kind, household, child, when, location
+                )
+                notes = " ".join(sentences)
+            elif outcome is ContactOutcome.NOT_ATTENDED:
+                findings["next_planned_contact"] = rebooked
+                notes = self._not_brought_note(kind, location, rebooked)
+            else:
+                notes = self.dice.pick(_DECLINED_NOTES)
             contact = self._contact(
-                window.kind,
+                kind,
                 household,
                 when,
                 location,
                 outcome,
-                self._review_note(window.kind, outcome, location, household, child),
+                notes,
                 child=child,
                 pregnancy_id=pregnancy_id,
+                findings=findings,
             )
+            if development is not None:
+                for domain, score, zone in development.scores:
+                    self.rows.add(
+                        DevelopmentScore,
+                        {
+                            "id": self.dice.new_id(),
+                            "contact_id": contact.id,
+                            "domain": domain,
+                            "score": score,
+                            "zone": zone,
+                        },
+                    )
             if child is not None and outcome is ContactOutcome.COMPLETED:
-                self._measurements(child, contact, _REVIEW_MEASURES[window.kind])
+                child.to_measure.append((contact, _REVIEW_MEASURES[kind]))
 
     def _attempts(
         self, window: ReviewWindow, scenario: str
-    ) -> list[tuple[dt.date, ContactOutcome]]:
-        """The contacts a review scenario produces, in date order."""
+    ) -> list[tuple[dt.date, ContactOutcome, dt.date | None]]:
+        """The contacts a review scenario produces, in date order, each with the date a
+        contact the child was not brought to is rebooked for (if it is)."""
         dice, opens, target = self.dice, window.opens, window.target_by
         if window.kind is ContactKind.ANTENATAL:
             # Before the birth: the window's target is the day of birth itself.
@@ -1863,49 +2207,204 @@ class _DemoGenerator:
             if target < opens:
                 return []
         if scenario == ON_TIME:
-            return [(dice.day(opens, target), ContactOutcome.COMPLETED)]
+            return [(dice.day(opens, target), ContactOutcome.COMPLETED, None)]
         if scenario == LATE:
             late_until = window.closes
             if late_until == window.target_by:
                 late_until += dt.timedelta(days=_LATE_DAYS_AFTER_TARGET[window.kind])
             first_late = window.target_by + dt.timedelta(days=1)
-            return [(dice.day(first_late, late_until), ContactOutcome.COMPLETED)]
+            return [(dice.day(first_late, late_until), ContactOutcome.COMPLETED, None)]
         if scenario == NOT_BROUGHT_THEN_REBOOKED:
             not_brought = dice.day(opens, target)
             rebooked = not_brought + dt.timedelta(days=dice.whole(*_REBOOKED_AFTER_DAYS))
-            attempts = [(not_brought, ContactOutcome.NOT_ATTENDED)]
+            # Now and then no date is agreed at first: the family calls back to rebook.
+            planned = rebooked if dice.chance(_REBOOKED_SHARE) else None
+            attempts = [(not_brought, ContactOutcome.NOT_ATTENDED, planned)]
             if window.kind is not ContactKind.ANTENATAL or rebooked <= target:
-                attempts.append((rebooked, ContactOutcome.COMPLETED))
+                attempts.append((rebooked, ContactOutcome.COMPLETED, None))
             return attempts
         if scenario == DECLINED:
-            return [(dice.day(opens, target), ContactOutcome.DECLINED)]
+            return [(dice.day(opens, target), ContactOutcome.DECLINED, None)]
         return []  # missed: nobody saw the family within the window
 
-    def _review_note(
+    def _not_brought_note(
+        self, kind: ContactKind, location: ContactLocation, rebooked: dt.date | None
+    ) -> str:
+        if rebooked is None:
+            return _NOT_REBOOKED_NOTE
+        if kind is ContactKind.ANTENATAL:
+            return self.dice.pick(_NOT_BROUGHT_NOTES["antenatal"])
+        where: str = "elsewhere"
+        if location in (ContactLocation.HOME, ContactLocation.PHONE, ContactLocation.VIRTUAL):
+            where = "at a distance" if location is not ContactLocation.HOME else "home"
+        return self.dice.pick(_NOT_BROUGHT_NOTES[where])
+
+    # --- What a completed review records -------------------------------------------------
+
+    def _review_findings(
         self,
         kind: ContactKind,
-        outcome: ContactOutcome,
-        location: ContactLocation,
         household: _Household,
         child: _ChildPlan | None,
-    ) -> str:
-        if outcome is ContactOutcome.NOT_ATTENDED:
-            where = location if location is ContactLocation.HOME else "elsewhere"
-            return self.dice.pick(_NOT_BROUGHT_NOTES[where])
-        if outcome is ContactOutcome.DECLINED:
-            return self.dice.pick(_DECLINED_NOTES)
-        sentences = [self.dice.pick(options) for options in _REVIEW_NOTES[kind]]
-        if child is not None and kind is ContactKind.NEW_BIRTH_VISIT:
-            sentences.insert(0, _FEEDING[child.feeding[0]])
-        if child is not None and kind is ContactKind.SIX_TO_EIGHT_WEEK:
-            sentences.insert(0, _FEEDING[child.feeding[1]])
-        mother = household.mother
-        if kind is ContactKind.ANTENATAL and mother and mother.smoking is SmokingStatus.SMOKER:
-            sentences.append(
-                f"Smokes; CO reading {self.dice.whole(4, 20)} ppm. Opt-out referral to the "
-                "stop-smoking service explained."
+        when: dt.date,
+        location: ContactLocation,
+    ) -> tuple[dict[str, Any], list[str], _Development | None]:
+        """The structured findings of a completed review, its short note, its ASQ scores.
+
+        Only the findings that belong to the review (``services.contacts``) are
+        recorded, and the note never says more than a sentence about them.
+        """
+        dice = self.dice
+        findings, mother_seen = self._seen(household, child, when, location)
+        sentences = [dice.pick(options) for options in _REVIEW_NOTES[kind]]
+        follow_up: dt.date | None = None
+        if (
+            child is not None
+            and kind in FEEDING_REVIEWS
+            and not dice.chance(_FEEDING_NOT_RECORDED_SHARE)
+        ):
+            index = child.feeding[0 if kind is ContactKind.NEW_BIRTH_VISIT else 1]
+            findings["feeding"] = _FEEDING_STATUSES[index]
+            sentences.insert(0, _FEEDING[index])
+        if kind in MATERNAL_MOOD_REVIEWS and mother_seen and not dice.chance(_MOOD_NOT_ASKED_SHARE):
+            if child is None:
+                positive = dice.chance(_WHOOLEY_POSITIVE_ANTENATAL)
+            else:
+                positive = dice.chance(
+                    _WHOOLEY_POSITIVE_IF_LOW if child.low_mood else _WHOOLEY_POSITIVE_OTHERWISE
+                )
+            low_mood, loss_of_interest = (
+                dice.draw(_WHOOLEY_POSITIVE_ANSWERS) if positive else (False, False)
             )
-        return " ".join(sentences)
+            gad2 = dice.draw(_GAD2_SCORE[positive])
+            findings["whooley_low_mood"] = low_mood
+            findings["whooley_loss_of_interest"] = loss_of_interest
+            findings["gad2_score"] = gad2
+            if positive:
+                household.mood_concern = True
+                sentences.append(_LOW_MOOD_NOTE)
+                follow_up = when + dt.timedelta(days=_LISTENING_VISIT_AFTER_DAYS)
+            elif gad2 >= GAD2_FURTHER_ASSESSMENT:
+                sentences.append(_ANXIETY_NOTE)
+        if not dice.chance(_SMOKING_NOT_ASKED_SHARE):
+            sentences += self._smoking(kind, household, findings)
+        development = None
+        if child is not None and kind in _ASQ_REVIEWS:
+            development = self._development(kind, child)
+            sentences += development.sentences
+            if development.needs_review:
+                follow_up = when + dt.timedelta(days=_DEVELOPMENT_REVIEW_AFTER_DAYS)
+        findings["next_planned_contact"] = follow_up
+        return findings, sentences, development
+
+    def _seen(
+        self,
+        household: _Household,
+        child: _ChildPlan | None,
+        when: dt.date,
+        location: ContactLocation,
+    ) -> tuple[dict[str, Any], bool]:
+        """Who was seen (spoken to, on the telephone), whether the mother was, and whether
+        an interpreter was used."""
+        relationships = [carer.relationship for carer in household.carers]
+        if child is None:  # antenatal: the mother, perhaps with her partner
+            partnered = (
+                CarerRelationship.FATHER in relationships
+                or CarerRelationship.PARTNER in relationships
+            )
+            odds = _SEEN_ANTENATAL_WITH_PARTNER if partnered else _SEEN_ANTENATAL_ALONE
+        else:
+            odds = _SEEN_BY_HOUSEHOLD[_seen_key(relationships)]
+        text, mother_seen = self.dice.draw(odds)
+        if location is ContactLocation.PHONE:
+            text = text.split(" and ")[0].split(",")[0] + " (telephone)"  # who answered
+        elif child is not None:
+            infant = (when - child.date_of_birth).days < 365
+            text = text.format(n="baby" if infant else "child")
+        interpreter = household.interpreter_needed and self.dice.chance(_INTERPRETER_USED_SHARE)
+        return {"who_was_seen": text, "interpreter_used": interpreter}, mother_seen
+
+    def _smoking(
+        self, kind: ContactKind, household: _Household, findings: dict[str, Any]
+    ) -> list[str]:
+        """Smoking as the carers' smoking status says, and a CO reading at some antenatal
+        reviews (NICE NG209); the note's sentence, if any."""
+        mother = household.mother
+        others = [carer.smoking for carer in household.carers if carer is not mother]
+        mother_smokes = (
+            None
+            if mother is None or mother.smoking is SmokingStatus.NOT_KNOWN
+            else mother.smoking is SmokingStatus.SMOKER
+        )
+        household_smokes: bool | None = False
+        if SmokingStatus.SMOKER in others:
+            household_smokes = True
+        elif SmokingStatus.NOT_KNOWN in others:
+            household_smokes = None
+        findings["mother_smokes"] = mother_smokes
+        findings["household_smokes"] = household_smokes
+        if kind is ContactKind.ANTENATAL:
+            ppm: int | None = None
+            if mother is not None and self.dice.chance(_CO_MEASURED_AT_ANTENATAL_SHARE):
+                ppm = (
+                    round(self.dice.triangular(*_CO_PPM_SMOKER))
+                    if mother_smokes
+                    else self.dice.whole(*_CO_PPM_NON_SMOKER)
+                )
+                findings["carbon_monoxide_ppm"] = float(ppm)
+            if mother_smokes:
+                reading = f" CO reading {ppm} ppm." if ppm is not None else ""
+                return [_SMOKER_NOTE + reading]
+            return []
+        if kind in FEEDING_REVIEWS and (mother_smokes or household_smokes):
+            return [_HOUSEHOLD_SMOKES_NOTE]  # safer sleep: a smoke-free home
+        return []
+
+    def _development(self, kind: ContactKind, child: _ChildPlan) -> _Development:
+        """ASQ-3 (and at 2 years sometimes ASQ:SE-2): scores, zones and a sentence."""
+        dice = self.dice
+        done = dice.chance(
+            _ASQ3_AT_ONE_YEAR_SHARE if kind is ContactKind.ONE_YEAR else _ASQ3_AT_TWO_YEARS_SHARE
+        )
+        scores: list[tuple[DevelopmentDomain, int, ScreeningZone]] = []
+        sentences: list[str] = []
+        shared = math.sqrt(_ASQ3_DOMAIN_CORRELATION)
+        if done:
+            for domain in _ASQ3_DOMAINS:
+                own = dice.normal(0, 1, -5, 5)
+                standing = shared * child.development + math.sqrt(1 - shared**2) * own
+                score = _asq3_score(domain, _STANDARD_NORMAL.cdf(standing), dice.uniform(0, 1))
+                scores.append((domain, score, asq3_zone(domain, score)))
+            below = [d for d, _, zone in scores if zone is ScreeningZone.BELOW_CUTOFF]
+            monitoring = [d for d, _, zone in scores if zone is ScreeningZone.MONITORING]
+            if below:
+                sentences.append(
+                    f"ASQ-3: {_domain_list(below)} below cut-off; activities given, "
+                    "review in 3 months."
+                )
+                if DevelopmentDomain.COMMUNICATION in below:
+                    child.communication_concern = True
+            elif monitoring:
+                sentences.append(
+                    f"ASQ-3: {_domain_list(monitoring)} in the monitoring zone; activities given."
+                )
+            else:
+                sentences.append("ASQ-3: all domains above cut-off.")
+        elif kind is ContactKind.TWO_YEAR:
+            sentences.append(_ASQ3_NOT_DONE_NOTE)
+        concern = False
+        if kind is ContactKind.TWO_YEAR and dice.chance(_ASQ_SE2_AT_TWO_YEARS_SHARE):
+            own = dice.normal(0, 1, -5, 5)
+            # Behaviour concerns go a little with slower development generally.
+            standing = -0.4 * child.development + math.sqrt(1 - 0.4**2) * own
+            score = _asq_se2_score(_STANDARD_NORMAL.cdf(standing), dice.uniform(0, 1))
+            zone = asq_se2_zone(score)
+            scores.append((DevelopmentDomain.SOCIAL_EMOTIONAL, score, zone))
+            if zone is ScreeningZone.ABOVE_CUTOFF:
+                concern = True
+                sentences.append(_ASQ_SE2_CONCERN_NOTE)
+        below_any = any(zone is ScreeningZone.BELOW_CUTOFF for _, _, zone in scores[:5])
+        return _Development(scores, sentences, needs_review=below_any or concern)
 
     def _other_contacts(self, child: _ChildPlan) -> None:
         """Contacts besides the mandated reviews: more for families needing more support."""
@@ -1931,18 +2430,72 @@ class _DemoGenerator:
                 if when <= child.last_day:
                     planned.append((when, _FALTERING_CHECK_NOTE, ContactLocation.CLINIC, True))
         for when, note, location, weigh in sorted(planned, key=lambda plan: plan[0]):
-            brought = not dice.chance(_OTHER_CONTACT_NOT_BROUGHT_SHARE)
-            contact = self._contact(
+            if not dice.chance(_OTHER_CONTACT_NOT_BROUGHT_SHARE):
+                self._other_contact(child, when, note, location, weigh)
+                continue
+            rebooked: dt.date | None = when + dt.timedelta(days=dice.whole(*_REBOOKED_AFTER_DAYS))
+            if not dice.chance(_REBOOKED_SHARE):
+                rebooked = None
+            self._contact(
                 ContactKind.OTHER,
                 child.household,
                 when,
                 location,
-                ContactOutcome.COMPLETED if brought else ContactOutcome.NOT_ATTENDED,
-                note if brought else dice.pick(_NOT_BROUGHT_NOTES["elsewhere"]),
+                ContactOutcome.NOT_ATTENDED,
+                self._not_brought_note(ContactKind.OTHER, location, rebooked),
                 child=child,
+                findings={"next_planned_contact": rebooked},
             )
-            if brought and weigh:
-                self._measurements(child, contact, (MeasurementKind.WEIGHT,))
+            if rebooked is not None and rebooked <= child.last_day:
+                self._other_contact(child, rebooked, note, location, weigh)
+
+    def _other_contact(
+        self,
+        child: _ChildPlan,
+        when: dt.date,
+        note: str,
+        location: ContactLocation,
+        weigh: bool,
+        next_planned: dt.date | None = None,
+    ) -> None:
+        """A completed contact besides the mandated reviews, weighing the child if ``weigh``."""
+        findings, _mother_seen = self._seen(child.household, child, when, location)
+        findings["next_planned_contact"] = next_planned
+        contact = self._contact(
+            ContactKind.OTHER,
+            child.household,
+            when,
+            location,
+            ContactOutcome.COMPLETED,
+            note,
+            child=child,
+            findings=findings,
+        )
+        if weigh:
+            child.to_measure.append((contact, (MeasurementKind.WEIGHT,)))
+
+    def _early_weight_check(self, child: _ChildPlan) -> None:
+        """The extra weighing a baby with an early-days growth pattern gets."""
+        age_today = (child.last_day - child.date_of_birth).days
+        if child.pattern == _GrowthPattern.EARLY_LOSS:
+            day = self.dice.whole(5, 9)
+            if day <= age_today:
+                when = child.date_of_birth + dt.timedelta(days=day)
+                self._other_contact(
+                    child, when, _EARLY_WEIGHT_CHECK_NOTE, ContactLocation.HOME, weigh=True
+                )
+        elif child.pattern == _GrowthPattern.SLOW_REGAIN and age_today >= 21:
+            # Weighed in the last week, from 3 weeks old; to be weighed again next week.
+            day = max(21, age_today - self.dice.whole(0, _WEIGH_AGAIN_AFTER_DAYS - 1))
+            when = child.date_of_birth + dt.timedelta(days=day)
+            self._other_contact(
+                child,
+                when,
+                _SLOW_REGAIN_CHECK_NOTE,
+                ContactLocation.CLINIC,
+                weigh=True,
+                next_planned=when + dt.timedelta(days=_WEIGH_AGAIN_AFTER_DAYS),
+            )
 
     def _contact(
         self,
@@ -1955,6 +2508,7 @@ class _DemoGenerator:
         *,
         child: _ChildPlan | None = None,
         pregnancy_id: uuid.UUID | None = None,
+        findings: Mapping[str, Any] | None = None,
     ) -> _ContactMade:
         """Write a contact; who delivers it follows supervised delegation (DHSC, 2026)."""
         named = household.health_visitor
@@ -1981,64 +2535,144 @@ class _DemoGenerator:
             accountable_health_visitor_id=accountable.id,
             notes=notes,
             supersedes_id=None,
+            **{**_NO_FINDINGS, **(findings or {})},
         )
         return contact
 
     # --- Growth measurements -------------------------------------------------------------------
 
-    def _birth_weight(self, child: _ChildPlan, kilograms: float) -> None:
-        """Birth weight is also the first point on the weight chart."""
-        self._row(
-            Measurement,
-            child.date_of_birth + dt.timedelta(days=1),  # with the birth notification
-            id=self.dice.new_id(),
-            child_id=child.id,
-            contact_id=None,
-            kind=MeasurementKind.WEIGHT,
-            value=kilograms,
-            measured_on=child.date_of_birth,
-            recorded_by_id=self._named_or_lead(child.household).id,
-            supersedes_id=None,
+    def _birth_weight(self, child: _ChildPlan) -> GrowthResult:
+        """Birth weight is also the first point on the weight chart, saved with its UK-WHO
+        centile when the child is registered (NG75's rules start from it)."""
+        result = self._assess(
+            child, MeasurementKind.WEIGHT, child.birth_weight_kg, child.date_of_birth
         )
+        self._measurement_row(
+            child,
+            result,
+            self.dice.moment(child.date_of_birth + dt.timedelta(days=1)),  # with the notification
+            contact_id=None,
+            recorded_by=self._named_or_lead(child.household),
+            confirmed=False,
+        )
+        return result
+
+    def _measure(self, child: _ChildPlan, at_birth: GrowthResult) -> list[WeightPoint]:
+        """Take the measurements of the child's contacts in date order, as a practitioner
+        records them: each is saved with its UK-WHO result, and a change the app would
+        find implausible (``implausible_change``, against the last of the same kind) as
+        confirmed. Returns the weights after birth."""
+        latest: dict[MeasurementKind, GrowthResult] = {MeasurementKind.WEIGHT: at_birth}
+        weights: list[WeightPoint] = []
+        in_order = sorted(
+            child.to_measure, key=lambda item: (item[0].contact_date, item[0].saved_at)
+        )
+        for contact, kinds in in_order:
+            for result in self._measurements(child, contact.contact_date, kinds):
+                confirmed = implausible_change(latest.get(result.kind), result) is not None
+                latest[result.kind] = result
+                self._measurement_row(
+                    child,
+                    result,
+                    contact.saved_at,
+                    contact_id=contact.id,
+                    recorded_by=contact.delivered_by,
+                    confirmed=confirmed,
+                )
+                if result.kind is MeasurementKind.WEIGHT:
+                    weights.append(
+                        WeightPoint(result.measured_on, result.value, result.sds, result.centile)
+                    )
+        child.to_measure.clear()
+        return weights
 
     def _measurements(
-        self,
-        child: _ChildPlan,
-        contact: _ContactMade,
-        kinds: Sequence[MeasurementKind],
-    ) -> None:
+        self, child: _ChildPlan, when: dt.date, kinds: Sequence[MeasurementKind]
+    ) -> list[GrowthResult]:
         """Measurements following the child's own centiles, with a little noise.
 
         Plotted against corrected age, as rcpchgrowth's UK-WHO does for every
-        gestation, so a preterm baby follows the centile its parents see on the chart.
+        gestation, so a preterm baby follows the centile its parents see on the chart;
+        weight dips after birth first (``_ChildPlan.weight_kg``).
         """
-        dice, when = self.dice, contact.contact_date
+        dice = self.dice
         age_days = (when - child.date_of_birth).days
         corrected_days = age_days - child.correction_days
         lying = when < add_months(child.date_of_birth, 24)
+        results = []
         for kind in kinds:
             measured = kind
             if kind is MeasurementKind.WEIGHT:
-                sds, decimals = child.weight_sds(age_days) + dice.normal(0, 0.1, -0.3, 0.3), 2
-            elif kind is MeasurementKind.HEAD_CIRCUMFERENCE:
-                sds, decimals = child.head_sds + dice.normal(0, 0.15, -0.45, 0.45), 1
-            else:  # lying length under 2, standing height from 2
-                measured = MeasurementKind.LENGTH if lying else MeasurementKind.HEIGHT
-                sds, decimals = child.length_sds + dice.normal(0, 0.2, -0.6, 0.6), 1
-            value = round(self.curves.value(measured, child.sex, corrected_days, sds), decimals)
-            check_measurement_value(measured, value)
-            self._stamped_row(
-                Measurement,
-                contact.saved_at,
-                id=dice.new_id(),
-                child_id=child.id,
-                contact_id=contact.id,
-                kind=measured,
-                value=value,
-                measured_on=when,
-                recorded_by_id=contact.delivered_by.id,
-                supersedes_id=None,
-            )
+                sds = child.weight_sds(age_days) + dice.normal(0, 0.1, -0.3, 0.3)
+                on_track = self.curves.value(kind, child.sex, corrected_days, sds)
+                value = round(child.weight_kg(age_days, on_track), 2)
+            else:
+                if kind is MeasurementKind.HEAD_CIRCUMFERENCE:
+                    sds = child.head_sds + dice.normal(0, 0.15, -0.45, 0.45)
+                else:  # lying length under 2, standing height from 2
+                    measured = MeasurementKind.LENGTH if lying else MeasurementKind.HEIGHT
+                    sds = child.length_sds + dice.normal(0, 0.2, -0.6, 0.6)
+                value = round(self.curves.value(measured, child.sex, corrected_days, sds), 1)
+            results.append(self._assess(child, measured, value, when))
+        return results
+
+    def _assess(
+        self, child: _ChildPlan, kind: MeasurementKind, value: float, when: dt.date
+    ) -> GrowthResult:
+        """The UK-WHO result the app stores when the measurement is saved (identical)."""
+        return assess_measurement_quickly(
+            kind,
+            value,
+            sex=child.sex,
+            date_of_birth=child.date_of_birth,
+            gestation=child.gestation,
+            measured_on=when,
+        )
+
+    def _measurement_row(
+        self,
+        child: _ChildPlan,
+        result: GrowthResult,
+        saved_at: dt.datetime,
+        *,
+        contact_id: uuid.UUID | None,
+        recorded_by: _Staff,
+        confirmed: bool,
+    ) -> None:
+        self._stamped_row(
+            Measurement,
+            saved_at,
+            id=self.dice.new_id(),
+            child_id=child.id,
+            contact_id=contact_id,
+            kind=result.kind,
+            value=result.value,
+            measured_on=result.measured_on,
+            recorded_by_id=recorded_by.id,
+            supersedes_id=None,
+            sds=result.sds,
+            centile=result.centile,
+            age_used=result.age_used,
+            decimal_age=result.decimal_age,
+            growth_reference=result.reference,
+            change_confirmed=confirmed,
+        )
+
+    def _note_alerts_shown(
+        self, child: _ChildPlan, at_birth: GrowthResult, weights: list[WeightPoint]
+    ) -> None:
+        """Cross off the NG75 alerts this child shows on today's caseload, worked out as
+        ``services.growth_alerts`` does (needed only until every alert is shown)."""
+        if not self.alerts_to_show or child.last_day != self.today:
+            return
+        born = child.date_of_birth
+        found = faltering_alerts(
+            date_of_birth=born,
+            birth_weight=WeightPoint(born, at_birth.value, at_birth.sds, at_birth.centile),
+            weights=[point for point in weights if point.measured_on > born],
+            today=self.today,
+        )
+        self.alerts_to_show.difference_update(alert.rule for alert in found)
 
     # --- Referrals ------------------------------------------------------------------------
 
@@ -2074,7 +2708,9 @@ class _DemoGenerator:
             "additional_needs": children_who(lambda c: c.level is not ServiceLevel.UNIVERSAL),
             "safeguarding": children_who(lambda c: c.safeguarding),
             "faltering": children_who(lambda c: c.faltering_fall_sds),
+            "communication_concern": children_who(lambda c: c.communication_concern),
             "mothers": mothers,
+            "low_mood_mothers": [(h, None) for h, _ in mothers if h.mood_concern],
             "smoking_mothers": [
                 (household, None)
                 for household, _ in mothers
@@ -2185,6 +2821,84 @@ class _DemoGenerator:
             row["created_at"] = created_at
             row["updated_at"] = max(updated_at or created_at, created_at)
         self.rows.add(model, row)
+
+
+def _seen_key(relationships: Sequence[CarerRelationship]) -> str:
+    """Which ``_SEEN_BY_HOUSEHOLD`` odds fit a household's carers."""
+    if CarerRelationship.MOTHER in relationships:
+        if CarerRelationship.FATHER in relationships:
+            return "mother_and_father"
+        if CarerRelationship.PARTNER in relationships:
+            return "mother_and_partner"
+        return "mother"
+    if CarerRelationship.FATHER in relationships:
+        return "father"
+    several = len(relationships) > 1
+    if CarerRelationship.GRANDPARENT in relationships:
+        return "grandparents" if several else "grandparent"
+    return "foster_carers" if several else "foster_carer"
+
+
+_STANDARD_NORMAL = statistics.NormalDist()
+
+
+def asq3_zone(domain: DevelopmentDomain, score: int) -> ScreeningZone:
+    """The zone of an ASQ-3 domain score on the demo's cut-offs (``ASQ3_CUTOFFS``)."""
+    cutoff = ASQ3_CUTOFFS[domain]
+    if score < cutoff:
+        return ScreeningZone.BELOW_CUTOFF
+    if score < cutoff + ASQ3_MONITORING_BAND:
+        return ScreeningZone.MONITORING
+    return ScreeningZone.ABOVE_CUTOFF
+
+
+def asq_se2_zone(score: int) -> ScreeningZone:
+    """The zone of an ASQ:SE-2 total on the demo's cut-offs: higher is more concern."""
+    if score >= ASQ_SE2_CUTOFF:
+        return ScreeningZone.ABOVE_CUTOFF
+    if score >= ASQ_SE2_MONITORING_FROM:
+        return ScreeningZone.MONITORING
+    return ScreeningZone.BELOW_CUTOFF
+
+
+def _pick_in(options: range, position: float) -> int:
+    """The option ``position`` (0 to 1) of the way along ``options``."""
+    return options[min(int(position * len(options)), len(options) - 1)]
+
+
+def _asq3_score(domain: DevelopmentDomain, standing: float, position: float) -> int:
+    """An ASQ-3 domain score for a child at centile ``standing`` (0-1) of their age group.
+
+    The lowest ``_ASQ3_BELOW_CUTOFF_SHARE`` score below the cut-off, the next
+    ``_ASQ3_MONITORING_SHARE`` in the monitoring zone, the rest above it, most near
+    the top; ``position`` (0-1) places the score within its zone.
+    """
+    step, cutoff = ASQ3_ITEM_STEP, ASQ3_CUTOFFS[domain]
+    below = _ASQ3_BELOW_CUTOFF_SHARE[domain]
+    if standing < below:
+        return _pick_in(range(max(0, cutoff - 6 * step), cutoff, step), standing / below)
+    monitoring = below + _ASQ3_MONITORING_SHARE
+    if standing < monitoring:
+        return _pick_in(range(cutoff, cutoff + ASQ3_MONITORING_BAND, step), position)
+    return _pick_in(
+        range(cutoff + ASQ3_MONITORING_BAND, ASQ3_DOMAIN_MAXIMUM + step, step), math.sqrt(position)
+    )
+
+
+def _asq_se2_score(standing: float, position: float) -> int:
+    """An ASQ:SE-2 total for a child at centile ``standing`` of concern: most score low."""
+    step = ASQ3_ITEM_STEP
+    if standing >= 1 - _ASQ_SE2_ABOVE_CUTOFF_SHARE:
+        return _pick_in(range(ASQ_SE2_CUTOFF, ASQ_SE2_CUTOFF + 13 * step, step), position**2)
+    if standing >= 1 - _ASQ_SE2_ABOVE_CUTOFF_SHARE - _ASQ_SE2_MONITORING_SHARE:
+        return _pick_in(range(ASQ_SE2_MONITORING_FROM, ASQ_SE2_CUTOFF, step), position)
+    return _pick_in(range(0, ASQ_SE2_MONITORING_FROM, step), position**2)
+
+
+def _domain_list(domains: Sequence[DevelopmentDomain]) -> str:
+    """ "communication", "communication and fine motor", "a, b and c"."""
+    names = [domain.label.lower() for domain in domains]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _ascii_letters(text: str) -> str:

@@ -205,7 +205,12 @@ class DevelopmentDomain(_Coded):
 
 
 class ScreeningZone(_Coded):
-    """The zone the practitioner reads from the publisher's cut-off table."""
+    """The zone the practitioner reads from the publisher's cut-off table.
+
+    Beware the direction: on ASQ-3 a score *below* the cut-off is the concern;
+    on ASQ:SE-2 a score *above* it is. Screens and reports must say which
+    (hazard H14); the national metric counts ASQ-3 domains at or above.
+    """
 
     ABOVE_CUTOFF = ("above_cutoff", "Above cut-off")
     MONITORING = ("monitoring", "Monitoring zone")

@@ -25,10 +25,19 @@ Everything here is pure: no clock, no database.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from healthvisitor.domain.enums import AgeUsed, MeasurementKind, Sex
-from healthvisitor.domain.growth_reference import RCPCH_METHOD, UK_WHO, uk_who_result
+from healthvisitor.domain.growth_reference import (
+    RCPCH_METHOD,
+    UK_WHO,
+    error_sds_limits,
+    uk_who_centile,
+    uk_who_decimal_ages,
+    uk_who_result,
+    uk_who_sds,
+)
 from healthvisitor.domain.schedule import add_months
 from healthvisitor.domain.validation import (
     Gestation,
@@ -162,6 +171,81 @@ def assess_measurement(
         measured_on=measured_on,
         sds=sds,
         centile=centile,
+        age_used=age_used,
+        decimal_age=decimal_age,
+    )
+
+
+#: rcpchgrowth's ±8 SDS error limits, read once: bulk work asks for every measurement.
+_error_sds_limits = functools.cache(error_sds_limits)
+
+
+def assess_measurement_quickly(
+    kind: MeasurementKind,
+    value: float,
+    *,
+    sex: Sex,
+    date_of_birth: dt.date,
+    gestation: Gestation,
+    measured_on: dt.date,
+) -> GrowthResult:
+    """Exactly what ``assess_measurement`` returns, about a hundred times faster.
+
+    For bulk work (demo data for a whole trust, imports): instead of building an
+    rcpchgrowth ``Measurement`` it calls the rcpchgrowth functions that compute
+    the two numbers the app keeps, with the reference values of each age looked
+    up once (``growth_reference.uk_who_sds``), so the SDS, centile, age used and
+    decimal age are identical, not approximations. Anything out of the ordinary
+    (a date before birth, a value outside the limits, an age or measure without
+    UK-WHO data, more than 8 SDS from the reference) is handed to
+    ``assess_measurement`` itself, so the errors are the same too.
+    """
+
+    def as_saved() -> GrowthResult:
+        return assess_measurement(
+            kind,
+            value,
+            sex=sex,
+            date_of_birth=date_of_birth,
+            gestation=gestation,
+            measured_on=measured_on,
+        )
+
+    if measured_on < date_of_birth:
+        return as_saved()
+    try:
+        check_measurement_value(kind, value)
+    except ValidationError:
+        return as_saved()
+    corrected_age, chronological_age = uk_who_decimal_ages(
+        date_of_birth=date_of_birth,
+        measured_on=measured_on,
+        gestation_weeks=gestation.weeks,
+        gestation_days=gestation.days,
+    )
+    try:
+        corrected_sds: float | None = uk_who_sds(
+            kind=kind, sex=sex, decimal_age=corrected_age, value=value
+        )
+    except LookupError:
+        corrected_sds = None
+    if corrected_age_applies(gestation, date_of_birth, measured_on):
+        age_used, sds, decimal_age = AgeUsed.CORRECTED, corrected_sds, corrected_age
+    else:
+        age_used, decimal_age = AgeUsed.CHRONOLOGICAL, chronological_age
+        try:
+            sds = uk_who_sds(kind=kind, sex=sex, decimal_age=chronological_age, value=value)
+        except LookupError:
+            sds = None
+    low, high = _error_sds_limits()
+    if sds is None or (corrected_sds is not None and not low <= corrected_sds <= high):
+        return as_saved()
+    return GrowthResult(
+        kind=kind,
+        value=value,
+        measured_on=measured_on,
+        sds=sds,
+        centile=uk_who_centile(sds),
         age_used=age_used,
         decimal_age=decimal_age,
     )

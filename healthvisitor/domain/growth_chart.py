@@ -394,3 +394,26 @@ def latest_point_summary(chart: GrowthChart) -> str:
     )
     position = centile_position(chart, latest)
     return f"{words}, {position}" if position else words
+
+
+#: The charts a health visitor opens most: every term chart of the first years.
+COMMON_CHARTS: tuple[tuple[MeasurementKind, float, float], ...] = (
+    (MeasurementKind.WEIGHT, 0.0, 1.0),
+    (MeasurementKind.LENGTH, 0.0, 1.0),
+    (MeasurementKind.HEAD_CIRCUMFERENCE, 0.0, 1.0),
+    (MeasurementKind.WEIGHT, 0.0, FOUR_YEARS),
+    (MeasurementKind.LENGTH, 0.0, TWO_YEARS),
+    (MeasurementKind.HEAD_CIRCUMFERENCE, 0.0, TWO_YEARS),
+)
+
+
+def warm_common_charts() -> None:
+    """Compute the common charts' centile lines ahead of need (a few seconds).
+
+    The first chart otherwise pays for importing rcpchgrowth (about 0.8 s)
+    and its lines; the window calls this on a worker thread after it opens,
+    so the first child's record opens as fast as the rest.
+    """
+    for sex in Sex:
+        for kind, age_from, age_to in COMMON_CHARTS:
+            centile_lines(kind, sex, age_from, age_to)
