@@ -1,10 +1,11 @@
 """The caseload table: a thin Qt adapter over the service's ``CaseloadRow`` list.
 
 ``CaseloadModel`` shows the rows exactly as the service returned them (by
-family name, then given name). ``CaseloadProxy`` sorts and filters them for
-the view: sorting uses ``SORT_ROLE`` so dates and ages sort by date, never as
-text, and the search line filters by name, NHS number or postcode as the
-health visitor types.
+family name, then given name), with an "Alerts" column (faltering growth)
+in words beside a warning icon, never colour alone. ``CaseloadProxy`` sorts
+and filters them for the view: sorting uses ``SORT_ROLE`` so dates and ages
+sort by date, never as text, and the search line filters by name, NHS number
+or postcode as the health visitor types.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QStyle
 
 if TYPE_CHECKING:
     from healthvisitor.services.caseload import CaseloadRow
@@ -63,6 +66,11 @@ def spoken_date(day: dt.date) -> str:
     return f"{day.day} {_FULL_MONTHS[day.month - 1]} {day.year}"
 
 
+def warning_icon() -> QIcon:
+    """The platform's warning sign, drawn beside alert text (never instead of it)."""
+    return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+
+
 def _compact(text: str) -> str:
     """Case-folded with all white space removed: ``"ls7 3ab"`` -> ``"ls73ab"``."""
     return "".join(text.split()).casefold()
@@ -82,6 +90,13 @@ class Column:
     sort_key: Callable[[CaseloadRow], str | int]
     tooltip: Callable[[CaseloadRow], str] | None = None
     spoken: Callable[[CaseloadRow], str] | None = None
+    #: Rows for which the cell carries the warning icon (beside its text, never instead).
+    marked: Callable[[CaseloadRow], bool] | None = None
+
+
+def alerts_text(alerts: Sequence[str]) -> str:
+    """The alerts cell: every alert in words (the icon marks the cell; the tooltip lists them)."""
+    return "; ".join(alerts)
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -114,8 +129,17 @@ COLUMNS: tuple[Column, ...] = (
         tooltip=lambda r: f"The {r.family} family, {r.postcode}",
     ),
     Column("Postcode", lambda r: r.postcode, lambda r: _compact(r.postcode)),
+    Column(
+        "Alerts",
+        lambda r: alerts_text(r.alerts),
+        # Ascending puts the children with the most alerts first: they need action.
+        lambda r: -len(r.alerts),
+        tooltip=lambda r: "\n".join(r.alerts) if r.alerts else "No alerts",
+        spoken=lambda r: alerts_text(r.alerts) or "No alerts",
+        marked=lambda r: bool(r.alerts),
+    ),
 )
-NAME, NHS_NUMBER, DATE_OF_BIRTH, AGE, FAMILY, POSTCODE = range(len(COLUMNS))
+NAME, NHS_NUMBER, DATE_OF_BIRTH, AGE, FAMILY, POSTCODE, ALERTS = range(len(COLUMNS))
 
 
 class CaseloadModel(QAbstractTableModel):
@@ -159,6 +183,8 @@ class CaseloadModel(QAbstractTableModel):
             return (column.spoken or column.display)(row)
         if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
             return column.tooltip(row)
+        if role == Qt.ItemDataRole.DecorationRole and column.marked and column.marked(row):
+            return warning_icon()
         if role == SORT_ROLE:
             return column.sort_key(row)
         if role == CHILD_ID_ROLE:

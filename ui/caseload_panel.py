@@ -1,8 +1,9 @@
 """The caseload screen: whose caseload, a search line, and the table of children.
 
-Issue 4 adds next review due, flags and filters; issue 5 opens a child's
-record from here. The panel asks the ``Workspace`` for plain rows and never
-touches the database itself.
+Issue 4 adds next review due, flags and filters. A child's record opens from
+here (issue 3): Enter or a double-click on a row, or the "Open record" button
+(Ctrl+O in the main window), asks the window to open it. The panel asks the
+``Workspace`` for plain rows and never touches the database itself.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -28,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from healthvisitor.domain.enums import Role
 from healthvisitor.errors import HealthVisitorError
-from healthvisitor.ui.caseload_model import NAME, CaseloadModel, CaseloadProxy
+from healthvisitor.ui.caseload_model import CHILD_ID_ROLE, NAME, CaseloadModel, CaseloadProxy
 
 if TYPE_CHECKING:
     from healthvisitor.services.caseload import CaseloadRow, HealthVisitorSummary
@@ -46,6 +48,8 @@ class CaseloadPanel(QWidget):
 
     #: (children shown, children on the caseload) whenever either changes.
     counts_changed = Signal(int, int)
+    #: The child (a ``uuid.UUID``) whose record the user asked to open.
+    open_record_requested = Signal(object)
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -80,6 +84,13 @@ class CaseloadPanel(QWidget):
         self.empty_state.setWordWrap(True)
         self.empty_state.hide()
 
+        self.open_button = QPushButton("&Open record")
+        self.open_button.setAccessibleName("Open the chosen child's record")
+        self.open_button.setToolTip("Open the chosen child's record (Enter or Ctrl+O)")
+        self.open_button.setAutoDefault(False)
+        self.open_button.setEnabled(False)
+        self.open_button.clicked.connect(self.open_current_record)
+
         bar = QFrame()
         bar.setObjectName("caseloadBar")
         bar_layout = QHBoxLayout(bar)
@@ -90,6 +101,7 @@ class CaseloadPanel(QWidget):
         bar_layout.addStretch(1)
         bar_layout.addWidget(search_label)
         bar_layout.addWidget(self.search)
+        bar_layout.addWidget(self.open_button)
 
         body = QVBoxLayout()
         body.setContentsMargins(16, 12, 16, 12)
@@ -105,6 +117,10 @@ class CaseloadPanel(QWidget):
 
         self.setTabOrder(self.health_visitor, self.search)
         self.setTabOrder(self.search, self.table)
+        self.setTabOrder(self.table, self.open_button)
+        # activated: Enter on a row, or a double-click (Qt emits it for both).
+        self.table.activated.connect(self._row_activated)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.search.textChanged.connect(self._search_changed)
         self.search.returnPressed.connect(self._go_to_results)
         self._fill_health_visitors(workspace.team_health_visitors())
@@ -176,7 +192,34 @@ class CaseloadPanel(QWidget):
             header.resizeSection(column, header.sectionSize(column) + 24)
         header.resizeSection(NAME, max(header.sectionSize(NAME), 220))
 
+    def refresh(self) -> None:
+        """Load the caseload again (a contact may change its alerts), keeping the chosen child."""
+        chosen = self.current_child_id()
+        self.load_caseload()
+        if chosen is None:
+            return
+        for row in range(self.proxy.rowCount()):
+            if self.proxy.index(row, NAME).data(CHILD_ID_ROLE) == chosen:
+                self.table.selectRow(row)
+                return
+
     # --- Reacting to the user --------------------------------------------------
+
+    def current_child_id(self) -> uuid.UUID | None:
+        index = self.table.currentIndex()
+        child_id = index.data(CHILD_ID_ROLE) if index.isValid() else None
+        return child_id if isinstance(child_id, uuid.UUID) else None
+
+    def open_current_record(self) -> None:
+        child_id = self.current_child_id()
+        if child_id is not None:
+            self.open_record_requested.emit(child_id)
+
+    def _row_activated(self, _index: object) -> None:
+        self.open_current_record()
+
+    def _current_changed(self, current: object, _previous: object) -> None:
+        self.open_button.setEnabled(self.current_child_id() is not None)
 
     def _health_visitor_changed(self, _index: int) -> None:
         self.load_caseload()
@@ -208,4 +251,5 @@ class CaseloadPanel(QWidget):
                 "Search by name, NHS number or postcode."
             )
         self.empty_state.setVisible(shown == 0)
+        self.open_button.setEnabled(self.current_child_id() is not None)
         self.counts_changed.emit(shown, total)

@@ -1,18 +1,20 @@
 """The main window: banner, caseload, menus and a status bar saying who and where.
 
-Later issues add screens (the child record, contact forms, the team board)
-beside the caseload; the window itself only frames them and holds the one
+A child's record opens in its own window (``ChildRecordWindow``), one per
+child, from the caseload; later issues add screens (the team board) beside
+the caseload. The window itself only frames them and holds the one
 ``Workspace`` they share.
 """
 
 from __future__ import annotations
 
 import sys
+import uuid
 from typing import TYPE_CHECKING
 
 import PySide6
 from PySide6.QtCore import Qt, qVersion
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -26,8 +28,10 @@ from PySide6.QtWidgets import (
 from sqlalchemy.engine import make_url
 
 from healthvisitor import __version__
+from healthvisitor.errors import HealthVisitorError
 from healthvisitor.ui.caseload_model import COLUMNS
 from healthvisitor.ui.caseload_panel import CaseloadPanel, children
+from healthvisitor.ui.child_record_window import ChildRecordWindow
 from healthvisitor.ui.theme import app_icon
 
 if TYPE_CHECKING:
@@ -113,6 +117,8 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(900, 560)
 
         self.caseload = CaseloadPanel(workspace)
+        self.record_windows: dict[uuid.UUID, ChildRecordWindow] = {}
+        self.caseload.open_record_requested.connect(self.open_record)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -163,6 +169,10 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
+        self.open_action = file_menu.addAction("&Open the chosen child's record")
+        self.open_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.open_action.triggered.connect(self.caseload.open_current_record)
+        file_menu.addSeparator()
         self.quit_action = file_menu.addAction("&Quit")
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
@@ -178,6 +188,53 @@ class MainWindow(QMainWindow):
         self.about_action = help_menu.addAction(f"&About {APP_NAME}")
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(self.show_about)
+
+    # --- Child records ------------------------------------------------------------
+
+    def open_record(self, child_id: uuid.UUID) -> ChildRecordWindow | None:
+        """Show the child's record: its window if already open, else a new one."""
+        window = self.record_windows.get(child_id)
+        if window is not None:
+            if window.isMinimized():
+                window.showNormal()
+            # Offscreen (tests, screenshots) has no stacking order to change.
+            if QGuiApplication.platformName() != "offscreen":
+                window.raise_()
+            window.activateWindow()
+            return window
+        try:
+            record = self.workspace.child_record(child_id)
+        except HealthVisitorError as exc:
+            QMessageBox.warning(self, "Record not opened", str(exc))
+            return None
+        window = ChildRecordWindow(self.workspace, record, parent=self)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.closed.connect(self._record_closed)
+        # A bound method, not a lambda: PySide6 6.11 crashes deleting a window whose
+        # signal is connected to a lambda that holds another widget.
+        window.record_changed.connect(self._record_changed)
+        self.record_windows[child_id] = window
+        screen = self.screen()
+        if screen is not None:
+            window.setGeometry(screen.availableGeometry())
+        window.showMaximized()
+        window.activateWindow()
+        return window
+
+    def _record_closed(self, child_id: uuid.UUID) -> None:
+        self.record_windows.pop(child_id, None)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Quitting closes every record first; one with a contact half typed may say no."""
+        for window in list(self.record_windows.values()):
+            if not window.close():
+                event.ignore()
+                return
+        super().closeEvent(event)
+
+    def _record_changed(self, _child_id: uuid.UUID) -> None:
+        """A contact was saved: the caseload's alerts may have changed."""
+        self.caseload.refresh()
 
     def fit_to_screen(self) -> None:
         """Fill the screen's free area (a 1366x768 laptop) before maximising.

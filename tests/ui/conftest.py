@@ -1,5 +1,7 @@
 """A small team's caseloads, built with tests/factories.py, and workspaces on it.
 
+``record_team`` adds children to record contacts for (issue 3): see ``RecordTeam``.
+
 Chapeltown: two health visitors and a team lead. "Me" has three active
 children (born 2023, 2025 and 2026, deliberately not in date order by name)
 and one discharged child; my colleague has two. A child in Headingley, a
@@ -16,9 +18,25 @@ import pytest
 from sqlalchemy import Engine
 
 from healthvisitor.config import DatabaseChoice, parse_url
-from healthvisitor.domain.enums import RecordStatus, Role
-from healthvisitor.persistence.models import Child, Family, Team, User
+from healthvisitor.domain.enums import (
+    ContactKind,
+    ContactLocation,
+    ContactOutcome,
+    MeasurementKind,
+    PregnancyOutcome,
+    RecordStatus,
+    Role,
+    Sex,
+)
+from healthvisitor.persistence.models import Child, Family, Pregnancy, Team, User
 from healthvisitor.persistence.unit_of_work import unit_of_work
+from healthvisitor.services.contacts import ContactEntry, MeasurementEntry, record_contact
+from healthvisitor.services.records import (
+    ChildDetails,
+    FamilyDetails,
+    create_family,
+    register_child,
+)
 from healthvisitor.services.workspace import Workspace
 from tests import factories
 
@@ -92,3 +110,118 @@ def build_team(engine: Engine) -> TeamData:
 @pytest.fixture
 def team_data(sqlite_engine: Engine) -> TeamData:
     return build_team(sqlite_engine)
+
+
+# --- Children to record contacts for (issue 3) ----------------------------------
+
+
+class Clock:
+    """``Workspace.today`` for tests: a day that a test may move."""
+
+    def __init__(self, today: dt.date) -> None:
+        self.day = today
+
+    def __call__(self) -> dt.date:
+        return self.day
+
+
+@dataclass(frozen=True)
+class RecordTeam:
+    """Chapeltown (``build_team``) plus five children of mine, one due each review.
+
+    Each is registered through ``register_child``, so its birth weight is a
+    measurement with its UK-WHO centile, as in real use:
+
+    * Poppy Ahmed, 11 days old, born of a recorded pregnancy: new birth visit due;
+    * Noah Bell, 45 days: 6-8 week review due;
+    * Ella Cole, 11 months: 1 year review due;
+    * Leo Dunn, 27 months: 2-2½ year review due;
+    * Maya Evans, 5 months, weighed below the 2nd centile: a faltering-growth alert.
+    """
+
+    team: TeamData
+    children: dict[str, uuid.UUID]
+    clock: Clock
+
+    @property
+    def engine(self) -> Engine:
+        return self.team.engine
+
+    def workspace(self) -> Workspace:
+        choice = DatabaseChoice(parse_url(str(self.engine.url), "test"), "the test database")
+        return Workspace(self.engine, factories.actor(self.team.me), choice, today=self.clock)
+
+
+#: (given name, family, sex, date of birth, birth weight in kg)
+RECORD_CHILDREN = (
+    ("Poppy", "Ahmed", Sex.FEMALE, dt.date(2026, 11, 13), 3.3),
+    ("Noah", "Bell", Sex.MALE, dt.date(2026, 10, 10), 3.5),
+    ("Ella", "Cole", Sex.FEMALE, dt.date(2025, 12, 20), 3.2),
+    ("Leo", "Dunn", Sex.MALE, dt.date(2024, 8, 10), 3.6),
+    ("Maya", "Evans", Sex.FEMALE, dt.date(2026, 6, 1), 3.4),
+)
+
+
+def build_record_team(engine: Engine) -> RecordTeam:
+    team = build_team(engine)
+    me = factories.actor(team.me)
+    children: dict[str, uuid.UUID] = {}
+    with unit_of_work(engine) as session:
+        for seed, (given, family_name, sex, born, weight) in enumerate(RECORD_CHILDREN):
+            family_id = create_family(
+                session, me, FamilyDetails(family_name, "1 Test Street", "", "Leeds", "LS7 4AA")
+            )
+            child = register_child(
+                session,
+                me,
+                ChildDetails(
+                    nhs_number=factories.nhs_number(5000 + seed),
+                    given_name=given,
+                    family_name=family_name,
+                    date_of_birth=born,
+                    sex=sex,
+                    gestation_weeks=40,
+                    gestation_days=0,
+                    birth_weight_kg=weight,
+                    family_id=family_id,
+                    health_visitor_id=team.me.id,
+                ),
+                today=TODAY,
+            )
+            children[given] = child.id
+        poppy = session.get_one(Child, children["Poppy"])
+        mother = factories.carer(session, session.get_one(Family, poppy.family_id), "Sara")
+        pregnancy = Pregnancy(
+            family_id=poppy.family_id,
+            mother_id=mother.id,
+            estimated_delivery_date=dt.date(2026, 11, 15),
+            outcome=PregnancyOutcome.LIVE_BIRTH,
+            outcome_date=poppy.date_of_birth,
+            health_visitor_id=team.me.id,
+        )
+        session.add(pregnancy)
+        session.flush()
+        poppy.pregnancy_id = pregnancy.id
+    with unit_of_work(engine) as session:
+        # Maya, 5 months: 5.0 kg is below the 2nd centile (NICE NG75 faltering growth).
+        record_contact(
+            session,
+            me,
+            ContactEntry(
+                kind=ContactKind.OTHER,
+                contact_date=dt.date(2026, 11, 1),
+                location=ContactLocation.CLINIC,
+                outcome=ContactOutcome.COMPLETED,
+                delivered_by_id=team.me.id,
+                accountable_health_visitor_id=team.me.id,
+                child_id=children["Maya"],
+                measurements=(MeasurementEntry(MeasurementKind.WEIGHT, 5.0),),
+            ),
+            today=TODAY,
+        )
+    return RecordTeam(team, children, Clock(TODAY))
+
+
+@pytest.fixture
+def record_team(sqlite_engine: Engine) -> RecordTeam:
+    return build_record_team(sqlite_engine)

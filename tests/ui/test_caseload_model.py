@@ -7,11 +7,13 @@ import uuid
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QIcon
 from pytestqt.modeltest import ModelTester
 
 from healthvisitor.services.caseload import CaseloadRow
 from healthvisitor.ui.caseload_model import (
     AGE,
+    ALERTS,
     CHILD_ID_ROLE,
     COLUMNS,
     DATE_OF_BIRTH,
@@ -24,9 +26,16 @@ from healthvisitor.ui.caseload_model import (
     spoken_date,
 )
 
+BELOW_2ND = "Faltering growth: weight below the 2nd centile"
+NOT_BACK = "Faltering growth: not back to birth weight by 3 weeks"
+
 
 def row(
-    name: str, born: dt.date, nhs: str = "999 000 0018", postcode: str = "LS7 3AB"
+    name: str,
+    born: dt.date,
+    nhs: str = "999 000 0018",
+    postcode: str = "LS7 3AB",
+    alerts: tuple[str, ...] = (),
 ) -> CaseloadRow:
     return CaseloadRow(
         child_id=uuid.uuid4(),
@@ -36,14 +45,17 @@ def row(
         age="some age",
         family=name.split()[-1],
         postcode=postcode,
+        alerts=alerts,
     )
 
 
 ROWS = [
     # Text order of these dates ("01 Dec", "09 Feb", "30 Jul") is not date order.
     row("Amelia Khan", dt.date(2025, 12, 1), "999 000 1278", "LS7 3AB"),
-    row("Oliver Nowak", dt.date(2026, 2, 9), "999 000 3017", "LS8 1PQ"),
-    row("Isla Jones-Smith", dt.date(2023, 7, 30), "999 000 6725", "LS17 5HX"),
+    row("Oliver Nowak", dt.date(2026, 2, 9), "999 000 3017", "LS8 1PQ", (BELOW_2ND,)),
+    row(
+        "Isla Jones-Smith", dt.date(2023, 7, 30), "999 000 6725", "LS17 5HX", (NOT_BACK, BELOW_2ND)
+    ),
 ]
 
 
@@ -79,6 +91,7 @@ def test_cells_headings_tooltips_and_the_child_id() -> None:
         "Age",
         "Family",
         "Postcode",
+        "Alerts",
     ]
     assert model.headerData(0, Qt.Orientation.Vertical) is None
     first = model.index(0, DATE_OF_BIRTH)
@@ -93,6 +106,31 @@ def test_cells_headings_tooltips_and_the_child_id() -> None:
         assert model.index(2, number).data(CHILD_ID_ROLE) == ROWS[2].child_id
     assert model.rowCount(model.index(0, 0)) == 0
     assert model.data(QModelIndex()) is None
+
+
+@pytest.mark.gui
+def test_alerts_show_in_words_with_a_warning_icon_and_the_full_text_as_tooltip() -> None:
+    model = CaseloadModel()
+    model.set_rows(ROWS)
+    none, one, two = (model.index(r, ALERTS) for r in range(3))
+    assert none.data() == ""
+    assert none.data(Qt.ItemDataRole.DecorationRole) is None
+    assert none.data(Qt.ItemDataRole.ToolTipRole) == "No alerts"
+    assert none.data(Qt.ItemDataRole.AccessibleTextRole) == "No alerts"
+    assert one.data() == BELOW_2ND
+    assert isinstance(one.data(Qt.ItemDataRole.DecorationRole), QIcon)
+    assert one.data(Qt.ItemDataRole.ToolTipRole) == BELOW_2ND
+    assert two.data() == f"{NOT_BACK}; {BELOW_2ND}"
+    assert two.data(Qt.ItemDataRole.ToolTipRole) == f"{NOT_BACK}\n{BELOW_2ND}"
+
+
+@pytest.mark.gui
+def test_sorting_by_alerts_puts_the_most_alerts_first() -> None:
+    model = CaseloadModel()
+    model.set_rows(ROWS)
+    proxy = CaseloadProxy(model)
+    proxy.sort(ALERTS, Qt.SortOrder.AscendingOrder)
+    assert column(proxy, NAME) == ["Isla Jones-Smith", "Oliver Nowak", "Amelia Khan"]
 
 
 def test_dates_read_the_same_in_every_locale() -> None:

@@ -259,7 +259,7 @@ def test_every_control_is_labelled_for_screen_readers(qtbot: QtBot, team_data: T
             assert "&" in label.text(), f"{label.text()!r} has no keyboard mnemonic"
 
 
-def test_tab_runs_from_the_combo_to_the_search_to_the_table(
+def test_tab_runs_from_the_combo_to_the_search_to_the_table_to_open_record(
     qtbot: QtBot, team_data: TeamData
 ) -> None:
     window = open_window(qtbot, team_data)
@@ -270,8 +270,11 @@ def test_tab_runs_from_the_combo_to_the_search_to_the_table(
     assert QApplication.focusWidget() is panel.search
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is panel.table
-    # Arrows move within the table; Tab leaves it rather than walking its cells.
+    # Arrows move within the table; Tab leaves it rather than walking its cells,
+    # for the button that opens the chosen child's record.
     qtbot.keyClick(panel.table, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is panel.open_button
+    qtbot.keyClick(panel.open_button, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is panel.health_visitor
 
 

@@ -1,0 +1,282 @@
+"""The tables of a child's record: reviews, contacts and measurements.
+
+Each is a thin ``QAbstractTableModel`` over a tuple of the service's read
+models (``ReviewLine``, ``ContactLine``, ``MeasurementLine``), described by
+a list of columns the same way as the caseload (``caseload_model.Column``).
+Status is always said in words with a symbol; colour only repeats it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from healthvisitor.domain.enums import MeasurementKind, ReviewStatus
+from healthvisitor.ui.caseload_model import short_date, spoken_date
+
+if TYPE_CHECKING:
+    from healthvisitor.services.child_record import MeasurementLine, ReviewLine
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+#: The read model behind a row (a ``ReviewLine``, ``ContactLine`` or ``MeasurementLine``).
+LINE_ROLE = Qt.ItemDataRole.UserRole
+
+NHS_GREEN = "#007F3B"
+NHS_RED = "#D5281B"
+NHS_BLUE = "#005EB8"
+NHS_MID_GREY = "#4C6272"
+
+#: A symbol and a colour for each review status. The symbol carries the meaning
+#: beside the words, so the status never depends on colour (WCAG 1.4.1).
+STATUS_LOOK: dict[ReviewStatus, tuple[str, str]] = {
+    ReviewStatus.OVERDUE: ("⚠", NHS_RED),
+    ReviewStatus.NOT_ATTENDED: ("⚠", NHS_RED),
+    ReviewStatus.DUE: ("●", NHS_BLUE),
+    ReviewStatus.NOT_ATTENDED_REBOOKED: ("↻", NHS_BLUE),
+    ReviewStatus.NOT_YET_DUE: ("○", NHS_MID_GREY),
+    ReviewStatus.DECLINED: ("✗", NHS_MID_GREY),
+    ReviewStatus.MISSED: ("✗", NHS_RED),
+    ReviewStatus.DONE_LATE: ("✓", NHS_GREEN),
+    ReviewStatus.DONE_ON_TIME: ("✓", NHS_GREEN),
+}
+
+
+def status_text(status: ReviewStatus) -> str:
+    return f"{STATUS_LOOK[status][0]} {status.label}"
+
+
+#: Statuses with nothing left to count down to: done, or the window has closed.
+NO_COUNTDOWN = frozenset(
+    {
+        ReviewStatus.DONE_ON_TIME,
+        ReviewStatus.DONE_LATE,
+        ReviewStatus.MISSED,
+        ReviewStatus.DECLINED,
+    }
+)
+
+
+def days_to_target_text(line: ReviewLine) -> str:
+    if line.completed_on is not None or line.status in NO_COUNTDOWN:
+        return "—"
+    days = line.days_to_target
+    if days == 0:
+        return "Today"
+    plural = "s" if abs(days) != 1 else ""
+    return f"{days} day{plural}" if days > 0 else f"{-days} day{plural} past"
+
+
+def _optional_date(day: dt.date | None) -> str:
+    return short_date(day) if day is not None else "—"
+
+
+def _first_line(text: str, limit: int = 60) -> str:
+    """The start of a note for its cell; "…" says there is more (the tooltip has it all)."""
+    stripped = text.strip()
+    if not stripped:
+        return ""
+    line = stripped.splitlines()[0]
+    if len(line) > limit:
+        return f"{line[:limit].rstrip()}…"
+    return f"{line} …" if "\n" in stripped else line
+
+
+def measurement_value_text(kind: MeasurementKind, value: float) -> str:
+    return f"{value:.3f} kg" if kind is MeasurementKind.WEIGHT else f"{value:.1f} cm"
+
+
+def centile_text(centile: float | None) -> str:
+    return f"{centile:.1f}" if centile is not None else "—"
+
+
+def sds_text(sds: float | None) -> str:
+    # The typographic minus: "−1.25" reads as negative at a glance.
+    return f"{sds:+.2f}".replace("-", "−") if sds is not None else "—"
+
+
+@dataclass(frozen=True)
+class LineColumn:
+    """One column of a record table: heading, cell text, and optional extras."""
+
+    title: str
+    display: Callable[[Any], str]
+    tooltip: Callable[[Any], str] | None = None
+    spoken: Callable[[Any], str] | None = None
+    colour: Callable[[Any], str | None] | None = None
+
+
+class LineTableModel(QAbstractTableModel):
+    """Rows of one read-model tuple, one line a row, in the order given."""
+
+    columns: tuple[LineColumn, ...] = ()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._lines: list[Any] = []
+
+    def set_lines(self, lines: Sequence[Any]) -> None:
+        self.beginResetModel()
+        self._lines = list(lines)
+        self.endResetModel()
+
+    def line_at(self, row: int) -> Any:
+        return self._lines[row]
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self._lines)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._lines):
+            return None
+        line = self._lines[index.row()]
+        column = self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.display(line)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return (column.spoken or column.display)(line)
+        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
+            return column.tooltip(line)
+        if role == Qt.ItemDataRole.ForegroundRole and column.colour is not None:
+            colour = column.colour(line)
+            return QBrush(QColor(colour)) if colour else None
+        if role == LINE_ROLE:
+            return line
+        return None
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        # Not super().headerData(): see TOOLCHAIN.md on empty values from C++.
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self.columns[section].title
+        return None
+
+
+class ReviewsModel(LineTableModel):
+    """The mandated reviews, in the order they fall due."""
+
+    columns = (
+        LineColumn("Review", lambda r: r.kind.label),
+        LineColumn(
+            "Opens",
+            lambda r: short_date(r.window.opens),
+            spoken=lambda r: spoken_date(r.window.opens),
+        ),
+        LineColumn(
+            "Target by",
+            lambda r: short_date(r.window.target_by),
+            spoken=lambda r: spoken_date(r.window.target_by),
+        ),
+        LineColumn(
+            "Closes",
+            lambda r: short_date(r.window.closes),
+            tooltip=lambda r: (
+                "Counted late until this date"
+                if r.window.closes != r.window.target_by
+                else "No late window: closes on the target date"
+            ),
+            spoken=lambda r: spoken_date(r.window.closes),
+        ),
+        LineColumn(
+            "Status",
+            lambda r: status_text(r.status),
+            spoken=lambda r: r.status.label,
+            colour=lambda r: STATUS_LOOK[r.status][1],
+        ),
+        LineColumn("Completed on", lambda r: _optional_date(r.completed_on)),
+        LineColumn("Days to target", days_to_target_text),
+    )
+
+
+class ContactsModel(LineTableModel):
+    """The contacts timeline, newest first (as the service orders it)."""
+
+    columns = (
+        LineColumn(
+            "Date",
+            lambda c: short_date(c.contact_date),
+            spoken=lambda c: spoken_date(c.contact_date),
+        ),
+        LineColumn("Review or contact", lambda c: c.kind.label),
+        LineColumn("Outcome", lambda c: c.outcome_label),
+        LineColumn("Where", lambda c: c.location_label),
+        LineColumn("Delivered by", lambda c: c.delivered_by),
+        LineColumn("Accountable HV", lambda c: c.accountable or "—"),
+        LineColumn(
+            "Findings",
+            lambda c: c.findings or "—",
+            tooltip=lambda c: c.findings or "No findings recorded",
+        ),
+        LineColumn(
+            "Notes",
+            lambda c: _first_line(c.notes) or "—",
+            tooltip=lambda c: c.notes or "No notes",
+            spoken=lambda c: c.notes or "No notes",
+        ),
+    )
+
+
+def _change_text(line: MeasurementLine) -> str:
+    return "✓ Confirmed" if line.change_confirmed else ""
+
+
+class MeasurementsModel(LineTableModel):
+    """Growth measurements with their UK-WHO centiles, newest first."""
+
+    columns = (
+        LineColumn(
+            "Date",
+            lambda m: short_date(m.measured_on),
+            spoken=lambda m: spoken_date(m.measured_on),
+        ),
+        LineColumn("Measurement", lambda m: m.kind.label),
+        LineColumn("Value", lambda m: measurement_value_text(m.kind, m.value)),
+        LineColumn("Centile", lambda m: centile_text(m.centile)),
+        LineColumn(
+            "SDS",
+            lambda m: sds_text(m.sds),
+            spoken=lambda m: f"{m.sds:.2f}" if m.sds is not None else "not calculated",
+        ),
+        LineColumn(
+            "Age used",
+            # "Corrected" or "Chronological": the heading already says "age".
+            lambda m: m.age_used.label.removesuffix(" age") if m.age_used else "—",
+            spoken=lambda m: m.age_used.label if m.age_used else "not recorded",
+        ),
+        LineColumn(
+            "Change",
+            _change_text,
+            tooltip=lambda m: (
+                "A large change from the last measurement, checked and confirmed when it was saved"
+                if m.change_confirmed
+                else ""
+            ),
+            spoken=lambda m: "change confirmed" if m.change_confirmed else "",
+        ),
+    )
+
+    def set_lines(self, lines: Sequence[Any]) -> None:
+        super().set_lines(list(reversed(lines)))

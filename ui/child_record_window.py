@@ -1,0 +1,421 @@
+"""One child's record in its own window: who the child is, reviews, contacts and growth.
+
+Opened from the caseload (Enter, a double-click, or Ctrl+O), one window per
+child, sized for a 1366x768 laptop: the header says who the child is, a
+banner says what needs attention (faltering growth), and two tabs hold the
+rest: the five mandated reviews above the contacts timeline, and the growth
+measurements beside the UK-WHO charts. "Record contact…" (Ctrl+N, or Enter
+on a review) opens the contact form; when it saves, the whole record is read
+again so the reviews, contacts, measurements, charts and alerts all agree.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from healthvisitor.domain.enums import ContactKind, RecordStatus
+from healthvisitor.errors import HealthVisitorError
+from healthvisitor.ui.caseload_model import short_date
+from healthvisitor.ui.child_record_models import (
+    LINE_ROLE,
+    ContactsModel,
+    LineTableModel,
+    MeasurementsModel,
+    ReviewsModel,
+)
+from healthvisitor.ui.contact_form import ContactForm, available_kinds
+from healthvisitor.ui.form_fields import WARNING_SIGN
+from healthvisitor.ui.growth_chart_view import GrowthChartView
+from healthvisitor.ui.theme import app_icon
+
+if TYPE_CHECKING:
+    from healthvisitor.domain.faltering import FalteringAlert
+    from healthvisitor.services.child_record import ChildRecord
+    from healthvisitor.services.contacts import RecordedContact
+    from healthvisitor.services.workspace import Workspace
+
+#: Tab titles for the charts, in ``ChildRecord.charts`` order (red book order).
+CHART_TITLES = ("Weight", "Length/height", "Head circumference")
+
+
+def record_table(model: LineTableModel, name: str) -> QTableView:
+    """A read-only table of one record list, styled like the caseload."""
+    table = QTableView()
+    table.setModel(model)
+    table.setAccessibleName(name)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.setShowGrid(False)
+    table.setWordWrap(False)
+    table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move within it
+    table.verticalHeader().hide()
+    header = table.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setStretchLastSection(True)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    return table
+
+
+def size_columns(table: QTableView) -> None:
+    table.resizeColumnsToContents()
+    header = table.horizontalHeader()
+    model = table.model()
+    for column in range(model.columnCount() - 1):
+        header.resizeSection(column, header.sectionSize(column) + 8)
+
+
+def heading(text: str, buddy: QWidget | None = None) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("sectionHeading")
+    if buddy is not None:
+        label.setBuddy(buddy)
+    return label
+
+
+class RecordHeader(QFrame):
+    """Who the child is: name, NHS number, birth details, family and health visitor."""
+
+    FACTS = (
+        "NHS number",
+        "Date of birth",
+        "Age",
+        "Sex",
+        "Gestation",
+        "Birth weight",
+        "Family",
+        "Address",
+        "Language",
+        "Carers",
+        "Health visitor",
+        "Record",
+    )
+    #: Facts per row of the header grid (caption and value each).
+    PER_ROW = 4
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("recordHeader")
+        self.name = QLabel()
+        self.name.setObjectName("recordName")
+        self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.values: dict[str, QLabel] = {}
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(4)
+        for number, fact in enumerate(self.FACTS):
+            row, column = divmod(number, self.PER_ROW)
+            caption = QLabel(f"{fact}:")
+            caption.setObjectName("factCaption")
+            value = QLabel()
+            value.setObjectName("factValue")
+            value.setAccessibleName(fact)
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            grid.addWidget(caption, row, column * 2, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(value, row, column * 2 + 1, Qt.AlignmentFlag.AlignTop)
+            grid.setColumnStretch(column * 2 + 1, 1)
+            self.values[fact] = value
+        self.top = QHBoxLayout()
+        self.top.addWidget(self.name)
+        self.top.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 10, 16, 10)
+        layout.setSpacing(6)
+        layout.addLayout(self.top)
+        layout.addLayout(grid)
+
+    def show_record(self, record: ChildRecord) -> None:
+        self.name.setText(record.name)
+        self.name.setAccessibleName(f"Child: {record.name}")
+        weight = f"{record.birth_weight_kg:.3f} kg" if record.birth_weight_kg else "Not recorded"
+        language = record.main_language or "Not recorded"
+        if record.interpreter_needed:
+            language = f"{language} (interpreter needed)"
+        facts = {
+            "NHS number": record.nhs_number,
+            "Date of birth": short_date(record.date_of_birth),
+            "Age": record.age,
+            "Sex": record.sex.label,
+            "Gestation": f"{record.gestation} weeks",
+            "Birth weight": weight,
+            "Family": record.family,
+            "Address": record.address or "Not recorded",
+            "Language": language,
+            "Carers": "; ".join(record.carers) or "None recorded",
+            "Health visitor": record.health_visitor,
+            "Record": record.record_status.label,
+        }
+        for fact, text in facts.items():
+            self.values[fact].setText(text)
+
+
+class AlertBanner(QFrame):
+    """Faltering-growth alerts, prominent above everything else, in words with a warning sign."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("alertBanner")
+        self.title = QLabel()
+        self.title.setObjectName("alertTitle")
+        self.text = QLabel()
+        self.text.setObjectName("alertText")
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 8, 14, 8)
+        layout.setSpacing(2)
+        layout.addWidget(self.title)
+        layout.addWidget(self.text)
+        self.hide()
+
+    def show_alerts(self, alerts: tuple[FalteringAlert, ...]) -> None:
+        count = len(alerts)
+        self.title.setText(
+            f"{WARNING_SIGN} Faltering growth (NICE NG75): {count} alert{'s' if count != 1 else ''}"
+        )
+        self.text.setText("\n".join(f"• {alert.message}" for alert in alerts))
+        self.setAccessibleName(self.title.text())
+        self.setAccessibleDescription(" ".join(alert.message for alert in alerts))
+        self.setVisible(bool(alerts))
+
+    def messages(self) -> list[str]:
+        return [line.removeprefix("• ") for line in self.text.text().splitlines()]
+
+
+class ChildRecordWindow(QMainWindow):
+    """The record of one child, for the signed-in user of ``workspace``."""
+
+    #: The child whose record changed (a contact was saved): the caseload refreshes.
+    record_changed = Signal(object)
+    #: The window closed; carries the child's id.
+    closed = Signal(object)
+
+    def __init__(
+        self, workspace: Workspace, record: ChildRecord, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowFlag(Qt.WindowType.Window)
+        self.setWindowIcon(app_icon())
+        self.setMinimumSize(900, 560)
+        self.workspace = workspace
+        self.record = record
+        self.contact_form: ContactForm | None = None
+        self._sized = False
+
+        self.header = RecordHeader()
+        self.record_button = QPushButton("Record a &contact…")
+        self.record_button.setAccessibleName("Record a contact")
+        self.record_button.setToolTip("Record a review or other contact (Ctrl+N)")
+        self.record_button.setAutoDefault(False)
+        self.record_button.clicked.connect(lambda: self.record_contact())
+        self.header.top.addWidget(self.record_button)
+        self.banner = AlertBanner()
+
+        self.reviews = ReviewsModel(self)
+        self.contacts = ContactsModel(self)
+        self.measurements = MeasurementsModel(self)
+        self.reviews_table = record_table(self.reviews, "Mandated reviews")
+        self.reviews_table.setToolTip("Enter or double-click a review to record it")
+        self.reviews_table.activated.connect(self._review_activated)
+        self.contacts_table = record_table(self.contacts, "Contacts")
+        self.measurements_table = record_table(self.measurements, "Growth measurements")
+        self.chart_tabs = QTabWidget()
+        self.chart_tabs.setAccessibleName("Growth charts")
+        self.chart_views: list[GrowthChartView] = []
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Record sections")
+        self.tabs.addTab(self._reviews_page(), "Re&views and contacts")
+        self.tabs.addTab(self._growth_page(), "&Growth")
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.header)
+        body = QVBoxLayout()
+        body.setContentsMargins(16, 10, 16, 12)
+        body.setSpacing(8)
+        body.addWidget(self.banner)
+        body.addWidget(self.tabs, 1)
+        layout.addLayout(body, 1)
+        self.setCentralWidget(central)
+        self._build_actions()
+        self.show_record(record)
+        self.reviews_table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # --- Building ---------------------------------------------------------------
+
+    def _reviews_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(8, 10, 8, 8)
+        layout.setSpacing(6)
+        layout.addWidget(heading("Mandated r&eviews (Healthy Child Programme)", self.reviews_table))
+        layout.addWidget(self.reviews_table)
+        layout.addWidget(heading("Contacts, &newest first", self.contacts_table))
+        layout.addWidget(self.contacts_table, 1)
+        return page
+
+    def _growth_page(self) -> QWidget:
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(heading("&Measurements, newest first", self.measurements_table))
+        left_layout.addWidget(self.measurements_table, 1)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(left)
+        splitter.addWidget(self.chart_tabs)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        self.growth_splitter = splitter
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(8, 10, 8, 8)
+        layout.addWidget(splitter)
+        return page
+
+    def _build_actions(self) -> None:
+        record_menu = self.menuBar().addMenu("&Record")
+        self.record_action = QAction("Record a &contact…", self)
+        self.record_action.setShortcut(QKeySequence.StandardKey.New)
+        self.record_action.triggered.connect(lambda: self.record_contact())
+        record_menu.addAction(self.record_action)
+        self.reload_action = QAction("Re&load the record", self)
+        self.reload_action.setShortcut(QKeySequence.StandardKey.Refresh)
+        self.reload_action.triggered.connect(self.reload)
+        record_menu.addAction(self.reload_action)
+        record_menu.addSeparator()
+        self.close_action = QAction("&Close the record", self)
+        self.close_action.setShortcut(QKeySequence.StandardKey.Close)
+        self.close_action.triggered.connect(self.close)
+        record_menu.addAction(self.close_action)
+
+    # --- Showing ------------------------------------------------------------------
+
+    def show_record(self, record: ChildRecord) -> None:
+        self.record = record
+        self.setWindowTitle(f"{record.name} ({record.nhs_number}) — HealthVisitor")
+        self.header.show_record(record)
+        self.banner.show_alerts(record.alerts)
+        self.reviews.set_lines(record.reviews)
+        self.contacts.set_lines(record.contacts)
+        self.measurements.set_lines(record.measurements)
+        for table in (self.reviews_table, self.contacts_table, self.measurements_table):
+            size_columns(table)
+        rows = self.reviews.rowCount()
+        self.reviews_table.setFixedHeight(
+            self.reviews_table.horizontalHeader().sizeHint().height()
+            + sum(self.reviews_table.rowHeight(r) for r in range(rows))
+            + 2 * self.reviews_table.frameWidth()
+            + 2
+        )
+        self._show_charts(record)
+        deceased = record.record_status is RecordStatus.DECEASED
+        for control in (self.record_button, self.record_action):
+            control.setEnabled(not deceased)
+        if deceased:
+            self.record_button.setToolTip("This child has died: the record is read-only.")
+
+    def _show_charts(self, record: ChildRecord) -> None:
+        current = self.chart_tabs.currentIndex()
+        if len(self.chart_views) != len(record.charts):
+            self.chart_tabs.clear()
+            self.chart_views = []
+            for number, chart in enumerate(record.charts):
+                view = GrowthChartView(chart)
+                title = CHART_TITLES[number] if number < len(CHART_TITLES) else chart.title
+                self.chart_tabs.addTab(view, title)
+                self.chart_views.append(view)
+        else:
+            for view, chart in zip(self.chart_views, record.charts, strict=True):
+                view.set_chart(chart)
+        if 0 <= current < self.chart_tabs.count():
+            self.chart_tabs.setCurrentIndex(current)
+
+    def reload(self) -> None:
+        """Read the record again (after a save, or when asked: F5)."""
+        try:
+            record = self.workspace.child_record(self.record.id)
+        except HealthVisitorError as error:
+            QMessageBox.warning(self, "Record not reloaded", str(error))
+            return
+        self.show_record(record)
+
+    # --- Recording a contact --------------------------------------------------------
+
+    def record_contact(self, kind: ContactKind | None = None) -> ContactForm:
+        """Open the contact form (window-modal) for ``kind``, or the next review due."""
+        form = ContactForm(self.workspace, self.record, kind, parent=self)
+        form.setWindowModality(Qt.WindowModality.WindowModal)
+        form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        # Bound methods, not lambdas holding this window: PySide6 6.11 crashes
+        # deleting a widget whose signal is connected to a lambda holding another.
+        form.saved.connect(self._contact_saved)
+        form.finished.connect(self._form_closed)
+        self.contact_form = form
+        form.fit_to_screen()
+        form.open()
+        return form
+
+    def _review_activated(self, index: object) -> None:
+        line = self.reviews_table.currentIndex().data(LINE_ROLE)
+        kind = getattr(line, "kind", None)
+        if isinstance(kind, ContactKind) and kind in available_kinds(self.record):
+            self.record_contact(kind)
+
+    def _form_closed(self, _result: int) -> None:
+        self.contact_form = None
+
+    def _contact_saved(self, recorded: RecordedContact) -> None:
+        self.reload()
+        self.record_changed.emit(self.record.id)
+        if recorded.alerts:
+            listed = "\n\n".join(f"• {alert.message}" for alert in recorded.alerts)
+            QMessageBox.warning(
+                self,
+                "Faltering growth",
+                "The contact is saved. The child's weights now meet these NICE NG75 "
+                f"thresholds for faltering growth:\n\n{listed}\n\n"
+                "They are shown at the top of the record until the weight recovers.",
+            )
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._sized:
+            # Half each: left alone, the table takes all it asks for and squeezes
+            # the chart, which keeps its shape (more width than half is white space).
+            self._sized = True
+            width = max(self.growth_splitter.width(), self.width() - 60)
+            self.growth_splitter.setSizes([width // 2, width - width // 2])
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.contact_form is not None and self.contact_form.isVisible():
+            self.contact_form.reject()  # asks before discarding anything typed
+            if self.contact_form is not None and self.contact_form.isVisible():
+                event.ignore()
+                return
+        self.closed.emit(self.record.id)
+        super().closeEvent(event)

@@ -1,0 +1,562 @@
+"""Recording a contact: a mandated review (or another contact) with its structured findings.
+
+The form shows what the chosen review records (DOMAIN.md, "What a review
+records"; the service's ``FEEDING_REVIEWS``, ``MATERNAL_MOOD_REVIEWS`` and
+``DEVELOPMENT_REVIEWS``), checks each field as the user types and says
+what is wrong under it. On Save it hands a ``ContactEntry`` to the
+``Workspace``: a ``ValidationError`` puts each problem beside its field
+(problems with no field go in the summary at the top) and keeps everything
+typed; a change that looks implausible asks "Save anyway?"; any other
+problem is explained and the form stays open. Esc asks before throwing
+away what was typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from itertools import pairwise
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from healthvisitor.domain.enums import (
+    ContactKind,
+    ContactLocation,
+    ContactOutcome,
+    MeasurementKind,
+    ReviewStatus,
+    Role,
+)
+from healthvisitor.domain.schedule import add_months
+from healthvisitor.domain.validation import check_contact_date
+from healthvisitor.errors import FieldProblem, HealthVisitorError, ValidationError
+from healthvisitor.services.contacts import (
+    DEVELOPMENT_REVIEWS,
+    FEEDING_REVIEWS,
+    MATERNAL_MOOD_REVIEWS,
+    ContactEntry,
+    ImplausibleChangeError,
+    RecordedContact,
+)
+from healthvisitor.ui.caseload_model import short_date
+from healthvisitor.ui.contact_form_sections import (
+    DevelopmentSection,
+    FeedingSection,
+    FollowUpSection,
+    FormSection,
+    GrowthSection,
+    MoodSection,
+    SmokingSection,
+    date_edit,
+    from_qdate,
+    to_qdate,
+    value_of,
+)
+from healthvisitor.ui.form_fields import ChoiceCombo, FieldMessage, FormField
+
+if TYPE_CHECKING:
+    from healthvisitor.services.caseload import HealthVisitorSummary
+    from healthvisitor.services.child_record import ChildRecord
+    from healthvisitor.services.workspace import Workspace
+
+#: Length is measured lying down until the second birthday, height standing after
+#: (UK-WHO 0-4 years chart: "length to 2 years, height 2-4 years").
+HEIGHT_FROM_MONTHS = 24
+#: The reviews that come after birth, in the order they fall due.
+CHILD_REVIEWS = (
+    ContactKind.NEW_BIRTH_VISIT,
+    ContactKind.SIX_TO_EIGHT_WEEK,
+    ContactKind.ONE_YEAR,
+    ContactKind.TWO_YEAR,
+)
+#: Statuses that make a review the one to record next, most urgent first.
+NEXT_DUE = (
+    ReviewStatus.OVERDUE,
+    ReviewStatus.NOT_ATTENDED,
+    ReviewStatus.DUE,
+    ReviewStatus.NOT_ATTENDED_REBOOKED,
+)
+#: Service field names that belong to another field of this form.
+FIELD_ALIASES = {MeasurementKind.HEIGHT.value: MeasurementKind.LENGTH.value, "pregnancy_id": "kind"}
+
+
+def available_kinds(record: ChildRecord) -> list[ContactKind]:
+    """What can be recorded from this child's record.
+
+    The antenatal review is recorded on the pregnancy, so only when the record
+    knows the pregnancy the child was born of.
+    """
+    kinds = [ContactKind.ANTENATAL] if record.pregnancy_id is not None else []
+    return [*kinds, *CHILD_REVIEWS, ContactKind.OTHER]
+
+
+def default_kind(record: ChildRecord) -> ContactKind:
+    """The review to record next: the most urgent due or overdue one, else another contact."""
+    kinds = available_kinds(record)
+    reviews = [line for line in record.reviews if line.kind in kinds]
+    for status in NEXT_DUE:
+        for line in reviews:
+            if line.status is status:
+                return line.kind
+    # Nothing due: an early review is the exception, so the form starts on "other".
+    return ContactKind.OTHER
+
+
+def kind_text(kind: ContactKind, record: ChildRecord) -> str:
+    status = next((line.status for line in record.reviews if line.kind is kind), None)
+    return f"{kind.label} ({status.label.lower()})" if status else kind.label
+
+
+class ContactDetailsSection(FormSection):
+    """Which review, when, where, how it went, and who delivered it."""
+
+    def __init__(
+        self,
+        record: ChildRecord,
+        team: Sequence[HealthVisitorSummary],
+        signed_in: uuid.UUID,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__("The contact", parent)
+        self.kind = ChoiceCombo([(kind_text(k, record), k) for k in available_kinds(record)])
+        self.contact_date = date_edit()
+        self.location = ChoiceCombo(
+            [(place.label, place) for place in ContactLocation], placeholder="Choose where"
+        )
+        self.outcome = ChoiceCombo([(outcome.label, outcome) for outcome in ContactOutcome])
+        self.who_was_seen = QLineEdit()
+        self.who_was_seen.setPlaceholderText("e.g. mother and baby")
+        self.interpreter_used = QCheckBox("An interpreter was used")
+        self.delivered_by = ChoiceCombo(
+            [(member.full_name, member.id) for member in team], placeholder="Choose who"
+        )
+        self.delivered_by.set_value(signed_in)
+        accountable = [m for m in team if m.role in (Role.HEALTH_VISITOR, Role.TEAM_LEAD)]
+        self.accountable = ChoiceCombo(
+            [(member.full_name, member.id) for member in accountable],
+            placeholder="Choose the named health visitor",
+        )
+        self.accountable.set_value(record.health_visitor_id)
+        if self.accountable.currentIndex() < 0:
+            self.accountable.set_value(signed_in)
+
+        self.add("kind", FormField("&Review or contact", self.kind))
+        self.add(
+            "contact_date",
+            FormField("&Date", self.contact_date, description="The day the contact took place"),
+        )
+        self.add("location", FormField("W&here", self.location))
+        self.add("outcome", FormField("O&utcome", self.outcome))
+        self.outcome_note = self.note()
+        self.add("who_was_seen", FormField("&Who was seen", self.who_was_seen))
+        interpreter = FormField("&Interpreter", self.interpreter_used)
+        self.add("interpreter_used", interpreter)
+        if record.interpreter_needed:
+            interpreter.set_description(
+                f"The family's record says an interpreter is needed ({record.main_language})"
+            )
+        self.add(
+            "delivered_by",
+            FormField(
+                "Deli&vered by",
+                self.delivered_by,
+                description="Who carried out the contact (delegated work included)",
+            ),
+        )
+        self.add(
+            "accountable_health_visitor",
+            FormField(
+                "&Accountable health visitor",
+                self.accountable,
+                description="The named health visitor accountable for the review",
+            ),
+        )
+        self.fields["location"].check = lambda: (
+            "Choose where the contact took place." if self.location.value() is None else None
+        )
+        self.fields["delivered_by"].check = lambda: (
+            "Choose who delivered the contact." if self.delivered_by.value() is None else None
+        )
+
+    def chosen_kind(self) -> ContactKind:
+        kind = self.kind.value()
+        return kind if isinstance(kind, ContactKind) else ContactKind.OTHER
+
+    def chosen_outcome(self) -> ContactOutcome:
+        outcome = self.outcome.value()
+        return outcome if isinstance(outcome, ContactOutcome) else ContactOutcome.COMPLETED
+
+    def date(self) -> dt.date:
+        return from_qdate(self.contact_date.date())
+
+
+class ContactForm(QDialog):
+    """Record one contact for one child; ``saved`` carries the ``RecordedContact``."""
+
+    saved = Signal(object)
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        record: ChildRecord,
+        kind: ContactKind | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._workspace = workspace
+        self._record = record
+        self.recorded: RecordedContact | None = None
+        self.setObjectName("contactForm")
+        # An explicit minimum: the layout then never resizes the window as messages
+        # come and go (the scroll area takes up the difference).
+        self.setMinimumSize(760, 480)
+        today = workspace.today()
+
+        self.details = ContactDetailsSection(
+            record, workspace.team_health_visitors(), workspace.actor.user_id
+        )
+        self.growth = GrowthSection()
+        self.feeding = FeedingSection()
+        self.mood = MoodSection()
+        self.smoking = SmokingSection()
+        self.development = DevelopmentSection()
+        self.follow_up = FollowUpSection()
+        self.findings: tuple[FormSection, ...] = (
+            self.growth,
+            self.feeding,
+            self.mood,
+            self.smoking,
+            self.development,
+        )
+        # Two columns of about equal length for any review; Tab runs down the left, then the right.
+        self.left_column = (self.details, self.smoking)
+        self.right_column = (self.growth, self.feeding, self.mood, self.development, self.follow_up)
+        self.sections = (*self.left_column, *self.right_column)
+        self.fields: dict[str, FormField] = {}
+        for section in self.sections:
+            self.fields.update(section.fields)
+
+        details = self.details
+        details.contact_date.setMaximumDate(to_qdate(today))
+        details.contact_date.setDate(to_qdate(today))
+        details.kind.set_value(kind if kind in available_kinds(record) else default_kind(record))
+        self.fields["contact_date"].check = self._date_problem
+        self.fields["next_planned_contact"].check = self._next_contact_problem
+        self.follow_up.next_contact.set_value(None)
+        self.follow_up.next_contact.date.setDate(to_qdate(today + dt.timedelta(days=7)))
+
+        self.heading = QLabel(
+            f"<b>{record.name}</b> &nbsp;·&nbsp; NHS number {record.nhs_number} &nbsp;·&nbsp; "
+            f"born {short_date(record.date_of_birth)} ({record.age})"
+        )
+        self.heading.setObjectName("formHeading")
+        self.heading.setAccessibleName(
+            f"Recording a contact for {record.name}, NHS number {record.nhs_number}"
+        )
+        self.summary = FieldMessage()
+        self.summary.setObjectName("formProblems")
+        self.summary.setAccessibleName("Problems")
+        self._build_layout()
+        self._build_buttons()
+        self._chain_tab_order()
+
+        details.kind.currentIndexChanged.connect(lambda _index: self._kind_changed())
+        details.contact_date.dateChanged.connect(lambda _date: self._date_changed())
+        details.outcome.currentIndexChanged.connect(lambda _index: self._outcome_changed())
+        self._kind_changed()
+        self._date_changed()
+        self._outcome_changed()
+        self._untouched = self._snapshot()
+
+    # --- Layout ---------------------------------------------------------------
+
+    def _build_layout(self) -> None:
+        left = QVBoxLayout()
+        for section in self.left_column:
+            left.addWidget(section)
+        left.addStretch(1)
+        right = QVBoxLayout()
+        for findings in self.right_column:
+            right.addWidget(findings)
+        right.addStretch(1)
+        columns = QWidget()
+        columns.setObjectName("formColumns")
+        row = QHBoxLayout(columns)
+        row.setContentsMargins(12, 8, 12, 8)
+        row.setSpacing(16)
+        row.addLayout(left, 1)
+        row.addLayout(right, 1)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setWidget(columns)
+        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 12)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.scroll_area, 1)
+
+    def _build_buttons(self) -> None:
+        # Plain buttons, not a QDialogButtonBox: the box makes Save the default
+        # button when shown, and Enter in a field must not save a half-typed review.
+        self.save_button = QPushButton("&Save")
+        self.cancel_button = QPushButton("Cancel")
+        for button in (self.save_button, self.cancel_button):
+            button.setAutoDefault(False)
+            button.setDefault(False)
+        self.save_button.setShortcut(QKeySequence.StandardKey.Save)
+        self.save_button.setToolTip("Save this contact (Ctrl+S)")
+        self.save_button.setAccessibleName("Save the contact")
+        self.cancel_button.setToolTip("Close without saving (Esc)")
+        self.cancel_button.setAccessibleName("Cancel")
+        self.save_button.clicked.connect(self.save)
+        self.cancel_button.clicked.connect(self.reject)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.save_button)
+        row.addWidget(self.cancel_button)
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.addLayout(row)
+
+    def _chain_tab_order(self) -> None:
+        order = [w for section in self.sections for w in section.inputs()]
+        order += [self.save_button, self.cancel_button]
+        for first, second in pairwise(order):
+            QWidget.setTabOrder(first, second)
+
+    def fit_to_screen(self) -> None:
+        """As big as a 1366x768 laptop comfortably allows, never bigger than the screen."""
+        free = self.screen().availableGeometry()
+        self.resize(min(1180, free.width() - 40), min(760, free.height() - 40))
+
+    # --- Reacting to the user ---------------------------------------------------
+
+    def kind(self) -> ContactKind:
+        return self.details.chosen_kind()
+
+    def _kind_changed(self) -> None:
+        kind = self.kind()
+        self.setWindowTitle(f"Record: {kind.label} — {self._record.name}")
+        self.growth.setVisible(kind is not ContactKind.ANTENATAL)
+        self.feeding.setVisible(kind in FEEDING_REVIEWS)
+        self.mood.setVisible(kind in MATERNAL_MOOD_REVIEWS)
+        self.development.setVisible(kind in DEVELOPMENT_REVIEWS)
+        self.fields["contact_date"].run_check()
+
+    def _date_changed(self) -> None:
+        measured_on = self.details.date()
+        two = add_months(self._record.date_of_birth, HEIGHT_FROM_MONTHS)
+        self.growth.set_length_kind(
+            MeasurementKind.HEIGHT if measured_on >= two else MeasurementKind.LENGTH
+        )
+        self.fields["next_planned_contact"].run_check()
+
+    def _outcome_changed(self) -> None:
+        outcome = self.details.chosen_outcome()
+        took_place = outcome is ContactOutcome.COMPLETED
+        for section in self.findings:
+            section.setEnabled(took_place)
+        notes = []
+        if not took_place:
+            notes.append(
+                "Findings are recorded only when the contact took place: any already "
+                "typed are kept on screen but not saved with this outcome."
+            )
+        if outcome is ContactOutcome.NOT_ATTENDED:
+            notes.append("Plan the next contact (below) to rebook the review.")
+        self.details.outcome_note.setText(" ".join(notes))
+        self.details.outcome_note.setVisible(bool(notes))
+
+    def _date_problem(self) -> str | None:
+        try:
+            check_contact_date(
+                self.kind(),
+                self.details.date(),
+                today=self._workspace.today(),
+                date_of_birth=self._record.date_of_birth,
+            )
+        except ValidationError as error:
+            return " ".join(problem.message for problem in error.problems)
+        return None
+
+    def _next_contact_problem(self) -> str | None:
+        planned = self.follow_up.next_contact.value()
+        if planned is not None and planned <= self.details.date():
+            return "The next contact must be after this one."
+        return None
+
+    # --- Saving -------------------------------------------------------------------
+
+    def _shown(self, name: str) -> bool:
+        field = self.fields[name]
+        return not field.box.isHidden() and all(
+            not section.isHidden() for section in self.sections if name in section.fields
+        )
+
+    def check_everything(self) -> list[FieldProblem]:
+        """Run every check the form can make before asking the service; show the results."""
+        problems = []
+        for section in self.sections:
+            section.message.show_message(None)
+        for name, field in self.fields.items():
+            message = field.run_check()
+            if message and self._shown(name) and field.widget.isEnabled():
+                problems.append(FieldProblem(name, message))
+        if not self.development.isHidden() and self.development.isEnabled():
+            for name, message in self.development.pairing_problems().items():
+                self.fields[name].show_message(message)
+                problems.append(FieldProblem(name, message))
+        return problems
+
+    def entry(self) -> ContactEntry:
+        """The contact as typed (call after ``check_everything`` finds nothing)."""
+        details = self.details
+        kind = self.kind()
+        took_place = details.chosen_outcome() is ContactOutcome.COMPLETED
+
+        def asked(section: FormSection) -> bool:
+            return took_place and not section.isHidden()
+
+        mood, smoking = self.mood, self.smoking
+        delivered_by = details.delivered_by.value()
+        accountable = details.accountable.value()
+        location = details.location.value()
+        assert isinstance(delivered_by, uuid.UUID) and isinstance(location, ContactLocation)
+        antenatal = kind is ContactKind.ANTENATAL
+        return ContactEntry(
+            kind=kind,
+            contact_date=details.date(),
+            location=location,
+            outcome=details.chosen_outcome(),
+            delivered_by_id=delivered_by,
+            accountable_health_visitor_id=accountable
+            if isinstance(accountable, uuid.UUID)
+            else None,
+            # The antenatal review belongs to the pregnancy, so a twin's record shows it too.
+            child_id=None if antenatal else self._record.id,
+            pregnancy_id=self._record.pregnancy_id if antenatal else None,
+            who_was_seen=details.who_was_seen.text(),
+            interpreter_used=details.interpreter_used.isChecked(),
+            notes=self.follow_up.notes.toPlainText(),
+            next_planned_contact=self.follow_up.next_contact.value(),
+            measurements=self.growth.measurements() if asked(self.growth) else (),
+            feeding=self.feeding.value() if asked(self.feeding) else None,
+            whooley_low_mood=mood.low_mood.value() if asked(mood) else None,
+            whooley_loss_of_interest=mood.loss_of_interest.value() if asked(mood) else None,
+            gad2_score=mood.gad2.value() if asked(mood) else None,
+            mother_smokes=smoking.mother.value() if asked(smoking) else None,
+            household_smokes=smoking.household.value() if asked(smoking) else None,
+            carbon_monoxide_ppm=smoking.carbon_monoxide_ppm() if asked(smoking) else None,
+            development=self.development.entries() if asked(self.development) else (),
+        )
+
+    def save(self) -> None:
+        self.summary.show_message(None)
+        problems = self.check_everything()
+        if problems:
+            self.show_problems(problems)
+            return
+        self._submit(self.entry(), confirm_implausible=False)
+
+    def _submit(self, entry: ContactEntry, *, confirm_implausible: bool) -> None:
+        try:
+            recorded = self._workspace.record_contact(
+                entry, confirm_implausible=confirm_implausible
+            )
+        except ImplausibleChangeError as error:
+            self.show_problems(error.problems, implausible=True)
+            if self._confirm_implausible(error.problems):
+                self._submit(entry, confirm_implausible=True)
+            return
+        except ValidationError as error:
+            self.show_problems(error.problems)
+            return
+        except HealthVisitorError as error:
+            QMessageBox.warning(self, "Contact not saved", str(error))
+            return
+        self.recorded = recorded
+        self.saved.emit(recorded)
+        super().accept()
+
+    def _confirm_implausible(self, problems: Sequence[FieldProblem]) -> bool:
+        listed = "\n\n".join(f"• {problem.message}" for problem in problems)
+        answer = QMessageBox.question(
+            self,
+            "Please check these measurements",
+            f"Please check:\n\n{listed}\n\nSave anyway?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def show_problems(self, problems: Sequence[FieldProblem], *, implausible: bool = False) -> None:
+        """Each problem beside its field; the rest, and a count, in the summary at the top."""
+        by_field: dict[str, list[str]] = {}
+        loose: list[str] = []
+        groups = {
+            "measurements": self.growth,
+            "maternal_mood": self.mood,
+            "development": self.development,
+        }
+        for problem in problems:
+            name = FIELD_ALIASES.get(problem.field, problem.field)
+            if name in self.fields and self._shown(name):
+                by_field.setdefault(name, []).append(problem.message)
+            elif name in groups and not groups[name].isHidden():
+                groups[name].message.show_message(problem.message)
+            else:
+                loose.append(problem.message)
+        for name, messages in by_field.items():
+            self.fields[name].show_message(" ".join(messages))
+        count = len(problems)
+        if implausible:
+            heading = "Please check the measurements marked below."
+        else:
+            plural = "problem" if count == 1 else "problems"
+            heading = f"This contact is not saved yet: {count} {plural} to put right."
+        self.summary.show_message("\n".join([heading, *(f"• {text}" for text in loose)]))
+        first = next(iter(by_field), None)
+        if first is not None:
+            widget = self.fields[first].widget
+            self.scroll_area.ensureWidgetVisible(widget)
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # --- Cancelling -----------------------------------------------------------------
+
+    def _snapshot(self) -> tuple[object, ...]:
+        return tuple(value_of(widget) for section in self.sections for widget in section.inputs())
+
+    def has_typing(self) -> bool:
+        return self._snapshot() != self._untouched
+
+    def reject(self) -> None:
+        """Esc, Cancel or closing the window: ask first if anything was typed."""
+        if self.has_typing():
+            answer = QMessageBox.question(
+                self,
+                "Discard this contact?",
+                "Discard what you typed? Nothing has been saved.",
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Discard:
+                return
+        super().reject()
