@@ -23,6 +23,7 @@ from healthvisitor.domain.enums import (
     MeasurementKind,
     RecordStatus,
     ReviewStatus,
+    ScreeningZone,
     Sex,
 )
 from healthvisitor.domain.faltering import FalteringAlert
@@ -115,6 +116,24 @@ class ChildRecord:
     pregnancy_id: uuid.UUID | None = None
 
 
+def _zone_words(score: DevelopmentScore) -> str:
+    """The zone, saying which side is the concern (hazard H14).
+
+    ASQ-3: below the cut-off is the concern. ASQ:SE-2 runs the other way.
+    """
+    concern = (
+        ScreeningZone.ABOVE_CUTOFF
+        if score.domain is DevelopmentDomain.SOCIAL_EMOTIONAL
+        else ScreeningZone.BELOW_CUTOFF
+    )
+    words = score.zone.label.lower()
+    if score.zone is concern:
+        return f"{words}: concern"
+    if score.zone is ScreeningZone.MONITORING:
+        return words
+    return f"{words}: no concern"
+
+
 def _findings(contact: Contact, scores: list[DevelopmentScore]) -> str:
     parts: list[str] = []
     if contact.feeding is not None:
@@ -132,7 +151,7 @@ def _findings(contact: Contact, scores: list[DevelopmentScore]) -> str:
         parts.append(f"CO {contact.carbon_monoxide_ppm:g} ppm")
     order = list(DevelopmentDomain)
     for score in sorted(scores, key=lambda s: order.index(s.domain)):
-        parts.append(f"{score.domain.label} {score.score} ({score.zone.label.lower()})")
+        parts.append(f"{score.domain.label} {score.score} ({_zone_words(score)})")
     return "; ".join(parts)
 
 

@@ -319,3 +319,17 @@ def test_a_point_at_the_join_is_read_against_the_who_lines() -> None:
     chart = growth_chart(WEIGHT, Sex.FEMALE, [point])
     assert centile_position(chart, point) == "about the 50th centile"
     assert math.isfinite(point.value)
+
+
+def test_warming_fills_the_cache_for_the_common_charts() -> None:
+    from healthvisitor.domain.enums import Sex
+    from healthvisitor.domain.growth_chart import COMMON_CHARTS, centile_lines, warm_common_charts
+
+    warm_common_charts()
+    before = centile_lines.cache_info()
+    for sex in Sex:
+        for kind, age_from, age_to in COMMON_CHARTS:
+            centile_lines(kind, sex, age_from, age_to)
+    after = centile_lines.cache_info()
+    assert after.hits - before.hits == 2 * len(COMMON_CHARTS)
+    assert after.misses == before.misses

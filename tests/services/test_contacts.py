@@ -275,3 +275,19 @@ def test_faltering_growth_is_alerted_on_saving_and_shows_in_the_caseload(team: T
         record = child_record(session, team.hv, team.child_id, today=TODAY)
     assert rows[0].alerts and rows[0].alerts[0].startswith("Faltering growth")
     assert record.alerts
+
+
+def test_the_record_says_which_side_of_each_cut_off_is_the_concern(team: Team) -> None:
+    # ASQ-3: below the cut-off is the concern; ASQ:SE-2 runs the other way (hazard H14).
+    scores = (
+        DevelopmentEntry(DevelopmentDomain.COMMUNICATION, 20, ScreeningZone.BELOW_CUTOFF),
+        DevelopmentEntry(DevelopmentDomain.GROSS_MOTOR, 60, ScreeningZone.ABOVE_CUTOFF),
+        DevelopmentEntry(DevelopmentDomain.SOCIAL_EMOTIONAL, 90, ScreeningZone.ABOVE_CUTOFF),
+    )
+    save(team, visit(team, kind=ContactKind.OTHER, development=scores))
+    with unit_of_work(team.engine) as session:
+        record = child_record(session, team.hv, team.child_id, today=TODAY)
+    findings = next(c.findings for c in record.contacts if c.findings)
+    assert "Communication 20 (below cut-off: concern)" in findings
+    assert "Gross motor 60 (above cut-off: no concern)" in findings
+    assert "Social-emotional (ASQ:SE-2) 90 (above cut-off: concern)" in findings

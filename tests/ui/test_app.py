@@ -49,6 +49,14 @@ def problems(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return shown
 
 
+@pytest.fixture(autouse=True)
+def warmed(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Record the chart warm-up instead of running rcpchgrowth on a thread in every test."""
+    calls: list[bool] = []
+    monkeypatch.setattr(app, "warm_growth_charts_in_background", lambda: calls.append(True))
+    return calls
+
+
 @pytest.fixture
 def window_seen(qapp: QApplication) -> Iterator[list[MainWindow]]:
     """Close the main window as soon as it shows (so ``main`` returns); remember it."""
@@ -116,7 +124,7 @@ def test_nothing_heavy_is_imported_before_the_first_dialog() -> None:
 
 
 def test_opens_the_window_on_the_database(
-    team_data: TeamData, problems: list[str], window_seen: list[MainWindow]
+    team_data: TeamData, problems: list[str], window_seen: list[MainWindow], warmed: list[bool]
 ) -> None:
     assert app.main(["--database", file_url(team_data.engine)]) == 0
     assert problems == []
@@ -125,6 +133,7 @@ def test_opens_the_window_on_the_database(
     assert window.windowTitle().startswith("HealthVisitor — Priya Sharma (Health visitor)")
     assert window.caseload.model.rowCount() == 3
     assert "(the --database option)" in window.status_text()
+    assert warmed == [True]  # the first record opens without the rcpchgrowth wait
 
 
 def test_user_option_acts_as_that_user(
