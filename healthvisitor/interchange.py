@@ -100,6 +100,7 @@ from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.services.access import require_clinical, require_team_lead
 from healthvisitor.services.actor import Actor
 from healthvisitor.services.audit import record_event
+from healthvisitor.services.records import birth_measurement
 
 FORMAT_NAME = "healthvisitor-interchange"
 FORMAT_VERSION = 2
@@ -1059,6 +1060,7 @@ class _Importer:
                 rows = _in_supersession_order(rows)
             self.session.add_all([spec.model(**row.values) for row in rows])
             self.session.flush()
+        self._add_birth_measurements()
         count = {spec: len(self.rows[spec]) for spec in _WRITE_ORDER}
         return ImportSummary(
             families=count[FAMILY],
@@ -1069,6 +1071,34 @@ class _Importer:
             measurements=count[MEASUREMENT],
             referrals=count[REFERRAL],
         )
+
+    def _add_birth_measurements(self) -> None:
+        """Store each child's birth weight as a weight on the date of birth, as the
+        form does, where the file has none: NICE NG75's rules read it there."""
+        weighed_at_birth = {
+            (row.values.get("child_id"), row.values.get("measured_on"))
+            for row in self.rows[MEASUREMENT]
+            if row.values.get("kind") is MeasurementKind.WEIGHT
+        }
+        for row in self.rows[CHILD]:
+            values = row.values
+            kilograms, born = values.get("birth_weight_kg"), values.get("date_of_birth")
+            if kilograms is None or born is None or (row.id, born) in weighed_at_birth:
+                continue
+            try:
+                result = assess_measurement(
+                    MeasurementKind.WEIGHT,
+                    kilograms,
+                    sex=values["sex"],
+                    date_of_birth=born,
+                    gestation=Gestation(values["gestation_weeks"], values.get("gestation_days", 0)),
+                    measured_on=born,
+                )
+            except ValidationError:
+                continue  # checked already; UK-WHO has no reference at this gestation
+            assert row.id is not None
+            self.session.add(birth_measurement(row.id, result, recorded_by_id=self.actor.user_id))
+        self.session.flush()
 
     def _read_envelope(self, document: object) -> Mapping[str, Any]:
         """The document's top level; a file of another kind or version is refused at once."""

@@ -47,6 +47,7 @@ from healthvisitor.domain.enums import (
     Sex,
     SmokingStatus,
 )
+from healthvisitor.domain.growth import assess_measurement
 from healthvisitor.domain.validation import (
     Gestation,
     check_measurement_against_reference,
@@ -86,6 +87,7 @@ from healthvisitor.persistence.models import (
 )
 from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.services.actor import Actor
+from healthvisitor.services.records import birth_measurement
 from tests import factories
 from tests.conftest import POSTGRES_ADMIN_URL
 
@@ -199,6 +201,8 @@ def build_caseload(engine: Engine, team_name: str = "Chapeltown Health Visiting"
             session, family, hv, date_of_birth=dt.date(2026, 9, 1), given_name="Yusuf", sex=Sex.MALE
         )
         yusuf.gestation_weeks, yusuf.gestation_days, yusuf.birth_weight_kg = 36, 4, 2.85
+        weigh_at_birth(session, amelia, hv.id)
+        weigh_at_birth(session, yusuf, hv.id)
         session.add_all(
             [
                 SafeguardingEntry(
@@ -385,7 +389,7 @@ def exported(engine: Engine, people: People) -> dict[str, Any]:
 
 
 CASELOAD = ImportSummary(
-    families=1, carers=2, pregnancies=1, children=2, contacts=4, measurements=5, referrals=2
+    families=1, carers=2, pregnancies=1, children=2, contacts=4, measurements=7, referrals=2
 )
 
 
@@ -479,7 +483,7 @@ def test_import_and_export_are_each_audited(
             (event,) = session.scalars(select(AuditEvent).where(AuditEvent.action == action))
             details = json.loads(event.details)
             assert details["file"] == "out.json"
-            assert details["children"] == 2 and details["measurements"] == 5
+            assert details["children"] == 2 and details["measurements"] == 7
 
 
 def test_a_file_with_several_errors_names_each_and_changes_nothing(
@@ -582,8 +586,8 @@ def test_importing_the_same_file_twice_is_refused_the_second_time(
     already = [p for p in problems if p.field == "id" and "imported before" in p.message]
     # every record, nested ones too: families, carers, pregnancies, children, service
     # levels, safeguarding (a pre-birth plan and two on children), contacts, their
-    # development scores, measurements, referrals
-    assert len(already) == 1 + 2 + 1 + 2 + 3 + 3 + 4 + 2 + 5 + 2
+    # development scores, measurements (two of them birth weights), referrals
+    assert len(already) == 1 + 2 + 1 + 2 + 3 + 3 + 4 + 2 + 7 + 2
     twice = [p for p in problems if p.field == "nhs_number"]
     assert len(twice) == 2 and all("already on record" in p.message for p in twice)
     assert row_counts(second_engine) == after_first
@@ -908,7 +912,7 @@ def test_the_example_in_the_document_imports_and_exports_unchanged(sqlite_engine
     summary = import_document(sqlite_engine, lead, example, today=TODAY)
 
     assert summary == ImportSummary(
-        families=1, carers=2, pregnancies=1, children=1, contacts=2, measurements=1, referrals=1
+        families=1, carers=2, pregnancies=1, children=1, contacts=2, measurements=2, referrals=1
     )
     with unit_of_work(sqlite_engine) as session:
         again = export_document(session, lead, exported_at=NOW)
@@ -1062,6 +1066,25 @@ def _measurement_value(
     return round(float(value), 2)
 
 
+def weigh_at_birth(session: Any, child: Child, recorded_by_id: uuid.UUID) -> None:
+    """As registering a child does: the birth weight as a weight on the date of birth."""
+    if child.birth_weight_kg is None:
+        return
+    try:
+        result = assess_measurement(
+            MeasurementKind.WEIGHT,
+            child.birth_weight_kg,
+            sex=child.sex,
+            date_of_birth=child.date_of_birth,
+            gestation=Gestation(child.gestation_weeks, child.gestation_days),
+            measured_on=child.date_of_birth,
+        )
+    except ValidationError:
+        return  # as on import: no UK-WHO reference at this gestation
+    session.add(birth_measurement(child.id, result, recorded_by_id=recorded_by_id))
+    session.flush()
+
+
 def _add_child(
     session: Any, family: Family, plan: dict[str, Any], staff: list[User], seed: int
 ) -> Child:
@@ -1082,6 +1105,7 @@ def _add_child(
     )
     session.add(child)
     session.flush()
+    weigh_at_birth(session, child, staff[0].id)
     for level, start in plan["levels"]:
         session.add(ServiceLevelEntry(child_id=child.id, level=level, start_date=start))
     for status, start, ended in plan["safeguarding"]:
@@ -1331,3 +1355,30 @@ def test_imported_measurements_get_their_centiles_computed_not_copied(
             assert measurement.centile == pytest.approx(expected.centile)
             assert measurement.age_used is expected.age_used
             assert measurement.growth_reference == "uk-who"
+
+
+def test_an_imported_childs_birth_weight_anchors_the_faltering_rules(sqlite_engine: Engine) -> None:
+    """A file with a birth weight but no weight on the birth date still gets NG75's
+    birth-weight rules: the import stores the birth weight as registering does."""
+    from healthvisitor.services.growth_alerts import alerts_for_children
+
+    example = _example_from_the_doc()
+    child = example["children"][0]
+    example["measurements"] = [
+        m for m in example["measurements"] if m["measured_on"] != child["date_of_birth"]
+    ]
+    lead = _people_of_the_example(sqlite_engine)
+    import_document(sqlite_engine, lead, example, today=TODAY)
+    with unit_of_work(sqlite_engine) as session:
+        born = dt.date.fromisoformat(child["date_of_birth"])
+        child_id = uuid.UUID(child["id"])
+        at_birth = session.scalars(
+            select(Measurement).where(
+                Measurement.child_id == child_id, Measurement.measured_on == born
+            )
+        ).one()
+        assert at_birth.value == child["birth_weight_kg"] and at_birth.centile is not None
+        # 3.38 kg at day 11 after 3.42 kg at birth, nothing since: by 3 weeks not back
+        # to birth weight (NG75), which needs the birth weight to be known.
+        alerts = alerts_for_children(session, [(child_id, born)], today=TODAY)
+    assert alerts.get(child_id)

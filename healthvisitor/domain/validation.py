@@ -38,6 +38,14 @@ def clean_nhs_number(text: str, field: str = "nhs_number") -> str:
         raise ValidationError("An NHS number has digits only (spaces are fine).", field)
     if len(digits) != 10:
         raise ValidationError(f"An NHS number has 10 digits; this has {len(digits)}.", field)
+    if len(set(digits)) == 1:
+        # 000 000 0000, 111 111 1111 ... pass the check digit but are placeholders
+        # typed when the number was not to hand; two children would share one.
+        raise ValidationError(
+            "This looks like a placeholder, not an NHS number. Enter the child's own "
+            "NHS number.",
+            field,
+        )
     if calculate_checksum(digits[:9]) != int(digits[9]):
         raise ValidationError(
             "This is not a valid NHS number: the check digit does not match. "

@@ -208,6 +208,10 @@ def child_record(
         )
         .order_by(Contact.contact_date.desc(), Contact.created_at.desc())
     ).all()
+    # A corrected contact is replaced by its correction: it neither shows as
+    # current nor counts towards a review (entries are never deleted).
+    corrected = {c.supersedes_id for c in contacts if c.supersedes_id}
+    contacts = [c for c in contacts if c.id not in corrected]
     scores: dict[uuid.UUID, list[DevelopmentScore]] = {}
     if contacts:
         for score in session.scalars(
@@ -232,8 +236,10 @@ def child_record(
         | {child.health_visitor_id},
     )
     pregnancy = session.get(Pregnancy, child.pregnancy_id) if child.pregnancy_id else None
+    # Oldest first: for two attempts on one day, the later-recorded one is the latest.
     attempts = [
-        ReviewAttempt(c.kind, c.contact_date, c.outcome, c.next_planned_contact) for c in contacts
+        ReviewAttempt(c.kind, c.contact_date, c.outcome, c.next_planned_contact)
+        for c in reversed(contacts)
     ]
     schedule = child_schedule(
         child.date_of_birth,

@@ -32,6 +32,7 @@ from healthvisitor.domain.enums import (
 )
 from healthvisitor.domain.faltering import FalteringAlert
 from healthvisitor.domain.growth import GrowthResult, assess_measurement, implausible_change
+from healthvisitor.domain.growth_reference import RCPCH_METHOD
 from healthvisitor.domain.validation import Gestation, check_contact_date
 from healthvisitor.errors import (
     FieldProblem,
@@ -149,6 +150,12 @@ def _subject(session: Session, actor: Actor, entry: ContactEntry) -> _Subject:
         raise NotFoundError("That pregnancy is not on record.")
     if child is None and pregnancy is None:
         raise ValidationError("Choose the child or the pregnancy this contact is about.", "child")
+    if child is not None and pregnancy is not None and child.pregnancy_id != pregnancy.id:
+        raise ValidationError(
+            "That pregnancy is not the one this child was born from.", "pregnancy"
+        )
+    if pregnancy is not None:
+        require_team(actor, session.get_one(Family, pregnancy.family_id).team_id)
     if child is not None:
         team_id = child.team_id
     else:
@@ -211,6 +218,9 @@ def _check_findings(entry: ContactEntry, problems: _Problems) -> None:
             or entry.gad2_score is not None
             or entry.whooley_low_mood is not None
             or entry.whooley_loss_of_interest is not None
+            or entry.mother_smokes is not None
+            or entry.household_smokes is not None
+            or entry.carbon_monoxide_ppm is not None
         )
         if recorded:
             problems.add(
@@ -260,13 +270,18 @@ def _check_findings(entry: ContactEntry, problems: _Problems) -> None:
 def _previous(
     session: Session, child_id: uuid.UUID, kind: MeasurementKind, before: dt.date
 ) -> GrowthResult | None:
+    # Length and height are one UK-WHO measure: a standing height follows a lying
+    # length and must be compared with it (implausible_change allows for the step).
+    same_measure = [k for k, method in RCPCH_METHOD.items() if method == RCPCH_METHOD[kind]]
+    superseded = select(Measurement.supersedes_id).where(Measurement.supersedes_id.is_not(None))
     row = session.scalars(
         select(Measurement)
         .where(
             Measurement.child_id == child_id,
-            Measurement.kind == kind,
+            Measurement.kind.in_(same_measure),
             Measurement.measured_on <= before,
             Measurement.sds.is_not(None),
+            Measurement.id.not_in(superseded),
         )
         .order_by(Measurement.measured_on.desc(), Measurement.recorded_at.desc())
         .limit(1)

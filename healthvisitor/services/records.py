@@ -205,6 +205,29 @@ def _birth_weight(details: ChildDetails) -> GrowthResult | None:
         ) from error
 
 
+def birth_measurement(
+    child_id: uuid.UUID, birth_weight: GrowthResult, *, recorded_by_id: uuid.UUID
+) -> Measurement:
+    """The birth weight as a weight measurement on the date of birth.
+
+    NICE NG75's rules read the birth weight and its centile from here
+    (``services.growth_alerts``), so every route that creates a child with a
+    birth weight (the form, an import) stores it this way.
+    """
+    return Measurement(
+        child_id=child_id,
+        kind=MeasurementKind.WEIGHT,
+        value=birth_weight.value,
+        measured_on=birth_weight.measured_on,
+        recorded_by_id=recorded_by_id,
+        sds=birth_weight.sds,
+        centile=birth_weight.centile,
+        age_used=birth_weight.age_used,
+        decimal_age=birth_weight.decimal_age,
+        growth_reference=birth_weight.reference,
+    )
+
+
 def register_child(
     session: Session,
     actor: Actor,
@@ -262,20 +285,7 @@ def register_child(
     session.add(child)
     session.flush()
     if birth_weight is not None:
-        session.add(
-            Measurement(
-                child_id=child.id,
-                kind=MeasurementKind.WEIGHT,
-                value=birth_weight.value,
-                measured_on=birth_weight.measured_on,
-                recorded_by_id=actor.user_id,
-                sds=birth_weight.sds,
-                centile=birth_weight.centile,
-                age_used=birth_weight.age_used,
-                decimal_age=birth_weight.decimal_age,
-                growth_reference=birth_weight.reference,
-            )
-        )
+        session.add(birth_measurement(child.id, birth_weight, recorded_by_id=actor.user_id))
     record_event(
         session,
         actor,

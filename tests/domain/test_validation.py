@@ -64,7 +64,7 @@ def test_nhs_number_accepts_exactly_the_numbers_with_a_right_check_digit(
     check = _check_digit(nine)
     for digit in range(10):
         candidate = f"{nine[:3]}{separator}{nine[3:6]}{separator}{nine[6:]}{digit}"
-        if digit == check:
+        if digit == check and len(set(f"{nine}{digit}")) > 1:  # not a placeholder
             assert clean_nhs_number(candidate) == f"{nine}{digit}"
         else:
             with pytest.raises(ValidationError):
@@ -230,3 +230,10 @@ def test_a_very_preterm_babys_ordinary_length_is_not_called_impossible() -> None
         )
         == 30.0
     )
+
+
+@pytest.mark.parametrize("digit", "0123456789")
+def test_a_repeated_digit_placeholder_is_refused(digit: str) -> None:
+    # 000 000 0000, 111 111 1111 and 555 555 5555 pass the modulus 11 check.
+    with pytest.raises(ValidationError, match="placeholder"):
+        clean_nhs_number(digit * 10)

@@ -26,6 +26,7 @@ from healthvisitor.domain.enums import (
 )
 from healthvisitor.errors import PermissionDeniedError, ValidationError
 from healthvisitor.persistence.models import AuditEvent, Contact, DevelopmentScore, Measurement
+from healthvisitor.persistence.models import Team as Team_
 from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.services.actor import Actor
 from healthvisitor.services.caseload import caseload
@@ -291,3 +292,82 @@ def test_the_record_says_which_side_of_each_cut_off_is_the_concern(team: Team) -
     assert "Communication 20 (below cut-off: concern)" in findings
     assert "Gross motor 60 (above cut-off: no concern)" in findings
     assert "Social-emotional (ASQ:SE-2) 90 (above cut-off: concern)" in findings
+
+
+def test_another_teams_pregnancy_cannot_be_written_to(team: Team) -> None:
+    from healthvisitor.persistence.models import Pregnancy
+
+    with unit_of_work(team.engine) as session:
+        south = session.scalars(select(Team_.id).where(Team_.name == "South")).one()
+        family = factories.family(session, session.get_one(Team_, south), "Other")
+        mother = factories.carer(session, family)
+        theirs = Pregnancy(family_id=family.id, mother_id=mother.id, estimated_delivery_date=TODAY)
+        session.add(theirs)
+        session.flush()
+    antenatal = visit(
+        team,
+        kind=ContactKind.ANTENATAL,
+        child_id=None,
+        pregnancy_id=theirs.id,
+        contact_date=TODAY - dt.timedelta(days=10),
+    )
+    with pytest.raises(PermissionDeniedError):
+        save(team, antenatal)
+    # Nor may a child's contact name a pregnancy it was not born from.
+    with pytest.raises((PermissionDeniedError, ValidationError)):
+        save(team, visit(team, pregnancy_id=theirs.id))
+
+
+def test_a_height_after_a_length_is_compared_with_it(team: Team) -> None:
+    save(team, visit(team, measurements=(MeasurementEntry(MeasurementKind.LENGTH, 57.0),)))
+    shorter = visit(
+        team,
+        kind=ContactKind.OTHER,
+        contact_date=BORN + dt.timedelta(days=40),
+        measurements=(MeasurementEntry(MeasurementKind.HEIGHT, 50.0),),
+    )
+    with pytest.raises(ImplausibleChangeError):
+        save(team, shorter)
+
+
+def test_smoking_is_not_recorded_on_a_contact_that_did_not_happen(team: Team) -> None:
+    with pytest.raises(ValidationError, match="only when the contact took place"):
+        save(team, visit(team, outcome=ContactOutcome.DECLINED, mother_smokes=True))
+
+
+def test_a_corrected_contact_no_longer_counts_or_shows(team: Team) -> None:
+    first = save(team, visit(team))
+    with unit_of_work(team.engine) as session:
+        original = session.get_one(Contact, first.contact_id)
+        # The visit was recorded in error: the child was not brought (a correction
+        # supersedes the entry, which is kept).
+        session.add(
+            Contact(
+                kind=original.kind,
+                child_id=original.child_id,
+                contact_date=original.contact_date,
+                location=original.location,
+                outcome=ContactOutcome.NOT_ATTENDED,
+                delivered_by_id=original.delivered_by_id,
+                accountable_health_visitor_id=original.accountable_health_visitor_id,
+                supersedes_id=original.id,
+            )
+        )
+    with unit_of_work(team.engine) as session:
+        record = child_record(session, team.hv, team.child_id, today=TODAY)
+    status = {line.kind: line.status for line in record.reviews}
+    assert status[ContactKind.NEW_BIRTH_VISIT] is ReviewStatus.NOT_ATTENDED
+    assert [c.id for c in record.contacts if c.kind is ContactKind.NEW_BIRTH_VISIT] != [
+        first.contact_id
+    ]
+    assert first.contact_id not in {c.id for c in record.contacts}
+
+
+def test_of_two_attempts_on_one_day_the_later_recorded_counts(team: Team) -> None:
+    day = BORN + dt.timedelta(days=50)
+    six_weeks = ContactKind.SIX_TO_EIGHT_WEEK
+    save(team, visit(team, kind=six_weeks, contact_date=day, outcome=ContactOutcome.NOT_ATTENDED))
+    save(team, visit(team, kind=six_weeks, contact_date=day, outcome=ContactOutcome.DECLINED))
+    with unit_of_work(team.engine) as session:
+        record = child_record(session, team.hv, team.child_id, today=TODAY)
+    assert {line.kind: line.status for line in record.reviews}[six_weeks] is ReviewStatus.DECLINED
