@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
@@ -76,4 +79,19 @@ def test_a_database_with_records_upgrades_in_place(engine: Engine) -> None:
             text("SELECT value, growth_reference, change_confirmed, sds FROM measurements")
         ).one()
     assert tuple(contact) == ("", False, None)
-    assert tuple(measurement) == (3.6, "", False, None)
+    # The measurement saved before 0002 gets its UK-WHO result, as a save would.
+    from healthvisitor.domain.enums import MeasurementKind, Sex
+    from healthvisitor.domain.growth import assess_measurement
+    from healthvisitor.domain.validation import Gestation
+
+    expected = assess_measurement(
+        MeasurementKind.WEIGHT,
+        3.6,
+        sex=Sex.FEMALE,
+        date_of_birth=dt.date(2026, 10, 1),
+        gestation=Gestation(40, 0),
+        measured_on=dt.date(2026, 10, 12),
+    )
+    value, reference, confirmed, sds = measurement
+    assert (value, reference, confirmed) == (3.6, "uk-who", False)
+    assert sds == pytest.approx(expected.sds)

@@ -8,6 +8,8 @@ Revises: 0001_foundation
 Create Date: 2026-11-24 03:27:36.414652
 """
 
+import datetime as dt
+import uuid
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -132,6 +134,86 @@ def upgrade() -> None:
         )
 
     # ### end Alembic commands ###
+    _compute_stored_centiles()
+
+
+#: Measurements are updated in batches of this many rows.
+BACKFILL_BATCH = 5000
+
+
+def _compute_stored_centiles() -> None:
+    """Give measurements saved before this revision their UK-WHO result.
+
+    Charts, faltering alerts and implausible-change checks read the stored
+    result, so without this a team's existing measurements would silently drop
+    out of them on release day. Computed with rcpchgrowth exactly as a save
+    does; a value UK-WHO cannot place (no reference at that gestation) keeps
+    an empty result, as it would if saved today.
+    """
+    from healthvisitor.domain.enums import MeasurementKind, Sex
+    from healthvisitor.domain.growth import assess_measurement_quickly
+    from healthvisitor.domain.validation import Gestation
+    from healthvisitor.errors import ValidationError
+
+    connection = op.get_bind()
+    rows = connection.execute(
+        sa.text(
+            "SELECT m.id, m.kind, m.value, m.measured_on, c.sex, c.date_of_birth,"
+            " c.gestation_weeks, c.gestation_days FROM measurements m"
+            " JOIN children c ON c.id = m.child_id WHERE m.sds IS NULL"
+        )
+    ).all()
+    measurements = sa.table(
+        "measurements",
+        sa.column("id", sa.Uuid()),
+        sa.column("sds", sa.Float()),
+        sa.column("centile", sa.Float()),
+        sa.column("age_used", sa.String()),
+        sa.column("decimal_age", sa.Float()),
+        sa.column("growth_reference", sa.String()),
+    )
+    update = (
+        measurements.update()
+        .where(measurements.c.id == sa.bindparam("measurement_id"))
+        .values(
+            sds=sa.bindparam("sds"),
+            centile=sa.bindparam("centile"),
+            age_used=sa.bindparam("age_used"),
+            decimal_age=sa.bindparam("decimal_age"),
+            growth_reference=sa.bindparam("growth_reference"),
+        )
+    )
+    results = []
+    for row in rows:
+        try:
+            result = assess_measurement_quickly(
+                MeasurementKind(row.kind),
+                row.value,
+                sex=Sex(row.sex),
+                date_of_birth=_as_date(row.date_of_birth),
+                gestation=Gestation(row.gestation_weeks, row.gestation_days),
+                measured_on=_as_date(row.measured_on),
+            )
+        except ValidationError:
+            continue
+        measurement_id = row.id if isinstance(row.id, uuid.UUID) else uuid.UUID(str(row.id))
+        results.append(
+            {
+                "measurement_id": measurement_id,
+                "sds": result.sds,
+                "centile": result.centile,
+                "age_used": result.age_used.value,
+                "decimal_age": result.decimal_age,
+                "growth_reference": result.reference,
+            }
+        )
+    for start in range(0, len(results), BACKFILL_BATCH):
+        connection.execute(update, results[start : start + BACKFILL_BATCH])
+
+
+def _as_date(value: object) -> dt.date:
+    """SQLite hands dates back as text in a raw query."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 def downgrade() -> None:
