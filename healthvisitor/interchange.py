@@ -100,6 +100,7 @@ from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.services.access import require_clinical, require_team_lead
 from healthvisitor.services.actor import Actor
 from healthvisitor.services.audit import record_event
+from healthvisitor.services.contacts import ContactEntry, DevelopmentEntry, findings_problems
 from healthvisitor.services.records import birth_measurement
 
 FORMAT_NAME = "healthvisitor-interchange"
@@ -1017,6 +1018,12 @@ class _Importer:
         self.nhs_numbers: dict[str, str] = {}  # NHS number -> label of the child with it
         self.child_names: dict[str, str] = {}  # child id as written -> name, for labels
         self.user_ids = _pairs(session, select(User.username, User.id))
+        self.user_facts = {
+            user_id: (role, team_id, active)
+            for user_id, role, team_id, active in session.execute(
+                select(User.id, User.role, User.team_id, User.active)
+            )
+        }
         self.team_ids = _pairs(session, select(Team.name, Team.id))
         self.referral_type_ids = _pairs(session, select(ReferralType.code, ReferralType.id))
         self.own_rules: dict[RecordSpec, Callable[[_Row], None]] = {
@@ -1316,6 +1323,7 @@ class _Importer:
 
     def _check_pregnancy(self, row: _Row) -> None:
         self._validate(row, "outcome_date", self._not_in_future("outcome_date", "outcome"))
+        self._check_allocated(row)
 
     def _not_in_future(self, attribute: str, what: str) -> Callable[[dt.date], dt.date]:
         return lambda when: check_event_date(
@@ -1345,6 +1353,21 @@ class _Importer:
             ),
         )
         self._check_nhs_number_once(row)
+        self._check_allocated(row)
+
+    def _check_allocated(self, row: _Row) -> None:
+        """The allocated health visitor works in the importing team: a child or
+        pregnancy allocated elsewhere would show in no caseload at all."""
+        visitor = row.values.get("health_visitor_id")
+        if visitor is None:
+            return
+        role, team_id, active = self.user_facts[visitor]
+        if role is Role.ADMINISTRATOR or team_id != self.actor.team_id or not active:
+            message = (
+                "The allocated health visitor must be an active health visitor or team lead "
+                "in your team; leave it empty to allocate after the import."
+            )
+            self.problems.append(_problem(row.label, "health_visitor", message))
 
     def _check_nhs_number_once(self, row: _Row) -> None:
         nhs_number = row.values.get("nhs_number")
@@ -1533,6 +1556,15 @@ class _Importer:
                 estimated_delivery_date=pregnancy.estimated_delivery_date if pregnancy else None,
             ),
         )
+        self._check_findings(row, kind)
+        for attribute, name in (
+            ("delivered_by_id", "delivered_by"),
+            ("accountable_health_visitor_id", "accountable_health_visitor"),
+        ):
+            user = values.get(attribute)
+            if user is not None and self.user_facts[user][0] is Role.ADMINISTRATOR:
+                message = "An administrator account cannot deliver or be accountable for a contact."
+                self.problems.append(_problem(row.label, name, message))
         earlier = self._resolve(row, "supersedes_id")
         if earlier is not None:
             message = (
@@ -1545,6 +1577,38 @@ class _Importer:
                 (values.get("child_id"), earlier.child_id),
                 (values.get("pregnancy_id"), earlier.pregnancy_id),
             )
+
+    def _check_findings(self, row: _Row, kind: ContactKind) -> None:
+        """The findings rules a contact saved in the window obeys (services.contacts)."""
+        values = row.values
+        outcome = values.get("outcome")
+        if outcome is None or values.get("contact_date") is None:
+            return
+        scores = [
+            DevelopmentEntry(score.values["domain"], score.values["score"], score.values["zone"])
+            for score in self.rows[DEVELOPMENT_SCORE]
+            if score.values.get("contact_id") == row.id
+            and {"domain", "score", "zone"} <= score.values.keys()
+        ]
+        entry = ContactEntry(
+            kind=kind,
+            contact_date=values["contact_date"],
+            location=values.get("location", ContactLocation.HOME),
+            outcome=outcome,
+            delivered_by_id=values.get("delivered_by_id", uuid.UUID(int=0)),
+            accountable_health_visitor_id=values.get("accountable_health_visitor_id"),
+            next_planned_contact=values.get("next_planned_contact"),
+            feeding=values.get("feeding"),
+            whooley_low_mood=values.get("whooley_low_mood"),
+            whooley_loss_of_interest=values.get("whooley_loss_of_interest"),
+            gad2_score=values.get("gad2_score"),
+            mother_smokes=values.get("mother_smokes"),
+            household_smokes=values.get("household_smokes"),
+            carbon_monoxide_ppm=values.get("carbon_monoxide_ppm"),
+            development=tuple(scores),
+        )
+        for problem in findings_problems(entry):
+            self.problems.append(_problem(row.label, problem.field, problem.message))
 
     def _cross_check_measurement(self, row: _Row) -> None:
         values = row.values

@@ -618,7 +618,16 @@ def test_a_team_lead_imports_only_their_own_teams_records(
     with pytest.raises(ImportRejected) as rejected:
         import_document(second_engine, other_lead, document, today=TODAY)
     refused = {(p.record.split(" ")[0], p.field) for p in rejected.value.problems}
-    assert refused == {("families[0]", "team"), ("children[0]", "team"), ("children[1]", "team")}
+    # Not their team, and allocated to health visitors outside it (the children
+    # would be in no caseload).
+    assert refused == {
+        ("families[0]", "team"),
+        ("children[0]", "team"),
+        ("children[1]", "team"),
+        ("children[0]", "health_visitor"),
+        ("children[1]", "health_visitor"),
+        ("pregnancies[0]", "health_visitor"),
+    }
     # Administrators have no clinical access (issue 8): they cannot import either.
     with pytest.raises(PermissionDeniedError):
         import_document(second_engine, administrator, document, today=TODAY)

@@ -9,6 +9,7 @@ visitor reads on screen and on paper.
 from __future__ import annotations
 
 import enum
+from typing import Self
 
 
 class _Coded(enum.StrEnum):
@@ -25,6 +26,12 @@ class _Coded(enum.StrEnum):
     @property
     def label(self) -> str:
         return self._label
+
+    @classmethod
+    def from_code(cls, code: str) -> Self:
+        """The member stored as ``code``; ValueError for an unknown code."""
+        # Enum's lookup by value; mypy reads the call as the two-argument __new__.
+        return cls(code)  # type: ignore[call-arg]
 
 
 class Role(_Coded):

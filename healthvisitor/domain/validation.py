@@ -42,8 +42,7 @@ def clean_nhs_number(text: str, field: str = "nhs_number") -> str:
         # 000 000 0000, 111 111 1111 ... pass the check digit but are placeholders
         # typed when the number was not to hand; two children would share one.
         raise ValidationError(
-            "This looks like a placeholder, not an NHS number. Enter the child's own "
-            "NHS number.",
+            "This looks like a placeholder, not an NHS number. Enter the child's own NHS number.",
             field,
         )
     if calculate_checksum(digits[:9]) != int(digits[9]):

@@ -267,6 +267,13 @@ def _check_findings(entry: ContactEntry, problems: _Problems) -> None:
         problems.add("next_planned_contact", "The next contact must be after this one.")
 
 
+def findings_problems(entry: ContactEntry) -> list[FieldProblem]:
+    """Every problem with the findings of ``entry`` (the same rules a save applies)."""
+    problems = _Problems()
+    _check_findings(entry, problems)
+    return problems.found
+
+
 def _previous(
     session: Session, child_id: uuid.UUID, kind: MeasurementKind, before: dt.date
 ) -> GrowthResult | None:

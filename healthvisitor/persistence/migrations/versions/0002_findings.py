@@ -187,9 +187,9 @@ def _compute_stored_centiles() -> None:
     for row in rows:
         try:
             result = assess_measurement_quickly(
-                MeasurementKind(row.kind),
+                MeasurementKind.from_code(row.kind),
                 row.value,
-                sex=Sex(row.sex),
+                sex=Sex.from_code(row.sex),
                 date_of_birth=_as_date(row.date_of_birth),
                 gestation=Gestation(row.gestation_weeks, row.gestation_days),
                 measured_on=_as_date(row.measured_on),
