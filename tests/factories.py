@@ -7,8 +7,8 @@ import itertools
 
 from sqlalchemy.orm import Session
 
-from healthvisitor.domain.enums import CarerRelationship, Role, Sex
-from healthvisitor.persistence.models import Carer, Child, Family, Team, User
+from healthvisitor.domain.enums import CarerRelationship, PregnancyOutcome, Role, Sex
+from healthvisitor.persistence.models import Carer, Child, Family, Pregnancy, Team, User
 from healthvisitor.services.actor import Actor
 
 _counter = itertools.count(1)
@@ -91,6 +91,25 @@ def child(
         birth_weight_kg=3.4,
         family_id=family.id,
         team_id=family.team_id,
+        health_visitor_id=health_visitor.id if health_visitor else None,
+    )
+    session.add(result)
+    session.flush()
+    return result
+
+
+def pregnancy(
+    session: Session,
+    mother: Carer,
+    health_visitor: User | None,
+    estimated_delivery_date: dt.date,
+    outcome: PregnancyOutcome = PregnancyOutcome.ONGOING,
+) -> Pregnancy:
+    result = Pregnancy(
+        family_id=mother.family_id,
+        mother_id=mother.id,
+        estimated_delivery_date=estimated_delivery_date,
+        outcome=outcome,
         health_visitor_id=health_visitor.id if health_visitor else None,
     )
     session.add(result)

@@ -224,14 +224,20 @@ class CaseloadSearch:
         return not self.text.strip()
 
     def matches(self, row: CaseloadRow) -> bool:
+        return self.matches_text(
+            name=row.name, family=row.family, postcode=row.postcode, nhs_number=row.nhs_number
+        )
+
+    def matches_text(self, *, name: str, family: str, postcode: str, nhs_number: str = "") -> bool:
+        """The same search over any row's words (a pregnancy's mother has no NHS number here)."""
         if self.is_empty:
             return True
         compact = _compact(self.text)
         if compact.isdigit():
-            return compact in _compact(row.nhs_number)
-        if _compact(row.postcode).startswith(compact):
+            return bool(nhs_number) and compact in _compact(nhs_number)
+        if _compact(postcode).startswith(compact):
             return True
-        words = _words(f"{row.name} {row.family}")
+        words = _words(f"{name} {family}")
         return all(any(word.startswith(term) for word in words) for term in _words(self.text))
 
 

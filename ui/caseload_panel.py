@@ -1,9 +1,12 @@
-"""The caseload screen: whose caseload, a search line, and the table of children.
+"""The caseload screen: whose caseload, a search line, and its children and pregnancies.
 
 Issue 4 adds next review due, flags and filters. A child's record opens from
 here (issue 3): Enter or a double-click on a row, or the "Open record" button
-(Ctrl+O in the main window), asks the window to open it. The panel asks the
-``Workspace`` for plain rows and never touches the database itself.
+(Ctrl+O in the main window), asks the window to open it. The "Pregnancies"
+tab lists the same health visitor's ongoing pregnancies (``PregnancyList``),
+where the antenatal review is recorded before the birth (issue 3). The
+search line filters both. The panel asks the ``Workspace`` for plain rows
+and never touches the database itself.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -31,12 +35,15 @@ from PySide6.QtWidgets import (
 from healthvisitor.domain.enums import Role
 from healthvisitor.errors import HealthVisitorError
 from healthvisitor.ui.caseload_model import CHILD_ID_ROLE, NAME, CaseloadModel, CaseloadProxy
+from healthvisitor.ui.pregnancy_list import PregnancyList, pregnancies
 
 if TYPE_CHECKING:
     from healthvisitor.services.caseload import CaseloadRow, HealthVisitorSummary
     from healthvisitor.services.workspace import Workspace
 
 SEARCH_HINT = "Name, NHS number or postcode"
+#: The pregnancies list has no NHS number to search (the mother's is not held).
+PREGNANCY_SEARCH_HINT = "Mother's name, family name or postcode"
 
 
 def children(count: int) -> str:
@@ -46,10 +53,14 @@ def children(count: int) -> str:
 class CaseloadPanel(QWidget):
     """One health visitor's caseload, filtered as the user types."""
 
-    #: (children shown, children on the caseload) whenever either changes.
-    counts_changed = Signal(int, int)
+    #: Whenever a count, or which list is shown, changes (``counts_text`` says it).
+    counts_changed = Signal()
     #: The child (a ``uuid.UUID``) whose record the user asked to open.
     open_record_requested = Signal(object)
+    #: The pregnancy (a ``PregnancyRow``) whose antenatal review the user asked to record.
+    antenatal_review_requested = Signal(object)
+
+    CHILDREN_TAB, PREGNANCIES_TAB = 0, 1
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -91,6 +102,19 @@ class CaseloadPanel(QWidget):
         self.open_button.setEnabled(False)
         self.open_button.clicked.connect(self.open_current_record)
 
+        self.pregnancies = PregnancyList()
+        self.antenatal_button = QPushButton("Record &antenatal review")
+        self.antenatal_button.setAccessibleName(
+            "Record the antenatal review for the chosen pregnancy"
+        )
+        self.antenatal_button.setToolTip(
+            "Record the antenatal health promoting review for the chosen pregnancy (Enter)"
+        )
+        self.antenatal_button.setAutoDefault(False)
+        self.antenatal_button.setEnabled(False)
+        self.antenatal_button.hide()
+        self.antenatal_button.clicked.connect(self.pregnancies.request_review)
+
         bar = QFrame()
         bar.setObjectName("caseloadBar")
         bar_layout = QHBoxLayout(bar)
@@ -102,12 +126,31 @@ class CaseloadPanel(QWidget):
         bar_layout.addWidget(search_label)
         bar_layout.addWidget(self.search)
         bar_layout.addWidget(self.open_button)
+        bar_layout.addWidget(self.antenatal_button)
+
+        children_page = QWidget()
+        children_layout = QVBoxLayout(children_page)
+        children_layout.setContentsMargins(0, 8, 0, 0)
+        children_layout.setSpacing(8)
+        children_layout.addWidget(self.empty_state)
+        children_layout.addWidget(self.table, 1)
+        # Tabs above the table: the same caseload's children, or its pregnancies.
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("caseloadTabs")
+        self.tabs.setDocumentMode(True)
+        # The tab bar takes the focus, not the tab widget around it: through its focus
+        # proxy (the bar) Qt 6 makes the widget a second stop at the end of the Tab chain.
+        self.tabs.setFocusProxy(None)
+        self.tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.tabs.setAccessibleName("Children or pregnancies")
+        self.tabs.tabBar().setAccessibleName("Children or pregnancies")
+        self.tabs.addTab(children_page, "")
+        self.tabs.addTab(self.pregnancies, "")
 
         body = QVBoxLayout()
         body.setContentsMargins(16, 12, 16, 12)
         body.setSpacing(8)
-        body.addWidget(self.empty_state)
-        body.addWidget(self.table, 1)
+        body.addWidget(self.tabs, 1)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -115,9 +158,16 @@ class CaseloadPanel(QWidget):
         layout.addWidget(bar)
         layout.addLayout(body, 1)
 
+        # Hidden widgets drop out of the chain: each tab's table and button take their turn.
         self.setTabOrder(self.health_visitor, self.search)
-        self.setTabOrder(self.search, self.table)
+        self.setTabOrder(self.search, self.tabs.tabBar())
+        self.setTabOrder(self.tabs.tabBar(), self.table)
         self.setTabOrder(self.table, self.open_button)
+        self.setTabOrder(self.open_button, self.pregnancies.table)
+        self.setTabOrder(self.pregnancies.table, self.antenatal_button)
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.pregnancies.review_requested.connect(self.antenatal_review_requested)
+        self.pregnancies.current_changed.connect(self._pregnancy_changed)
         # activated: Enter on a row, or a double-click (Qt emits it for both).
         self.table.activated.connect(self._row_activated)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
@@ -167,7 +217,7 @@ class CaseloadPanel(QWidget):
         return data if isinstance(data, uuid.UUID) else None
 
     def load_caseload(self) -> None:
-        """Fetch the chosen caseload and show it.
+        """Fetch the chosen caseload, its children and its pregnancies, and show them.
 
         Fetch and show are separate steps so the fetch can move to a worker
         thread (like ``healthvisitor.ui.opening``) if a caseload at trust
@@ -179,11 +229,29 @@ class CaseloadPanel(QWidget):
             QMessageBox.warning(self, "Caseload not shown", str(exc))
             rows = []
         self.show_rows(rows)
+        self.load_pregnancies()
+
+    def load_pregnancies(self) -> None:
+        """Fetch the chosen caseload's ongoing pregnancies (after an antenatal review, too)."""
+        try:
+            expecting = self._workspace.pregnancies(self.selected_health_visitor())
+        except HealthVisitorError as exc:
+            QMessageBox.warning(self, "Pregnancies not shown", str(exc))
+            expecting = []
+        self.pregnancies.show_rows(expecting, self.health_visitor.currentText())
+        self._update_tab_titles()
 
     def show_rows(self, rows: Sequence[CaseloadRow]) -> None:
         self.model.set_rows(rows)
         self._size_columns()
         self._update_counts()
+        self._update_tab_titles()
+
+    def _update_tab_titles(self) -> None:
+        self.tabs.setTabText(self.CHILDREN_TAB, f"&Children ({self.model.rowCount()})")
+        self.tabs.setTabText(
+            self.PREGNANCIES_TAB, f"&Pregnancies ({self.pregnancies.model.rowCount()})"
+        )
 
     def _size_columns(self) -> None:
         self.table.resizeColumnsToContents()
@@ -195,7 +263,7 @@ class CaseloadPanel(QWidget):
     def refresh(self) -> None:
         """Load the caseload again (a contact may change its alerts), keeping the chosen child."""
         chosen = self.current_child_id()
-        self.load_caseload()
+        self.load_caseload()  # the pregnancies too: a birth may move one onto the children
         if chosen is None:
             return
         for row in range(self.proxy.rowCount()):
@@ -226,14 +294,54 @@ class CaseloadPanel(QWidget):
 
     def _search_changed(self, text: str) -> None:
         self.proxy.set_search_text(text)
+        self.pregnancies.set_search_text(text)
         self._update_counts()
 
     def _go_to_results(self) -> None:
-        """Enter in the search line moves to the first matching child."""
-        if self.proxy.rowCount() == 0:
+        """Enter in the search line moves to the first match in the list shown."""
+        table = self.pregnancies.table if self.showing_pregnancies() else self.table
+        if table.model().rowCount() == 0:
             return
-        self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.table.selectRow(0)
+        table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        table.selectRow(0)
+
+    # --- Children or pregnancies -----------------------------------------------
+
+    def showing_pregnancies(self) -> bool:
+        return self.tabs.currentIndex() == self.PREGNANCIES_TAB
+
+    def show_children(self) -> None:
+        self.tabs.setCurrentIndex(self.CHILDREN_TAB)
+
+    def show_pregnancies(self) -> None:
+        self.tabs.setCurrentIndex(self.PREGNANCIES_TAB)
+
+    def _tab_changed(self, _index: int) -> None:
+        pregnancies_shown = self.showing_pregnancies()
+        self.open_button.setVisible(not pregnancies_shown)
+        self.antenatal_button.setVisible(pregnancies_shown)
+        hint = PREGNANCY_SEARCH_HINT if pregnancies_shown else SEARCH_HINT
+        self.search.setPlaceholderText(hint)
+        self.search.setToolTip(f"{hint} (Ctrl+F)")
+        self.search.setAccessibleDescription(
+            f"Shows only the {'pregnancies' if pregnancies_shown else 'children'} whose "
+            f"{hint.lower()} match what you type"
+        )
+        self.counts_changed.emit()
+
+    def _pregnancy_changed(self) -> None:
+        self.antenatal_button.setEnabled(self.pregnancies.current_row() is not None)
+        self.counts_changed.emit()
+
+    def counts_text(self) -> str:
+        """What the status bar says of the list shown: "3 children shown", "1 of 4 …"."""
+        if self.showing_pregnancies():
+            shown, total = self.pregnancies.counts()
+            what = pregnancies(total)
+        else:
+            shown, total = self.proxy.rowCount(), self.model.rowCount()
+            what = children(total)
+        return f"{what} shown" if shown == total else f"{shown} of {what} shown"
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -252,4 +360,4 @@ class CaseloadPanel(QWidget):
             )
         self.empty_state.setVisible(shown == 0)
         self.open_button.setEnabled(self.current_child_id() is not None)
-        self.counts_changed.emit(shown, total)
+        self.counts_changed.emit()

@@ -42,7 +42,7 @@ from healthvisitor.ui.child_record_models import (
     MeasurementsModel,
     ReviewsModel,
 )
-from healthvisitor.ui.contact_form import ContactForm, available_kinds
+from healthvisitor.ui.contact_form import ContactForm, ContactSubject, available_kinds
 from healthvisitor.ui.form_fields import WARNING_SIGN
 from healthvisitor.ui.growth_chart_view import GrowthChartView
 from healthvisitor.ui.theme import app_icon
@@ -368,7 +368,7 @@ class ChildRecordWindow(QMainWindow):
 
     def record_contact(self, kind: ContactKind | None = None) -> ContactForm:
         """Open the contact form (window-modal) for ``kind``, or the next review due."""
-        form = ContactForm(self.workspace, self.record, kind, parent=self)
+        form = ContactForm(self.workspace, ContactSubject.for_child(self.record), kind, parent=self)
         form.setWindowModality(Qt.WindowModality.WindowModal)
         form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         # Bound methods, not lambdas holding this window: PySide6 6.11 crashes
@@ -383,7 +383,9 @@ class ChildRecordWindow(QMainWindow):
     def _review_activated(self, index: object) -> None:
         line = self.reviews_table.currentIndex().data(LINE_ROLE)
         kind = getattr(line, "kind", None)
-        if isinstance(kind, ContactKind) and kind in available_kinds(self.record):
+        if isinstance(kind, ContactKind) and kind in available_kinds(
+            ContactSubject.for_child(self.record)
+        ):
             self.record_contact(kind)
 
     def _form_closed(self, _result: int) -> None:

@@ -1,5 +1,9 @@
 """Recording a contact: a mandated review (or another contact) with its structured findings.
 
+The form is about a ``ContactSubject``: a born child (from the child's
+record) or a pregnancy whose baby is not born yet (from the pregnancies
+list, for the antenatal health promoting review only: issue 3).
+
 The form shows what the chosen review records (DOMAIN.md, "What a review
 records"; the service's ``FEEDING_REVIEWS``, ``MATERNAL_MOOD_REVIEWS`` and
 ``DEVELOPMENT_REVIEWS``), checks each field as the user types and says
@@ -16,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
@@ -53,7 +58,7 @@ from healthvisitor.services.contacts import (
     ImplausibleChangeError,
     RecordedContact,
 )
-from healthvisitor.ui.caseload_model import short_date
+from healthvisitor.ui.caseload_model import short_date, spoken_date
 from healthvisitor.ui.contact_form_sections import (
     DevelopmentSection,
     FeedingSection,
@@ -72,6 +77,7 @@ from healthvisitor.ui.form_fields import ChoiceCombo, FieldMessage, FormField
 if TYPE_CHECKING:
     from healthvisitor.services.caseload import HealthVisitorSummary
     from healthvisitor.services.child_record import ChildRecord
+    from healthvisitor.services.pregnancies import PregnancyRow
     from healthvisitor.services.workspace import Workspace
 
 #: Length is measured lying down until the second birthday, height standing after
@@ -95,30 +101,93 @@ NEXT_DUE = (
 FIELD_ALIASES = {MeasurementKind.HEIGHT.value: MeasurementKind.LENGTH.value, "pregnancy_id": "kind"}
 
 
-def available_kinds(record: ChildRecord) -> list[ContactKind]:
-    """What can be recorded from this child's record.
+@dataclass(frozen=True)
+class ContactSubject:
+    """Whom a contact is about, as the form needs to know it: a child or a pregnancy.
 
-    The antenatal review is recorded on the pregnancy, so only when the record
-    knows the pregnancy the child was born of.
+    Built from the read model the screen already holds (``for_child``,
+    ``for_pregnancy``), so the one form serves both without a database call.
     """
-    kinds = [ContactKind.ANTENATAL] if record.pregnancy_id is not None else []
-    return [*kinds, *CHILD_REVIEWS, ContactKind.OTHER]
+
+    name: str
+    heading: str  # rich text for the top of the form
+    spoken: str  # the same for a screen reader
+    kinds: tuple[ContactKind, ...]  # what may be recorded, in the order offered
+    statuses: tuple[tuple[ContactKind, ReviewStatus], ...]
+    child_id: uuid.UUID | None = None
+    pregnancy_id: uuid.UUID | None = None
+    date_of_birth: dt.date | None = None
+    estimated_delivery_date: dt.date | None = None
+    health_visitor_id: uuid.UUID | None = None
+    interpreter_needed: bool = False
+    main_language: str = ""
+
+    @classmethod
+    def for_child(cls, record: ChildRecord) -> ContactSubject:
+        # The antenatal review is recorded on the pregnancy, so it is offered
+        # only when the record knows the pregnancy the child was born of.
+        antenatal = (ContactKind.ANTENATAL,) if record.pregnancy_id is not None else ()
+        return cls(
+            name=record.name,
+            heading=f"<b>{record.name}</b> &nbsp;·&nbsp; NHS number {record.nhs_number} "
+            f"&nbsp;·&nbsp; born {short_date(record.date_of_birth)} ({record.age})",
+            spoken=f"Recording a contact for {record.name}, NHS number {record.nhs_number}",
+            kinds=(*antenatal, *CHILD_REVIEWS, ContactKind.OTHER),
+            statuses=tuple((line.kind, line.status) for line in record.reviews),
+            child_id=record.id,
+            pregnancy_id=record.pregnancy_id,
+            date_of_birth=record.date_of_birth,
+            health_visitor_id=record.health_visitor_id,
+            interpreter_needed=record.interpreter_needed,
+            main_language=record.main_language,
+        )
+
+    @classmethod
+    def for_pregnancy(cls, row: PregnancyRow) -> ContactSubject:
+        # Before the birth only the antenatal review belongs to the pregnancy;
+        # every other contact is recorded on the child once born.
+        edd = short_date(row.estimated_delivery_date)
+        said = spoken_date(row.estimated_delivery_date)
+        plan = " &nbsp;·&nbsp; ⚑ on a pre-birth plan" if row.pre_birth_plan else ""
+        return cls(
+            name=row.mother_name,
+            heading=f"<b>{row.mother_name}</b> &nbsp;·&nbsp; pregnant, {row.gestation_today} "
+            f"today &nbsp;·&nbsp; estimated delivery {edd}{plan}",
+            spoken=f"Recording the antenatal review for {row.mother_name}, "
+            f"{row.gestation_today} pregnant, estimated delivery {said}"
+            + (", on a pre-birth plan" if row.pre_birth_plan else ""),
+            kinds=(ContactKind.ANTENATAL,),
+            statuses=((ContactKind.ANTENATAL, row.antenatal.status),),
+            pregnancy_id=row.pregnancy_id,
+            estimated_delivery_date=row.estimated_delivery_date,
+            health_visitor_id=row.health_visitor_id,
+            interpreter_needed=row.interpreter_needed,
+            main_language=row.main_language,
+        )
+
+    def status_of(self, kind: ContactKind) -> ReviewStatus | None:
+        return next((status for known, status in self.statuses if known is kind), None)
 
 
-def default_kind(record: ChildRecord) -> ContactKind:
+def available_kinds(subject: ContactSubject) -> list[ContactKind]:
+    """What can be recorded for this child or pregnancy."""
+    return list(subject.kinds)
+
+
+def default_kind(subject: ContactSubject) -> ContactKind:
     """The review to record next: the most urgent due or overdue one, else another contact."""
-    kinds = available_kinds(record)
-    reviews = [line for line in record.reviews if line.kind in kinds]
+    kinds = available_kinds(subject)
     for status in NEXT_DUE:
-        for line in reviews:
-            if line.status is status:
-                return line.kind
-    # Nothing due: an early review is the exception, so the form starts on "other".
-    return ContactKind.OTHER
+        for kind in kinds:
+            if subject.status_of(kind) is status:
+                return kind
+    # Nothing due: an early review is the exception, so the form starts on "other"
+    # (a pregnancy offers only its antenatal review).
+    return ContactKind.OTHER if ContactKind.OTHER in kinds else kinds[0]
 
 
-def kind_text(kind: ContactKind, record: ChildRecord) -> str:
-    status = next((line.status for line in record.reviews if line.kind is kind), None)
+def kind_text(kind: ContactKind, subject: ContactSubject) -> str:
+    status = subject.status_of(kind)
     return f"{kind.label} ({status.label.lower()})" if status else kind.label
 
 
@@ -127,20 +196,22 @@ class ContactDetailsSection(FormSection):
 
     def __init__(
         self,
-        record: ChildRecord,
+        subject: ContactSubject,
         team: Sequence[HealthVisitorSummary],
         signed_in: uuid.UUID,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__("The contact", parent)
-        self.kind = ChoiceCombo([(kind_text(k, record), k) for k in available_kinds(record)])
+        self.kind = ChoiceCombo([(kind_text(k, subject), k) for k in available_kinds(subject)])
         self.contact_date = date_edit()
         self.location = ChoiceCombo(
             [(place.label, place) for place in ContactLocation], placeholder="Choose where"
         )
         self.outcome = ChoiceCombo([(outcome.label, outcome) for outcome in ContactOutcome])
         self.who_was_seen = QLineEdit()
-        self.who_was_seen.setPlaceholderText("e.g. mother and baby")
+        self.who_was_seen.setPlaceholderText(
+            "e.g. mother and baby" if subject.child_id else "e.g. mother and partner"
+        )
         self.interpreter_used = QCheckBox("An interpreter was used")
         self.delivered_by = ChoiceCombo(
             [(member.full_name, member.id) for member in team], placeholder="Choose who"
@@ -151,7 +222,7 @@ class ContactDetailsSection(FormSection):
             [(member.full_name, member.id) for member in accountable],
             placeholder="Choose the named health visitor",
         )
-        self.accountable.set_value(record.health_visitor_id)
+        self.accountable.set_value(subject.health_visitor_id)
         if self.accountable.currentIndex() < 0:
             self.accountable.set_value(signed_in)
 
@@ -166,9 +237,9 @@ class ContactDetailsSection(FormSection):
         self.add("who_was_seen", FormField("&Who was seen", self.who_was_seen))
         interpreter = FormField("&Interpreter", self.interpreter_used)
         self.add("interpreter_used", interpreter)
-        if record.interpreter_needed:
+        if subject.interpreter_needed:
             interpreter.set_description(
-                f"The family's record says an interpreter is needed ({record.main_language})"
+                f"The family's record says an interpreter is needed ({subject.main_language})"
             )
         self.add(
             "delivered_by",
@@ -206,20 +277,20 @@ class ContactDetailsSection(FormSection):
 
 
 class ContactForm(QDialog):
-    """Record one contact for one child; ``saved`` carries the ``RecordedContact``."""
+    """Record one contact for one child or pregnancy; ``saved`` carries the ``RecordedContact``."""
 
     saved = Signal(object)
 
     def __init__(
         self,
         workspace: Workspace,
-        record: ChildRecord,
+        subject: ContactSubject,
         kind: ContactKind | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._workspace = workspace
-        self._record = record
+        self.subject = subject
         self.recorded: RecordedContact | None = None
         self.setObjectName("contactForm")
         # An explicit minimum: the layout then never resizes the window as messages
@@ -228,7 +299,7 @@ class ContactForm(QDialog):
         today = workspace.today()
 
         self.details = ContactDetailsSection(
-            record, workspace.team_health_visitors(), workspace.actor.user_id
+            subject, workspace.team_health_visitors(), workspace.actor.user_id
         )
         self.growth = GrowthSection()
         self.feeding = FeedingSection()
@@ -254,20 +325,15 @@ class ContactForm(QDialog):
         details = self.details
         details.contact_date.setMaximumDate(to_qdate(today))
         details.contact_date.setDate(to_qdate(today))
-        details.kind.set_value(kind if kind in available_kinds(record) else default_kind(record))
+        details.kind.set_value(kind if kind in available_kinds(subject) else default_kind(subject))
         self.fields["contact_date"].check = self._date_problem
         self.fields["next_planned_contact"].check = self._next_contact_problem
         self.follow_up.next_contact.set_value(None)
         self.follow_up.next_contact.date.setDate(to_qdate(today + dt.timedelta(days=7)))
 
-        self.heading = QLabel(
-            f"<b>{record.name}</b> &nbsp;·&nbsp; NHS number {record.nhs_number} &nbsp;·&nbsp; "
-            f"born {short_date(record.date_of_birth)} ({record.age})"
-        )
+        self.heading = QLabel(subject.heading)
         self.heading.setObjectName("formHeading")
-        self.heading.setAccessibleName(
-            f"Recording a contact for {record.name}, NHS number {record.nhs_number}"
-        )
+        self.heading.setAccessibleName(subject.spoken)
         self.summary = FieldMessage()
         self.summary.setObjectName("formProblems")
         self.summary.setAccessibleName("Problems")
@@ -354,7 +420,7 @@ class ContactForm(QDialog):
 
     def _kind_changed(self) -> None:
         kind = self.kind()
-        self.setWindowTitle(f"Record: {kind.label} — {self._record.name}")
+        self.setWindowTitle(f"Record: {kind.label} — {self.subject.name}")
         self.growth.setVisible(kind is not ContactKind.ANTENATAL)
         self.feeding.setVisible(kind in FEEDING_REVIEWS)
         self.mood.setVisible(kind in MATERNAL_MOOD_REVIEWS)
@@ -363,10 +429,12 @@ class ContactForm(QDialog):
 
     def _date_changed(self) -> None:
         measured_on = self.details.date()
-        two = add_months(self._record.date_of_birth, HEIGHT_FROM_MONTHS)
-        self.growth.set_length_kind(
-            MeasurementKind.HEIGHT if measured_on >= two else MeasurementKind.LENGTH
-        )
+        born = self.subject.date_of_birth
+        if born is not None:  # a pregnancy has no growth to measure
+            two = add_months(born, HEIGHT_FROM_MONTHS)
+            self.growth.set_length_kind(
+                MeasurementKind.HEIGHT if measured_on >= two else MeasurementKind.LENGTH
+            )
         self.fields["next_planned_contact"].run_check()
 
     def _outcome_changed(self) -> None:
@@ -391,7 +459,8 @@ class ContactForm(QDialog):
                 self.kind(),
                 self.details.date(),
                 today=self._workspace.today(),
-                date_of_birth=self._record.date_of_birth,
+                date_of_birth=self.subject.date_of_birth,
+                estimated_delivery_date=self.subject.estimated_delivery_date,
             )
         except ValidationError as error:
             return " ".join(problem.message for problem in error.problems)
@@ -451,8 +520,8 @@ class ContactForm(QDialog):
             if isinstance(accountable, uuid.UUID)
             else None,
             # The antenatal review belongs to the pregnancy, so a twin's record shows it too.
-            child_id=None if antenatal else self._record.id,
-            pregnancy_id=self._record.pregnancy_id if antenatal else None,
+            child_id=None if antenatal else self.subject.child_id,
+            pregnancy_id=self.subject.pregnancy_id if antenatal else None,
             who_was_seen=details.who_was_seen.text(),
             interpreter_used=details.interpreter_used.isChecked(),
             notes=self.follow_up.notes.toPlainText(),

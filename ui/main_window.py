@@ -1,8 +1,10 @@
 """The main window: banner, caseload, menus and a status bar saying who and where.
 
 A child's record opens in its own window (``ChildRecordWindow``), one per
-child, from the caseload; later issues add screens (the team board) beside
-the caseload. The window itself only frames them and holds the one
+child, from the caseload; the antenatal review of a pregnancy whose baby is
+not born yet is recorded from the caseload's "Pregnancies" tab, in the
+contact form opened over this window (issue 3). Later issues add screens
+(the team board) beside the caseload. The window itself only frames them and holds the one
 ``Workspace`` they share.
 """
 
@@ -28,13 +30,17 @@ from PySide6.QtWidgets import (
 from sqlalchemy.engine import make_url
 
 from healthvisitor import __version__
+from healthvisitor.domain.enums import ContactKind
 from healthvisitor.errors import HealthVisitorError
 from healthvisitor.ui.caseload_model import COLUMNS
-from healthvisitor.ui.caseload_panel import CaseloadPanel, children
+from healthvisitor.ui.caseload_panel import CaseloadPanel
 from healthvisitor.ui.child_record_window import ChildRecordWindow
+from healthvisitor.ui.contact_form import ContactForm, ContactSubject
 from healthvisitor.ui.theme import app_icon
 
 if TYPE_CHECKING:
+    from healthvisitor.services.contacts import RecordedContact
+    from healthvisitor.services.pregnancies import PregnancyRow
     from healthvisitor.services.workspace import SignedIn, Workspace
 
 APP_NAME = "HealthVisitor"
@@ -118,7 +124,9 @@ class MainWindow(QMainWindow):
 
         self.caseload = CaseloadPanel(workspace)
         self.record_windows: dict[uuid.UUID, ChildRecordWindow] = {}
+        self.contact_form: ContactForm | None = None
         self.caseload.open_record_requested.connect(self.open_record)
+        self.caseload.antenatal_review_requested.connect(self.record_antenatal_review)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -130,7 +138,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._build_menus()
         self.caseload.counts_changed.connect(self._show_counts)
-        self._show_counts(self.caseload.proxy.rowCount(), self.caseload.model.rowCount())
+        self._show_counts()
         self.caseload.health_visitor.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --- Status bar -----------------------------------------------------------
@@ -138,7 +146,7 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         who = self.signed_in
         self.count_label = QLabel()
-        self.count_label.setAccessibleName("Children shown")
+        self.count_label.setAccessibleName("Shown on the caseload")
         self.user_label = QLabel(f"Signed in as {who.full_name} ({who.role.label.lower()})")
         self.user_label.setAccessibleName("Signed in as")
         self.database_label = QLabel(
@@ -153,11 +161,8 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.user_label)
         bar.addPermanentWidget(self.database_label)
 
-    def _show_counts(self, shown: int, total: int) -> None:
-        if shown == total:
-            self.count_label.setText(f"{children(total)} shown")
-        else:
-            self.count_label.setText(f"{shown} of {children(total)} shown")
+    def _show_counts(self) -> None:
+        self.count_label.setText(self.caseload.counts_text())
 
     def status_text(self) -> str:
         """Everything the status bar says, in order (for tests and screen readers)."""
@@ -172,6 +177,10 @@ class MainWindow(QMainWindow):
         self.open_action = file_menu.addAction("&Open the chosen child's record")
         self.open_action.setShortcut(QKeySequence.StandardKey.Open)
         self.open_action.triggered.connect(self.caseload.open_current_record)
+        self.antenatal_action = file_menu.addAction(
+            "Record the &antenatal review for the chosen pregnancy"
+        )
+        self.antenatal_action.triggered.connect(self.caseload.pregnancies.request_review)
         file_menu.addSeparator()
         self.quit_action = file_menu.addAction("&Quit")
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -179,6 +188,13 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self.close)
 
         view_menu = menus.addMenu("&View")
+        self.children_action = view_menu.addAction("&Children on the caseload")
+        self.children_action.setShortcut(QKeySequence("Ctrl+1"))
+        self.children_action.triggered.connect(self.caseload.show_children)
+        self.pregnancies_action = view_menu.addAction("&Pregnancies on the caseload")
+        self.pregnancies_action.setShortcut(QKeySequence("Ctrl+2"))
+        self.pregnancies_action.triggered.connect(self.caseload.show_pregnancies)
+        view_menu.addSeparator()
         self.search_action = view_menu.addAction("&Search the caseload")
         self.search_action.setShortcut(QKeySequence("Ctrl+F"))
         self.search_action.triggered.connect(self.caseload.focus_search)
@@ -224,8 +240,36 @@ class MainWindow(QMainWindow):
     def _record_closed(self, child_id: uuid.UUID) -> None:
         self.record_windows.pop(child_id, None)
 
+    # --- The antenatal review of a pregnancy -------------------------------------------
+
+    def record_antenatal_review(self, row: PregnancyRow) -> ContactForm:
+        """Open the contact form (window-modal) for the pregnancy's antenatal review."""
+        form = ContactForm(
+            self.workspace, ContactSubject.for_pregnancy(row), ContactKind.ANTENATAL, parent=self
+        )
+        form.setWindowModality(Qt.WindowModality.WindowModal)
+        form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        # Bound methods, not lambdas (see open_record).
+        form.saved.connect(self._antenatal_saved)
+        form.finished.connect(self._form_closed)
+        self.contact_form = form
+        form.fit_to_screen()
+        form.open()
+        return form
+
+    def _antenatal_saved(self, _recorded: RecordedContact) -> None:
+        self.caseload.load_pregnancies()
+
+    def _form_closed(self, _result: int) -> None:
+        self.contact_form = None
+
     def closeEvent(self, event: QCloseEvent) -> None:
         """Quitting closes every record first; one with a contact half typed may say no."""
+        if self.contact_form is not None and self.contact_form.isVisible():
+            self.contact_form.reject()  # asks before discarding anything typed
+            if self.contact_form is not None and self.contact_form.isVisible():
+                event.ignore()
+                return
         for window in list(self.record_windows.values()):
             if not window.close():
                 event.ignore()

@@ -1,10 +1,15 @@
-"""How a child's age is said: weeks under 1 year, then months, then years and months."""
+"""How a child's age is said (weeks under 1 year, then months, then years and months),
+and how far on a pregnancy is (weeks+days of gestation)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from healthvisitor.domain.schedule import add_months
+
+#: The estimated date of delivery is 40+0 weeks of gestation (280 days), the
+#: convention every dating scan and the antenatal window use (schedule.py).
+EDD_GESTATION_DAYS = 280
 
 
 def completed_months(date_of_birth: dt.date, today: dt.date) -> int:
@@ -34,3 +39,14 @@ def age_text(date_of_birth: dt.date, today: dt.date) -> str:
         return f"{months} months"
     years, rest = divmod(months, 12)
     return f"{years} y {rest} m" if rest else f"{years} y"
+
+
+def gestation_text(estimated_delivery_date: dt.date, today: dt.date) -> str:
+    """How far on the pregnancy is today, as midwives write it: "31+2 weeks".
+
+    Counted back from the EDD (40+0); past the EDD it keeps counting ("41+3
+    weeks"), which is what a health visitor needs to see for an overdue birth.
+    """
+    days = max(EDD_GESTATION_DAYS - (estimated_delivery_date - today).days, 0)
+    weeks, rest = divmod(days, 7)
+    return f"{weeks}+{rest} weeks"

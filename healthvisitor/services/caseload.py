@@ -53,13 +53,14 @@ def team_health_visitors(session: Session, actor: Actor) -> list[HealthVisitorSu
     return [HealthVisitorSummary(u.id, u.full_name, u.role) for u in users]
 
 
-def caseload(
-    session: Session, actor: Actor, *, today: dt.date, health_visitor_id: uuid.UUID | None = None
-) -> list[CaseloadRow]:
-    """Active children allocated to a health visitor (default: the actor), by name.
+def caseload_owner(
+    session: Session, actor: Actor, health_visitor_id: uuid.UUID | None
+) -> tuple[uuid.UUID, uuid.UUID]:
+    """The actor's team and whose caseload to show (default: the actor's own).
 
     A health visitor may open a colleague's caseload in their own team (cover);
-    another team's caseload is refused.
+    another team's caseload is refused. The children's and the pregnancies'
+    lists both ask here, so they can never disagree on who may see what.
     """
     team_id = require_clinical(actor)
     visitor_id = health_visitor_id or actor.user_id
@@ -68,6 +69,18 @@ def caseload(
         raise NotFoundError("That health visitor is not on record.")
     if visitor.team_id != team_id:
         raise PermissionDeniedError("That caseload belongs to another team.")
+    return team_id, visitor_id
+
+
+def caseload(
+    session: Session, actor: Actor, *, today: dt.date, health_visitor_id: uuid.UUID | None = None
+) -> list[CaseloadRow]:
+    """Active children allocated to a health visitor (default: the actor), by name.
+
+    A health visitor may open a colleague's caseload in their own team (cover);
+    another team's caseload is refused.
+    """
+    team_id, visitor_id = caseload_owner(session, actor, health_visitor_id)
     rows = session.execute(
         select(
             Child.id,

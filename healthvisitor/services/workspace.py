@@ -25,6 +25,7 @@ from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.services import caseload as caseload_service
 from healthvisitor.services import child_record as child_record_service
 from healthvisitor.services import contacts as contacts_service
+from healthvisitor.services import pregnancies as pregnancies_service
 from healthvisitor.services.actor import Actor, actor_for
 
 
@@ -75,6 +76,15 @@ class Workspace:
     ) -> list[caseload_service.CaseloadRow]:
         with unit_of_work(self.engine) as session:
             return caseload_service.caseload(
+                session, self.actor, today=self.today(), health_visitor_id=health_visitor_id
+            )
+
+    def pregnancies(
+        self, health_visitor_id: uuid.UUID | None = None
+    ) -> list[pregnancies_service.PregnancyRow]:
+        """Ongoing pregnancies on the caseload, with their antenatal review (issue 3)."""
+        with unit_of_work(self.engine) as session:
+            return pregnancies_service.pregnancy_caseload(
                 session, self.actor, today=self.today(), health_visitor_id=health_visitor_id
             )
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from healthvisitor.domain.ages import age_text, completed_months
+from healthvisitor.domain.ages import age_text, completed_months, gestation_text
 
 
 @pytest.mark.parametrize(
@@ -30,3 +30,18 @@ def test_month_end_birth_completes_a_month_at_the_shorter_month_end() -> None:
     assert completed_months(dt.date(2024, 1, 31), dt.date(2024, 2, 28)) == 0
     assert completed_months(dt.date(2024, 1, 31), dt.date(2024, 2, 29)) == 1
     assert completed_months(dt.date(2023, 1, 31), dt.date(2023, 2, 28)) == 1
+
+
+@pytest.mark.parametrize(
+    ("edd", "today", "expected"),
+    [
+        # 40+0 on the EDD; 28+0 twelve weeks (84 days) before it (schedule.py's window).
+        (dt.date(2027, 2, 1), dt.date(2027, 2, 1), "40+0 weeks"),
+        (dt.date(2027, 2, 1), dt.date(2026, 11, 9), "28+0 weeks"),
+        (dt.date(2027, 2, 1), dt.date(2026, 11, 24), "30+1 weeks"),
+        (dt.date(2026, 12, 20), dt.date(2026, 11, 24), "36+2 weeks"),
+        (dt.date(2026, 11, 20), dt.date(2026, 11, 24), "40+4 weeks"),
+    ],
+)
+def test_gestation_text(edd: dt.date, today: dt.date, expected: str) -> None:
+    assert gestation_text(edd, today) == expected

@@ -26,9 +26,17 @@ from healthvisitor.domain.enums import (
     PregnancyOutcome,
     RecordStatus,
     Role,
+    SafeguardingStatus,
     Sex,
 )
-from healthvisitor.persistence.models import Child, Family, Pregnancy, Team, User
+from healthvisitor.persistence.models import (
+    Child,
+    Family,
+    Pregnancy,
+    SafeguardingEntry,
+    Team,
+    User,
+)
 from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.services.contacts import ContactEntry, MeasurementEntry, record_contact
 from healthvisitor.services.records import (
@@ -225,3 +233,57 @@ def build_record_team(engine: Engine) -> RecordTeam:
 @pytest.fixture
 def record_team(sqlite_engine: Engine) -> RecordTeam:
     return build_record_team(sqlite_engine)
+
+
+# --- Pregnancies whose babies are not born yet (issue 3) -------------------------
+
+
+@dataclass(frozen=True)
+class ExpectingTeam:
+    """``RecordTeam`` plus ongoing pregnancies, for the antenatal review before the birth.
+
+    * Rosa Patel, mine, EDD 20 Jan 2027 (31+6 weeks today), on a pre-birth plan: review due;
+    * Lily Green, mine, EDD 10 Apr 2027 (20+3 weeks): review not yet due;
+    * Hana Ito, my colleague Helen Walker's, EDD 5 Jan 2027: review due.
+    """
+
+    record_team: RecordTeam
+    pregnancies: dict[str, uuid.UUID]
+
+    @property
+    def engine(self) -> Engine:
+        return self.record_team.engine
+
+    def workspace(self) -> Workspace:
+        return self.record_team.workspace()
+
+
+def build_expecting_team(engine: Engine) -> ExpectingTeam:
+    record_team = build_record_team(engine)
+    team = record_team.team
+    pregnancies: dict[str, uuid.UUID] = {}
+    with unit_of_work(engine) as session:
+        chapeltown = session.get_one(Team, team.me.team_id)
+        for given, surname, postcode, hv, edd in (
+            ("Rosa", "Patel", "LS7 2QA", team.me, dt.date(2027, 1, 20)),
+            ("Lily", "Green", "LS8 4DE", team.me, dt.date(2027, 4, 10)),
+            ("Hana", "Ito", "LS7 9XY", team.colleague, dt.date(2027, 1, 5)),
+        ):
+            family = factories.family(session, chapeltown, surname)
+            family.postcode = postcode
+            mother = factories.carer(session, family, given)
+            pregnancies[given] = factories.pregnancy(session, mother, hv, edd).id
+        session.add(
+            SafeguardingEntry(
+                pregnancy_id=pregnancies["Rosa"],
+                status=SafeguardingStatus.PRE_BIRTH_PLAN,
+                start_date=dt.date(2026, 10, 1),
+                note="",
+            )
+        )
+    return ExpectingTeam(record_team, pregnancies)
+
+
+@pytest.fixture
+def expecting_team(sqlite_engine: Engine) -> ExpectingTeam:
+    return build_expecting_team(sqlite_engine)

@@ -259,7 +259,7 @@ def test_every_control_is_labelled_for_screen_readers(qtbot: QtBot, team_data: T
             assert "&" in label.text(), f"{label.text()!r} has no keyboard mnemonic"
 
 
-def test_tab_runs_from_the_combo_to_the_search_to_the_table_to_open_record(
+def test_tab_runs_from_the_combo_to_the_search_to_the_tabs_to_the_table_to_open_record(
     qtbot: QtBot, team_data: TeamData
 ) -> None:
     window = open_window(qtbot, team_data)
@@ -268,6 +268,9 @@ def test_tab_runs_from_the_combo_to_the_search_to_the_table_to_open_record(
     assert QApplication.focusWidget() is panel.health_visitor
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is panel.search
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    # The tabs above the table: children or pregnancies (issue 3).
+    assert QApplication.focusWidget() is panel.tabs.tabBar()
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is panel.table
     # Arrows move within the table; Tab leaves it rather than walking its cells,

@@ -1,0 +1,122 @@
+"""The pregnancies on a caseload: mothers due their antenatal health promoting review.
+
+Health visitors carry pregnant women from about 28 weeks (DOMAIN.md), and
+the antenatal review is the first of the five mandated reviews (issue 3):
+it is recorded on the pregnancy, before there is a child to open. This is
+the list it is recorded from: ongoing pregnancies allocated to one health
+visitor, each with where its antenatal review stands today. The same
+scoping and cover as the children's caseload (``caseload.caseload_owner``);
+one query, no per-row loading.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import Session
+
+from healthvisitor.domain.ages import gestation_text
+from healthvisitor.domain.enums import ContactKind, PregnancyOutcome, SafeguardingStatus
+from healthvisitor.domain.schedule import ReviewAttempt, ScheduledReview, pregnancy_schedule
+from healthvisitor.persistence.models import Carer, Contact, Family, Pregnancy, SafeguardingEntry
+from healthvisitor.services.actor import Actor
+from healthvisitor.services.caseload import caseload_owner
+
+
+@dataclass(frozen=True)
+class PregnancyRow:
+    pregnancy_id: uuid.UUID
+    mother_name: str
+    family: str
+    postcode: str
+    estimated_delivery_date: dt.date
+    gestation_today: str  # e.g. "31+2 weeks"
+    antenatal: ScheduledReview  # the antenatal review's window and status today
+    pre_birth_plan: bool  # a pre-birth plan is in force today (CP-IS flags it)
+    health_visitor_id: uuid.UUID | None = None
+    main_language: str = "English"
+    interpreter_needed: bool = False
+
+
+def pregnancy_caseload(
+    session: Session, actor: Actor, *, today: dt.date, health_visitor_id: uuid.UUID | None = None
+) -> list[PregnancyRow]:
+    """Ongoing pregnancies allocated to a health visitor (default: the actor), by EDD.
+
+    Cover works as for ``caseload``: a colleague's list in the actor's own
+    team may be opened, another team's is refused.
+    """
+    team_id, visitor_id = caseload_owner(session, actor, health_visitor_id)
+    pre_birth_plan = exists().where(
+        SafeguardingEntry.pregnancy_id == Pregnancy.id,
+        SafeguardingEntry.status == SafeguardingStatus.PRE_BIRTH_PLAN,
+        SafeguardingEntry.start_date <= today,
+        or_(SafeguardingEntry.end_date.is_(None), SafeguardingEntry.end_date >= today),
+    )
+    # One row per antenatal contact (or one with no contact): the attempts come
+    # with their pregnancy rather than by a query per pregnancy.
+    rows = session.execute(
+        select(
+            Pregnancy.id.label("pregnancy_id"),
+            Pregnancy.estimated_delivery_date.label("edd"),
+            Pregnancy.health_visitor_id,
+            Carer.given_name.label("mother_given_name"),
+            Carer.family_name.label("mother_family_name"),
+            Family.family_name.label("family"),
+            Family.postcode,
+            Family.main_language,
+            Family.interpreter_needed,
+            pre_birth_plan.label("pre_birth_plan"),
+            Contact.contact_date,
+            Contact.outcome,
+            Contact.next_planned_contact,
+        )
+        .join(Family, Family.id == Pregnancy.family_id)
+        .join(Carer, Carer.id == Pregnancy.mother_id)
+        .outerjoin(
+            Contact,
+            and_(Contact.pregnancy_id == Pregnancy.id, Contact.kind == ContactKind.ANTENATAL),
+        )
+        .where(
+            Pregnancy.health_visitor_id == visitor_id,
+            Pregnancy.outcome == PregnancyOutcome.ONGOING,
+            Family.team_id == team_id,
+        )
+        .order_by(
+            Pregnancy.estimated_delivery_date,
+            Carer.family_name,
+            Carer.given_name,
+            Pregnancy.id,
+            Contact.contact_date,
+            Contact.created_at,
+        )
+    ).all()
+    # The same pregnancy on each of its rows: one per pregnancy, in the query's order.
+    pregnancies = {row.pregnancy_id: row for row in rows}
+    attempts: dict[uuid.UUID, list[ReviewAttempt]] = {key: [] for key in pregnancies}
+    for row in rows:
+        if row.contact_date is not None:
+            attempts[row.pregnancy_id].append(
+                ReviewAttempt(
+                    ContactKind.ANTENATAL, row.contact_date, row.outcome, row.next_planned_contact
+                )
+            )
+    return [
+        PregnancyRow(
+            pregnancy_id=row.pregnancy_id,
+            mother_name=f"{row.mother_given_name} {row.mother_family_name}",
+            family=row.family,
+            postcode=row.postcode,
+            estimated_delivery_date=row.edd,
+            gestation_today=gestation_text(row.edd, today),
+            antenatal=pregnancy_schedule(row.edd, attempts[row.pregnancy_id], today)[0],
+            pre_birth_plan=bool(row.pre_birth_plan),
+            health_visitor_id=row.health_visitor_id,
+            main_language=row.main_language,
+            interpreter_needed=row.interpreter_needed,
+        )
+        for row in pregnancies.values()
+    ]
