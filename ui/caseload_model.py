@@ -15,24 +15,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-)
+from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle
+
+from healthvisitor.ui.line_table_model import LINE_ROLE, LineColumn, LineTableModel, ModelIndex
 
 if TYPE_CHECKING:
     from healthvisitor.services.caseload import CaseloadRow
 
-ModelIndex = QModelIndex | QPersistentModelIndex
-
 #: The child's id (a ``uuid.UUID``): what later screens open the record by.
-CHILD_ID_ROLE = Qt.ItemDataRole.UserRole
+#: The same role as ``LINE_ROLE``: the caseload gives the id, not the whole row.
+CHILD_ID_ROLE = LINE_ROLE
 #: A value that sorts correctly (dates as day numbers, text case-folded).
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -81,15 +75,11 @@ def _words(text: str) -> list[str]:
     return text.casefold().replace("-", " ").split()
 
 
-@dataclass(frozen=True)
-class Column:
+@dataclass(frozen=True, kw_only=True)
+class Column(LineColumn):
     """One caseload column: its heading and how it shows, sorts and reads a row."""
 
-    title: str
-    display: Callable[[CaseloadRow], str]
     sort_key: Callable[[CaseloadRow], str | int]
-    tooltip: Callable[[CaseloadRow], str] | None = None
-    spoken: Callable[[CaseloadRow], str] | None = None
     #: Rows for which the cell carries the warning icon (beside its text, never instead).
     marked: Callable[[CaseloadRow], bool] | None = None
 
@@ -100,18 +90,18 @@ def alerts_text(alerts: Sequence[str]) -> str:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("Name", lambda r: r.name, lambda r: r.name.casefold()),
+    Column("Name", lambda r: r.name, sort_key=lambda r: r.name.casefold()),
     Column(
         "NHS number",
         lambda r: r.nhs_number,
-        lambda r: _compact(r.nhs_number),
+        sort_key=lambda r: _compact(r.nhs_number),
         # Digit groups read one digit at a time, as the number is said aloud.
         spoken=lambda r: " ".join(_compact(r.nhs_number)),
     ),
     Column(
         "Date of birth",
         lambda r: short_date(r.date_of_birth),
-        lambda r: r.date_of_birth.toordinal(),
+        sort_key=lambda r: r.date_of_birth.toordinal(),
         tooltip=lambda r: f"Born {spoken_date(r.date_of_birth)}",
         spoken=lambda r: spoken_date(r.date_of_birth),
     ),
@@ -119,21 +109,21 @@ COLUMNS: tuple[Column, ...] = (
         "Age",
         lambda r: r.age,
         # Oldest first when ascending: an earlier birth is a greater age.
-        lambda r: -r.date_of_birth.toordinal(),
+        sort_key=lambda r: -r.date_of_birth.toordinal(),
         tooltip=lambda r: f"{r.age} old (born {short_date(r.date_of_birth)})",
     ),
     Column(
         "Family",
         lambda r: r.family,
-        lambda r: r.family.casefold(),
+        sort_key=lambda r: r.family.casefold(),
         tooltip=lambda r: f"The {r.family} family, {r.postcode}",
     ),
-    Column("Postcode", lambda r: r.postcode, lambda r: _compact(r.postcode)),
+    Column("Postcode", lambda r: r.postcode, sort_key=lambda r: _compact(r.postcode)),
     Column(
         "Alerts",
         lambda r: alerts_text(r.alerts),
         # Ascending puts the children with the most alerts first: they need action.
-        lambda r: -len(r.alerts),
+        sort_key=lambda r: -len(r.alerts),
         tooltip=lambda r: "\n".join(r.alerts) if r.alerts else "No alerts",
         spoken=lambda r: alerts_text(r.alerts) or "No alerts",
         marked=lambda r: bool(r.alerts),
@@ -142,54 +132,30 @@ COLUMNS: tuple[Column, ...] = (
 NAME, NHS_NUMBER, DATE_OF_BIRTH, AGE, FAMILY, POSTCODE, ALERTS = range(len(COLUMNS))
 
 
-class CaseloadModel(QAbstractTableModel):
+class CaseloadModel(LineTableModel):
     """The rows of one caseload, one child a row, in the service's order."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[CaseloadRow] = []
+    columns = COLUMNS
 
     def set_rows(self, rows: Sequence[CaseloadRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+        self.set_lines(rows)
 
     def row_at(self, row: int) -> CaseloadRow:
-        return self._rows[row]
-
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+        result: CaseloadRow = self.line_at(row)
+        return result
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if role not in (CHILD_ID_ROLE, SORT_ROLE, Qt.ItemDataRole.DecorationRole):
+            return super().data(index, role)
+        row = super().data(index, LINE_ROLE)
+        if row is None:
             return None
-        row = self._rows[index.row()]
         column = COLUMNS[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.display(row)
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            return (column.spoken or column.display)(row)
-        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
-            return column.tooltip(row)
-        if role == Qt.ItemDataRole.DecorationRole and column.marked and column.marked(row):
-            return warning_icon()
-        if role == SORT_ROLE:
-            return column.sort_key(row)
         if role == CHILD_ID_ROLE:
             return row.child_id
-        return None
+        if role == SORT_ROLE:
+            return column.sort_key(row)
+        return warning_icon() if column.marked and column.marked(row) else None
 
     def headerData(
         self,
@@ -197,14 +163,13 @@ class CaseloadModel(QAbstractTableModel):
         orientation: Qt.Orientation,
         role: int = Qt.ItemDataRole.DisplayRole,
     ) -> Any:
-        # Not super().headerData(): see TOOLCHAIN.md on empty values from C++.
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
-            return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return COLUMNS[section].title
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if (
+            role == Qt.ItemDataRole.ToolTipRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(COLUMNS)
+        ):
             return f"Sort by {COLUMNS[section].title.lower()}"
-        return None
+        return super().headerData(section, orientation, role)
 
 
 @dataclass(frozen=True)

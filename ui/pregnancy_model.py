@@ -1,6 +1,6 @@
 """The pregnancies table: a thin Qt adapter over the service's ``PregnancyRow`` list.
 
-Described by columns like a record's tables (``child_record_models.LineColumn``),
+Described by columns like a record's tables (``line_table_model.LineColumn``),
 each with a sort key. The antenatal review's status is said in words with a
 symbol, colour only repeating it (WCAG 1.4.1), as in the child's record.
 ``PregnancyProxy`` sorts by ``SORT_ROLE`` and filters with the caseload's
@@ -17,13 +17,8 @@ from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt
 
 from healthvisitor.domain.enums import ReviewStatus
 from healthvisitor.ui.caseload_model import SORT_ROLE, CaseloadSearch, short_date, spoken_date
-from healthvisitor.ui.child_record_models import (
-    LINE_ROLE,
-    STATUS_LOOK,
-    LineColumn,
-    LineTableModel,
-    ModelIndex,
-)
+from healthvisitor.ui.child_record_models import STATUS_LOOK
+from healthvisitor.ui.line_table_model import LINE_ROLE, LineColumn, LineTableModel, ModelIndex
 
 if TYPE_CHECKING:
     from healthvisitor.domain.schedule import ScheduledReview
