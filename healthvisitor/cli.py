@@ -1,5 +1,5 @@
 """The ``healthvisitor`` command line: database administration, demo data,
-import and export.
+import and export, and the clinical calculators (``schedule``, ``growth``).
 
 Every failure a user can cause (a bad file, an unreachable database, an
 out-of-date schema) ends with one clear sentence on standard error and exit
