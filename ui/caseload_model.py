@@ -1,11 +1,16 @@
 """The caseload table: a thin Qt adapter over the service's ``CaseloadRow`` list.
 
 ``CaseloadModel`` shows the rows exactly as the service returned them (by
-family name, then given name), with an "Alerts" column (faltering growth)
-in words beside a warning icon, never colour alone. ``CaseloadProxy`` sorts
-and filters them for the view: sorting uses ``SORT_ROLE`` so dates and ages
-sort by date, never as text, and the search line filters by name, NHS number
-or postcode as the health visitor types.
+family name, then given name): the worklist of issue 4 (next review, its
+target date, the days left and its status, overdue reviews, flags, service
+level, last contact) and an "Alerts" column (faltering growth) in words
+beside a warning icon. Nothing is said by colour alone: a status has words
+and a symbol, the days have words in the tooltip and for screen readers.
+``CaseloadProxy`` sorts and filters them for the view: sorting uses
+``SORT_ROLE`` so dates sort by date and days by number, never as text; the
+search line filters by name, NHS number or postcode as the health visitor
+types, and ``CaseloadFilter`` answers the questions a health visitor asks
+of a caseload ("what is overdue?").
 """
 
 from __future__ import annotations
@@ -13,13 +18,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
+from healthvisitor.domain.enums import ContactKind, ReviewStatus
 from healthvisitor.ui.line_table_model import LINE_ROLE, LineColumn, LineTableModel, ModelIndex
+from healthvisitor.ui.review_status import STATUS_LOOK, status_text
 
 if TYPE_CHECKING:
     from healthvisitor.services.caseload import CaseloadRow
@@ -89,8 +97,142 @@ def alerts_text(alerts: Sequence[str]) -> str:
     return "; ".join(alerts)
 
 
+#: Sorts after every real value: rows with nothing to show go last when ascending.
+_LAST = 10**9
+
+
+def days_words(row: CaseloadRow) -> str:
+    """The days to the next review's target in words: "3 days overdue", "in 5 days"."""
+    days = row.days_to_target
+    if days is None:
+        return "No review open"
+    plural = "" if abs(days) == 1 else "s"
+    if days < 0:
+        return f"{-days} day{plural} overdue"
+    return "Due today" if days == 0 else f"in {days} day{plural}"
+
+
+def _days_cell(days: int | None) -> str:
+    """A signed number: "-3" is three days past the target, "+5" five days to go."""
+    if days is None:
+        return "—"
+    return f"{days:+d}" if days else "0"
+
+
+def flags(row: CaseloadRow) -> tuple[str, ...]:
+    """Safeguarding in force and an interpreter, in words (the issue's "flags")."""
+    return row.safeguarding + (("Interpreter",) if row.interpreter_needed else ())
+
+
+def _flags_tooltip(row: CaseloadRow) -> str:
+    lines = [f"Safeguarding: {label}" for label in row.safeguarding]
+    if row.interpreter_needed:
+        lines.append("Interpreter needed")
+    return "\n".join(lines) or "No flags"
+
+
+def _status_sort(row: CaseloadRow) -> int:
+    """Most urgent first when ascending (``ReviewStatus`` order); no open review last."""
+    status = row.next_review_status
+    return list(ReviewStatus).index(status) if status is not None else _LAST
+
+
+def _next_review_tooltip(row: CaseloadRow) -> str:
+    if row.next_review is None or row.next_review_target_by is None:
+        return "No mandated review open"
+    return f"{row.next_review.label}: target by {spoken_date(row.next_review_target_by)}"
+
+
 COLUMNS: tuple[Column, ...] = (
     Column("Name", lambda r: r.name, sort_key=lambda r: r.name.casefold()),
+    Column(
+        "Age",
+        lambda r: r.age,
+        # Oldest first when ascending: an earlier birth is a greater age.
+        sort_key=lambda r: -r.date_of_birth.toordinal(),
+        tooltip=lambda r: f"{r.age} old (born {short_date(r.date_of_birth)})",
+    ),
+    Column(
+        "Next review",
+        lambda r: r.next_review.label if r.next_review else "—",
+        # The review order (new birth visit first); none open last.
+        sort_key=lambda r: list(ContactKind).index(r.next_review) if r.next_review else _LAST,
+        tooltip=_next_review_tooltip,
+        spoken=lambda r: r.next_review.label if r.next_review else "No review open",
+    ),
+    Column(
+        "Status",
+        lambda r: status_text(r.next_review_status) if r.next_review_status else "—",
+        sort_key=_status_sort,
+        spoken=lambda r: r.next_review_status.label if r.next_review_status else "No review open",
+        colour=lambda r: STATUS_LOOK[r.next_review_status][1] if r.next_review_status else None,
+    ),
+    Column(
+        "Target by",
+        lambda r: short_date(r.next_review_target_by) if r.next_review_target_by else "—",
+        sort_key=lambda r: (
+            r.next_review_target_by.toordinal() if r.next_review_target_by else _LAST
+        ),
+        tooltip=_next_review_tooltip,
+        spoken=lambda r: (
+            spoken_date(r.next_review_target_by) if r.next_review_target_by else "No review open"
+        ),
+    ),
+    Column(
+        "Days",
+        lambda r: _days_cell(r.days_to_target),
+        # By number: the most overdue first when ascending.
+        sort_key=lambda r: r.days_to_target if r.days_to_target is not None else _LAST,
+        tooltip=days_words,
+        spoken=days_words,
+    ),
+    Column(
+        "Overdue",
+        lambda r: str(r.overdue_reviews) if r.overdue_reviews else "",
+        # Ascending puts the children with the most overdue reviews first.
+        sort_key=lambda r: -r.overdue_reviews,
+        tooltip=lambda r: _overdue_words(r.overdue_reviews),
+        spoken=lambda r: _overdue_words(r.overdue_reviews),
+    ),
+    Column(
+        "Flags",
+        lambda r: "; ".join(flags(r)),
+        # Ascending puts the flagged children first.
+        sort_key=lambda r: -len(flags(r)),
+        tooltip=_flags_tooltip,
+        spoken=lambda r: "; ".join(flags(r)) or "No flags",
+    ),
+    Column(
+        "Alerts",
+        lambda r: alerts_text(r.alerts),
+        # Ascending puts the children with the most alerts first: they need action.
+        sort_key=lambda r: -len(r.alerts),
+        tooltip=lambda r: "\n".join(r.alerts) if r.alerts else "No alerts",
+        spoken=lambda r: alerts_text(r.alerts) or "No alerts",
+        marked=lambda r: bool(r.alerts),
+    ),
+    Column(
+        "Service level",
+        lambda r: r.service_level or "—",
+        sort_key=lambda r: r.service_level.casefold() or "~",
+        spoken=lambda r: r.service_level or "No service level recorded",
+    ),
+    Column(
+        "Last contact",
+        lambda r: short_date(r.last_contact) if r.last_contact else "—",
+        # Never seen first when ascending, then the longest ago.
+        sort_key=lambda r: r.last_contact.toordinal() if r.last_contact else -1,
+        tooltip=lambda r: (
+            f"Last seen {spoken_date(r.last_contact)}" if r.last_contact else "No contact yet"
+        ),
+        spoken=lambda r: spoken_date(r.last_contact) if r.last_contact else "No contact yet",
+    ),
+    Column(
+        "Family",
+        lambda r: r.family,
+        sort_key=lambda r: r.family.casefold(),
+        tooltip=lambda r: f"The {r.family} family, {r.postcode}",
+    ),
     Column(
         "NHS number",
         lambda r: r.nhs_number,
@@ -105,31 +247,72 @@ COLUMNS: tuple[Column, ...] = (
         tooltip=lambda r: f"Born {spoken_date(r.date_of_birth)}",
         spoken=lambda r: spoken_date(r.date_of_birth),
     ),
-    Column(
-        "Age",
-        lambda r: r.age,
-        # Oldest first when ascending: an earlier birth is a greater age.
-        sort_key=lambda r: -r.date_of_birth.toordinal(),
-        tooltip=lambda r: f"{r.age} old (born {short_date(r.date_of_birth)})",
-    ),
-    Column(
-        "Family",
-        lambda r: r.family,
-        sort_key=lambda r: r.family.casefold(),
-        tooltip=lambda r: f"The {r.family} family, {r.postcode}",
-    ),
     Column("Postcode", lambda r: r.postcode, sort_key=lambda r: _compact(r.postcode)),
-    Column(
-        "Alerts",
-        lambda r: alerts_text(r.alerts),
-        # Ascending puts the children with the most alerts first: they need action.
-        sort_key=lambda r: -len(r.alerts),
-        tooltip=lambda r: "\n".join(r.alerts) if r.alerts else "No alerts",
-        spoken=lambda r: alerts_text(r.alerts) or "No alerts",
-        marked=lambda r: bool(r.alerts),
-    ),
 )
-NAME, NHS_NUMBER, DATE_OF_BIRTH, AGE, FAMILY, POSTCODE, ALERTS = range(len(COLUMNS))
+(
+    NAME,
+    AGE,
+    NEXT_REVIEW,
+    STATUS,
+    TARGET_BY,
+    DAYS,
+    OVERDUE,
+    FLAGS,
+    ALERTS,
+    SERVICE_LEVEL,
+    LAST_CONTACT,
+    FAMILY,
+    NHS_NUMBER,
+    DATE_OF_BIRTH,
+    POSTCODE,
+) = range(len(COLUMNS))
+
+
+def _overdue_words(count: int) -> str:
+    if count == 0:
+        return "No reviews overdue"
+    return f"{count} review{'s' if count != 1 else ''} overdue or not brought"
+
+
+#: "Due this week": a target date at most this many days away.
+DAYS_IN_A_WEEK = 7
+
+
+class CaseloadFilter(Enum):
+    """The questions a health visitor asks of a caseload (issue 4), as filters.
+
+    The value is what the window remembers between sessions (``QSettings``).
+    """
+
+    ALL = ("all", "All children")
+    DUE_THIS_WEEK = ("due_this_week", "Due this week")
+    OVERDUE = ("overdue", "Overdue")
+    NEW_BIRTHS = ("new_births", "New births not yet visited")
+    SAFEGUARDING = ("safeguarding", "Safeguarding")
+
+    def __init__(self, key: str, label: str) -> None:
+        self.key = key
+        self.label = label
+
+    @classmethod
+    def from_key(cls, key: object) -> CaseloadFilter:
+        """The filter saved as ``key``; "All children" for anything unknown."""
+        return next((f for f in cls if f.key == key), cls.ALL)
+
+    def matches(self, row: CaseloadRow) -> bool:
+        if self is CaseloadFilter.DUE_THIS_WEEK:
+            # Target within the next 7 days, or already past it, or not brought:
+            # what to book this week (issue 4).
+            return (row.days_to_target is not None and row.days_to_target <= DAYS_IN_A_WEEK) or (
+                row.overdue_reviews > 0
+            )
+        if self is CaseloadFilter.OVERDUE:
+            return row.overdue_reviews > 0
+        if self is CaseloadFilter.NEW_BIRTHS:
+            return row.awaiting_new_birth_visit
+        if self is CaseloadFilter.SAFEGUARDING:
+            return bool(row.safeguarding)
+        return True
 
 
 class CaseloadModel(LineTableModel):
@@ -207,12 +390,13 @@ class CaseloadSearch:
 
 
 class CaseloadProxy(QSortFilterProxyModel):
-    """Sorts by ``SORT_ROLE`` and shows only the rows the search matches."""
+    """Sorts by ``SORT_ROLE`` and shows only the rows the filter and the search match."""
 
     def __init__(self, source: CaseloadModel, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._source = source
         self._search = CaseloadSearch()
+        self._filter = CaseloadFilter.ALL
         self.setSourceModel(source)
         self.setSortRole(SORT_ROLE)
 
@@ -227,5 +411,17 @@ class CaseloadProxy(QSortFilterProxyModel):
         self._search = CaseloadSearch(text)
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
+    @property
+    def filter(self) -> CaseloadFilter:
+        return self._filter
+
+    def set_filter(self, chosen: CaseloadFilter) -> None:
+        if chosen is self._filter:
+            return
+        self.beginFilterChange()
+        self._filter = chosen
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
     def filterAcceptsRow(self, source_row: int, source_parent: ModelIndex) -> bool:
-        return self._search.matches(self._source.row_at(source_row))
+        row = self._source.row_at(source_row)
+        return self._filter.matches(row) and self._search.matches(row)

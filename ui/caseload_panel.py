@@ -1,6 +1,9 @@
 """The caseload screen: whose caseload, a search line, and its children and pregnancies.
 
-Issue 4 adds next review due, flags and filters. A child's record opens from
+Issue 4: the children's table is the health visitor's worklist (next review
+due, days to its target, status, flags), with a "Show" filter beside the
+search ("Due this week", "Overdue", ...) that the window remembers between
+sessions (``QSettings``). A child's record opens from
 here (issue 3): Enter or a double-click on a row, or the "Open record" button
 (Ctrl+O in the main window), asks the window to open it. The "Pregnancies"
 tab lists the same health visitor's ongoing pregnancies (``PregnancyList``),
@@ -15,7 +18,7 @@ import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -34,7 +37,17 @@ from PySide6.QtWidgets import (
 
 from healthvisitor.domain.enums import Role
 from healthvisitor.errors import HealthVisitorError
-from healthvisitor.ui.caseload_model import CHILD_ID_ROLE, NAME, CaseloadModel, CaseloadProxy
+from healthvisitor.ui.caseload_model import (
+    ALERTS,
+    CHILD_ID_ROLE,
+    DAYS,
+    FLAGS,
+    NAME,
+    OVERDUE,
+    CaseloadFilter,
+    CaseloadModel,
+    CaseloadProxy,
+)
 from healthvisitor.ui.pregnancy_list import PregnancyList, pregnancies
 
 if TYPE_CHECKING:
@@ -44,6 +57,25 @@ if TYPE_CHECKING:
 SEARCH_HINT = "Name, NHS number or postcode"
 #: The pregnancies list has no NHS number to search (the mother's is not held).
 PREGNANCY_SEARCH_HINT = "Mother's name, family name or postcode"
+
+
+#: Where the chosen filter is remembered (QSettings key).
+FILTER_SETTING = "caseload/filter"
+#: The widest a column of free text (flags, alerts) opens at; its tooltip has it all.
+WIDEST_TEXT_COLUMN = 280
+NUMBER_COLUMN_WIDTHS = {DAYS: 72, OVERDUE: 92}
+
+
+def settings() -> QSettings:
+    """The user's settings: organisation and application "HealthVisitor" (INI format).
+
+    Named here rather than taken from ``QCoreApplication``, so the panel reads
+    the same settings however the application was started (tests point the INI
+    folder at a temporary one with ``QSettings.setPath``).
+    """
+    return QSettings(
+        QSettings.Format.IniFormat, QSettings.Scope.UserScope, "HealthVisitor", "HealthVisitor"
+    )
 
 
 def children(count: int) -> str:
@@ -89,6 +121,19 @@ class CaseloadPanel(QWidget):
         search_label = QLabel("&Search")
         search_label.setBuddy(self.search)
 
+        self.filter = QComboBox()
+        for choice in CaseloadFilter:
+            self.filter.addItem(choice.label, choice.key)
+        self.filter.setAccessibleName("Show")
+        self.filter.setAccessibleDescription("Which of the caseload's children the table shows")
+        self.filter.setToolTip("Show all children, or only those due this week, overdue, …")
+        self.filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        show_label = QLabel("Sho&w")
+        show_label.setBuddy(self.filter)
+        remembered = CaseloadFilter.from_key(settings().value(FILTER_SETTING, "all"))
+        self.filter.setCurrentIndex(list(CaseloadFilter).index(remembered))
+        self.proxy.set_filter(remembered)
+
         self.table = self._build_table()
         self.empty_state = QLabel()
         self.empty_state.setObjectName("emptyState")
@@ -122,6 +167,9 @@ class CaseloadPanel(QWidget):
         bar_layout.setSpacing(8)
         bar_layout.addWidget(caseload_of)
         bar_layout.addWidget(self.health_visitor)
+        bar_layout.addSpacing(16)
+        bar_layout.addWidget(show_label)
+        bar_layout.addWidget(self.filter)
         bar_layout.addStretch(1)
         bar_layout.addWidget(search_label)
         bar_layout.addWidget(self.search)
@@ -159,7 +207,8 @@ class CaseloadPanel(QWidget):
         layout.addLayout(body, 1)
 
         # Hidden widgets drop out of the chain: each tab's table and button take their turn.
-        self.setTabOrder(self.health_visitor, self.search)
+        self.setTabOrder(self.health_visitor, self.filter)
+        self.setTabOrder(self.filter, self.search)
         self.setTabOrder(self.search, self.tabs.tabBar())
         self.setTabOrder(self.tabs.tabBar(), self.table)
         self.setTabOrder(self.table, self.open_button)
@@ -172,6 +221,7 @@ class CaseloadPanel(QWidget):
         self.table.activated.connect(self._row_activated)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.search.textChanged.connect(self._search_changed)
+        self.filter.currentIndexChanged.connect(self._filter_changed)
         self.search.returnPressed.connect(self._go_to_results)
         self._fill_health_visitors(workspace.team_health_visitors())
         self.health_visitor.currentIndexChanged.connect(self._health_visitor_changed)
@@ -259,6 +309,11 @@ class CaseloadPanel(QWidget):
         for column in range(self.model.columnCount() - 1):
             header.resizeSection(column, header.sectionSize(column) + 24)
         header.resizeSection(NAME, max(header.sectionSize(NAME), 220))
+        for column in (FLAGS, ALERTS):
+            header.resizeSection(column, min(header.sectionSize(column), WIDEST_TEXT_COLUMN))
+        # Short numbers: room for the heading and its sort arrow, no more (1366 px screens).
+        for column, width in NUMBER_COLUMN_WIDTHS.items():
+            header.resizeSection(column, width)
 
     def refresh(self) -> None:
         """Load the caseload again (a contact may change its alerts), keeping the chosen child."""
@@ -295,6 +350,15 @@ class CaseloadPanel(QWidget):
     def _search_changed(self, text: str) -> None:
         self.proxy.set_search_text(text)
         self.pregnancies.set_search_text(text)
+        self._update_counts()
+
+    def chosen_filter(self) -> CaseloadFilter:
+        return CaseloadFilter.from_key(self.filter.currentData())
+
+    def _filter_changed(self, _index: int) -> None:
+        chosen = self.chosen_filter()
+        self.proxy.set_filter(chosen)
+        settings().setValue(FILTER_SETTING, chosen.key)
         self._update_counts()
 
     def _go_to_results(self) -> None:
@@ -347,6 +411,22 @@ class CaseloadPanel(QWidget):
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
 
+    def _nothing_shown_text(self) -> str:
+        typed = self.search.text().strip()
+        chosen = self.chosen_filter()
+        if chosen is CaseloadFilter.ALL:
+            return (
+                f"No child on this caseload matches “{typed}”. "
+                "Search by name, NHS number or postcode."
+            )
+        shown = f"“{chosen.label}”"
+        if typed:
+            return (
+                f"No child shown under {shown} matches “{typed}”. "
+                "Clear the search, or choose “All children” under Show."
+            )
+        return f"No child on this caseload is under {shown}. Choose “All children” under Show."
+
     def _update_counts(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         if total == 0:
@@ -354,10 +434,7 @@ class CaseloadPanel(QWidget):
                 f"No children are allocated to {self.health_visitor.currentText()}."
             )
         elif shown == 0:
-            self.empty_state.setText(
-                f"No child on this caseload matches “{self.search.text().strip()}”. "
-                "Search by name, NHS number or postcode."
-            )
+            self.empty_state.setText(self._nothing_shown_text())
         self.empty_state.setVisible(shown == 0)
         self.open_button.setEnabled(self.current_child_id() is not None)
         self.counts_changed.emit()

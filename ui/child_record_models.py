@@ -18,33 +18,11 @@ from healthvisitor.ui.line_table_model import LINE_ROLE as LINE_ROLE  # re-expor
 from healthvisitor.ui.line_table_model import LineColumn
 from healthvisitor.ui.line_table_model import LineTableModel as LineTableModel  # re-exported
 from healthvisitor.ui.line_table_model import ModelIndex as ModelIndex  # re-exported
+from healthvisitor.ui.review_status import STATUS_LOOK as STATUS_LOOK  # re-exported
+from healthvisitor.ui.review_status import status_text as status_text  # re-exported
 
 if TYPE_CHECKING:
     from healthvisitor.services.child_record import MeasurementLine, ReviewLine
-
-NHS_GREEN = "#007F3B"
-NHS_RED = "#D5281B"
-NHS_BLUE = "#005EB8"
-NHS_MID_GREY = "#4C6272"
-
-#: A symbol and a colour for each review status. The symbol carries the meaning
-#: beside the words, so the status never depends on colour (WCAG 1.4.1).
-STATUS_LOOK: dict[ReviewStatus, tuple[str, str]] = {
-    ReviewStatus.OVERDUE: ("⚠", NHS_RED),
-    ReviewStatus.NOT_ATTENDED: ("⚠", NHS_RED),
-    ReviewStatus.DUE: ("●", NHS_BLUE),
-    ReviewStatus.NOT_ATTENDED_REBOOKED: ("↻", NHS_BLUE),
-    ReviewStatus.NOT_YET_DUE: ("○", NHS_MID_GREY),
-    ReviewStatus.DECLINED: ("✗", NHS_MID_GREY),
-    ReviewStatus.MISSED: ("✗", NHS_RED),
-    ReviewStatus.DONE_LATE: ("✓", NHS_GREEN),
-    ReviewStatus.DONE_ON_TIME: ("✓", NHS_GREEN),
-}
-
-
-def status_text(status: ReviewStatus) -> str:
-    return f"{STATUS_LOOK[status][0]} {status.label}"
-
 
 #: Statuses with nothing left to count down to: done, or the window has closed.
 NO_COUNTDOWN = frozenset(

@@ -308,3 +308,30 @@ def pregnancy_schedule(
     then use ``child_schedule`` with the date of birth.
     """
     return [_scheduled(antenatal_window(estimated_delivery_date), attempts, today)]
+
+
+# --- The caseload's worklist (issue 4) -------------------------------------------
+
+#: Statuses of a review still to do, most urgent first (``ReviewStatus`` order).
+#: Declined and missed reviews are not open: the family said no, or the window
+#: has closed with nothing to book.
+OPEN_STATUSES = (
+    ReviewStatus.OVERDUE,
+    ReviewStatus.NOT_ATTENDED,
+    ReviewStatus.DUE,
+    ReviewStatus.NOT_ATTENDED_REBOOKED,
+    ReviewStatus.NOT_YET_DUE,
+)
+#: Statuses counted as overdue on the caseload: past target with nothing done,
+#: or not brought with nothing rebooked.
+OVERDUE_STATUSES = frozenset({ReviewStatus.OVERDUE, ReviewStatus.NOT_ATTENDED})
+
+
+def most_urgent_open(schedule: Sequence[ScheduledReview]) -> ScheduledReview | None:
+    """The open review to act on first: by status urgency, then the earlier target."""
+    open_reviews = [review for review in schedule if review.status in OPEN_STATUSES]
+    return min(
+        open_reviews,
+        key=lambda review: (OPEN_STATUSES.index(review.status), review.window.target_by),
+        default=None,
+    )

@@ -1,23 +1,51 @@
 """The caseload: the children allocated to a health visitor, as read models.
 
-Issue 4 adds next review due, flags and filters; this is the list the main
-window opens on. One query, no per-row loading.
+Issue 4: the health visitor's worklist. Each row says which mandated review
+is next (the most urgent open one), its status and the days left before it
+breaches its national target, how many reviews are overdue, the flags in force
+(safeguarding, interpreter needed), the service level and the last contact.
+Everything is fetched in a fixed number of queries for the whole caseload
+(the children, then one batch each for weights, contacts, safeguarding and
+service levels), never one child at a time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from healthvisitor.domain.ages import age_text
-from healthvisitor.domain.enums import RecordStatus, Role
+from healthvisitor.domain.enums import (
+    ContactKind,
+    ContactOutcome,
+    RecordStatus,
+    ReviewStatus,
+    Role,
+    SafeguardingStatus,
+    ServiceLevel,
+)
+from healthvisitor.domain.schedule import (
+    NEW_BIRTH_VISIT_CLOSES_DAY,
+    OVERDUE_STATUSES,
+    ReviewAttempt,
+    child_schedule,
+    most_urgent_open,
+)
 from healthvisitor.domain.validation import format_nhs_number
 from healthvisitor.errors import NotFoundError, PermissionDeniedError
-from healthvisitor.persistence.models import Child, Family, User
+from healthvisitor.persistence.models import (
+    Child,
+    Contact,
+    Family,
+    SafeguardingEntry,
+    ServiceLevelEntry,
+    User,
+)
 from healthvisitor.services.access import require_clinical
 from healthvisitor.services.actor import Actor
 from healthvisitor.services.growth_alerts import alerts_for_children
@@ -33,6 +61,24 @@ class CaseloadRow:
     family: str
     postcode: str
     alerts: tuple[str, ...] = ()  # e.g. "Faltering growth: weight below the 2nd centile"
+    #: The most urgent open review (see ``OPEN_STATUSES``); all four None when none is open.
+    next_review: ContactKind | None = None
+    next_review_status: ReviewStatus | None = None
+    next_review_target_by: dt.date | None = None
+    #: Days from today to ``next_review_target_by``: negative once the target has passed.
+    days_to_target: int | None = None
+    #: Reviews overdue or not attended (not rebooked) today.
+    overdue_reviews: int = 0
+    #: Safeguarding entries in force today, in words ("Child protection plan").
+    safeguarding: tuple[str, ...] = ()
+    #: The level of service in force today ("Universal Plus"); "" if none is recorded.
+    service_level: str = ""
+    interpreter_needed: bool = False
+    #: The latest completed contact (corrected contacts excluded); None if none yet.
+    last_contact: dt.date | None = None
+    #: No new birth visit yet while it can still count (to day 30): the filter
+    #: "New births not yet visited".
+    awaiting_new_birth_visit: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,13 +118,98 @@ def caseload_owner(
     return team_id, visitor_id
 
 
+def _contacts(
+    session: Session,
+    children: dict[uuid.UUID, uuid.UUID | None],
+) -> dict[uuid.UUID, list[ReviewAttempt]]:
+    """Each child's contacts as review attempts, oldest first, in one query.
+
+    The same contacts as the child's record: the child's own, and those on the
+    pregnancy the child was born of (the antenatal review). A corrected
+    contact is replaced by its correction and counts for nothing.
+    """
+    born_of: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    for child_id, pregnancy_id in children.items():
+        if pregnancy_id is not None:
+            born_of[pregnancy_id].append(child_id)
+    subject: ColumnElement[bool] = Contact.child_id.in_(children)
+    if born_of:
+        subject = or_(subject, and_(Contact.pregnancy_id.in_(born_of), Contact.child_id.is_(None)))
+    rows = session.execute(
+        select(
+            Contact.id,
+            Contact.child_id,
+            Contact.pregnancy_id,
+            Contact.kind,
+            Contact.contact_date,
+            Contact.outcome,
+            Contact.next_planned_contact,
+            Contact.supersedes_id,
+        )
+        .where(subject)
+        # Oldest first: for two attempts on one day, the later-recorded one is the latest.
+        .order_by(Contact.contact_date, Contact.created_at)
+    ).all()
+    corrected = {row.supersedes_id for row in rows if row.supersedes_id is not None}
+    attempts: dict[uuid.UUID, list[ReviewAttempt]] = defaultdict(list)
+    for row in rows:
+        if row.id in corrected:
+            continue
+        attempt = ReviewAttempt(row.kind, row.contact_date, row.outcome, row.next_planned_contact)
+        owners = [row.child_id] if row.child_id else born_of.get(row.pregnancy_id, [])
+        for child_id in owners:
+            attempts[child_id].append(attempt)
+    return attempts
+
+
+def _safeguarding(
+    session: Session, child_ids: list[uuid.UUID], today: dt.date
+) -> dict[uuid.UUID, list[SafeguardingStatus]]:
+    """Safeguarding statuses in force today for each child, oldest first, in one query."""
+    found: dict[uuid.UUID, list[SafeguardingStatus]] = defaultdict(list)
+    for child_id, status in session.execute(
+        select(SafeguardingEntry.child_id, SafeguardingEntry.status)
+        .where(
+            SafeguardingEntry.child_id.in_(child_ids),
+            SafeguardingEntry.start_date <= today,
+            or_(SafeguardingEntry.end_date.is_(None), SafeguardingEntry.end_date >= today),
+        )
+        .order_by(SafeguardingEntry.start_date, SafeguardingEntry.recorded_at)
+    ):
+        if child_id is not None and status not in found[child_id]:
+            found[child_id].append(status)
+    return found
+
+
+def _service_levels(
+    session: Session, child_ids: list[uuid.UUID], today: dt.date
+) -> dict[uuid.UUID, ServiceLevel]:
+    """The level of service in force today for each child, in one query.
+
+    Should two entries overlap, the one started (then recorded) last wins.
+    """
+    levels: dict[uuid.UUID, ServiceLevel] = {}
+    for child_id, level in session.execute(
+        select(ServiceLevelEntry.child_id, ServiceLevelEntry.level)
+        .where(
+            ServiceLevelEntry.child_id.in_(child_ids),
+            ServiceLevelEntry.start_date <= today,
+            or_(ServiceLevelEntry.end_date.is_(None), ServiceLevelEntry.end_date >= today),
+        )
+        .order_by(ServiceLevelEntry.start_date, ServiceLevelEntry.recorded_at)
+    ):
+        levels[child_id] = level
+    return levels
+
+
 def caseload(
     session: Session, actor: Actor, *, today: dt.date, health_visitor_id: uuid.UUID | None = None
 ) -> list[CaseloadRow]:
     """Active children allocated to a health visitor (default: the actor), by name.
 
     A health visitor may open a colleague's caseload in their own team (cover);
-    another team's caseload is refused.
+    another team's caseload is refused. Five queries whatever the caseload's
+    size: the children, their weights, contacts, safeguarding and service levels.
     """
     team_id, visitor_id = caseload_owner(session, actor, health_visitor_id)
     rows = session.execute(
@@ -90,6 +221,8 @@ def caseload(
             Child.date_of_birth,
             Family.family_name,
             Family.postcode,
+            Family.interpreter_needed,
+            Child.pregnancy_id,
         )
         .join(Family, Family.id == Child.family_id)
         .where(
@@ -100,20 +233,55 @@ def caseload(
         .order_by(Child.family_name, Child.given_name, Child.date_of_birth)
     )
     found = list(rows)
+    if not found:
+        return []
+    child_ids = [row[0] for row in found]
     faltering = alerts_for_children(session, [(row[0], row[4]) for row in found], today=today)
-    return [
-        CaseloadRow(
-            child_id=row[0],
-            name=f"{row[1]} {row[2]}",
-            nhs_number=format_nhs_number(row[3]),
-            date_of_birth=row[4],
-            age=age_text(row[4], today),
-            family=row[5],
-            postcode=row[6],
-            alerts=tuple(
-                f"Faltering growth: {alert.rule.label[0].lower()}{alert.rule.label[1:]}"
-                for alert in faltering.get(row[0], [])
-            ),
+    attempts = _contacts(session, {row[0]: row[8] for row in found})
+    safeguarding = _safeguarding(session, child_ids, today)
+    levels = _service_levels(session, child_ids, today)
+    result = []
+    for row in found:
+        child_id, born = row[0], row[4]
+        mine = attempts.get(child_id, [])
+        # The four reviews after birth: the antenatal review cannot be done once
+        # the baby is born, so it is never the next thing to do for a child.
+        schedule = child_schedule(born, mine, today)
+        upcoming = most_urgent_open(schedule)
+        new_birth_visit = schedule[0]
+        level = levels.get(child_id)
+        result.append(
+            CaseloadRow(
+                child_id=child_id,
+                name=f"{row[1]} {row[2]}",
+                nhs_number=format_nhs_number(row[3]),
+                date_of_birth=born,
+                age=age_text(born, today),
+                family=row[5],
+                postcode=row[6],
+                alerts=tuple(
+                    f"Faltering growth: {alert.rule.label[0].lower()}{alert.rule.label[1:]}"
+                    for alert in faltering.get(child_id, [])
+                ),
+                next_review=upcoming.kind if upcoming else None,
+                next_review_status=upcoming.status if upcoming else None,
+                next_review_target_by=upcoming.window.target_by if upcoming else None,
+                days_to_target=upcoming.days_to_target if upcoming else None,
+                overdue_reviews=sum(1 for r in schedule if r.status in OVERDUE_STATUSES),
+                safeguarding=tuple(status.label for status in safeguarding.get(child_id, [])),
+                service_level=level.label if level else "",
+                interpreter_needed=row[7],
+                last_contact=max(
+                    (
+                        a.contact_date
+                        for a in mine
+                        if a.outcome is ContactOutcome.COMPLETED and a.contact_date <= today
+                    ),
+                    default=None,
+                ),
+                # While the visit can still count (late, to day 30: DOMAIN.md).
+                awaiting_new_birth_visit=new_birth_visit.completed_on is None
+                and (today - born).days <= NEW_BIRTH_VISIT_CLOSES_DAY,
+            )
         )
-        for row in found
-    ]
+    return result

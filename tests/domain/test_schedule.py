@@ -22,6 +22,7 @@ from healthvisitor.domain.schedule import (
     antenatal_window,
     child_review_windows,
     child_schedule,
+    most_urgent_open,
     pregnancy_schedule,
     review_status,
 )
@@ -385,3 +386,34 @@ def test_windows_are_ordered_and_statuses_only_move_forward(
         assert ranks == sorted(ranks), (window, statuses)
         if window.closes == window.target_by:
             assert S.OVERDUE not in statuses  # no late window, never overdue
+
+
+# --- The caseload's next review (issue 4) ---------------------------------------
+
+
+def test_the_most_urgent_open_review_is_first_by_status_then_by_target() -> None:
+    born = dt.date(2026, 9, 1)
+    # 3 Nov 2026 is day 63: the new birth visit (closed day 30) is missed, so not
+    # open. The 6-8 week review was not brought on 20 Oct, rebooked for 10 Nov:
+    # "not brought, rebooked" comes before the 1 year review's "not yet due".
+    attempts = [
+        ReviewAttempt(
+            ContactKind.SIX_TO_EIGHT_WEEK,
+            dt.date(2026, 10, 20),
+            ContactOutcome.NOT_ATTENDED,
+            dt.date(2026, 11, 10),
+        )
+    ]
+    schedule = child_schedule(born, attempts, dt.date(2026, 11, 3))
+    urgent = most_urgent_open(schedule)
+    assert urgent is not None
+    assert (urgent.kind, urgent.status) == (
+        ContactKind.SIX_TO_EIGHT_WEEK,
+        ReviewStatus.NOT_ATTENDED_REBOOKED,
+    )
+    # Nothing rebooked: with nothing recorded, the earliest not-yet-due review is next.
+    quiet = most_urgent_open(child_schedule(born, [], dt.date(2026, 11, 3)))
+    assert quiet is not None
+    assert (quiet.kind, quiet.status) == (ContactKind.ONE_YEAR, ReviewStatus.NOT_YET_DUE)
+    # Every review done or closed: nothing open.
+    assert most_urgent_open(child_schedule(dt.date(2020, 1, 1), [], dt.date(2026, 11, 3))) is None

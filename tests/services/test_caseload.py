@@ -3,12 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session
 
-from healthvisitor.domain.enums import RecordStatus
+from healthvisitor.domain.enums import (
+    ContactKind,
+    ContactLocation,
+    ContactOutcome,
+    RecordStatus,
+    ReviewStatus,
+    SafeguardingStatus,
+    ServiceLevel,
+)
 from healthvisitor.errors import PermissionDeniedError
+from healthvisitor.persistence.models import (
+    Child,
+    Contact,
+    SafeguardingEntry,
+    ServiceLevelEntry,
+    User,
+)
 from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.services.caseload import caseload, team_health_visitors
 from tests import factories
@@ -39,3 +58,169 @@ def test_caseload_lists_own_active_children_and_cover_for_a_colleague(engine: En
         with pytest.raises(PermissionDeniedError):
             caseload(session, actor, today=TODAY, health_visitor_id=stranger.id)
         assert {v.id for v in team_health_visitors(session, actor)} == {me.id, colleague.id}
+
+
+def contact(
+    session: Session,
+    child: Child,
+    by: User,
+    kind: ContactKind,
+    on: dt.date,
+    outcome: ContactOutcome = ContactOutcome.COMPLETED,
+    supersedes: Contact | None = None,
+) -> Contact:
+    result = Contact(
+        kind=kind,
+        child_id=child.id,
+        contact_date=on,
+        location=ContactLocation.HOME,
+        outcome=outcome,
+        delivered_by_id=by.id,
+        supersedes_id=supersedes.id if supersedes else None,
+    )
+    session.add(result)
+    session.flush()
+    return result
+
+
+def safeguarding(
+    session: Session,
+    child: Child,
+    status: SafeguardingStatus,
+    start: dt.date,
+    end: dt.date | None = None,
+) -> None:
+    session.add(SafeguardingEntry(child_id=child.id, status=status, start_date=start, end_date=end))
+
+
+def service_level(
+    session: Session, child: Child, level: ServiceLevel, start: dt.date, end: dt.date | None = None
+) -> None:
+    session.add(ServiceLevelEntry(child_id=child.id, level=level, start_date=start, end_date=end))
+
+
+def test_the_worklist_fields_of_each_child(engine: Engine) -> None:
+    with unit_of_work(engine) as session:
+        team = factories.team(session)
+        me = factories.user(session, team)
+        # Born 23 days ago: the new birth visit (target day 14, 15 Nov) is overdue.
+        newborn = factories.child(
+            session,
+            factories.family(session, team, "Adeyemi"),
+            me,
+            given_name="Nia",
+            date_of_birth=dt.date(2026, 11, 1),
+        )
+        family = factories.family(session, team, "Begum")
+        family.interpreter_needed = True
+        # 12 weeks old, new birth visit and 6-8 week review both done.
+        baby = factories.child(
+            session, family, me, given_name="Bo", date_of_birth=dt.date(2026, 9, 1)
+        )
+        contact(session, baby, me, ContactKind.NEW_BIRTH_VISIT, dt.date(2026, 9, 12))
+        contact(session, baby, me, ContactKind.SIX_TO_EIGHT_WEEK, dt.date(2026, 10, 20))
+        wrong = contact(session, baby, me, ContactKind.OTHER, dt.date(2026, 11, 10))
+        # The 10 Nov contact was entered in error: its correction is dated 5 Nov.
+        contact(session, baby, me, ContactKind.OTHER, dt.date(2026, 11, 5), supersedes=wrong)
+        # Not brought: no contact took place.
+        contact(
+            session, baby, me, ContactKind.OTHER, dt.date(2026, 11, 20), ContactOutcome.NOT_ATTENDED
+        )
+        safeguarding(
+            session,
+            baby,
+            SafeguardingStatus.CHILD_IN_NEED,
+            dt.date(2026, 9, 1),
+            dt.date(2026, 11, 23),
+        )  # ended yesterday
+        safeguarding(
+            session, baby, SafeguardingStatus.DOMESTIC_ABUSE_MARAC, dt.date(2026, 9, 1), TODAY
+        )  # ends today: still in force
+        safeguarding(session, baby, SafeguardingStatus.CHILD_PROTECTION_PLAN, dt.date(2026, 10, 1))
+        safeguarding(session, baby, SafeguardingStatus.LOOKED_AFTER, dt.date(2026, 12, 1))
+        service_level(
+            session, baby, ServiceLevel.UNIVERSAL, dt.date(2026, 9, 1), dt.date(2026, 10, 31)
+        )
+        service_level(session, baby, ServiceLevel.UNIVERSAL_PLUS, dt.date(2026, 11, 1))
+        actor = factories.actor(me)
+    with unit_of_work(engine) as session:
+        rows = {r.child_id: r for r in caseload(session, actor, today=TODAY)}
+
+    nia = rows[newborn.id]
+    assert nia.next_review is ContactKind.NEW_BIRTH_VISIT
+    assert nia.next_review_status is ReviewStatus.OVERDUE
+    assert nia.next_review_target_by == dt.date(2026, 11, 15)
+    assert nia.days_to_target == -9
+    assert nia.overdue_reviews == 1
+    assert nia.awaiting_new_birth_visit
+    assert (nia.safeguarding, nia.service_level, nia.interpreter_needed) == ((), "", False)
+    assert nia.last_contact is None
+
+    bo = rows[baby.id]
+    # Both early reviews done: next is the 1 year review, target 1 Sep 2027.
+    assert bo.next_review is ContactKind.ONE_YEAR
+    assert bo.next_review_status is ReviewStatus.NOT_YET_DUE
+    assert bo.next_review_target_by == dt.date(2027, 9, 1)
+    assert bo.days_to_target == (dt.date(2027, 9, 1) - TODAY).days
+    assert bo.overdue_reviews == 0
+    assert not bo.awaiting_new_birth_visit
+    assert bo.safeguarding == ("Domestic abuse (MARAC)", "Child protection plan")
+    assert bo.service_level == "Universal Plus"
+    assert bo.interpreter_needed
+    assert bo.last_contact == dt.date(2026, 11, 5)
+
+
+def test_a_child_with_every_review_done_or_closed_has_no_next_review(engine: Engine) -> None:
+    with unit_of_work(engine) as session:
+        team = factories.team(session)
+        me = factories.user(session, team)
+        # Four years old, nothing recorded: every window has closed (missed), none is open.
+        old = factories.child(
+            session, factories.family(session, team), me, date_of_birth=dt.date(2022, 11, 1)
+        )
+        actor = factories.actor(me)
+    with unit_of_work(engine) as session:
+        (row,) = caseload(session, actor, today=TODAY)
+    assert row.child_id == old.id
+    assert (row.next_review, row.next_review_status, row.days_to_target) == (None, None, None)
+    assert row.overdue_reviews == 0
+
+
+@contextmanager
+def counting_statements(engine: Engine) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def test_the_number_of_queries_does_not_grow_with_the_caseload(engine: Engine) -> None:
+    with unit_of_work(engine) as session:
+        team = factories.team(session)
+        me = factories.user(session, team)
+        first = factories.child(session, factories.family(session, team, "Ahmed"), me)
+        contact(session, first, me, ContactKind.NEW_BIRTH_VISIT, dt.date(2026, 6, 12))
+        actor = factories.actor(me)
+
+    def statements_for_caseload() -> tuple[int, int]:
+        with counting_statements(engine) as statements, unit_of_work(engine) as session:
+            rows = caseload(session, actor, today=TODAY)
+        return len(rows), len(statements)
+
+    one = statements_for_caseload()
+    with unit_of_work(engine) as session:
+        for n in range(6):
+            family = factories.family(session, team, f"Family {n}")
+            kid = factories.child(session, family, me, date_of_birth=dt.date(2026, 10, n + 1))
+            contact(session, kid, me, ContactKind.NEW_BIRTH_VISIT, dt.date(2026, 10, n + 12))
+            safeguarding(session, kid, SafeguardingStatus.CHILD_IN_NEED, dt.date(2026, 10, 20))
+            service_level(session, kid, ServiceLevel.UNIVERSAL, dt.date(2026, 10, 20))
+    seven = statements_for_caseload()
+    assert (one[0], seven[0]) == (1, 7)
+    assert seven[1] == one[1]

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QSettings
 from sqlalchemy import Engine
 
 from healthvisitor.config import DatabaseChoice, parse_url
@@ -49,6 +52,14 @@ from healthvisitor.services.workspace import Workspace
 from tests import factories
 
 TODAY = dt.date(2026, 11, 24)
+
+
+@pytest.fixture(autouse=True)
+def _private_settings(tmp_path: Path) -> Iterator[Path]:
+    """Each test's QSettings (INI files) live in its own folder, never the user's."""
+    folder = tmp_path / "qsettings"
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    yield folder
 
 
 @dataclass(frozen=True)

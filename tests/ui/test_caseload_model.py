@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 
+from healthvisitor.domain.enums import ContactKind, ReviewStatus
 from healthvisitor.services.caseload import CaseloadRow
 from healthvisitor.ui.caseload_model import (
     AGE,
@@ -17,8 +20,17 @@ from healthvisitor.ui.caseload_model import (
     CHILD_ID_ROLE,
     COLUMNS,
     DATE_OF_BIRTH,
+    DAYS,
+    FLAGS,
+    LAST_CONTACT,
     NAME,
+    NEXT_REVIEW,
     NHS_NUMBER,
+    OVERDUE,
+    SERVICE_LEVEL,
+    STATUS,
+    TARGET_BY,
+    CaseloadFilter,
     CaseloadModel,
     CaseloadProxy,
     CaseloadSearch,
@@ -36,6 +48,7 @@ def row(
     nhs: str = "999 000 0018",
     postcode: str = "LS7 3AB",
     alerts: tuple[str, ...] = (),
+    **worklist: Any,
 ) -> CaseloadRow:
     return CaseloadRow(
         child_id=uuid.uuid4(),
@@ -46,6 +59,7 @@ def row(
         family=name.split()[-1],
         postcode=postcode,
         alerts=alerts,
+        **worklist,
     )
 
 
@@ -86,12 +100,20 @@ def test_cells_headings_tooltips_and_the_child_id() -> None:
     model.set_rows(ROWS)
     assert [model.headerData(i, Qt.Orientation.Horizontal) for i in range(len(COLUMNS))] == [
         "Name",
+        "Age",
+        "Next review",
+        "Status",
+        "Target by",
+        "Days",
+        "Overdue",
+        "Flags",
+        "Alerts",
+        "Service level",
+        "Last contact",
+        "Family",
         "NHS number",
         "Date of birth",
-        "Age",
-        "Family",
         "Postcode",
-        "Alerts",
     ]
     assert model.headerData(0, Qt.Orientation.Vertical) is None
     first = model.index(0, DATE_OF_BIRTH)
@@ -109,7 +131,9 @@ def test_cells_headings_tooltips_and_the_child_id() -> None:
 
 
 @pytest.mark.gui
-def test_alerts_show_in_words_with_a_warning_icon_and_the_full_text_as_tooltip() -> None:
+def test_alerts_show_in_words_with_a_warning_icon_and_the_full_text_as_tooltip(
+    qapp: QApplication,  # the warning icon comes from the application's style
+) -> None:
     model = CaseloadModel()
     model.set_rows(ROWS)
     none, one, two = (model.index(r, ALERTS) for r in range(3))
@@ -198,3 +222,157 @@ def test_the_proxy_filters_as_the_search_changes(qtmodeltester: ModelTester) -> 
     proxy.set_search_text("")
     assert proxy.rowCount() == 3
     qtmodeltester.check(proxy)
+
+
+TODAY = dt.date(2026, 11, 24)
+
+
+def due(kind: ContactKind, status: ReviewStatus, days: int, overdue: int = 0) -> dict[str, Any]:
+    return {
+        "next_review": kind,
+        "next_review_status": status,
+        "next_review_target_by": TODAY + dt.timedelta(days=days),
+        "days_to_target": days,
+        "overdue_reviews": overdue,
+    }
+
+
+WORKLIST = [
+    # Born 23 days ago: the new birth visit 9 days past its target.
+    row(
+        "Nia Adeyemi",
+        dt.date(2026, 11, 1),
+        **due(ContactKind.NEW_BIRTH_VISIT, ReviewStatus.OVERDUE, -9, overdue=1),
+        awaiting_new_birth_visit=True,
+    ),
+    # 6-8 week review due, its target in 5 days; on a child protection plan.
+    row(
+        "Bo Begum",
+        dt.date(2026, 10, 4),
+        **due(ContactKind.SIX_TO_EIGHT_WEEK, ReviewStatus.DUE, 5),
+        safeguarding=("Child protection plan",),
+        interpreter_needed=True,
+        service_level="Universal Plus",
+        last_contact=dt.date(2026, 10, 15),
+    ),
+    # 1 year review months away: "in 12 days" sorts before "in 100 days" by number.
+    row(
+        "Cal Carter",
+        dt.date(2026, 1, 5),
+        **due(ContactKind.ONE_YEAR, ReviewStatus.DUE, 100),
+        service_level="Universal",
+        last_contact=dt.date(2026, 3, 1),
+    ),
+    row("Dee Dunn", dt.date(2025, 12, 6), **due(ContactKind.ONE_YEAR, ReviewStatus.DUE, 12)),
+    # Nothing open.
+    row("Eve Evans", dt.date(2021, 1, 1)),
+]
+
+
+@pytest.mark.gui
+def test_the_worklist_model_passes_qt_model_checks(qtmodeltester: ModelTester) -> None:
+    model = CaseloadModel()
+    model.set_rows(WORKLIST)
+    qtmodeltester.check(model)
+    proxy = CaseloadProxy(model)
+    proxy.set_filter(CaseloadFilter.DUE_THIS_WEEK)
+    qtmodeltester.check(proxy)
+
+
+@pytest.mark.gui
+def test_worklist_cells_say_it_in_words_not_colour_alone() -> None:
+    model = CaseloadModel()
+    model.set_rows(WORKLIST)
+    nia, bo, _cal, _dee, eve = range(5)
+    assert model.index(nia, NEXT_REVIEW).data() == "New birth visit"
+    assert model.index(nia, STATUS).data() == "⚠ Overdue"
+    assert model.index(nia, STATUS).data(Qt.ItemDataRole.AccessibleTextRole) == "Overdue"
+    assert model.index(nia, STATUS).data(Qt.ItemDataRole.ForegroundRole) is not None
+    assert model.index(nia, TARGET_BY).data() == "15 Nov 2026"
+    assert model.index(nia, DAYS).data() == "-9"
+    assert model.index(nia, DAYS).data(Qt.ItemDataRole.ToolTipRole) == "9 days overdue"
+    assert model.index(nia, DAYS).data(Qt.ItemDataRole.AccessibleTextRole) == "9 days overdue"
+    assert model.index(nia, OVERDUE).data() == "1"
+    assert model.index(bo, DAYS).data() == "+5"
+    assert model.index(bo, DAYS).data(Qt.ItemDataRole.AccessibleTextRole) == "in 5 days"
+    assert model.index(bo, STATUS).data() == "● Due"
+    assert model.index(bo, OVERDUE).data() == ""
+    assert model.index(bo, FLAGS).data() == "Child protection plan; Interpreter"
+    assert model.index(bo, FLAGS).data(Qt.ItemDataRole.ToolTipRole) == (
+        "Safeguarding: Child protection plan\nInterpreter needed"
+    )
+    assert model.index(bo, SERVICE_LEVEL).data() == "Universal Plus"
+    assert model.index(bo, LAST_CONTACT).data() == "15 Oct 2026"
+    for column in (NEXT_REVIEW, STATUS, TARGET_BY, DAYS):
+        assert model.index(eve, column).data() == "—"
+    assert model.index(eve, STATUS).data(Qt.ItemDataRole.ForegroundRole) is None
+    assert model.index(eve, DAYS).data(Qt.ItemDataRole.AccessibleTextRole) == "No review open"
+    assert model.index(eve, FLAGS).data(Qt.ItemDataRole.AccessibleTextRole) == "No flags"
+    assert model.index(eve, LAST_CONTACT).data(Qt.ItemDataRole.ToolTipRole) == "No contact yet"
+
+
+@pytest.mark.gui
+@pytest.mark.parametrize("order", [Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder])
+def test_days_sort_by_number_not_by_text(order: Qt.SortOrder) -> None:
+    model = CaseloadModel()
+    model.set_rows(WORKLIST)
+    proxy = CaseloadProxy(model)
+    proxy.sort(DAYS, order)
+    # As text "+100" < "+12" < "+5" < "-9"; by number -9, 5, 12, 100, then none open.
+    by_number = ["-9", "+5", "+12", "+100"]
+    shown = column(proxy, DAYS)
+    if order == Qt.SortOrder.AscendingOrder:
+        assert shown == [*by_number, "—"]
+    else:
+        assert shown == ["—", *by_number[::-1]]
+
+
+@pytest.mark.gui
+def test_status_and_target_sort_most_urgent_first() -> None:
+    model = CaseloadModel()
+    model.set_rows(WORKLIST)
+    proxy = CaseloadProxy(model)
+    proxy.sort(STATUS, Qt.SortOrder.AscendingOrder)
+    assert column(proxy, NAME)[0] == "Nia Adeyemi"
+    assert column(proxy, NAME)[-1] == "Eve Evans"
+    proxy.sort(TARGET_BY, Qt.SortOrder.AscendingOrder)
+    assert column(proxy, NAME) == [
+        "Nia Adeyemi",
+        "Bo Begum",
+        "Dee Dunn",
+        "Cal Carter",
+        "Eve Evans",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("chosen", "expected"),
+    [
+        (CaseloadFilter.ALL, {"Nia Adeyemi", "Bo Begum", "Cal Carter", "Dee Dunn", "Eve Evans"}),
+        (CaseloadFilter.DUE_THIS_WEEK, {"Nia Adeyemi", "Bo Begum"}),
+        (CaseloadFilter.OVERDUE, {"Nia Adeyemi"}),
+        (CaseloadFilter.NEW_BIRTHS, {"Nia Adeyemi"}),
+        (CaseloadFilter.SAFEGUARDING, {"Bo Begum"}),
+    ],
+)
+def test_each_filter_answers_its_question(chosen: CaseloadFilter, expected: set[str]) -> None:
+    assert {r.name for r in WORKLIST if chosen.matches(r)} == expected
+
+
+def test_a_saved_filter_is_read_back_and_anything_unknown_shows_all() -> None:
+    assert CaseloadFilter.from_key("overdue") is CaseloadFilter.OVERDUE
+    assert CaseloadFilter.from_key("no such filter") is CaseloadFilter.ALL
+    assert CaseloadFilter.from_key(None) is CaseloadFilter.ALL
+
+
+@pytest.mark.gui
+def test_the_filter_and_the_search_combine() -> None:
+    model = CaseloadModel()
+    model.set_rows(WORKLIST)
+    proxy = CaseloadProxy(model)
+    proxy.set_filter(CaseloadFilter.DUE_THIS_WEEK)
+    assert set(column(proxy, NAME)) == {"Nia Adeyemi", "Bo Begum"}
+    proxy.set_search_text("begum")
+    assert column(proxy, NAME) == ["Bo Begum"]
+    proxy.set_filter(CaseloadFilter.ALL)
+    assert column(proxy, NAME) == ["Bo Begum"]

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from healthvisitor import __version__
 from healthvisitor.config import DatabaseChoice, parse_url
+from healthvisitor.domain.enums import SafeguardingStatus
 from healthvisitor.errors import DatabaseUnavailableError
-from healthvisitor.ui.caseload_model import CHILD_ID_ROLE, DATE_OF_BIRTH, NAME, short_date
+from healthvisitor.persistence.models import SafeguardingEntry, Team
+from healthvisitor.persistence.unit_of_work import unit_of_work
+from healthvisitor.ui.caseload_model import (
+    CHILD_ID_ROLE,
+    DATE_OF_BIRTH,
+    NAME,
+    CaseloadFilter,
+    short_date,
+)
+from healthvisitor.ui.caseload_panel import FILTER_SETTING
 from healthvisitor.ui.main_window import MainWindow, SortMenu, about_text, database_location
-from tests.ui.conftest import TeamData
+from tests import factories
+from tests.ui.conftest import TODAY, TeamData
 
 pytestmark = pytest.mark.gui
 
@@ -253,19 +266,26 @@ def test_every_control_is_labelled_for_screen_readers(qtbot: QtBot, team_data: T
     for widget in focusable:
         assert widget.accessibleName(), f"{type(widget).__name__} has no accessible name"
     buddies = {label.buddy() for label in window.findChildren(QLabel) if label.buddy()}
-    assert {window.caseload.health_visitor, window.caseload.search} <= buddies
+    assert {
+        window.caseload.health_visitor,
+        window.caseload.filter,
+        window.caseload.search,
+    } <= buddies
     for label in window.findChildren(QLabel):
         if label.buddy() is not None:
             assert "&" in label.text(), f"{label.text()!r} has no keyboard mnemonic"
 
 
-def test_tab_runs_from_the_combo_to_the_search_to_the_tabs_to_the_table_to_open_record(
+def test_tab_runs_combo_filter_search_tabs_table_then_open_record(
     qtbot: QtBot, team_data: TeamData
 ) -> None:
     window = open_window(qtbot, team_data)
     show_active(qtbot, window)
     panel = window.caseload
     assert QApplication.focusWidget() is panel.health_visitor
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    # The "Show" filter (issue 4), then the search.
+    assert QApplication.focusWidget() is panel.filter
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is panel.search
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
@@ -309,3 +329,92 @@ def test_about_gives_version_licence_and_centile_source(
     assert "AGPL-3.0-or-later" in shown[0]
     assert "rcpchgrowth" in shown[0]
     assert "RCPCH" in shown[0]
+
+
+# --- The worklist filters (issue 4) ---------------------------------------------
+
+
+def add_worklist(team: TeamData) -> None:
+    """A newborn awaiting the new birth visit, a baby due the 6-8 week review in
+    2 days, and Amelia (already mine) on a child protection plan."""
+    with unit_of_work(team.engine) as session:
+        family = factories.family(session, session.get_one(Team, team.me.team_id), "Unused")
+        factories.child(
+            session, family, team.me, given_name="Newborn", date_of_birth=dt.date(2026, 11, 1)
+        )
+        factories.child(
+            session, family, team.me, given_name="Kai", date_of_birth=dt.date(2026, 10, 1)
+        )
+        session.add(
+            SafeguardingEntry(
+                child_id=team.mine[0].id,
+                status=SafeguardingStatus.CHILD_PROTECTION_PLAN,
+                start_date=TODAY - dt.timedelta(days=30),
+            )
+        )
+
+
+@pytest.mark.parametrize(
+    ("chosen", "expected"),
+    [
+        (
+            CaseloadFilter.ALL,
+            {"Amelia Khan", "Oliver Nowak", "Isla Jones", "Newborn Unused", "Kai Unused"},
+        ),
+        (CaseloadFilter.DUE_THIS_WEEK, {"Newborn Unused", "Kai Unused"}),
+        (CaseloadFilter.OVERDUE, {"Newborn Unused"}),
+        (CaseloadFilter.NEW_BIRTHS, {"Newborn Unused"}),
+        (CaseloadFilter.SAFEGUARDING, {"Amelia Khan"}),
+    ],
+)
+def test_each_filter_shows_the_children_it_names(
+    qtbot: QtBot, team_data: TeamData, chosen: CaseloadFilter, expected: set[str]
+) -> None:
+    add_worklist(team_data)
+    window = open_window(qtbot, team_data)
+    combo = window.caseload.filter
+    assert combo.currentText() == "All children"
+    combo.setCurrentIndex(list(CaseloadFilter).index(chosen))
+    assert combo.currentText() == chosen.label
+    assert set(shown_names(window)) == expected
+    shown = "5 children" if chosen is CaseloadFilter.ALL else f"{len(expected)} of 5 children"
+    assert f"{shown} shown" in window.status_text()
+
+
+def test_the_filter_is_chosen_by_keyboard_and_combines_with_the_search(
+    qtbot: QtBot, team_data: TeamData
+) -> None:
+    add_worklist(team_data)
+    window = open_window(qtbot, team_data)
+    show_active(qtbot, window)
+    panel = window.caseload
+    # Alt+W (the "Show" label's mnemonic) reaches the filter; arrows choose.
+    qtbot.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)
+    assert QApplication.focusWidget() is panel.filter
+    qtbot.keyClick(panel.filter, Qt.Key.Key_Down)
+    assert panel.chosen_filter() is CaseloadFilter.DUE_THIS_WEEK
+    assert set(shown_names(window)) == {"Newborn Unused", "Kai Unused"}
+    qtbot.keyClicks(panel.search, "kai")
+    assert shown_names(window) == ["Kai Unused"]
+    panel.search.setText("amelia")
+    assert shown_names(window) == []
+    assert panel.empty_state.isVisibleTo(window)
+    assert "Due this week" in panel.empty_state.text()
+
+
+def test_the_chosen_filter_is_remembered_for_the_next_session(
+    qtbot: QtBot, team_data: TeamData, _private_settings: Path
+) -> None:
+    add_worklist(team_data)
+    first = open_window(qtbot, team_data)
+    first.caseload.filter.setCurrentIndex(list(CaseloadFilter).index(CaseloadFilter.SAFEGUARDING))
+    first.close()
+    # Saved in the test's own settings folder, never the user's.
+    saved = QSettings(
+        QSettings.Format.IniFormat, QSettings.Scope.UserScope, "HealthVisitor", "HealthVisitor"
+    )
+    assert saved.value(FILTER_SETTING) == "safeguarding"
+    assert saved.fileName().startswith(str(_private_settings))
+    again = open_window(qtbot, team_data)
+    assert again.caseload.filter.currentText() == "Safeguarding"
+    assert shown_names(again) == ["Amelia Khan"]
