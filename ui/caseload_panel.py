@@ -8,8 +8,10 @@ here (issue 3): Enter or a double-click on a row, or the "Open record" button
 (Ctrl+O in the main window), asks the window to open it. The "Pregnancies"
 tab lists the same health visitor's ongoing pregnancies (``PregnancyList``),
 where the antenatal review is recorded before the birth (issue 3). The
-search line filters both. The panel asks the ``Workspace`` for plain rows
-and never touches the database itself.
+search line filters both. A team lead also has a "Team" tab, the team
+board (``TeamBoardView``, issue 4); Enter on a health visitor there shows
+their caseload here. The panel asks the ``Workspace`` for plain rows and
+never touches the database itself.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ from healthvisitor.ui.caseload_model import (
     CaseloadProxy,
 )
 from healthvisitor.ui.pregnancy_list import PregnancyList, pregnancies
+from healthvisitor.ui.team_board import TeamBoardView
 
 if TYPE_CHECKING:
     from healthvisitor.services.caseload import CaseloadRow, HealthVisitorSummary
@@ -92,7 +95,7 @@ class CaseloadPanel(QWidget):
     #: The pregnancy (a ``PregnancyRow``) whose antenatal review the user asked to record.
     antenatal_review_requested = Signal(object)
 
-    CHILDREN_TAB, PREGNANCIES_TAB = 0, 1
+    CHILDREN_TAB, PREGNANCIES_TAB, TEAM_TAB = 0, 1, 2
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -194,6 +197,13 @@ class CaseloadPanel(QWidget):
         self.tabs.tabBar().setAccessibleName("Children or pregnancies")
         self.tabs.addTab(children_page, "")
         self.tabs.addTab(self.pregnancies, "")
+        #: The team board: for a team lead only (the service refuses anyone else).
+        self.team: TeamBoardView | None = None
+        if workspace.actor.role is Role.TEAM_LEAD:
+            self.team = TeamBoardView()
+            self.tabs.addTab(self.team, "&Team")
+            self.tabs.setAccessibleName("Children, pregnancies or team")
+            self.tabs.tabBar().setAccessibleName("Children, pregnancies or team")
 
         body = QVBoxLayout()
         body.setContentsMargins(16, 12, 16, 12)
@@ -214,6 +224,10 @@ class CaseloadPanel(QWidget):
         self.setTabOrder(self.table, self.open_button)
         self.setTabOrder(self.open_button, self.pregnancies.table)
         self.setTabOrder(self.pregnancies.table, self.antenatal_button)
+        if self.team is not None:
+            self.setTabOrder(self.antenatal_button, self.team.table)
+            self.setTabOrder(self.team.table, self.team.unallocated)
+            self.team.caseload_requested.connect(self.show_caseload_of)
         self.tabs.currentChanged.connect(self._tab_changed)
         self.pregnancies.review_requested.connect(self.antenatal_review_requested)
         self.pregnancies.current_changed.connect(self._pregnancy_changed)
@@ -226,6 +240,10 @@ class CaseloadPanel(QWidget):
         self._fill_health_visitors(workspace.team_health_visitors())
         self.health_visitor.currentIndexChanged.connect(self._health_visitor_changed)
         self.load_caseload()
+        self.load_team_board()
+        if self.team is not None:
+            # A team lead starts on the whole team (their own caseload is often empty).
+            self.tabs.setCurrentIndex(self.TEAM_TAB)
 
     def _build_table(self) -> QTableView:
         table = QTableView()
@@ -281,6 +299,17 @@ class CaseloadPanel(QWidget):
         self.show_rows(rows)
         self.load_pregnancies()
 
+    def load_team_board(self) -> None:
+        """Fetch the team board, for a team lead (nothing to do for anyone else)."""
+        if self.team is None:
+            return
+        try:
+            board = self._workspace.team_board()
+        except HealthVisitorError as exc:
+            QMessageBox.warning(self, "Team board not shown", str(exc))
+            return
+        self.team.show_board(board)
+
     def load_pregnancies(self) -> None:
         """Fetch the chosen caseload's ongoing pregnancies (after an antenatal review, too)."""
         try:
@@ -319,6 +348,7 @@ class CaseloadPanel(QWidget):
         """Load the caseload again (a contact may change its alerts), keeping the chosen child."""
         chosen = self.current_child_id()
         self.load_caseload()  # the pregnancies too: a birth may move one onto the children
+        self.load_team_board()  # a contact may change the team's due and overdue counts
         if chosen is None:
             return
         for row in range(self.proxy.rowCount()):
@@ -374,6 +404,24 @@ class CaseloadPanel(QWidget):
     def showing_pregnancies(self) -> bool:
         return self.tabs.currentIndex() == self.PREGNANCIES_TAB
 
+    def showing_team(self) -> bool:
+        return self.team is not None and self.tabs.currentIndex() == self.TEAM_TAB
+
+    def show_team(self) -> None:
+        """The team board (a team lead's only: for anyone else there is none to show)."""
+        if self.team is not None:
+            self.tabs.setCurrentIndex(self.TEAM_TAB)
+            self.team.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def show_caseload_of(self, health_visitor_id: uuid.UUID) -> None:
+        """Choose the health visitor under "Caseload of" and show their children."""
+        ids = [self.health_visitor.itemData(i) for i in range(self.health_visitor.count())]
+        if health_visitor_id not in ids:
+            return
+        self.health_visitor.setCurrentIndex(ids.index(health_visitor_id))
+        self.show_children()
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def show_children(self) -> None:
         self.tabs.setCurrentIndex(self.CHILDREN_TAB)
 
@@ -382,8 +430,12 @@ class CaseloadPanel(QWidget):
 
     def _tab_changed(self, _index: int) -> None:
         pregnancies_shown = self.showing_pregnancies()
-        self.open_button.setVisible(not pregnancies_shown)
+        team_shown = self.showing_team()
+        self.open_button.setVisible(not pregnancies_shown and not team_shown)
         self.antenatal_button.setVisible(pregnancies_shown)
+        # The search and the filter are the caseload's: the board shows the whole team.
+        self.search.setEnabled(not team_shown)
+        self.filter.setEnabled(not team_shown)
         hint = PREGNANCY_SEARCH_HINT if pregnancies_shown else SEARCH_HINT
         self.search.setPlaceholderText(hint)
         self.search.setToolTip(f"{hint} (Ctrl+F)")
@@ -399,6 +451,9 @@ class CaseloadPanel(QWidget):
 
     def counts_text(self) -> str:
         """What the status bar says of the list shown: "3 children shown", "1 of 4 …"."""
+        if self.team is not None and self.showing_team():
+            members, waiting = self.team.counts()
+            return f"{members} in the team; {children(waiting)} waiting for a health visitor"
         if self.showing_pregnancies():
             shown, total = self.pregnancies.counts()
             what = pregnancies(total)

@@ -3,9 +3,9 @@
 A child's record opens in its own window (``ChildRecordWindow``), one per
 child, from the caseload; the antenatal review of a pregnancy whose baby is
 not born yet is recorded from the caseload's "Pregnancies" tab, in the
-contact form opened over this window (issue 3). Later issues add screens
-(the team board) beside the caseload. The window itself only frames them and holds the one
-``Workspace`` they share.
+contact form opened over this window (issue 3). A team lead also has the
+team board, the caseload's "Team" tab (Ctrl+3, issue 4). The window itself
+only frames them and holds the one ``Workspace`` they share.
 """
 
 from __future__ import annotations
@@ -194,6 +194,12 @@ class MainWindow(QMainWindow):
         self.pregnancies_action = view_menu.addAction("&Pregnancies on the caseload")
         self.pregnancies_action.setShortcut(QKeySequence("Ctrl+2"))
         self.pregnancies_action.triggered.connect(self.caseload.show_pregnancies)
+        # The team board: a team lead's only, so nobody else has the menu item either.
+        self.team_action: QAction | None = None
+        if self.caseload.team is not None:
+            self.team_action = view_menu.addAction("&Team board")
+            self.team_action.setShortcut(QKeySequence("Ctrl+3"))
+            self.team_action.triggered.connect(self.caseload.show_team)
         view_menu.addSeparator()
         self.search_action = view_menu.addAction("&Search the caseload")
         self.search_action.setShortcut(QKeySequence("Ctrl+F"))

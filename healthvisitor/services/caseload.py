@@ -33,6 +33,7 @@ from healthvisitor.domain.schedule import (
     NEW_BIRTH_VISIT_CLOSES_DAY,
     OVERDUE_STATUSES,
     ReviewAttempt,
+    ScheduledReview,
     child_schedule,
     most_urgent_open,
 )
@@ -202,16 +203,32 @@ def _service_levels(
     return levels
 
 
-def caseload(
-    session: Session, actor: Actor, *, today: dt.date, health_visitor_id: uuid.UUID | None = None
-) -> list[CaseloadRow]:
-    """Active children allocated to a health visitor (default: the actor), by name.
+@dataclass(frozen=True)
+class AssessedChild:
+    """One child's caseload row with what it was worked out from (for the team board).
 
-    A health visitor may open a colleague's caseload in their own team (cover);
-    another team's caseload is refused. Five queries whatever the caseload's
-    size: the children, their weights, contacts, safeguarding and service levels.
+    ``caseload`` hands only ``row`` to the screen; the team board (issue 4) also
+    weighs the child by ``service_level`` and ``safeguarding`` and counts its
+    reviews from ``schedule``, so both read the same per-child computation.
     """
-    team_id, visitor_id = caseload_owner(session, actor, health_visitor_id)
+
+    health_visitor_id: uuid.UUID | None
+    row: CaseloadRow
+    schedule: tuple[ScheduledReview, ...]
+    service_level: ServiceLevel | None
+    safeguarding: tuple[SafeguardingStatus, ...]
+
+
+def assess_children(
+    session: Session, team_id: uuid.UUID, *criteria: ColumnElement[bool], today: dt.date
+) -> list[AssessedChild]:
+    """The team's active children matching ``criteria``, assessed as on ``today``.
+
+    Ordered by family name, given name, then date of birth. Five queries
+    however many children: the children, their weights, contacts,
+    safeguarding and service levels (none after the first if there are none).
+    The caller has already checked that the actor may see the team.
+    """
     rows = session.execute(
         select(
             Child.id,
@@ -223,13 +240,10 @@ def caseload(
             Family.postcode,
             Family.interpreter_needed,
             Child.pregnancy_id,
+            Child.health_visitor_id,
         )
         .join(Family, Family.id == Child.family_id)
-        .where(
-            Child.health_visitor_id == visitor_id,
-            Child.team_id == team_id,
-            Child.record_status == RecordStatus.ACTIVE,
-        )
+        .where(Child.team_id == team_id, Child.record_status == RecordStatus.ACTIVE, *criteria)
         .order_by(Child.family_name, Child.given_name, Child.date_of_birth)
     )
     found = list(rows)
@@ -250,38 +264,52 @@ def caseload(
         upcoming = most_urgent_open(schedule)
         new_birth_visit = schedule[0]
         level = levels.get(child_id)
-        result.append(
-            CaseloadRow(
-                child_id=child_id,
-                name=f"{row[1]} {row[2]}",
-                nhs_number=format_nhs_number(row[3]),
-                date_of_birth=born,
-                age=age_text(born, today),
-                family=row[5],
-                postcode=row[6],
-                alerts=tuple(
-                    f"Faltering growth: {alert.rule.label[0].lower()}{alert.rule.label[1:]}"
-                    for alert in faltering.get(child_id, [])
+        in_force = tuple(safeguarding.get(child_id, []))
+        caseload_row = CaseloadRow(
+            child_id=child_id,
+            name=f"{row[1]} {row[2]}",
+            nhs_number=format_nhs_number(row[3]),
+            date_of_birth=born,
+            age=age_text(born, today),
+            family=row[5],
+            postcode=row[6],
+            alerts=tuple(
+                f"Faltering growth: {alert.rule.label[0].lower()}{alert.rule.label[1:]}"
+                for alert in faltering.get(child_id, [])
+            ),
+            next_review=upcoming.kind if upcoming else None,
+            next_review_status=upcoming.status if upcoming else None,
+            next_review_target_by=upcoming.window.target_by if upcoming else None,
+            days_to_target=upcoming.days_to_target if upcoming else None,
+            overdue_reviews=sum(1 for r in schedule if r.status in OVERDUE_STATUSES),
+            safeguarding=tuple(status.label for status in in_force),
+            service_level=level.label if level else "",
+            interpreter_needed=row[7],
+            last_contact=max(
+                (
+                    a.contact_date
+                    for a in mine
+                    if a.outcome is ContactOutcome.COMPLETED and a.contact_date <= today
                 ),
-                next_review=upcoming.kind if upcoming else None,
-                next_review_status=upcoming.status if upcoming else None,
-                next_review_target_by=upcoming.window.target_by if upcoming else None,
-                days_to_target=upcoming.days_to_target if upcoming else None,
-                overdue_reviews=sum(1 for r in schedule if r.status in OVERDUE_STATUSES),
-                safeguarding=tuple(status.label for status in safeguarding.get(child_id, [])),
-                service_level=level.label if level else "",
-                interpreter_needed=row[7],
-                last_contact=max(
-                    (
-                        a.contact_date
-                        for a in mine
-                        if a.outcome is ContactOutcome.COMPLETED and a.contact_date <= today
-                    ),
-                    default=None,
-                ),
-                # While the visit can still count (late, to day 30: DOMAIN.md).
-                awaiting_new_birth_visit=new_birth_visit.completed_on is None
-                and (today - born).days <= NEW_BIRTH_VISIT_CLOSES_DAY,
-            )
+                default=None,
+            ),
+            # While the visit can still count (late, to day 30: DOMAIN.md).
+            awaiting_new_birth_visit=new_birth_visit.completed_on is None
+            and (today - born).days <= NEW_BIRTH_VISIT_CLOSES_DAY,
         )
+        result.append(AssessedChild(row[9], caseload_row, tuple(schedule), level, in_force))
     return result
+
+
+def caseload(
+    session: Session, actor: Actor, *, today: dt.date, health_visitor_id: uuid.UUID | None = None
+) -> list[CaseloadRow]:
+    """Active children allocated to a health visitor (default: the actor), by name.
+
+    A health visitor may open a colleague's caseload in their own team (cover);
+    another team's caseload is refused. Six queries whatever the caseload's
+    size: the health visitor, then ``assess_children``'s five.
+    """
+    team_id, visitor_id = caseload_owner(session, actor, health_visitor_id)
+    assessed = assess_children(session, team_id, Child.health_visitor_id == visitor_id, today=today)
+    return [child.row for child in assessed]

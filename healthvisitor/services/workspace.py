@@ -26,6 +26,7 @@ from healthvisitor.services import caseload as caseload_service
 from healthvisitor.services import child_record as child_record_service
 from healthvisitor.services import contacts as contacts_service
 from healthvisitor.services import pregnancies as pregnancies_service
+from healthvisitor.services import team_board as team_board_service
 from healthvisitor.services.actor import Actor, actor_for
 
 
@@ -87,6 +88,11 @@ class Workspace:
             return pregnancies_service.pregnancy_caseload(
                 session, self.actor, today=self.today(), health_visitor_id=health_visitor_id
             )
+
+    def team_board(self) -> team_board_service.TeamBoard:
+        """Every caseload in the team and the unallocated children (team leads only)."""
+        with unit_of_work(self.engine) as session:
+            return team_board_service.team_board(session, self.actor, today=self.today())
 
     def child_record(self, child_id: uuid.UUID) -> child_record_service.ChildRecord:
         """One child's record as the screen shows it (opening it is audited)."""

@@ -1,0 +1,163 @@
+"""The team lead's board (issue 4): counts, weights, the unallocated list, who may see it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from healthvisitor.domain.caseload_weights import CaseloadWeights
+from healthvisitor.domain.enums import (
+    ContactKind,
+    RecordStatus,
+    ReviewStatus,
+    Role,
+    SafeguardingStatus,
+    ServiceLevel,
+)
+from healthvisitor.errors import PermissionDeniedError
+from healthvisitor.persistence.models import Team, User
+from healthvisitor.persistence.unit_of_work import unit_of_work
+from healthvisitor.services.team_board import team_board
+from tests import factories
+from tests.services.test_caseload import (
+    contact,
+    counting_statements,
+    safeguarding,
+    service_level,
+)
+
+TODAY = dt.date(2026, 11, 24)
+
+
+def member(session: Session, team: Team, name: str, role: Role = Role.HEALTH_VISITOR) -> User:
+    result = factories.user(session, team, role)
+    result.full_name = name
+    return result
+
+
+def test_each_caseload_counted_and_weighed(engine: Engine) -> None:
+    with unit_of_work(engine) as session:
+        north, south = factories.team(session, "North"), factories.team(session, "South")
+        lead = member(session, north, "Carol Lead", Role.TEAM_LEAD)
+        ann = member(session, north, "Ann Ahmed")
+        bea = member(session, north, "Bea Brown")
+        member(session, north, "Ivy Admin", Role.ADMINISTRATOR)
+        stranger = member(session, south, "Sam South")
+        family = factories.family(session, north, "Okafor")
+        # Born 23 days ago, not visited: the new birth visit (target 15 Nov) is overdue;
+        # the 6-8 week review's target (27 Dec) is 33 days away, beyond 4 weeks. Weight 1.
+        factories.child(session, family, ann, given_name="Nia", date_of_birth=dt.date(2026, 11, 1))
+        # New birth visit done; 6-8 week review target 5 Dec, in 11 days. Universal
+        # Partnership Plus (2) on a child protection plan (+1): weight 3.
+        bo = factories.child(
+            session, family, ann, given_name="Bo", date_of_birth=dt.date(2026, 10, 10)
+        )
+        contact(session, bo, ann, ContactKind.NEW_BIRTH_VISIT, dt.date(2026, 10, 22))
+        service_level(session, bo, ServiceLevel.UNIVERSAL_PARTNERSHIP_PLUS, dt.date(2026, 10, 22))
+        safeguarding(session, bo, SafeguardingStatus.CHILD_PROTECTION_PLAN, dt.date(2026, 11, 1))
+        moved = factories.child(session, family, ann, given_name="Cal")
+        moved.record_status = RecordStatus.MOVED_AWAY
+        # 1 year review target 20 Dec, in 26 days. Community (0.5); the plan ended.
+        ella = factories.child(
+            session, family, bea, given_name="Ella", date_of_birth=dt.date(2025, 12, 20)
+        )
+        service_level(session, ella, ServiceLevel.COMMUNITY, dt.date(2026, 1, 1))
+        safeguarding(
+            session,
+            ella,
+            SafeguardingStatus.CHILD_IN_NEED,
+            dt.date(2026, 1, 1),
+            dt.date(2026, 11, 1),
+        )
+        # Unallocated: a new birth notification, and a transfer in.
+        new_birth = factories.child(
+            session, family, None, given_name="Una", date_of_birth=dt.date(2026, 11, 20)
+        )
+        transfer = factories.child(
+            session,
+            factories.family(session, north, "Adeyemi"),
+            None,
+            given_name="Tom",
+            date_of_birth=dt.date(2025, 5, 1),
+        )
+        discharged = factories.child(session, family, None, given_name="Dee")
+        discharged.record_status = RecordStatus.DISCHARGED
+        factories.child(session, factories.family(session, south), stranger)
+        factories.child(session, factories.family(session, south), None)
+        actor = factories.actor(lead)
+
+    with unit_of_work(engine) as session:
+        board = team_board(session, actor, today=TODAY)
+    assert [
+        (load.full_name, load.role, load.children, load.weighted, load.due_soon, load.overdue)
+        for load in board.loads
+    ] == [
+        ("Ann Ahmed", Role.HEALTH_VISITOR, 2, 4.0, 1, 1),
+        ("Bea Brown", Role.HEALTH_VISITOR, 1, 0.5, 1, 0),
+        ("Carol Lead", Role.TEAM_LEAD, 0, 0.0, 0, 0),
+    ]
+    assert board.loads[0].health_visitor_id == ann.id
+    assert board.weights == CaseloadWeights()
+    assert (board.due_within_days, board.recommended_children) == (28, 250)
+    assert [(row.child_id, row.name) for row in board.unallocated] == [
+        (transfer.id, "Tom Adeyemi"),
+        (new_birth.id, "Una Okafor"),
+    ]
+    una = board.unallocated[1]
+    assert (una.age, una.date_of_birth) == ("4 days", dt.date(2026, 11, 20))
+    assert una.next_review is ContactKind.NEW_BIRTH_VISIT
+    assert una.next_review_status is ReviewStatus.NOT_YET_DUE
+    assert una.next_review_target_by == dt.date(2026, 12, 4)
+
+    with unit_of_work(engine) as session:
+        heavier = team_board(
+            session, actor, today=TODAY, weights=CaseloadWeights(universal=2.0, safeguarding=3.0)
+        )
+    # Nia (no level: Universal) 2, Bo 2 + 3.
+    assert heavier.loads[0].weighted == 7.0
+    assert heavier.weights.universal == 2.0
+
+
+@pytest.mark.parametrize("role", [Role.HEALTH_VISITOR, Role.ADMINISTRATOR])
+def test_only_a_team_lead_sees_the_board(engine: Engine, role: Role) -> None:
+    with unit_of_work(engine) as session:
+        north = factories.team(session, "North")
+        someone = factories.user(session, north, role)
+        factories.child(session, factories.family(session, north), someone)
+        actor = factories.actor(someone)
+    with unit_of_work(engine) as session, pytest.raises(PermissionDeniedError):
+        team_board(session, actor, today=TODAY)
+
+
+def test_the_number_of_queries_does_not_grow_with_the_team(engine: Engine) -> None:
+    with unit_of_work(engine) as session:
+        north = factories.team(session, "North")
+        lead = member(session, north, "Carol Lead", Role.TEAM_LEAD)
+        first = member(session, north, "Ann Ahmed")
+        kid = factories.child(session, factories.family(session, north), first)
+        contact(session, kid, first, ContactKind.NEW_BIRTH_VISIT, dt.date(2026, 6, 12))
+        actor = factories.actor(lead)
+
+    def statements_for_board() -> tuple[int, int, int]:
+        with counting_statements(engine) as statements, unit_of_work(engine) as session:
+            board = team_board(session, actor, today=TODAY)
+        return len(board.loads), len(board.unallocated), len(statements)
+
+    small = statements_for_board()
+    with unit_of_work(engine) as session:
+        for n in range(4):
+            visitor = member(session, north, f"Visitor {n}")
+            for allocated_to in (visitor, visitor, None):
+                family = factories.family(session, north, f"Family {n}")
+                kid = factories.child(
+                    session, family, allocated_to, date_of_birth=dt.date(2026, 10, n + 1)
+                )
+                contact(session, kid, lead, ContactKind.NEW_BIRTH_VISIT, dt.date(2026, 10, n + 12))
+                safeguarding(session, kid, SafeguardingStatus.CHILD_IN_NEED, dt.date(2026, 10, 20))
+                service_level(session, kid, ServiceLevel.UNIVERSAL_PLUS, dt.date(2026, 10, 20))
+    large = statements_for_board()
+    assert (small[:2], large[:2]) == ((2, 0), (6, 4))
+    assert large[2] == small[2]

@@ -1,0 +1,164 @@
+"""The team lead's board (issue 4): the "Team" tab, for a team lead only.
+
+On Chapeltown (``TeamData``) plus one unallocated new birth: the board lists
+each clinician's caseload, says the weights it used, and lists the
+unallocated child; Enter on a health visitor shows their caseload.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from healthvisitor.domain.caseload_weights import CaseloadWeights
+from healthvisitor.domain.enums import ContactKind, ReviewStatus, Role
+from healthvisitor.persistence.models import Team
+from healthvisitor.persistence.unit_of_work import unit_of_work
+from healthvisitor.services.caseload import CaseloadRow
+from healthvisitor.services.team_board import CaseloadLoad, TeamBoard
+from healthvisitor.ui.caseload_model import CHILD_ID_ROLE, NAME
+from healthvisitor.ui.main_window import MainWindow
+from healthvisitor.ui.team_board import (
+    CHILDREN,
+    MEMBER,
+    OVERDUE,
+    WEIGHTED,
+    TeamBoardModel,
+    UnallocatedModel,
+    sorting_proxy,
+)
+from tests import factories
+from tests.ui.conftest import TeamData
+
+pytestmark = pytest.mark.gui
+
+
+def add_unallocated_child(team: TeamData) -> uuid.UUID:
+    with unit_of_work(team.engine) as session:
+        chapeltown = session.get_one(Team, team.me.team_id)
+        family = factories.family(session, chapeltown, "Mensah")
+        child = factories.child(
+            session, family, None, given_name="Kofi", date_of_birth=dt.date(2026, 11, 20)
+        )
+        return child.id
+
+
+def open_window(qtbot: QtBot, team: TeamData, as_lead: bool) -> MainWindow:
+    window = MainWindow(team.workspace(user=team.lead if as_lead else team.me))
+    qtbot.addWidget(window)
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    return window
+
+
+def column(window: MainWindow, number: int) -> list[str]:
+    assert window.caseload.team is not None
+    proxy = window.caseload.team.proxy
+    return [proxy.index(r, number).data() for r in range(proxy.rowCount())]
+
+
+def test_a_team_lead_sees_the_team_tab(qtbot: QtBot, team_data: TeamData) -> None:
+    kofi = add_unallocated_child(team_data)
+    window = open_window(qtbot, team_data, as_lead=True)
+    panel, team = window.caseload, window.caseload.team
+    assert team is not None
+    assert window.team_action is not None
+    assert window.team_action.shortcut() == QKeySequence("Ctrl+3")
+    assert panel.tabs.count() == 3
+    assert panel.showing_team()  # a team lead starts on the board
+    panel.show_children()
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert panel.showing_team()
+    assert panel.tabs.tabText(panel.TEAM_TAB) == "&Team"
+    assert column(window, MEMBER) == ["Helen Walker", "Joanne Fisher (team lead)", "Priya Sharma"]
+    assert column(window, CHILDREN) == ["2", "0", "3"]
+    assert column(window, WEIGHTED) == ["2.0", "0.0", "3.0"]
+    assert "about 250 children per health visitor" in team.recommended.text()
+    assert f"Weights: {CaseloadWeights().describe()}" in team.weights.text()
+    assert "Universal Plus 1.5" in team.weights.text()
+    assert [row.child_id for row in team.unallocated_rows()] == [kofi]
+    assert team.unallocated_proxy.index(0, 0).data() == "Kofi Mensah"
+    assert "1 child" in team.unallocated_heading.text()
+    # The search and the filter belong to the caseload, not to the board.
+    assert not panel.search.isEnabled()
+    assert not panel.open_button.isVisibleTo(window)
+    assert "3 in the team; 1 child waiting for a health visitor" in window.status_text()
+    # Sortable: most children first.
+    team.table.sortByColumn(CHILDREN, Qt.SortOrder.DescendingOrder)
+    assert column(window, MEMBER)[0] == "Priya Sharma"
+
+
+def test_enter_on_a_health_visitor_shows_their_caseload(qtbot: QtBot, team_data: TeamData) -> None:
+    window = open_window(qtbot, team_data, as_lead=True)
+    panel, team = window.caseload, window.caseload.team
+    assert team is not None
+    panel.show_team()
+    assert panel.health_visitor.currentText() == "Joanne Fisher (team lead)"
+    team.table.selectRow(column(window, MEMBER).index("Helen Walker"))
+    qtbot.keyClick(team.table, Qt.Key.Key_Return)
+    assert panel.tabs.currentIndex() == panel.CHILDREN_TAB
+    assert panel.health_visitor.currentText() == "Helen Walker"
+    shown = {panel.proxy.index(r, NAME).data(CHILD_ID_ROLE) for r in range(panel.proxy.rowCount())}
+    assert shown == {kid.id for kid in team_data.colleagues}
+    assert panel.search.isEnabled()
+
+
+def test_a_health_visitor_has_no_team_tab(qtbot: QtBot, team_data: TeamData) -> None:
+    window = open_window(qtbot, team_data, as_lead=False)
+    assert window.caseload.team is None
+    assert window.team_action is None
+    assert window.caseload.tabs.count() == 2
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert window.caseload.tabs.currentIndex() == window.caseload.CHILDREN_TAB
+
+
+BOARD = TeamBoard(
+    loads=(
+        CaseloadLoad(uuid.uuid4(), "Ann Ahmed", Role.HEALTH_VISITOR, 262, 301.5, 12, 3),
+        CaseloadLoad(uuid.uuid4(), "Carol Lead", Role.TEAM_LEAD, 0, 0.0, 0, 0),
+    ),
+    unallocated=(
+        CaseloadRow(
+            child_id=uuid.uuid4(),
+            name="Una Okafor",
+            nhs_number="999 000 0018",
+            date_of_birth=dt.date(2026, 11, 20),
+            age="4 days",
+            family="Okafor",
+            postcode="LS7 3AB",
+            next_review=ContactKind.NEW_BIRTH_VISIT,
+            next_review_status=ReviewStatus.NOT_YET_DUE,
+            next_review_target_by=dt.date(2026, 12, 4),
+            days_to_target=10,
+        ),
+    ),
+    weights=CaseloadWeights(),
+)
+
+
+@pytest.mark.parametrize("board", [BOARD, TeamBoard((), (), CaseloadWeights())])
+def test_the_models_pass_qt_model_checks(qtmodeltester: ModelTester, board: TeamBoard) -> None:
+    members, unallocated = TeamBoardModel(), UnallocatedModel()
+    members.set_board(board)
+    unallocated.set_lines(board.unallocated)
+    for model in (members, unallocated):
+        qtmodeltester.check(model)
+        qtmodeltester.check(sorting_proxy(model))
+
+
+def test_an_oversized_caseload_is_marked(qtbot: QtBot) -> None:
+    model = TeamBoardModel()
+    model.set_board(BOARD)
+    ann = model.index(0, CHILDREN)
+    assert ann.data() == "262"
+    assert "more than the recommended 250" in ann.data(Qt.ItemDataRole.ToolTipRole)
+    assert ann.data(Qt.ItemDataRole.ForegroundRole) is not None
+    assert model.index(1, CHILDREN).data(Qt.ItemDataRole.ForegroundRole) is None
+    assert model.index(0, OVERDUE).data() == "3"
