@@ -131,10 +131,20 @@ def _flags_tooltip(row: CaseloadRow) -> str:
     return "\n".join(lines) or "No flags"
 
 
+#: Days to target lie well within ± this, so status then days fits one number.
+_DAYS_SPAN = 1_000_000
+
+
 def _status_sort(row: CaseloadRow) -> int:
-    """Most urgent first when ascending (``ReviewStatus`` order); no open review last."""
+    """Most urgent first when ascending: by ``ReviewStatus`` order, then the most
+    overdue (fewest days to target) within a status; no open review last.
+
+    One number rather than a tuple: the proxy compares sort values as numbers.
+    """
     status = row.next_review_status
-    return list(ReviewStatus).index(status) if status is not None else _LAST
+    if status is None or row.days_to_target is None:
+        return _LAST
+    return list(ReviewStatus).index(status) * 2 * _DAYS_SPAN + row.days_to_target + _DAYS_SPAN
 
 
 def _next_review_tooltip(row: CaseloadRow) -> str:

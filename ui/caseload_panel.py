@@ -42,10 +42,12 @@ from healthvisitor.errors import HealthVisitorError
 from healthvisitor.ui.caseload_model import (
     ALERTS,
     CHILD_ID_ROLE,
+    COLUMNS,
     DAYS,
     FLAGS,
     NAME,
     OVERDUE,
+    STATUS,
     CaseloadFilter,
     CaseloadModel,
     CaseloadProxy,
@@ -67,6 +69,26 @@ FILTER_SETTING = "caseload/filter"
 #: The widest a column of free text (flags, alerts) opens at; its tooltip has it all.
 WIDEST_TEXT_COLUMN = 280
 NUMBER_COLUMN_WIDTHS = {DAYS: 72, OVERDUE: 92}
+
+
+#: Where the chosen sort is remembered: "column,order" (QSettings key).
+SORT_SETTING = "caseload/sort"
+#: What a health visitor needs first each morning: overdue, then not brought, then due.
+DEFAULT_SORT = (STATUS, Qt.SortOrder.AscendingOrder)
+
+
+def remembered_sort() -> tuple[int, Qt.SortOrder]:
+    """The caseload's sort column and order from the last session, or most urgent first."""
+    try:
+        column_text, order_text = str(settings().value(SORT_SETTING, "")).split(",")
+        column, order = int(column_text), Qt.SortOrder(int(order_text))
+    except ValueError:
+        return DEFAULT_SORT
+    return (column, order) if 0 <= column < len(COLUMNS) else DEFAULT_SORT
+
+
+def remember_sort(column: int, order: Qt.SortOrder) -> None:
+    settings().setValue(SORT_SETTING, f"{column},{order.value}")
 
 
 def settings() -> QSettings:
@@ -257,8 +279,10 @@ class CaseloadPanel(QWidget):
         table.setWordWrap(False)
         table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move within it
         table.setSortingEnabled(True)
-        # -1: the service's own order (family name, given name) until a heading is chosen.
-        table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        # Most urgent first unless the user chose another order, which is remembered.
+        column, order = remembered_sort()
+        table.sortByColumn(column, order)
+        table.horizontalHeader().sortIndicatorChanged.connect(remember_sort)
         table.verticalHeader().hide()
         header = table.horizontalHeader()
         header.setHighlightSections(False)

@@ -21,6 +21,8 @@ from healthvisitor.ui.caseload_model import (
     CHILD_ID_ROLE,
     DATE_OF_BIRTH,
     NAME,
+    SORT_ROLE,
+    STATUS,
     CaseloadFilter,
     short_date,
 )
@@ -65,8 +67,15 @@ def test_opens_on_exactly_my_active_children(qtbot: QtBot, team_data: TeamData) 
     window = open_window(qtbot, team_data)
     assert window.caseload.health_visitor.currentText() == "Priya Sharma"
     assert shown_ids(window) == {kid.id for kid in team_data.mine}
-    # In the service's order: family name, then given name.
-    assert shown_names(window) == ["Isla Jones", "Amelia Khan", "Oliver Nowak"]
+    # Most urgent first: sorted by review status (then days to target), ascending.
+    header = window.caseload.table.horizontalHeader()
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (
+        STATUS,
+        Qt.SortOrder.AscendingOrder,
+    )
+    proxy = window.caseload.proxy
+    keys = [proxy.index(r, STATUS).data(SORT_ROLE) for r in range(proxy.rowCount())]
+    assert keys == sorted(keys)
     assert "3 children shown" in window.status_text()
     assert not window.caseload.empty_state.isVisibleTo(window)
 
@@ -172,6 +181,8 @@ def test_the_view_menu_sorts_by_keyboard_and_follows_the_heading(
     menu = window.findChild(SortMenu)
     assert menu is not None
     actions = {a.text(): a for a in menu.actions() if a.text()}
+    assert actions["Status"].isChecked()  # opens most urgent first
+    actions["Family, then name (as allocated)"].trigger()
     assert not actions["&Reverse order"].isEnabled()
     proxy = window.caseload.proxy
     actions["Date of birth"].trigger()
@@ -418,3 +429,18 @@ def test_the_chosen_filter_is_remembered_for_the_next_session(
     again = open_window(qtbot, team_data)
     assert again.caseload.filter.currentText() == "Safeguarding"
     assert shown_names(again) == ["Amelia Khan"]
+
+
+def test_the_chosen_sort_is_remembered_for_the_next_session(
+    qtbot: QtBot, team_data: TeamData
+) -> None:
+    first = open_window(qtbot, team_data)
+    first.caseload.table.sortByColumn(NAME, Qt.SortOrder.DescendingOrder)
+    first.close()
+    again = open_window(qtbot, team_data)
+    header = again.caseload.table.horizontalHeader()
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (
+        NAME,
+        Qt.SortOrder.DescendingOrder,
+    )
+    assert shown_names(again) == ["Oliver Nowak", "Isla Jones", "Amelia Khan"]
