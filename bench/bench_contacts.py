@@ -14,12 +14,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import statistics
-import tempfile
 import time
-import uuid
-from pathlib import Path
 
-from sqlalchemy import create_engine, select, text
+from databases import database_urls
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from healthvisitor.config import DatabaseChoice
@@ -92,19 +90,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--postgres", metavar="ADMIN_URL")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        run(f"sqlite:///{Path(folder) / 'bench.db'}", args.repeat)
-    if args.postgres:
-        admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
-        name = f"hv_bench_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            run(make_url(args.postgres).set(database=name).render_as_string(False), args.repeat)
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-            admin.dispose()
+    for url in database_urls(args.postgres):
+        run(url, args.repeat)
 
 
 if __name__ == "__main__":

@@ -13,12 +13,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import resource
-import tempfile
 import time
-import uuid
-from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from databases import database_urls
 from sqlalchemy.engine import make_url
 
 from healthvisitor.demo import generate_demo
@@ -48,20 +45,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--postgres", metavar="ADMIN_URL", help="also run on this server")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        run(f"sqlite:///{Path(folder) / 'bench.db'}", args.children, args.seed)
-    if args.postgres:
-        admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
-        name = f"hv_bench_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            url = make_url(args.postgres).set(database=name)
-            run(url.render_as_string(hide_password=False), args.children, args.seed)
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-            admin.dispose()
+    for url in database_urls(args.postgres):
+        run(url, args.children, args.seed)
 
 
 if __name__ == "__main__":

@@ -42,7 +42,12 @@ from healthvisitor.ui.child_record_models import (
     MeasurementsModel,
     ReviewsModel,
 )
-from healthvisitor.ui.contact_form import ContactForm, ContactSubject, available_kinds
+from healthvisitor.ui.contact_form import (
+    ContactForm,
+    ContactSubject,
+    available_kinds,
+    open_contact_form,
+)
 from healthvisitor.ui.form_fields import WARNING_SIGN
 from healthvisitor.ui.growth_chart_view import GrowthChartView
 from healthvisitor.ui.theme import app_icon
@@ -368,17 +373,15 @@ class ChildRecordWindow(QMainWindow):
 
     def record_contact(self, kind: ContactKind | None = None) -> ContactForm:
         """Open the contact form (window-modal) for ``kind``, or the next review due."""
-        form = ContactForm(self.workspace, ContactSubject.for_child(self.record), kind, parent=self)
-        form.setWindowModality(Qt.WindowModality.WindowModal)
-        form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        # Bound methods, not lambdas holding this window: PySide6 6.11 crashes
-        # deleting a widget whose signal is connected to a lambda holding another.
-        form.saved.connect(self._contact_saved)
-        form.finished.connect(self._form_closed)
-        self.contact_form = form
-        form.fit_to_screen()
-        form.open()
-        return form
+        self.contact_form = open_contact_form(
+            self,
+            self.workspace,
+            ContactSubject.for_child(self.record),
+            kind,
+            on_saved=self._contact_saved,
+            on_finished=self._form_closed,
+        )
+        return self.contact_form
 
     def _review_activated(self, index: object) -> None:
         line = self.reviews_table.currentIndex().data(LINE_ROLE)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING
@@ -629,3 +629,28 @@ class ContactForm(QDialog):
             if answer != QMessageBox.StandardButton.Discard:
                 return
         super().reject()
+
+
+def open_contact_form(
+    parent: QWidget,
+    workspace: Workspace,
+    subject: ContactSubject,
+    kind: ContactKind | None,
+    *,
+    on_saved: Callable[[RecordedContact], None],
+    on_finished: Callable[[int], None],
+) -> ContactForm:
+    """Open the contact form window-modal over ``parent`` (deleted when closed).
+
+    ``on_saved`` and ``on_finished`` must be bound methods, not lambdas holding
+    a widget: PySide6 6.11 crashes deleting a widget whose signal is connected
+    to a lambda holding another.
+    """
+    form = ContactForm(workspace, subject, kind, parent=parent)
+    form.setWindowModality(Qt.WindowModality.WindowModal)
+    form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    form.saved.connect(on_saved)
+    form.finished.connect(on_finished)
+    form.fit_to_screen()
+    form.open()
+    return form

@@ -35,7 +35,7 @@ from healthvisitor.errors import HealthVisitorError
 from healthvisitor.ui.caseload_model import COLUMNS
 from healthvisitor.ui.caseload_panel import CaseloadPanel
 from healthvisitor.ui.child_record_window import ChildRecordWindow
-from healthvisitor.ui.contact_form import ContactForm, ContactSubject
+from healthvisitor.ui.contact_form import ContactForm, ContactSubject, open_contact_form
 from healthvisitor.ui.theme import app_icon
 
 if TYPE_CHECKING:
@@ -250,18 +250,15 @@ class MainWindow(QMainWindow):
 
     def record_antenatal_review(self, row: PregnancyRow) -> ContactForm:
         """Open the contact form (window-modal) for the pregnancy's antenatal review."""
-        form = ContactForm(
-            self.workspace, ContactSubject.for_pregnancy(row), ContactKind.ANTENATAL, parent=self
+        self.contact_form = open_contact_form(
+            self,
+            self.workspace,
+            ContactSubject.for_pregnancy(row),
+            ContactKind.ANTENATAL,
+            on_saved=self._antenatal_saved,
+            on_finished=self._form_closed,
         )
-        form.setWindowModality(Qt.WindowModality.WindowModal)
-        form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        # Bound methods, not lambdas (see open_record).
-        form.saved.connect(self._antenatal_saved)
-        form.finished.connect(self._form_closed)
-        self.contact_form = form
-        form.fit_to_screen()
-        form.open()
-        return form
+        return self.contact_form
 
     def _antenatal_saved(self, _recorded: RecordedContact) -> None:
         self.caseload.load_pregnancies()

@@ -29,8 +29,13 @@ def age_text(date_of_birth: dt.date, today: dt.date) -> str:
     """
     if today < date_of_birth:
         return "unborn"
-    days = (today - date_of_birth).days
-    months = completed_months(date_of_birth, today)
+    return age_words_from(
+        days=(today - date_of_birth).days, months=completed_months(date_of_birth, today)
+    )
+
+
+def age_words_from(*, days: int, months: int) -> str:
+    """The wording of ``age_text`` from whole days and completed months since birth."""
     if days < 14:
         return f"{days} day{'s' if days != 1 else ''}"
     if months < 12:

@@ -25,6 +25,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from healthvisitor.domain.ages import age_words_from
 from healthvisitor.domain.enums import MeasurementKind, Sex
 from healthvisitor.domain.growth_reference import uk_who_values_for_sds
 
@@ -313,15 +314,7 @@ def age_words(age_years: float) -> str:
     if days < 0:
         weeks, rest = divmod(TERM_WEEKS * 7 + days, 7)
         return f"{weeks}+{rest} weeks' gestation"
-    if days < 14:
-        return f"{days} day{'s' if days != 1 else ''}"
-    months = math.floor(age_years * 12 + 1e-6)
-    if months < 12:
-        return f"{days // 7} weeks"
-    if months < 24:
-        return f"{months} months"
-    years, rest = divmod(months, 12)
-    return f"{years} y {rest} m" if rest else f"{years} y"
+    return age_words_from(days=days, months=math.floor(age_years * 12 + 1e-6))
 
 
 def value_words(value: float, unit: str) -> str:

@@ -49,6 +49,7 @@ from healthvisitor.persistence.models import (
 )
 from healthvisitor.services.access import require_clinical
 from healthvisitor.services.actor import Actor
+from healthvisitor.services.dated_history import in_force_on
 from healthvisitor.services.growth_alerts import alerts_for_children
 
 
@@ -172,8 +173,7 @@ def _safeguarding(
         select(SafeguardingEntry.child_id, SafeguardingEntry.status)
         .where(
             SafeguardingEntry.child_id.in_(child_ids),
-            SafeguardingEntry.start_date <= today,
-            or_(SafeguardingEntry.end_date.is_(None), SafeguardingEntry.end_date >= today),
+            in_force_on(SafeguardingEntry, today),
         )
         .order_by(SafeguardingEntry.start_date, SafeguardingEntry.recorded_at)
     ):
@@ -194,8 +194,7 @@ def _service_levels(
         select(ServiceLevelEntry.child_id, ServiceLevelEntry.level)
         .where(
             ServiceLevelEntry.child_id.in_(child_ids),
-            ServiceLevelEntry.start_date <= today,
-            or_(ServiceLevelEntry.end_date.is_(None), ServiceLevelEntry.end_date >= today),
+            in_force_on(ServiceLevelEntry, today),
         )
         .order_by(ServiceLevelEntry.start_date, ServiceLevelEntry.recorded_at)
     ):

@@ -15,7 +15,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
 
 from healthvisitor.domain.ages import gestation_text
@@ -24,6 +24,7 @@ from healthvisitor.domain.schedule import ReviewAttempt, ScheduledReview, pregna
 from healthvisitor.persistence.models import Carer, Contact, Family, Pregnancy, SafeguardingEntry
 from healthvisitor.services.actor import Actor
 from healthvisitor.services.caseload import caseload_owner
+from healthvisitor.services.dated_history import in_force_on
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,7 @@ def pregnancy_caseload(
     pre_birth_plan = exists().where(
         SafeguardingEntry.pregnancy_id == Pregnancy.id,
         SafeguardingEntry.status == SafeguardingStatus.PRE_BIRTH_PLAN,
-        SafeguardingEntry.start_date <= today,
-        or_(SafeguardingEntry.end_date.is_(None), SafeguardingEntry.end_date >= today),
+        in_force_on(SafeguardingEntry, today),
     )
     # One row per antenatal contact (or one with no contact): the attempts come
     # with their pregnancy rather than by a query per pregnancy.
