@@ -93,6 +93,7 @@ from healthvisitor.persistence.models import (
     Base,
     Carer,
     Child,
+    ChildSearchWord,
     Contact,
     DevelopmentScore,
     Family,
@@ -104,6 +105,7 @@ from healthvisitor.persistence.models import (
     ServiceLevelEntry,
     Team,
     User,
+    search_words_for,
 )
 from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.services.audit import record_event
@@ -1277,6 +1279,7 @@ class _Rows:
         Carer,
         Pregnancy,
         Child,
+        ChildSearchWord,
         ServiceLevelEntry,
         SafeguardingEntry,
         Contact,
@@ -1857,13 +1860,14 @@ class _DemoGenerator:
         if gestation.weeks < _VERY_PRETERM_WEEKS:
             place = _NEONATAL_UNIT
         notified = birthday + dt.timedelta(days=1)
+        given_name = self._given_name(household, culture, sex)
         self._row(
             Child,
             notified,
             updated=status_date,
             id=child.id,
             nhs_number=self._nhs_number(),
-            given_name=self._given_name(household, culture, sex),
+            given_name=given_name,
             family_name=surname,
             date_of_birth=birthday,
             sex=sex,
@@ -1880,6 +1884,9 @@ class _DemoGenerator:
             record_status=status or RecordStatus.ACTIVE,
             record_status_date=status_date,
         )
+        # Bulk rows bypass the ORM's events, so the search words are written here.
+        for word in search_words_for(child.id, given_name, surname):
+            self.rows.add(ChildSearchWord, word)
         # Safeguarding first: a child with a plan is supported at Universal Partnership Plus.
         self._child_safeguarding(
             child, from_birth=pregnancy_id is not None and pregnancy_id in self.pre_birth_plans

@@ -232,3 +232,12 @@ class FalteringRule(_Coded):
     NOT_BACK_TO_BIRTH_WEIGHT = ("not_back_to_birth_weight", "Not back to birth weight by 3 weeks")
     FALL_ACROSS_CENTILE_SPACES = ("fall_across_centile_spaces", "Fall across centile spaces")
     BELOW_SECOND_CENTILE = ("below_second_centile", "Weight below the 2nd centile")
+
+
+class AllocationChangeKind(_Coded):
+    """Why a child's or a pregnancy's named health visitor changed (issue 4)."""
+
+    ALLOCATE = ("allocate", "Allocated")
+    REALLOCATE = ("reallocate", "Reallocated")
+    UNALLOCATE = ("unallocate", "Returned to the unallocated list")
+    UNDO = ("undo", "Undone")

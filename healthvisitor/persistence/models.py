@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Connection,
     Date,
     Float,
     ForeignKey,
@@ -35,11 +36,23 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    delete,
+    event,
+    insert,
+    inspect,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Mapper,
+    declared_attr,
+    mapped_column,
+    relationship,
+)
 
 from healthvisitor.domain.enums import (
     AgeUsed,
+    AllocationChangeKind,
     CarerRelationship,
     ContactKind,
     ContactLocation,
@@ -57,6 +70,7 @@ from healthvisitor.domain.enums import (
     Sex,
     SmokingStatus,
 )
+from healthvisitor.domain.names import name_key
 from healthvisitor.persistence.types import (
     UTCDateTime,
     coded,
@@ -209,6 +223,10 @@ class Child(Base, Versioned):
         coded(RecordStatus, "record_status"), nullable=False, default=RecordStatus.ACTIVE
     )
     record_status_date: Mapped[dt.date | None] = mapped_column(Date)
+    # Arrived from another area's health visiting service (issue 4): shown on
+    # the unallocated list as a transfer in rather than a new birth.
+    transferred_in_from: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    transferred_in_on: Mapped[dt.date | None] = mapped_column(Date)
 
     family: Mapped[Family] = relationship(back_populates="children")
     health_visitor: Mapped[User | None] = relationship()
@@ -225,6 +243,138 @@ class Child(Base, Versioned):
         Index("ix_children_name", "family_name", "given_name"),
         Index("ix_children_date_of_birth", "date_of_birth"),
     )
+
+
+class ChildSearchWord(Base):
+    """One word of a child's name, folded by ``name_key``, for the team search.
+
+    "smi" finds Smith-Jones and "jon" finds her too: each word of the given
+    and family names is a row, so a prefix of any word is an index range scan.
+    Kept in step with ``Child`` by the mapper events below; the demo
+    generator's bulk rows call ``search_words_for`` itself.
+    """
+
+    __tablename__ = "child_search_words"
+
+    word: Mapped[str] = mapped_column(
+        String(100).with_variant(String(100, collation="C"), "postgresql"), primary_key=True
+    )
+    child_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("children.id"), primary_key=True, index=True
+    )
+
+
+def search_words_for(
+    child_id: uuid.UUID, given_name: str, family_name: str
+) -> list[dict[str, Any]]:
+    """The ``child_search_words`` rows for one child's name."""
+    words = set(name_key(given_name).split()) | set(name_key(family_name).split())
+    return [{"word": word[:100], "child_id": child_id} for word in sorted(words)]
+
+
+@event.listens_for(Child, "after_insert")
+def _index_new_child(mapper: Mapper[Child], connection: Connection, child: Child) -> None:
+    rows = search_words_for(child.id, child.given_name, child.family_name)
+    if rows:
+        connection.execute(insert(ChildSearchWord), rows)
+
+
+@event.listens_for(Child, "after_update")
+def _reindex_renamed_child(mapper: Mapper[Child], connection: Connection, child: Child) -> None:
+    state = inspect(child)
+    if not (
+        state.attrs.given_name.history.has_changes()
+        or state.attrs.family_name.history.has_changes()
+    ):
+        return
+    connection.execute(delete(ChildSearchWord).where(ChildSearchWord.child_id == child.id))
+    _index_new_child(mapper, connection, child)
+
+
+class AllocationChange(Base):
+    """One change of a child's or a pregnancy's named health visitor. Append-only.
+
+    The child's allocation history (issue 4): who moved them, when, from whom
+    to whom and why. Changes made together (a bulk reallocation, siblings
+    moved with a child) share a ``batch_id``, which is what undo reverses.
+    """
+
+    __tablename__ = "allocation_changes"
+
+    id: Mapped[uuid_pk]
+    child_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("children.id"), index=True)
+    pregnancy_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("pregnancies.id"), index=True)
+    kind: Mapped[AllocationChangeKind] = mapped_column(
+        coded(AllocationChangeKind, "allocation_change_kind"), nullable=False
+    )
+    from_health_visitor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    to_health_visitor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[text_str]
+    batch_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False, index=True)
+    undoes_batch_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    changed_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), nullable=False)
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False, default=utc_now)
+
+    __table_args__ = (
+        CheckConstraint(
+            "(child_id IS NOT NULL AND pregnancy_id IS NULL)"
+            " OR (child_id IS NULL AND pregnancy_id IS NOT NULL)",
+            name="one_subject",
+        ),
+    )
+
+
+class CoverArrangement(Base, Versioned):
+    """A colleague holds an absent health visitor's caseload until a date.
+
+    The children stay allocated to their own health visitor; from
+    ``start_date`` to ``end_date`` (inclusive) they also appear on the
+    covering health visitor's caseload, and after it they simply do not:
+    the caseload returns by itself. ``ended_on`` records an early end.
+    """
+
+    __tablename__ = "cover_arrangements"
+
+    id: Mapped[uuid_pk]
+    team_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("teams.id"), nullable=False, index=True)
+    absent_health_visitor_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id"), nullable=False, index=True
+    )
+    covering_health_visitor_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id"), nullable=False, index=True
+    )
+    start_date: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    end_date: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    ended_on: Mapped[dt.date | None] = mapped_column(Date)
+    reason: Mapped[text_str]
+    arranged_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), nullable=False)
+
+    __table_args__ = (
+        CheckConstraint("end_date >= start_date", name="dates_in_order"),
+        CheckConstraint(
+            "absent_health_visitor_id <> covering_health_visitor_id", name="not_self_cover"
+        ),
+    )
+
+
+class RecordStatusChange(Base):
+    """A child's record moving through time: transfer out, moved away, discharge,
+    death, or reopening. Append-only; ``Child.record_status`` holds the latest."""
+
+    __tablename__ = "record_status_changes"
+
+    id: Mapped[uuid_pk]
+    child_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("children.id"), nullable=False, index=True
+    )
+    status: Mapped[RecordStatus] = mapped_column(
+        coded(RecordStatus, "record_status"), nullable=False
+    )
+    effective_date: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    # Where to or why, in the health visitor's words ("School nursing, Hillside Primary").
+    detail: Mapped[text_str]
+    recorded_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), nullable=False)
+    recorded_at: Mapped[created_at]
 
 
 class ServiceLevelEntry(Base):
@@ -298,6 +448,9 @@ class Contact(Base, Versioned):
     accountable_health_visitor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     notes: Mapped[text_str]
     supersedes_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contacts.id"))
+    # A review done by another area's service, recorded when the child
+    # transferred in (issue 4): who did it, in their words. Empty for our own.
+    previous_provider: Mapped[str] = mapped_column(String(100), nullable=False, default="")
 
     # Structured findings (issue 3). NULL means "not asked or not recorded",
     # which the national metrics count separately from a recorded answer.
