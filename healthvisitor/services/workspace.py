@@ -114,6 +114,14 @@ class Workspace:
                 confirm_implausible=confirm_implausible,
             )
 
+    # --- allocation and cover (issue 4): add methods below this line only ---
+
+    # --- team search (issue 4): add methods below this line only ---
+
+    # --- records through time (issue 4): add methods below this line only ---
+
+    # --- referrals (issue 5): add methods below this line only ---
+
 
 def default_username(session: Session) -> str:
     """Until sign-in exists (issue 8): the clinical user with the largest caseload."""
