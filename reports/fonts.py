@@ -4,7 +4,8 @@ Reportlab's standard fonts (Helvetica) are not embedded in a PDF: each
 printer or viewer substitutes its own. Issue 6 asks for the same page on
 every printer, so printed reports use DejaVu Sans, shipped in
 ``resources/fonts`` with its licence (Bitstream Vera terms, which allow
-redistribution), registered here once and embedded in every PDF that uses it.
+redistribution), registered here once and embedded in every PDF that uses it. Give a canvas
+``initialFontName=REGULAR`` too, or reportlab declares Helvetica on each page.
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ from healthvisitor.reports.fonts import BOLD, REGULAR, register_fonts
 def test_report_fonts_are_embedded_and_the_text_stays_text() -> None:
     assert register_fonts() == (REGULAR, BOLD)
     out = io.BytesIO()
-    canvas = Canvas(out)
+    # Without initialFontName, reportlab declares Helvetica on every page (not embedded).
+    canvas = Canvas(out, initialFontName=REGULAR)
     canvas.setFont(REGULAR, 12)
     canvas.drawString(72, 720, "Zoë O'Brien-Smith, 943 476 5919")
     canvas.setFont(BOLD, 12)
