@@ -15,13 +15,17 @@ import argparse
 import sys
 import threading
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
 from healthvisitor import __version__
 from healthvisitor.ui.opening import OpenOutcome, OpenRequest, open_with_progress
 from healthvisitor.ui.theme import apply_theme
+
+if TYPE_CHECKING:
+    from healthvisitor.ui.main_window import MainWindow
 
 APP_NAME = "HealthVisitor"
 PROBLEM_TITLE = "HealthVisitor cannot start"
@@ -67,6 +71,15 @@ def argument_parser() -> argparse.ArgumentParser:
         help=(
             "act as this user (until sign-in arrives, the default is the health "
             "visitor with the largest caseload)"
+        ),
+    )
+    parser.add_argument(
+        "--smoke-test",
+        action="store_true",
+        help=(
+            "check that this copy works, then quit: load the growth charts' reference "
+            "data, show the caseload, print the status bar's text and close the window "
+            "(for IT and the installer's tests)"
         ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -123,6 +136,22 @@ def warm_growth_charts_in_background() -> None:
     threading.Thread(target=warm_common_charts, name="warm-growth-charts", daemon=True).start()
 
 
+def run_smoke_test(window: MainWindow) -> None:
+    """``--smoke-test``: load what a record needs, report the caseload once the event
+    loop has shown it, then close (tests/test_installer.py runs a built copy so)."""
+    from healthvisitor.domain.growth_chart import warm_common_charts
+
+    warm_common_charts()  # rcpchgrowth's reference files: missing ones fail here
+
+    def report_and_close() -> None:
+        if sys.stdout is not None:  # a windowed Windows program has no console
+            print(f"smoke test: {window.status_text()}", flush=True)
+        window.close()
+        QCoreApplication.quit()
+
+    QTimer.singleShot(0, report_and_close)
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = argument_parser().parse_args(argv)
@@ -146,7 +175,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     window.fit_to_screen()
     window.showMaximized()
-    warm_growth_charts_in_background()
+    if args.smoke_test:
+        run_smoke_test(window)
+    else:
+        warm_growth_charts_in_background()
     try:
         return app.exec()
     finally:
