@@ -59,6 +59,8 @@ from healthvisitor.domain.enums import (
     MeasurementKind,
     PregnancyOutcome,
     RecordStatus,
+    ReferralConsent,
+    ReferralOutcome,
     ReferralStatus,
     Role,
     SafeguardingStatus,
@@ -100,6 +102,7 @@ from healthvisitor.persistence.models import (
     Measurement,
     Pregnancy,
     Referral,
+    ReferralEvent,
     ReferralType,
     SafeguardingEntry,
     ServiceLevelEntry,
@@ -575,6 +578,31 @@ _REFERRAL_OUTCOMES = {
     ),
 }
 
+#: The coded outcome of each outcome above (issue 5); a threshold refusal has none.
+_REFERRAL_OUTCOME_CODES = {
+    "Family did not engage after three attempts; closed.": ReferralOutcome.DID_NOT_ENGAGE,
+    "No longer needed; closed by agreement with the family.": ReferralOutcome.NO_LONGER_NEEDED,
+    "Family moved out of the area; closed.": ReferralOutcome.MOVED,
+    "Family declined the service when contacted.": ReferralOutcome.DID_NOT_ENGAGE,
+}
+#: Safeguarding referrals go without consent when seeking it could put a child at risk.
+_SAFEGUARDING_CONSENT_NOTE = (
+    "Consent not sought: seeking it could put the child at risk. Agreed with the team lead."
+)
+#: The steps each status has passed through, after the draft (issue 5's lifecycle).
+_REFERRAL_PATHS = {
+    ReferralStatus.DRAFT: (),
+    ReferralStatus.SENT: (ReferralStatus.SENT,),
+    ReferralStatus.ACKNOWLEDGED: (ReferralStatus.SENT, ReferralStatus.ACKNOWLEDGED),
+    ReferralStatus.ACCEPTED: (ReferralStatus.SENT, ReferralStatus.ACCEPTED),
+    ReferralStatus.DECLINED: (ReferralStatus.SENT, ReferralStatus.DECLINED),
+    ReferralStatus.COMPLETED: (
+        ReferralStatus.SENT,
+        ReferralStatus.ACCEPTED,
+        ReferralStatus.COMPLETED,
+    ),
+    ReferralStatus.CLOSED: (ReferralStatus.SENT, ReferralStatus.CLOSED),
+}
 
 # --- Names, places and words ----------------------------------------------------------------
 
@@ -1286,6 +1314,7 @@ class _Rows:
         DevelopmentScore,
         Measurement,
         Referral,
+        ReferralEvent,
     )
 
     def __init__(self, session: Session) -> None:
@@ -2780,11 +2809,24 @@ class _DemoGenerator:
         maker = self._named_or_lead(household)
         if dice.chance(DELEGATED_CONTACT_SHARE):
             maker = dice.pick(household.team.members)
+        referral_id = dice.new_id()
+        safeguarding = code == "childrens_social_care"
+        if status is ReferralStatus.DRAFT:
+            consent = ReferralConsent.NOT_RECORDED
+        else:
+            consent = (
+                ReferralConsent.NOT_REQUIRED_SAFEGUARDING if safeguarding else ReferralConsent.GIVEN
+            )
+        outcome_code = (
+            ReferralOutcome.ENGAGED
+            if status is ReferralStatus.COMPLETED
+            else _REFERRAL_OUTCOME_CODES.get(outcome)
+        )
         self._row(
             Referral,
             made_on,
             updated=updated_on,
-            id=dice.new_id(),
+            id=referral_id,
             referral_type_id=self.referral_type_ids[code],
             child_id=child.id if child else None,
             carer_id=mother.id if child is None and mother else None,
@@ -2795,8 +2837,56 @@ class _DemoGenerator:
             closed_on=closed_on,
             outcome=outcome,
             made_by_id=maker.id,
+            consent=consent,
+            consent_note=_SAFEGUARDING_CONSENT_NOTE
+            if consent is ReferralConsent.NOT_REQUIRED_SAFEGUARDING
+            else "",
+            outcome_code=outcome_code if status in _REFERRAL_OUTCOMES else None,
+            sent_to="",
+            tried_so_far="",
         )
+        self._referral_history(referral_id, status, made_on, updated_on, closed_on, maker.id)
         return True
+
+    def _referral_history(
+        self,
+        referral_id: uuid.UUID,
+        status: ReferralStatus,
+        made_on: dt.date,
+        answered_on: dt.date,
+        closed_on: dt.date | None,
+        recorded_by_id: uuid.UUID,
+    ) -> None:
+        """The dated steps of one referral (``referral_events``), made without drawing
+        on the dice so the rest of the demo stays as it was for each seed."""
+        steps = [(ReferralStatus.DRAFT, made_on), (ReferralStatus.SENT, made_on)]
+        for step in _REFERRAL_PATHS[status][1:]:
+            if step in (ReferralStatus.ACKNOWLEDGED, ReferralStatus.ACCEPTED):
+                if status in _REFERRAL_OUTCOMES:  # accepted some time before it finished
+                    assert closed_on is not None
+                    answered_on = made_on + (closed_on - made_on) // 4
+                steps.append((step, answered_on))
+            else:
+                assert closed_on is not None
+                steps.append((step, closed_on))
+        for order, (step, day) in enumerate(steps[: 1 + len(_REFERRAL_PATHS[status])]):
+            # Saved at the start of the working day, a minute apart so that two steps
+            # on one day keep their order: no dice, see above.
+            at = dt.datetime(
+                day.year, day.month, day.day, WORKING_DAY_STARTS_HOUR, order, tzinfo=dt.UTC
+            )
+            self.rows.add(
+                ReferralEvent,
+                {
+                    "id": uuid.uuid5(referral_id, step.value),
+                    "referral_id": referral_id,
+                    "status": step,
+                    "event_date": day,
+                    "note": "",
+                    "recorded_by_id": recorded_by_id,
+                    "recorded_at": at,
+                },
+            )
 
     # --- Helpers ---------------------------------------------------------------------------
 

@@ -241,3 +241,36 @@ class AllocationChangeKind(_Coded):
     REALLOCATE = ("reallocate", "Reallocated")
     UNALLOCATE = ("unallocate", "Returned to the unallocated list")
     UNDO = ("undo", "Undone")
+
+
+class ReferralConsent(_Coded):
+    """The family's consent to a referral (issue 5).
+
+    A referral is sent only with consent given, or without it when a
+    safeguarding concern means consent is not required (the reason is kept).
+    """
+
+    NOT_RECORDED = ("not_recorded", "Not recorded yet")
+    GIVEN = ("given", "Given")
+    REFUSED = ("refused", "Refused")
+    NOT_REQUIRED_SAFEGUARDING = ("not_required_safeguarding", "Not required: safeguarding")
+
+    @property
+    def allows_sending(self) -> bool:
+        return self in (ReferralConsent.GIVEN, ReferralConsent.NOT_REQUIRED_SAFEGUARDING)
+
+
+class ReferralOutcome(_Coded):
+    """How a finished referral ended (issue 5), counted for the service's figures."""
+
+    ENGAGED = ("engaged", "Engaged")
+    DID_NOT_ENGAGE = ("did_not_engage", "Did not engage")
+    NO_LONGER_NEEDED = ("no_longer_needed", "No longer needed")
+    MOVED = ("moved", "Moved")
+
+
+class PromptDecision(_Coded):
+    """What the health visitor did with a referral prompt (kept for audit, issue 5)."""
+
+    ACCEPTED = ("accepted", "Accepted")
+    DECLINED = ("declined", "Not now")

@@ -61,7 +61,10 @@ from healthvisitor.domain.enums import (
     FeedingStatus,
     MeasurementKind,
     PregnancyOutcome,
+    PromptDecision,
     RecordStatus,
+    ReferralConsent,
+    ReferralOutcome,
     ReferralStatus,
     Role,
     SafeguardingStatus,
@@ -581,8 +584,26 @@ class Referral(Base, Versioned):
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
     outcome: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     made_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), nullable=False)
+    # Consent (issue 5): given, refused, or not required because of safeguarding;
+    # the note says why when it is not given.
+    consent: Mapped[ReferralConsent] = mapped_column(
+        coded(ReferralConsent, "referral_consent"),
+        nullable=False,
+        default=ReferralConsent.NOT_RECORDED,
+    )
+    consent_note: Mapped[text_str]
+    # The coded outcome of a completed or closed referral; ``outcome`` keeps the words.
+    outcome_code: Mapped[ReferralOutcome | None] = mapped_column(
+        coded(ReferralOutcome, "referral_outcome")
+    )
+    # For the letter: the service (team, address) it goes to, and what has been tried.
+    sent_to: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    tried_so_far: Mapped[text_str]
 
     referral_type: Mapped[ReferralType] = relationship()
+    events: Mapped[list[ReferralEvent]] = relationship(
+        back_populates="referral", order_by="ReferralEvent.recorded_at"
+    )
 
     __table_args__ = (
         CheckConstraint(
@@ -590,6 +611,68 @@ class Referral(Base, Versioned):
             " OR (child_id IS NULL AND carer_id IS NOT NULL)",
             name="one_subject",
         ),
+    )
+
+
+class ReferralEvent(Base):
+    """One step of a referral (made, sent, acknowledged, ...). Append-only.
+
+    ``Referral.status`` holds the latest step; this is the history a family
+    or a service may ask about: what happened on which day, recorded by whom.
+    """
+
+    __tablename__ = "referral_events"
+
+    id: Mapped[uuid_pk]
+    referral_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("referrals.id"), nullable=False, index=True
+    )
+    status: Mapped[ReferralStatus] = mapped_column(
+        coded(ReferralStatus, "referral_status"), nullable=False
+    )
+    event_date: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    note: Mapped[text_str]
+    recorded_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), nullable=False)
+    recorded_at: Mapped[created_at]
+
+    referral: Mapped[Referral] = relationship(back_populates="events")
+
+
+class ReferralPrompt(Base):
+    """A health visitor's decision on a referral prompt (issue 5). Append-only.
+
+    Which rule (``healthvisitor.domain.referral_rules``) fired on which
+    contact about which child or carer, and what was decided: accepted (the
+    drafted referral, if the rule suggests one) or declined with the reason
+    typed. Kept for audit; also stops the same prompt being asked again.
+    """
+
+    __tablename__ = "referral_prompts"
+
+    id: Mapped[uuid_pk]
+    rule_id: Mapped[str] = mapped_column(String(40), nullable=False)
+    contact_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contacts.id"), index=True)
+    child_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("children.id"), index=True)
+    carer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("carers.id"), index=True)
+    # What was found, in words ("CO 8 ppm"), as the prompt showed it.
+    finding: Mapped[text_str]
+    decision: Mapped[PromptDecision] = mapped_column(
+        coded(PromptDecision, "prompt_decision"), nullable=False
+    )
+    referral_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("referrals.id"), index=True)
+    reason: Mapped[text_str]
+    decided_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    decided_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), nullable=False)
+    decided_at: Mapped[created_at]
+
+    __table_args__ = (
+        CheckConstraint(
+            "(child_id IS NOT NULL AND carer_id IS NULL)"
+            " OR (child_id IS NULL AND carer_id IS NOT NULL)",
+            name="one_subject",
+        ),
+        CheckConstraint("decision <> 'declined' OR reason <> ''", name="declined_with_reason"),
+        Index("ix_referral_prompts_rule_id_child_id_carer_id", "rule_id", "child_id", "carer_id"),
     )
 
 

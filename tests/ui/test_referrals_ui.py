@@ -1,0 +1,297 @@
+"""Referrals on screen (issue 5): prompts after a contact, the child's referrals panel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QMessageBox, QVBoxLayout, QWidget
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from healthvisitor.domain.enums import (
+    ContactKind,
+    ContactLocation,
+    ContactOutcome,
+    PromptDecision,
+    ReferralConsent,
+    ReferralOutcome,
+    ReferralStatus,
+)
+from healthvisitor.persistence.models import ReferralPrompt
+from healthvisitor.persistence.unit_of_work import unit_of_work
+from healthvisitor.services.contacts import ContactEntry
+from healthvisitor.services.workspace import Workspace
+from healthvisitor.ui.referral_dialogs import FollowUpDialog, NewReferralDialog, StepDialog
+from healthvisitor.ui.referral_prompts import PromptBox, show_referral_prompts
+from healthvisitor.ui.referrals_panel import FollowUpsList, ReferralsModel, ReferralsPanel
+from tests.ui.conftest import TODAY, RecordTeam
+
+pytestmark = pytest.mark.gui
+
+Button = QMessageBox.StandardButton
+
+
+class Warnings:
+    """Stands in for QMessageBox.warning: records what would have been shown."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.shown: list[tuple[str, str]] = []
+        monkeypatch.setattr(QMessageBox, "warning", self._warning)
+
+    def _warning(self, _parent: QWidget, title: str, text: str, *_args: object) -> Button:
+        self.shown.append((title, text))
+        return Button.Ok
+
+
+@pytest.fixture
+def warnings(monkeypatch: pytest.MonkeyPatch) -> Warnings:
+    return Warnings(monkeypatch)
+
+
+def new_birth_visit(record_team: RecordTeam, workspace: Workspace, **findings: object) -> uuid.UUID:
+    me = record_team.team.me.id
+    entry = ContactEntry(
+        kind=ContactKind.NEW_BIRTH_VISIT,
+        contact_date=TODAY,
+        location=ContactLocation.HOME,
+        outcome=ContactOutcome.COMPLETED,
+        delivered_by_id=me,
+        accountable_health_visitor_id=me,
+        child_id=record_team.children["Poppy"],
+        **findings,  # type: ignore[arg-type]
+    )
+    return workspace.record_contact(entry).contact_id
+
+
+def boxes(dialog: QWidget) -> dict[str, PromptBox]:
+    return {box.prompt.rule_id: box for box in dialog.findChildren(PromptBox)}
+
+
+def test_accepting_a_prompt_drafts_the_referral(
+    qtbot: QtBot, record_team: RecordTeam, warnings: Warnings
+) -> None:
+    workspace = record_team.workspace()
+    contact_id = new_birth_visit(record_team, workspace, gad2_score=4)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    dialog = show_referral_prompts(parent, workspace, contact_id)
+    assert dialog is not None
+    box = boxes(dialog)["maternal_mood"]
+    assert box.title() == "Refer to perinatal mental health: Sara Ahmed (mother)"
+    assert "GAD-2 score 4" in box.finding.text()
+    assert "NICE CG192" in box.source.text()
+    drafted: list[object] = []
+    dialog.referral_drafted.connect(drafted.append)
+
+    qtbot.mouseClick(box.accept_button, Qt.MouseButton.LeftButton)
+
+    assert box.is_decided and not box.accept_button.isVisibleTo(box)
+    assert "Referral drafted (Perinatal mental health)" in box.outcome.text()
+    assert dialog.close_button.text() == "Done"
+    [referral] = workspace.child_referrals(record_team.children["Poppy"])
+    assert drafted == [referral.id]
+    assert (referral.status, referral.type_name, referral.about) == (
+        ReferralStatus.DRAFT,
+        "Perinatal mental health",
+        "Sara Ahmed (mother)",
+    )
+    assert referral.reason.startswith("GAD-2 score 4 at the new birth visit")
+    assert warnings.shown == []
+    # Decided: the same contact prompts no more.
+    assert show_referral_prompts(parent, workspace, contact_id) is None
+    dialog.close()
+
+
+def test_declining_a_prompt_needs_a_reason_typed(
+    qtbot: QtBot, record_team: RecordTeam, warnings: Warnings
+) -> None:
+    workspace = record_team.workspace()
+    contact_id = new_birth_visit(
+        record_team, workspace, carbon_monoxide_ppm=6.0, whooley_low_mood=True
+    )
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    dialog = show_referral_prompts(parent, workspace, contact_id)
+    assert dialog is not None
+    found = boxes(dialog)
+    assert set(found) == {"smoking", "maternal_mood"}
+    box = found["smoking"]
+
+    qtbot.mouseClick(box.decline_button, Qt.MouseButton.LeftButton)
+    assert box.reason_message.message() == "Say why you are not referring now."
+    assert not box.is_decided
+
+    qtbot.keyClicks(box.reason, "Already seeing the stop smoking midwife")
+    qtbot.mouseClick(box.decline_button, Qt.MouseButton.LeftButton)
+
+    assert box.is_decided
+    assert box.outcome.text() == "✓ Not now: Already seeing the stop smoking midwife"
+    assert box.reason_message.message() == ""
+    assert dialog.close_button.text() == "Close"  # the mood prompt still waits
+    with unit_of_work(record_team.engine) as session:
+        decision = session.scalars(select(ReferralPrompt)).one()
+        assert (decision.rule_id, decision.decision, decision.reason) == (
+            "smoking",
+            PromptDecision.DECLINED,
+            "Already seeing the stop smoking midwife",
+        )
+    assert workspace.child_referrals(record_team.children["Poppy"]) == []
+    # Shown again, only the undecided prompt is offered.
+    again = show_referral_prompts(parent, workspace, contact_id)
+    assert again is not None and set(boxes(again)) == {"maternal_mood"}
+    assert warnings.shown == []
+    dialog.close()
+    again.close()
+
+
+def test_a_contact_without_triggers_shows_nothing(qtbot: QtBot, record_team: RecordTeam) -> None:
+    workspace = record_team.workspace()
+    contact_id = new_birth_visit(record_team, workspace, gad2_score=2, carbon_monoxide_ppm=3.9)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    assert show_referral_prompts(parent, workspace, contact_id) is None
+
+
+# --- The child's referrals panel ---------------------------------------------------------
+
+
+def panel_for(qtbot: QtBot, record_team: RecordTeam) -> tuple[QWidget, ReferralsPanel]:
+    """The panel in a window, as in the child's record (a 1366x768 laptop's worth)."""
+    window = QWidget()
+    window.setMinimumSize(1200, 640)
+    panel = ReferralsPanel(record_team.workspace(), record_team.children["Poppy"])
+    QVBoxLayout(window).addWidget(panel)
+    qtbot.addWidget(window)
+    window.show()
+    return window, panel
+
+
+def test_the_referrals_model_passes_qt_model_checks(
+    qtmodeltester: ModelTester, record_team: RecordTeam
+) -> None:
+    workspace = record_team.workspace()
+    contact_id = new_birth_visit(record_team, workspace, gad2_score=5)
+    workspace.accept_referral_prompt(contact_id, "maternal_mood")
+    model = ReferralsModel()
+    model.set_lines(workspace.child_referrals(record_team.children["Poppy"]))
+    assert model.rowCount() == 1
+    qtmodeltester.check(model)
+    qtmodeltester.check(ReferralsModel())
+
+
+def test_a_new_referral_is_made_sent_and_closed_from_the_panel(
+    qtbot: QtBot, record_team: RecordTeam, warnings: Warnings, tmp_path: Path
+) -> None:
+    _window, panel = panel_for(qtbot, record_team)
+    assert panel.empty.isVisible() and not panel.table.isVisible()
+    dialog = panel.new_referral()
+    assert isinstance(dialog, NewReferralDialog)
+    # The child first, then the carers: this one is about the mother.
+    dialog.subject.setCurrentIndex(1)
+    dialog.referral_type.setCurrentIndex(dialog.referral_type.findText("Infant feeding support"))
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.fields["reason"].message.message() == "Say why you are referring: what you found."
+    assert dialog.isVisible()  # nothing saved; what was chosen is kept
+    qtbot.keyClicks(dialog.reason, "Painful latch; wants to keep breastfeeding.")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+
+    line = panel.chosen()
+    assert line is not None
+    assert (line.type_name, line.about, line.status) == (
+        "Infant feeding support",
+        "Sara Ahmed (mother)",
+        ReferralStatus.DRAFT,
+    )
+    assert "Painful latch" in panel.detail.text()
+
+    # Sending asks for consent first, beside the consent field.
+    step = panel.next_step()
+    assert isinstance(step, StepDialog)
+    assert step.chosen() is ReferralStatus.SENT
+    qtbot.mouseClick(step.save_button, Qt.MouseButton.LeftButton)
+    assert "consent" in step.fields["consent"].message.message()
+    step.consent.set_value(ReferralConsent.GIVEN)
+    qtbot.mouseClick(step.save_button, Qt.MouseButton.LeftButton)
+    assert not step.isVisible()
+    sent = panel.chosen()
+    assert sent is not None and sent.status is ReferralStatus.SENT
+    assert panel.model.index(0, 2).data() == "Sent"
+
+    letter = panel.print_letter(tmp_path / "letter.pdf")
+    assert letter is not None
+    text = PdfReader(letter).pages[0].extract_text()
+    assert "Referral to Infant feeding support" in text and "Sara Ahmed" in text
+
+    closing = panel.next_step(ReferralStatus.CLOSED)
+    assert isinstance(closing, StepDialog)
+    assert closing.fields["outcome"].box.isVisibleTo(closing)
+    qtbot.mouseClick(closing.save_button, Qt.MouseButton.LeftButton)
+    assert (
+        closing.fields["outcome"].message.message() == "Choose the outcome to close the referral."
+    )
+    closing.outcome.set_value(ReferralOutcome.NO_LONGER_NEEDED)
+    qtbot.mouseClick(closing.save_button, Qt.MouseButton.LeftButton)
+    closed = panel.chosen()
+    assert closed is not None and closed.status is ReferralStatus.CLOSED
+    assert panel.model.index(0, 2).data() == "Closed: no longer needed"
+    assert not panel.step_button.isEnabled() and not panel.close_button.isEnabled()
+    assert warnings.shown == []
+
+
+def test_a_follow_up_that_is_due_says_so_in_words(
+    qtbot: QtBot, record_team: RecordTeam, warnings: Warnings
+) -> None:
+    workspace = record_team.workspace()
+    workspace.accept_referral_prompt(
+        new_birth_visit(record_team, workspace, mother_smokes=True), "smoking"
+    )
+    _window, panel = panel_for(qtbot, record_team)
+    panel.table.selectRow(0)
+    dialog = panel.set_follow_up()
+    assert isinstance(dialog, FollowUpDialog)
+    dialog.follow_up.planned.setChecked(True)
+    dialog.follow_up.date.setDate(QDate(2026, 11, 24))
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert panel.model.index(0, 4).data() == "24 Nov 2026 (due)"
+    assert [f.about for f in workspace.referral_follow_ups_due()] == ["Sara Ahmed (mother)"]
+    assert warnings.shown == []
+
+
+def test_the_follow_ups_list_opens_the_childs_record(
+    qtbot: QtBot, qtmodeltester: ModelTester, record_team: RecordTeam, warnings: Warnings
+) -> None:
+    workspace = record_team.workspace()
+    referral_id = workspace.accept_referral_prompt(
+        new_birth_visit(record_team, workspace, household_smokes=True), "smoking"
+    )
+    assert referral_id is not None
+    follow_ups = FollowUpsList(workspace)
+    qtbot.addWidget(follow_ups)
+    follow_ups.reload()
+    assert follow_ups.model.rowCount() == 0 and not follow_ups.empty.isHidden()
+    qtmodeltester.check(follow_ups.model)
+    workspace.set_referral_follow_up(referral_id, TODAY)
+    record_team.clock.day = TODAY + dt.timedelta(days=3)
+    follow_ups.reload()
+    qtmodeltester.check(follow_ups.model)
+    assert [follow_ups.model.index(0, c).data() for c in range(5)] == [
+        "Sara Ahmed (mother)",
+        "Stop smoking service",
+        "Draft",
+        "24 Nov 2026",
+        "3 days overdue",
+    ]
+    opened: list[object] = []
+    follow_ups.open_child.connect(opened.append)
+    follow_ups.table.activated.emit(follow_ups.model.index(0, 0))
+    assert opened == [record_team.children["Poppy"]]

@@ -1,0 +1,347 @@
+"""A child's referrals, and the family's carers', for the child's record (issue 5).
+
+A table (open referrals first), the chosen referral's reason and dated
+history under it, and the actions: new referral, next step, follow-up date,
+close with an outcome, and print the letter (saved as a PDF). Status is
+always in words; a follow-up that is due says "due" and is not colour only.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from healthvisitor.domain.enums import ReferralStatus
+from healthvisitor.errors import HealthVisitorError
+from healthvisitor.reports.referral_letter import referral_letter_pdf
+from healthvisitor.services.referrals import FollowUpLine, ReferralLine
+from healthvisitor.services.workspace import Workspace
+from healthvisitor.ui.line_table_model import LINE_ROLE, LineColumn, LineTableModel
+from healthvisitor.ui.referral_dialogs import (
+    FollowUpDialog,
+    NewReferralDialog,
+    StepDialog,
+    open_dialog,
+)
+
+DUE_COLOUR = "#8A1538"  # NHS dark red: with the word "due", never alone
+
+
+def _date(day: object) -> str:
+    return f"{day:%d %b %Y}" if day is not None else ""
+
+
+def _follow_up(line: ReferralLine) -> str:
+    if line.follow_up_on is None or not line.is_open:  # nothing to follow up once finished
+        return ""
+    return f"{line.follow_up_on:%d %b %Y}" + (" (due)" if line.follow_up_due else "")
+
+
+def _status(line: ReferralLine) -> str:
+    words = line.status.label
+    if line.outcome_code is not None:
+        words += f": {line.outcome_code.label.lower()}"
+    return words
+
+
+class ReferralsModel(LineTableModel):
+    columns = (
+        LineColumn("Referral to", lambda line: line.type_name),
+        LineColumn("About", lambda line: line.about),
+        LineColumn("Status", _status, tooltip=lambda line: line.outcome or line.status.label),
+        LineColumn("Since", lambda line: _date(line.last_step_on)),
+        LineColumn(
+            "Follow-up",
+            _follow_up,
+            spoken=lambda line: (
+                f"Follow-up due {line.follow_up_on:%d %B %Y}"
+                if line.follow_up_due
+                else _follow_up(line) or "No follow-up"
+            ),
+            colour=lambda line: DUE_COLOUR if line.follow_up_due else None,
+        ),
+        LineColumn("Consent", lambda line: line.consent.label),
+        LineColumn("Made", lambda line: f"{_date(line.made_on)} by {line.made_by}"),
+    )
+
+
+def history_text(line: ReferralLine) -> str:
+    """The reason and each dated step, for the panel and for a screen reader."""
+    steps = [
+        f"{step.on:%d %b %Y}: {step.status.label}"
+        + (f" ({step.recorded_by})" if step.recorded_by else "")
+        + (f". {step.note}" if step.note else "")
+        for step in line.steps
+    ]
+    parts = [f"Reason: {line.reason}"]
+    if line.tried_so_far:
+        parts.append(f"Tried: {line.tried_so_far}")
+    if line.consent_note:
+        parts.append(f"Consent: {line.consent.label}. {line.consent_note}")
+    parts.append("History: " + ("; ".join(steps) if steps else "none recorded"))
+    return "\n".join(parts)
+
+
+class ReferralsPanel(QWidget):
+    """The referrals tab of a child's record."""
+
+    changed = Signal()
+
+    def __init__(
+        self, workspace: Workspace, child_id: uuid.UUID, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.child_id = child_id
+        self.dialog: QWidget | None = None
+        self.model = ReferralsModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("referralsTable")
+        self.table.setAccessibleName("Referrals for the child and family")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.detail = QLabel()
+        self.detail.setObjectName("referralDetail")
+        self.detail.setWordWrap(True)
+        self.detail.setAccessibleName("Chosen referral")
+        self.empty = QLabel("No referrals for this child or family yet.")
+        self.empty.setObjectName("emptyState")
+
+        self.new_button = QPushButton("&New referral…")
+        self.step_button = QPushButton("Ne&xt step…")
+        self.follow_up_button = QPushButton("Follo&w-up date…")
+        self.close_button = QPushButton("C&lose with outcome…")
+        self.letter_button = QPushButton("&Print letter…")
+        self.include_address = QCheckBox("Include the &address on the letter")
+        for button, words in (
+            (self.new_button, "New referral"),
+            (self.step_button, "Record the next step of the chosen referral"),
+            (self.follow_up_button, "Set the follow-up date of the chosen referral"),
+            (self.close_button, "Close the chosen referral with an outcome"),
+            (self.letter_button, "Save the chosen referral's letter as a PDF"),
+        ):
+            button.setAccessibleName(words)
+            button.setToolTip(words)
+            button.setAutoDefault(False)
+        self.include_address.setAccessibleName("Include the family's address on the letter")
+        self.include_address.setToolTip(
+            "Only if the service needs it: a letter carries the minimum necessary data"
+        )
+        self.new_button.clicked.connect(self.new_referral)
+        self.step_button.clicked.connect(lambda: self.next_step())
+        self.follow_up_button.clicked.connect(self.set_follow_up)
+        self.close_button.clicked.connect(lambda: self.next_step(ReferralStatus.CLOSED))
+        self.letter_button.clicked.connect(lambda: self.print_letter())
+        self.table.selectionModel().selectionChanged.connect(
+            lambda _selected, _deselected: self._selection_changed()
+        )
+        self.table.doubleClicked.connect(lambda _index: self.next_step())
+
+        actions = QHBoxLayout()
+        for button in (
+            self.new_button,
+            self.step_button,
+            self.follow_up_button,
+            self.close_button,
+            self.letter_button,
+        ):
+            actions.addWidget(button)
+        actions.addWidget(self.include_address)
+        actions.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(actions)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.detail)
+        self.reload()
+
+    # --- Showing ----------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        chosen = self.chosen()
+        try:
+            lines = self.workspace.child_referrals(self.child_id)
+        except HealthVisitorError as error:
+            QMessageBox.warning(self, "Referrals not shown", str(error))
+            return
+        self.model.set_lines(lines)
+        self.empty.setVisible(not lines)
+        self.table.setVisible(bool(lines))
+        if chosen is not None:
+            self.choose(chosen.id)
+        self._selection_changed()
+
+    def choose(self, referral_id: uuid.UUID) -> None:
+        for row in range(self.model.rowCount()):
+            if self.model.line_at(row).id == referral_id:
+                self.table.selectRow(row)
+                return
+
+    def chosen(self) -> ReferralLine | None:
+        index = self.table.currentIndex()
+        if not index.isValid() or not self.table.selectionModel().hasSelection():
+            return None
+        line = index.data(LINE_ROLE)
+        return line if isinstance(line, ReferralLine) else None
+
+    def _selection_changed(self) -> None:
+        line = self.chosen()
+        self.detail.setText(history_text(line) if line else "")
+        self.detail.setVisible(line is not None)
+        is_open = line is not None and line.is_open
+        self.step_button.setEnabled(is_open)
+        self.follow_up_button.setEnabled(is_open)
+        self.close_button.setEnabled(is_open)
+        self.letter_button.setEnabled(line is not None)
+
+    # --- Actions ----------------------------------------------------------------------------
+
+    def _open(self, dialog: NewReferralDialog | StepDialog | FollowUpDialog) -> None:
+        self.dialog = dialog
+        dialog.accepted.connect(self._saved)
+        open_dialog(dialog)
+
+    def _saved(self) -> None:
+        new_id = getattr(self.dialog, "referral_id", None)
+        self.reload()
+        if isinstance(new_id, uuid.UUID):
+            self.choose(new_id)
+        self.changed.emit()
+
+    def new_referral(self) -> NewReferralDialog | None:
+        try:
+            subjects = self.workspace.referral_subjects(self.child_id)
+            types = self.workspace.referral_types()
+        except HealthVisitorError as error:
+            QMessageBox.warning(self, "New referral", str(error))
+            return None
+        dialog = NewReferralDialog(self.workspace, subjects, types, self)
+        self._open(dialog)
+        return dialog
+
+    def next_step(self, step: ReferralStatus | None = None) -> StepDialog | None:
+        line = self.chosen()
+        if line is None or not line.is_open:
+            return None
+        dialog = StepDialog(self.workspace, line, self, step=step)
+        self._open(dialog)
+        return dialog
+
+    def set_follow_up(self) -> FollowUpDialog | None:
+        line = self.chosen()
+        if line is None or not line.is_open:
+            return None
+        dialog = FollowUpDialog(self.workspace, line, self)
+        self._open(dialog)
+        return dialog
+
+    def print_letter(self, path: Path | None = None) -> Path | None:
+        """Save the chosen referral's letter as a PDF (asks where unless ``path`` is given)."""
+        line = self.chosen()
+        if line is None:
+            return None
+        if path is None:
+            folder = QStandardPaths.writableLocation(
+                QStandardPaths.StandardLocation.DocumentsLocation
+            )
+            suggested = Path(folder) / f"Referral {line.type_name} {line.made_on:%Y-%m-%d}.pdf"
+            chosen, _filter = QFileDialog.getSaveFileName(
+                self, "Save the referral letter", str(suggested), "PDF (*.pdf)"
+            )
+            if not chosen:
+                return None
+            path = Path(chosen)
+        try:
+            letter = self.workspace.referral_letter(line.id)
+            referral_letter_pdf(letter, path, include_address=self.include_address.isChecked())
+        except (HealthVisitorError, OSError) as error:
+            QMessageBox.warning(self, "Letter not saved", str(error))
+            return None
+        return path
+
+
+# --- The caseload's referral follow-ups ------------------------------------------------------
+
+
+def _overdue(line: FollowUpLine) -> str:
+    if line.days_overdue == 0:
+        return "Due today"
+    return f"{line.days_overdue} day{'s' if line.days_overdue != 1 else ''} overdue"
+
+
+class FollowUpsModel(LineTableModel):
+    """Open referrals on a caseload whose follow-up is due: most overdue first."""
+
+    columns = (
+        LineColumn("About", lambda line: line.about),
+        LineColumn("Referral to", lambda line: line.type_name),
+        LineColumn("Status", lambda line: line.status.label),
+        LineColumn("Follow-up", lambda line: f"{line.follow_up_on:%d %b %Y}"),
+        LineColumn("Due", _overdue, colour=lambda line: DUE_COLOUR if line.days_overdue else None),
+    )
+
+
+class FollowUpsList(QWidget):
+    """The caseload's referral follow-ups; Enter or a double click opens the child's record."""
+
+    open_child = Signal(object)  # the child's id
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.model = FollowUpsModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("referralFollowUps")
+        self.table.setAccessibleName("Referral follow-ups due")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.activated.connect(lambda index: self._open(index.row()))
+        self.empty = QLabel("No referral follow-ups are due.")
+        self.empty.setObjectName("emptyState")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.table, 1)
+
+    def reload(self, health_visitor_id: uuid.UUID | None = None) -> None:
+        try:
+            lines = self.workspace.referral_follow_ups_due(health_visitor_id)
+        except HealthVisitorError as error:
+            QMessageBox.warning(self, "Referral follow-ups not shown", str(error))
+            return
+        self.model.set_lines(lines)
+        self.empty.setVisible(not lines)
+        self.table.setVisible(bool(lines))
+
+    def _open(self, row: int) -> None:
+        """Open the child's record; an expectant mother's line has no record to open yet."""
+        if 0 <= row < self.model.rowCount():
+            child_id = self.model.line_at(row).child_id
+            if child_id is not None:
+                self.open_child.emit(child_id)
