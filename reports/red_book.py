@@ -1,0 +1,261 @@
+"""The red book summary of one child (issue 6), on the shared report page.
+
+Drawn from ``services.printing.RedBookSummary``, which is built from the same
+child record the screen shows, so paper and screen cannot disagree. Sections
+in red book order: the child's details, family and GP; flags and plan; the
+mandated reviews with their key findings; every measurement with its centile;
+the growth charts (the screen's renderer, ``reports/growth_chart.py``); other
+contacts; referrals. Newborn screening and immunisations are not recorded by
+HealthVisitor yet, and the summary says so rather than leaving them out silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import IO
+
+from reportlab.platypus import Flowable
+
+from healthvisitor.domain.enums import ContactKind, MeasurementKind
+from healthvisitor.reports.growth_chart import DESIGN_HEIGHT, DESIGN_WIDTH, growth_chart_drawing
+from healthvisitor.reports.page import (
+    CONTENT_WIDTH,
+    PageFrame,
+    build_pdf,
+    details,
+    gap,
+    heading,
+    in_report_fonts,
+    long_date,
+    paragraph,
+    styles,
+    subheading,
+    table,
+)
+from healthvisitor.services.printing import RedBookSummary, ReviewSummary, measurement_text
+
+TITLE = "Red book summary"
+#: Points: two charts and a heading fit between the header and the footer of an A4 page.
+CHART_HEIGHT = 290.0
+
+#: Not in HealthVisitor's records yet: said on paper so nobody reads absence as "none".
+NOT_RECORDED_HERE = (
+    "Newborn screening (blood spot, hearing, newborn and infant physical examination) and "
+    "immunisations are not recorded in HealthVisitor yet: see the red book itself and the "
+    "child health record."
+)
+
+
+def subject_line(summary: RedBookSummary) -> str:
+    record = summary.record
+    return (
+        f"{record.name} · NHS number {record.nhs_number} · born {long_date(record.date_of_birth)}"
+    )
+
+
+def _child_details(summary: RedBookSummary) -> list[Flowable]:
+    record = summary.record
+    birth_weight = (
+        f"{record.birth_weight_kg:.3f} kg".replace(".000 kg", " kg")
+        if record.birth_weight_kg is not None
+        else "Not recorded"
+    )
+    pairs = [
+        ("Name", record.name),
+        ("NHS number", record.nhs_number),
+        ("Date of birth", f"{long_date(record.date_of_birth)} (age {record.age})"),
+        *(
+            [("Corrected age", f"{summary.corrected_age} (used on the growth charts)")]
+            if summary.corrected_age
+            else []
+        ),
+        ("Sex", record.sex.label),
+        ("Gestation at birth", f"{record.gestation} weeks"),
+        ("Birth weight", birth_weight),
+        ("Place of birth", summary.place_of_birth or "Not recorded"),
+        ("Family", record.family),
+        ("Address", record.address or "Not recorded"),
+        ("Parents and carers", "; ".join(record.carers) or "None recorded"),
+        (
+            "Main language",
+            record.main_language + (", interpreter needed" if record.interpreter_needed else ""),
+        ),
+        ("GP practice", summary.gp_practice or "Not recorded"),
+        ("Health visitor", record.health_visitor),
+        ("Record status", record.record_status.label),
+    ]
+    return [heading("Child's details"), details(pairs)]
+
+
+def _flags_and_plan(summary: RedBookSummary) -> list[Flowable]:
+    look = styles()
+    story: list[Flowable] = [heading("Current flags and plan")]
+    story.append(subheading("Flags in force"))
+    if summary.flags:
+        story.extend(paragraph(f"• {flag}") for flag in summary.flags)
+    else:
+        story.append(paragraph("No flags in force.", look.body))
+    story.append(subheading("Plan"))
+    if summary.plan:
+        story.extend(paragraph(f"• {line}") for line in summary.plan)
+    else:
+        story.append(paragraph("No mandated review open and no contact planned."))
+    return story
+
+
+def _review_block(review: ReviewSummary) -> list[Flowable]:
+    title = review.kind.label
+    if review.done_on:
+        title += f": {long_date(review.done_on)}"
+    pairs = [("Status", f"{review.status.label} (target by {long_date(review.target_by)})")]
+    if review.done_on:
+        who = review.delivered_by or "Not recorded"
+        if review.accountable and review.accountable != review.delivered_by:
+            who += f" (accountable health visitor: {review.accountable})"
+        pairs.append(("Done by", who))
+        if review.measurements:
+            pairs.append(("Measurements", "\n".join(map(measurement_text, review.measurements))))
+        pairs.append(("Key findings", review.findings or "None recorded"))
+    # The subheading keeps with its details (keepWithNext); no KeepTogether
+    # here, or reportlab could no longer keep a section heading with its first review.
+    return [subheading(title), details(pairs, label_width=0.2)]
+
+
+def _reviews(summary: RedBookSummary) -> list[Flowable]:
+    story: list[Flowable] = [heading("Mandated reviews (Healthy Child Programme)")]
+    for review in summary.reviews:
+        story.extend(_review_block(review))
+    return story
+
+
+def _measurements(summary: RedBookSummary) -> list[Flowable]:
+    record = summary.record
+    story: list[Flowable] = [heading("Growth measurements (UK-WHO)")]
+    if not record.measurements:
+        story.append(paragraph("No growth measurements recorded yet."))
+        return story
+    rows = []
+    for m in record.measurements:
+        value = f"{m.value:.2f}" if m.kind is MeasurementKind.WEIGHT else f"{m.value:.1f}"
+        rows.append(
+            (
+                long_date(m.measured_on),
+                m.kind.label,
+                f"{value} {m.kind.unit}",
+                f"{m.centile:.1f}" if m.centile is not None else "—",
+                f"{m.sds:+.2f}" if m.sds is not None else "—",
+                m.age_used.label if m.age_used else "—",
+            )
+        )
+    story.append(
+        table(
+            ("Date", "Measurement", "Value", "Centile", "SDS", "Age used"),
+            rows,
+            (0.17, 0.24, 0.14, 0.12, 0.11, 0.22),
+        )
+    )
+    return story
+
+
+def _charts(summary: RedBookSummary) -> list[Flowable]:
+    story: list[Flowable] = [heading("Growth charts")]
+    # Two charts to a page, with their heading: the screen's chart, smaller.
+    height = CHART_HEIGHT
+    width = min(CONTENT_WIDTH, height * DESIGN_WIDTH / DESIGN_HEIGHT)
+    for chart in summary.record.charts:
+        if not chart.child:
+            story.append(paragraph(f"{chart.title}: no measurements to plot yet."))
+            continue
+        # A drawing never splits; left bare so the heading above keeps with it.
+        story.append(in_report_fonts(growth_chart_drawing(chart, width, height)))
+        story.append(gap(8))
+    return story
+
+
+def _contacts(summary: RedBookSummary) -> list[Flowable]:
+    contacts = [c for c in summary.record.contacts if c.kind is ContactKind.OTHER]
+    story: list[Flowable] = [heading("Other contacts")]
+    if not contacts:
+        story.append(paragraph("No other contacts recorded."))
+        return story
+    measured: dict[dt.date, list[str]] = {}
+    for m in summary.record.measurements:
+        measured.setdefault(m.measured_on, []).append(measurement_text(m))
+    rows = [
+        (
+            long_date(c.contact_date),
+            c.outcome_label,
+            c.location_label,
+            c.delivered_by,
+            # What was measured that day, then the structured findings.
+            "; ".join([*measured.get(c.contact_date, []), *filter(None, [c.findings])]) or "—",
+        )
+        for c in reversed(contacts)  # oldest first, as the red book reads
+    ]
+    story.append(
+        table(
+            ("Date", "Outcome", "Where", "By", "Measurements and key findings"),
+            rows,
+            (0.14, 0.13, 0.12, 0.16, 0.45),
+        )
+    )
+    return story
+
+
+def _referrals(summary: RedBookSummary) -> list[Flowable]:
+    story: list[Flowable] = [heading("Referrals")]
+    if not summary.referrals_available:
+        # Never "none" when they simply could not be read (issue 5's service).
+        story.append(paragraph("Referrals are not printed yet: see the child's record."))
+        return story
+    if not summary.referrals:
+        story.append(paragraph("No referrals recorded."))
+        return story
+    rows = [
+        (
+            r.referral_type,
+            r.about,
+            r.status,
+            long_date(r.made_on),
+            long_date(r.follow_up_on) or "—",
+        )
+        for r in summary.referrals
+    ]
+    story.append(
+        table(
+            ("Referral", "About", "Status", "Made", "Follow-up"),
+            rows,
+            (0.3, 0.2, 0.18, 0.16, 0.16),
+        )
+    )
+    return story
+
+
+def red_book_story(summary: RedBookSummary) -> list[Flowable]:
+    look = styles()
+    copy = (
+        "The family's copy, for the parent-held record."
+        if summary.for_family
+        else "A professional's copy, including safeguarding information: not for the "
+        "parent-held record."
+    )
+    story: list[Flowable] = [
+        paragraph(f"{TITLE}: {summary.record.name}", look.title),
+        paragraph(copy, look.small),
+        paragraph(NOT_RECORDED_HERE, look.small),
+    ]
+    story += _child_details(summary)
+    story += _flags_and_plan(summary)
+    story += _reviews(summary)
+    story += _measurements(summary)
+    story += _charts(summary)
+    story += _contacts(summary)
+    story += _referrals(summary)
+    return story
+
+
+def red_book_pdf(summary: RedBookSummary, out: str | Path | IO[bytes]) -> None:
+    """Write the red book summary of one child as a PDF to ``out`` (a path or a binary file)."""
+    frame = PageFrame(TITLE, subject_line(summary), summary.printed_on, summary.printed_by)
+    build_pdf(out, frame, red_book_story(summary))
