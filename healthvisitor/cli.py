@@ -26,6 +26,7 @@ from healthvisitor.config import (
     user_config_file,
 )
 from healthvisitor.errors import HealthVisitorError, PasswordRequiredError, ValidationError
+from healthvisitor.report_cli import add_report_commands
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -143,13 +144,37 @@ def cmd_db_set_password(args: argparse.Namespace) -> int:
 
 
 def cmd_config_show(args: argparse.Namespace) -> int:
-    choice = choose_database(args.database)
-    user_file, machine_file = user_config_file(), machine_config_file()
-    print(f"database:            {choice.describe()}")
-    print(f"chosen from:         {choice.source}")
-    print(f"user config:         {user_file}{'' if user_file.exists() else ' (not present)'}")
-    print(f"machine-wide config: {machine_file}{'' if machine_file.exists() else ' (not present)'}")
-    print(f"environment:         ${DATABASE_URL_ENV}")
+    """Which config files were read, and each setting's value and where it came from."""
+    import os
+
+    from healthvisitor.config import MACHINE_CONFIG_ENV, load_settings
+
+    settings = load_settings(args.database)
+    machine_file, user_file = machine_config_file(), user_config_file()
+    moved = " (moved by $" + MACHINE_CONFIG_ENV + ")" if MACHINE_CONFIG_ENV in os.environ else ""
+
+    def state(path: Path) -> str:
+        return " (read)" if path in settings.files_read else " (not present)"
+
+    print(f"machine-wide config: {machine_file}{state(machine_file)}{moved}")
+    print(f"user config:         {user_file}{state(user_file)}")
+    print(
+        f"environment:         ${DATABASE_URL_ENV}"
+        f"{' (set)' if os.environ.get(DATABASE_URL_ENV) else ' (not set)'}"
+    )
+    print()
+    for setting in settings.in_force:
+        value = "(not set)" if setting.value is None else setting.value
+        locked = "" if setting.user_may_change else "; your config may not change it"
+        print(f"{setting.name:<26} {value}")
+        print(f"{'':<26} from {setting.source}{locked}")
+    for setting in settings.in_force:
+        if setting.overruled_user_value is not None:
+            print(
+                f"\nNote: your config sets {setting.name} = {setting.overruled_user_value!r}, "
+                "but the machine-wide config sets it and does not let users change it, so "
+                f"{setting.value!r} is used. Ask IT if it should be different."
+            )
     return 0
 
 
@@ -210,6 +235,49 @@ def cmd_export(args: argparse.Namespace) -> int:
         opened.engine.dispose()
     counts = ", ".join(f"{count} {name}" for name, count in vars(summary).items())
     print(f"Exported to {args.file}: {counts}.")
+    return 0
+
+
+def cmd_referral_types(args: argparse.Namespace) -> int:
+    """List, add, rename or retire referral types (issue 5; administrators change them)."""
+    from healthvisitor.persistence.unit_of_work import unit_of_work
+    from healthvisitor.services import referrals
+
+    opened = _open(args)
+    try:
+        actor = _actor(opened.engine, args.user)
+        with unit_of_work(opened.engine) as session:
+            every = referrals.referral_types(session, actor, include_retired=True)
+            by_code = {t.code: t for t in every}
+            code = getattr(args, "code", None)
+            if code is not None and code not in by_code and args.action != "add":
+                raise ValidationError(
+                    f"There is no referral type '{code}'; 'healthvisitor referral-types list "
+                    "--all' shows the codes.",
+                    "code",
+                )
+            if args.action == "list":
+                for line in every:
+                    if args.all or not line.retired:
+                        retired = "  (retired)" if line.retired else ""
+                        print(f"{line.code:<28} {line.name}{retired}")
+                return 0
+            if args.action == "add":
+                changed = referrals.add_referral_type(session, actor, args.name, args.code or "")
+                print(f"Added '{changed.name}' (code {changed.code}).")
+            elif args.action == "rename":
+                changed = referrals.rename_referral_type(
+                    session, actor, by_code[args.code].id, args.name
+                )
+                print(f"Renamed {changed.code} to '{changed.name}'.")
+            else:
+                changed = referrals.retire_referral_type(session, actor, by_code[args.code].id)
+                print(
+                    f"Retired '{changed.name}': no longer offered for new referrals; "
+                    "referrals already made keep it."
+                )
+    finally:
+        opened.engine.dispose()
     return 0
 
 
@@ -440,6 +508,28 @@ def build_parser() -> argparse.ArgumentParser:
     exporter.add_argument("--user", required=True, help="your username")
     exporter.set_defaults(handler=cmd_export)
 
+    types = commands.add_parser(
+        "referral-types",
+        help="list the referral types, or (administrators) add, rename or retire one",
+        description="The services health visitors refer families to. A retired type stays on "
+        "the referrals already made and is no longer offered for new ones. Types are named "
+        "by their code (see 'list --all').",
+    )
+    type_actions = types.add_subparsers(dest="action", metavar="ACTION", required=True)
+    listing = type_actions.add_parser("list", help="the referral types in use")
+    listing.add_argument("--all", action="store_true", help="include retired types")
+    adding = type_actions.add_parser("add", help="add a referral type")
+    adding.add_argument("name", help='its name, e.g. "Community audiology"')
+    adding.add_argument("--code", help="its code (made from the name if not given)")
+    renaming = type_actions.add_parser("rename", help="give a referral type a new name")
+    renaming.add_argument("code", help="the type's code")
+    renaming.add_argument("name", help="the new name")
+    retiring = type_actions.add_parser("retire", help="stop offering a type for new referrals")
+    retiring.add_argument("code", help="the type's code")
+    for action in (listing, adding, renaming, retiring):
+        action.add_argument("--user", required=True, help="your username")
+        action.set_defaults(handler=cmd_referral_types)
+
     schedule = commands.add_parser(
         "schedule",
         help="when the five mandated reviews open, are due and close for a date of birth",
@@ -485,6 +575,7 @@ def build_parser() -> argparse.ArgumentParser:
     growth.add_argument("--ofc", type=float, metavar="CM", help="head circumference in cm")
     growth.add_argument("--json", action="store_true", help="print JSON, one object a measurement")
     growth.set_defaults(handler=cmd_growth, usage_error=growth.error)
+    add_report_commands(commands)
     return parser
 
 

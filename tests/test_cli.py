@@ -26,7 +26,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 def test_help_and_version_through_the_installed_entry_point() -> None:
     result = run("--help")
     assert result.returncode == 0
-    for command in ("db", "config", "demo", "import", "export"):
+    for command in ("db", "config", "demo", "import", "export", "report", "referral-types"):
         assert command in result.stdout
     version = run("--version")
     assert version.stdout.strip() == f"HealthVisitor {__version__}"

@@ -25,7 +25,7 @@ from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
-from healthvisitor.domain.enums import ContactKind, ReviewStatus
+from healthvisitor.domain.enums import ContactKind, ReviewStatus, ServiceLevel
 from healthvisitor.ui.line_table_model import LINE_ROLE, LineColumn, LineTableModel, ModelIndex
 from healthvisitor.ui.review_status import STATUS_LOOK, status_text
 
@@ -119,16 +119,51 @@ def _days_cell(days: int | None) -> str:
     return f"{days:+d}" if days else "0"
 
 
+def follow_ups_words(count: int) -> str:
+    return "Referral follow-up due" if count == 1 else f"{count} referral follow-ups due"
+
+
+def covering_words(row: CaseloadRow) -> str:
+    """``Cover for Jane Smith``: short, for the flags cell (the tooltip has until when)."""
+    return row.covering_for.replace("Covering for", "Cover for").split(" until ")[0]
+
+
 def flags(row: CaseloadRow) -> tuple[str, ...]:
-    """Safeguarding in force and an interpreter, in words (the issue's "flags")."""
-    return row.safeguarding + (("Interpreter",) if row.interpreter_needed else ())
+    """In words (the issue's "flags"): safeguarding in force, an interpreter, referral
+    follow-ups due, and, on a covering health visitor's caseload, whom it covers for."""
+    return (
+        row.safeguarding
+        + (("Interpreter",) if row.interpreter_needed else ())
+        + ((follow_ups_words(len(row.referrals_due)),) if row.referrals_due else ())
+        + ((covering_words(row),) if row.covering_for else ())
+    )
 
 
 def _flags_tooltip(row: CaseloadRow) -> str:
     lines = [f"Safeguarding: {label}" for label in row.safeguarding]
     if row.interpreter_needed:
         lines.append("Interpreter needed")
+    lines.extend(f"Referral: {due}" for due in row.referrals_due)
+    if row.covering_for:
+        lines.append(row.covering_for)
     return "\n".join(lines) or "No flags"
+
+
+def _flags_spoken(row: CaseloadRow) -> str:
+    said = row.safeguarding + (("Interpreter needed",) if row.interpreter_needed else ())
+    said += tuple(f"Referral {due}" for due in row.referrals_due)
+    said += (row.covering_for,) if row.covering_for else ()
+    return "; ".join(said) or "No flags"
+
+
+#: Levels of service in their own order (Community < Universal < Universal Plus
+#: < Universal Partnership Plus), not alphabetical; by the words the row carries.
+_LEVEL_ORDER = {level.label: rank for rank, level in enumerate(ServiceLevel)}
+
+
+def _service_level_sort(row: CaseloadRow) -> int:
+    """By level of service; none recorded last when ascending."""
+    return _LEVEL_ORDER.get(row.service_level, _LAST) if row.service_level else _LAST
 
 
 #: Days to target lie well within ± this, so status then days fits one number.
@@ -210,7 +245,7 @@ COLUMNS: tuple[Column, ...] = (
         # Ascending puts the flagged children first.
         sort_key=lambda r: -len(flags(r)),
         tooltip=_flags_tooltip,
-        spoken=lambda r: "; ".join(flags(r)) or "No flags",
+        spoken=_flags_spoken,
     ),
     Column(
         "Alerts",
@@ -224,7 +259,7 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "Service level",
         lambda r: r.service_level or "—",
-        sort_key=lambda r: r.service_level.casefold() or "~",
+        sort_key=_service_level_sort,
         spoken=lambda r: r.service_level or "No service level recorded",
     ),
     Column(
@@ -299,6 +334,7 @@ class CaseloadFilter(Enum):
     OVERDUE = ("overdue", "Overdue")
     NEW_BIRTHS = ("new_births", "New births not yet visited")
     SAFEGUARDING = ("safeguarding", "Safeguarding")
+    FOLLOW_UPS_DUE = ("follow_ups_due", "Follow-ups due")
 
     def __init__(self, key: str, label: str) -> None:
         self.key = key
@@ -322,6 +358,9 @@ class CaseloadFilter(Enum):
             return row.awaiting_new_birth_visit
         if self is CaseloadFilter.SAFEGUARDING:
             return bool(row.safeguarding)
+        if self is CaseloadFilter.FOLLOW_UPS_DUE:
+            # An open referral about the child or a carer whose follow-up date has come.
+            return bool(row.referrals_due)
         return True
 
 

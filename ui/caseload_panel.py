@@ -8,7 +8,9 @@ here (issue 3): Enter or a double-click on a row, or the "Open record" button
 (Ctrl+O in the main window), asks the window to open it. The "Pregnancies"
 tab lists the same health visitor's ongoing pregnancies (``PregnancyList``),
 where the antenatal review is recorded before the birth (issue 3). The
-search line filters both. A team lead also has a "Team" tab, the team
+filter line (Ctrl+Shift+F) narrows both lists to what it matches; finding any
+child of the team, on a caseload or not, is the banner's team search
+(Ctrl+F, ``healthvisitor.ui.search_panel``). A team lead also has a "Team" tab, the team
 board (``TeamBoardView``, issue 4); Enter on a health visitor there shows
 their caseload here. The panel asks the ``Workspace`` for plain rows and
 never touches the database itself.
@@ -53,6 +55,7 @@ from healthvisitor.ui.caseload_model import (
     CaseloadProxy,
 )
 from healthvisitor.ui.pregnancy_list import PregnancyList, pregnancies
+from healthvisitor.ui.referrals_panel import FollowUpsList
 from healthvisitor.ui.team_board import TeamBoardView
 
 if TYPE_CHECKING:
@@ -137,13 +140,13 @@ class CaseloadPanel(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText(SEARCH_HINT)
         self.search.setClearButtonEnabled(True)
-        self.search.setAccessibleName("Search the caseload")
+        self.search.setAccessibleName("Filter the caseload")
         self.search.setAccessibleDescription(
             f"Shows only the children whose {SEARCH_HINT.lower()} match what you type"
         )
-        self.search.setToolTip(f"{SEARCH_HINT} (Ctrl+F)")
+        self.search.setToolTip(f"{SEARCH_HINT} (Ctrl+Shift+F)")
         self.search.setMinimumWidth(300)
-        search_label = QLabel("&Search")
+        search_label = QLabel("Fi&lter")
         search_label.setBuddy(self.search)
 
         self.filter = QComboBox()
@@ -222,10 +225,15 @@ class CaseloadPanel(QWidget):
         #: The team board: for a team lead only (the service refuses anyone else).
         self.team: TeamBoardView | None = None
         if workspace.actor.role is Role.TEAM_LEAD:
-            self.team = TeamBoardView()
+            self.team = TeamBoardView(workspace, self.refresh)
             self.tabs.addTab(self.team, "&Team")
             self.tabs.setAccessibleName("Children, pregnancies or team")
             self.tabs.tabBar().setAccessibleName("Children, pregnancies or team")
+        #: Referral follow-ups due on this caseload (issue 5), mothers' included:
+        #: a pregnant woman's stop-smoking referral has no child to flag yet.
+        self.follow_ups = FollowUpsList(workspace)
+        self.follow_ups.open_child.connect(self._open_follow_up)
+        self.tabs.addTab(self.follow_ups, "")
 
         body = QVBoxLayout()
         body.setContentsMargins(16, 12, 16, 12)
@@ -322,6 +330,8 @@ class CaseloadPanel(QWidget):
             rows = []
         self.show_rows(rows)
         self.load_pregnancies()
+        self.follow_ups.reload(self.selected_health_visitor())
+        self._update_tab_titles()
 
     def load_team_board(self) -> None:
         """Fetch the team board, for a team lead (nothing to do for anyone else)."""
@@ -354,6 +364,10 @@ class CaseloadPanel(QWidget):
         self.tabs.setTabText(self.CHILDREN_TAB, f"&Children ({self.model.rowCount()})")
         self.tabs.setTabText(
             self.PREGNANCIES_TAB, f"&Pregnancies ({self.pregnancies.model.rowCount()})"
+        )
+        self.tabs.setTabText(
+            self.tabs.indexOf(self.follow_ups),
+            f"Referral &follow-ups ({self.follow_ups.model.rowCount()})",
         )
 
     def _size_columns(self) -> None:
@@ -394,6 +408,11 @@ class CaseloadPanel(QWidget):
 
     def _row_activated(self, _index: object) -> None:
         self.open_current_record()
+
+    def _open_follow_up(self, child_id: object) -> None:
+        """A follow-up about a child (or a carer with children) opens that child's record."""
+        if isinstance(child_id, uuid.UUID):
+            self.open_record_requested.emit(child_id)
 
     def _current_changed(self, current: object, _previous: object) -> None:
         self.open_button.setEnabled(self.current_child_id() is not None)
@@ -462,7 +481,7 @@ class CaseloadPanel(QWidget):
         self.filter.setEnabled(not team_shown)
         hint = PREGNANCY_SEARCH_HINT if pregnancies_shown else SEARCH_HINT
         self.search.setPlaceholderText(hint)
-        self.search.setToolTip(f"{hint} (Ctrl+F)")
+        self.search.setToolTip(f"{hint} (Ctrl+Shift+F)")
         self.search.setAccessibleDescription(
             f"Shows only the {'pregnancies' if pregnancies_shown else 'children'} whose "
             f"{hint.lower()} match what you type"
@@ -490,13 +509,22 @@ class CaseloadPanel(QWidget):
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
 
+    def focus_list(self) -> None:
+        """The keyboard back on the list shown (after the team search, say)."""
+        if self.team is not None and self.showing_team():
+            self.team.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif self.showing_pregnancies():
+            self.pregnancies.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def _nothing_shown_text(self) -> str:
         typed = self.search.text().strip()
         chosen = self.chosen_filter()
         if chosen is CaseloadFilter.ALL:
             return (
-                f"No child on this caseload matches “{typed}”. "
-                "Search by name, NHS number or postcode."
+                f"No child on this caseload matches “{typed}”. Filter by name, NHS number "
+                "or postcode; to find a child anywhere in the team, use Find a child (Ctrl+F)."
             )
         shown = f"“{chosen.label}”"
         if typed:

@@ -1,4 +1,4 @@
-"""The tables of a child's record: reviews, contacts and measurements.
+"""The tables of a child's record: reviews, contacts, measurements and its history.
 
 Each is a ``line_table_model.LineTableModel`` over a tuple of the service's
 read models (``ReviewLine``, ``ContactLine``, ``MeasurementLine``), described
@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from healthvisitor.domain.enums import MeasurementKind, ReviewStatus
+from healthvisitor.domain.enums import MeasurementKind, RecordStatus, ReviewStatus
 from healthvisitor.ui.caseload_model import short_date, spoken_date
 from healthvisitor.ui.line_table_model import LINE_ROLE as LINE_ROLE  # re-exported
 from healthvisitor.ui.line_table_model import LineColumn
@@ -22,7 +22,11 @@ from healthvisitor.ui.review_status import STATUS_LOOK as STATUS_LOOK  # re-expo
 from healthvisitor.ui.review_status import status_text as status_text  # re-exported
 
 if TYPE_CHECKING:
-    from healthvisitor.services.child_record import MeasurementLine, ReviewLine
+    from healthvisitor.services.child_record import (
+        ContactLine,
+        MeasurementLine,
+        ReviewLine,
+    )
 
 #: Statuses with nothing left to count down to: done, or the window has closed.
 NO_COUNTDOWN = frozenset(
@@ -35,8 +39,18 @@ NO_COUNTDOWN = frozenset(
 )
 
 
+#: What a review still open when the record closed says instead of its status:
+#: nobody is reminded of it any more (issue 4), and the words say why.
+STOPPED_TEXT = "■ Stopped: record closed"
+STOPPED_SPOKEN = "Stopped, the record is closed"
+
+
+def review_status_text(line: ReviewLine) -> str:
+    return STOPPED_TEXT if line.stopped else status_text(line.status)
+
+
 def days_to_target_text(line: ReviewLine) -> str:
-    if line.completed_on is not None or line.status in NO_COUNTDOWN:
+    if line.stopped or line.completed_on is not None or line.status in NO_COUNTDOWN:
         return "—"
     days = line.days_to_target
     if days == 0:
@@ -100,12 +114,21 @@ class ReviewsModel(LineTableModel):
         ),
         LineColumn(
             "Status",
-            lambda r: status_text(r.status),
-            spoken=lambda r: r.status.label,
-            colour=lambda r: STATUS_LOOK[r.status][1],
+            review_status_text,
+            spoken=lambda r: STOPPED_SPOKEN if r.stopped else r.status.label,
+            colour=lambda r: None if r.stopped else STATUS_LOOK[r.status][1],
         ),
         LineColumn("Completed on", lambda r: _optional_date(r.completed_on)),
         LineColumn("Days to target", days_to_target_text),
+    )
+
+
+def delivered_by_text(line: ContactLine) -> str:
+    """Who did it: for a review done before a transfer in, the previous service."""
+    return (
+        f"{line.previous_provider} (before transfer)"
+        if line.previous_provider
+        else (line.delivered_by)
     )
 
 
@@ -121,8 +144,21 @@ class ContactsModel(LineTableModel):
         LineColumn("Review or contact", lambda c: c.kind.label),
         LineColumn("Outcome", lambda c: c.outcome_label),
         LineColumn("Where", lambda c: c.location_label),
-        LineColumn("Delivered by", lambda c: c.delivered_by),
-        LineColumn("Accountable HV", lambda c: c.accountable or "—"),
+        LineColumn(
+            "Delivered by",
+            delivered_by_text,
+            tooltip=lambda c: (
+                f"Done by {c.previous_provider} before the child moved here; recorded on "
+                f"transfer in by {c.delivered_by}"
+                if c.previous_provider
+                else c.delivered_by
+            ),
+        ),
+        LineColumn(
+            "Accountable HV",
+            # A review done before a transfer in was another service's to account for.
+            lambda c: "Previous service" if c.previous_provider else (c.accountable or "—"),
+        ),
         LineColumn(
             "Findings",
             lambda c: c.findings or "—",
@@ -178,3 +214,52 @@ class MeasurementsModel(LineTableModel):
 
     def set_lines(self, lines: Sequence[Any]) -> None:
         super().set_lines(list(reversed(lines)))
+
+
+def _date_time(moment: dt.datetime) -> str:
+    local = moment.astimezone()  # stored in UTC; read in the user's own time
+    return f"{short_date(local.date())} {local:%H:%M}"
+
+
+#: How a status change reads in the history: reopening says so in words.
+STATUS_WORDS = {
+    RecordStatus.ACTIVE: "Reopened",
+    RecordStatus.TRANSFERRED_OUT: "Transferred out",
+    RecordStatus.MOVED_AWAY: "Moved away",
+    RecordStatus.DISCHARGED: "Discharged",
+    RecordStatus.DECEASED: "Died",
+}
+
+
+class StatusHistoryModel(LineTableModel):
+    """The record's status changes (closed, reopened), oldest first."""
+
+    columns = (
+        LineColumn(
+            "Date",
+            lambda s: short_date(s.effective_date),
+            spoken=lambda s: spoken_date(s.effective_date),
+        ),
+        LineColumn("Change", lambda s: STATUS_WORDS[s.status]),
+        LineColumn("Where to, or why", lambda s: s.detail or "—", tooltip=lambda s: s.detail),
+        LineColumn("Recorded by", lambda s: s.recorded_by),
+        LineColumn("Recorded at", lambda s: _date_time(s.recorded_at)),
+    )
+
+
+class AllocationHistoryModel(LineTableModel):
+    """Every change of the child's named health visitor, oldest first (issue 4)."""
+
+    columns = (
+        LineColumn("When", lambda a: _date_time(a.changed_at)),
+        LineColumn("Change", lambda a: a.kind.label),
+        LineColumn("From", lambda a: a.from_health_visitor),
+        LineColumn("To", lambda a: a.to_health_visitor),
+        LineColumn("By", lambda a: a.changed_by),
+        LineColumn(
+            "Reason",
+            lambda a: _first_line(a.reason) or "—",
+            tooltip=lambda a: a.reason,
+            spoken=lambda a: a.reason or "No reason recorded",
+        ),
+    )

@@ -7,6 +7,13 @@ rest: the five mandated reviews above the contacts timeline, and the growth
 measurements beside the UK-WHO charts. "Record contact…" (Ctrl+N, or Enter
 on a review) opens the contact form; when it saves, the whole record is read
 again so the reviews, contacts, measurements, charts and alerts all agree.
+
+Records through time (issue 4): "Close the record…" records a transfer out,
+a move, a discharge or a death; a closed record shows a banner saying so
+("Moved away on 3 Oct 2026 — to Leeds. Record is read-only."), contact
+recording is switched off, and no review shows as due. "Reopen the
+record…" brings back a child who moved back (never one who died). The
+"History" tab lists the record's status changes and its allocation history.
 """
 
 from __future__ import annotations
@@ -37,10 +44,12 @@ from healthvisitor.errors import HealthVisitorError
 from healthvisitor.ui.caseload_model import short_date
 from healthvisitor.ui.child_record_models import (
     LINE_ROLE,
+    AllocationHistoryModel,
     ContactsModel,
     LineTableModel,
     MeasurementsModel,
     ReviewsModel,
+    StatusHistoryModel,
 )
 from healthvisitor.ui.contact_form import (
     ContactForm,
@@ -50,6 +59,15 @@ from healthvisitor.ui.contact_form import (
 )
 from healthvisitor.ui.form_fields import WARNING_SIGN
 from healthvisitor.ui.growth_chart_view import GrowthChartView
+from healthvisitor.ui.print_preview import ReportRun, preview_red_book
+from healthvisitor.ui.referral_prompts import ReferralPromptsDialog, show_referral_prompts
+from healthvisitor.ui.referrals_panel import ReferralsPanel
+from healthvisitor.ui.registration_dialogs import (
+    CloseRecordDialog,
+    RecordDialog,
+    ReopenRecordDialog,
+    open_dialog,
+)
 from healthvisitor.ui.theme import app_icon
 
 if TYPE_CHECKING:
@@ -60,6 +78,48 @@ if TYPE_CHECKING:
 
 #: Tab titles for the charts, in ``ChildRecord.charts`` order (red book order).
 CHART_TITLES = ("Weight", "Length/height", "Head circumference")
+#: How each closed status begins its sentence on the banner.
+CLOSED_WORDS = {
+    RecordStatus.TRANSFERRED_OUT: "Transferred out",
+    RecordStatus.MOVED_AWAY: "Moved away",
+    RecordStatus.DISCHARGED: "Discharged",
+    RecordStatus.DECEASED: "Died",
+}
+
+
+def _where_to(status: RecordStatus, detail: str) -> str:
+    """ "to Leeds" for a move or transfer typed as "Leeds"; other details as typed."""
+    if not detail:
+        return ""
+    moving = status in (RecordStatus.TRANSFERRED_OUT, RecordStatus.MOVED_AWAY)
+    if moving and not detail.lower().startswith("to "):
+        return f"to {detail}"
+    return detail
+
+
+def closed_text(record: ChildRecord) -> str:
+    """What the closed-record banner says: what happened, when, where to; read-only."""
+    if not record.is_closed:
+        return ""
+    closing = record.closing
+    words = CLOSED_WORDS.get(record.record_status, record.record_status.label)
+    day = closing.effective_date if closing else record.record_status_date
+    sentence = f"{words} on {short_date(day)}" if day else words
+    where = _where_to(record.record_status, closing.detail if closing else "")
+    if where:
+        sentence += f" — {where.rstrip('.')}"
+    return f"{sentence}. Record is read-only."
+
+
+def record_fact(record: ChildRecord) -> str:
+    """The header's "Record" fact: its status, and where the child came from."""
+    text = record.record_status.label
+    if record.is_closed and record.record_status_date:
+        text += f" since {short_date(record.record_status_date)}"
+    if record.transferred_in_from:
+        arrived = f" on {short_date(record.transferred_in_on)}" if record.transferred_in_on else ""
+        text += f"; transferred in from {record.transferred_in_from}{arrived}"
+    return text
 
 
 def record_table(model: LineTableModel, name: str) -> QTableView:
@@ -170,7 +230,7 @@ class RecordHeader(QFrame):
             "Language": language,
             "Carers": "; ".join(record.carers) or "None recorded",
             "Health visitor": record.health_visitor,
-            "Record": record.record_status.label,
+            "Record": record_fact(record),
         }
         for fact, text in facts.items():
             self.values[fact].setText(text)
@@ -209,6 +269,55 @@ class AlertBanner(QFrame):
         return [line.removeprefix("• ") for line in self.text.text().splitlines()]
 
 
+class ClosedBanner(QFrame):
+    """A closed record, said in words above everything else: what, when, where to."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("closedBanner")
+        # Kept with the widget while other work edits the shared style sheets.
+        self.setStyleSheet(
+            "QFrame#closedBanner { background: #F0F4F5; border: 2px solid #4C6272;"
+            " border-left: 8px solid #4C6272; }"
+            " QLabel#closedText { font-weight: bold; font-size: 11pt; }"
+            " QLabel#closedNote { color: #212B32; }"
+        )
+        self.text = QLabel()
+        self.text.setObjectName("closedText")
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.note = QLabel()
+        self.note.setObjectName("closedNote")
+        self.note.setWordWrap(True)
+        self.reopen_button = QPushButton("Re&open the record…")
+        self.reopen_button.setAccessibleName("Reopen the record")
+        self.reopen_button.setAutoDefault(False)
+        words = QVBoxLayout()
+        words.setSpacing(2)
+        words.addWidget(self.text)
+        words.addWidget(self.note)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(14, 8, 14, 8)
+        layout.addLayout(words, 1)
+        layout.addWidget(self.reopen_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.hide()
+
+    def show_record(self, record: ChildRecord) -> None:
+        text = closed_text(record)
+        self.text.setText(text)
+        deceased = record.record_status is RecordStatus.DECEASED
+        self.note.setText(
+            "All reminders have stopped. Contacts, growth and history stay on record."
+            if deceased
+            else "All reminders have stopped. If the child comes back to the area, reopen "
+            "the record: they return to the team's unallocated list."
+        )
+        self.reopen_button.setVisible(not deceased)
+        self.setAccessibleName(text)
+        self.setAccessibleDescription(self.note.text())
+        self.setVisible(bool(text))
+
+
 class ChildRecordWindow(QMainWindow):
     """The record of one child, for the signed-in user of ``workspace``."""
 
@@ -227,6 +336,8 @@ class ChildRecordWindow(QMainWindow):
         self.workspace = workspace
         self.record = record
         self.contact_form: ContactForm | None = None
+        self.status_dialog: RecordDialog | None = None
+        self.prompts: ReferralPromptsDialog | None = None
         self._sized = False
 
         self.header = RecordHeader()
@@ -237,6 +348,8 @@ class ChildRecordWindow(QMainWindow):
         self.record_button.clicked.connect(lambda: self.record_contact())
         self.header.top.addWidget(self.record_button)
         self.banner = AlertBanner()
+        self.closed_banner = ClosedBanner()
+        self.closed_banner.reopen_button.clicked.connect(self.reopen_record)
 
         self.reviews = ReviewsModel(self)
         self.contacts = ContactsModel(self)
@@ -246,6 +359,10 @@ class ChildRecordWindow(QMainWindow):
         self.reviews_table.activated.connect(self._review_activated)
         self.contacts_table = record_table(self.contacts, "Contacts")
         self.measurements_table = record_table(self.measurements, "Growth measurements")
+        self.status_history = StatusHistoryModel(self)
+        self.allocation_history = AllocationHistoryModel(self)
+        self.status_table = record_table(self.status_history, "Record status history")
+        self.allocation_table = record_table(self.allocation_history, "Allocation history")
         self.chart_tabs = QTabWidget()
         self.chart_tabs.setAccessibleName("Growth charts")
         self.chart_views: list[GrowthChartView] = []
@@ -253,6 +370,9 @@ class ChildRecordWindow(QMainWindow):
         self.tabs.setAccessibleName("Record sections")
         self.tabs.addTab(self._reviews_page(), "Re&views and contacts")
         self.tabs.addTab(self._growth_page(), "&Growth")
+        self.tabs.addTab(self._history_page(), "&History")
+        self.referrals_panel = ReferralsPanel(self.workspace, self.record.id)
+        self.tabs.addTab(self.referrals_panel, "Re&ferrals")
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -262,6 +382,7 @@ class ChildRecordWindow(QMainWindow):
         body = QVBoxLayout()
         body.setContentsMargins(16, 10, 16, 12)
         body.setSpacing(8)
+        body.addWidget(self.closed_banner)
         body.addWidget(self.banner)
         body.addWidget(self.tabs, 1)
         layout.addLayout(body, 1)
@@ -302,6 +423,25 @@ class ChildRecordWindow(QMainWindow):
         layout.addWidget(splitter)
         return page
 
+    def _history_page(self) -> QWidget:
+        self.status_empty = QLabel()
+        self.status_empty.setObjectName("formNote")
+        self.allocation_empty = QLabel()
+        self.allocation_empty.setObjectName("formNote")
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(8, 10, 8, 8)
+        layout.setSpacing(6)
+        layout.addWidget(heading("Record &status: closed and reopened", self.status_table))
+        layout.addWidget(self.status_empty)
+        layout.addWidget(self.status_table, 1)
+        layout.addWidget(
+            heading("&Allocation history: the named health visitor", self.allocation_table)
+        )
+        layout.addWidget(self.allocation_empty)
+        layout.addWidget(self.allocation_table, 2)
+        return page
+
     def _build_actions(self) -> None:
         record_menu = self.menuBar().addMenu("&Record")
         self.record_action = QAction("Record a &contact…", self)
@@ -313,7 +453,28 @@ class ChildRecordWindow(QMainWindow):
         self.reload_action.triggered.connect(self.reload)
         record_menu.addAction(self.reload_action)
         record_menu.addSeparator()
-        self.close_action = QAction("&Close the record", self)
+        self.print_action = QAction("&Print the red book summary (family's copy)…", self)
+        self.print_action.setShortcut(QKeySequence.StandardKey.Print)
+        self.print_action.triggered.connect(self.print_red_book)
+        record_menu.addAction(self.print_action)
+        self.print_professional_action = QAction(
+            "Print a professional's copy, &with safeguarding…", self
+        )
+        self.print_professional_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
+        self.print_professional_action.triggered.connect(self.print_professional_copy)
+        record_menu.addAction(self.print_professional_action)
+        record_menu.addSeparator()
+        self.close_record_action = QAction(
+            "Close the &record (transferred out, moved away, discharged, died)…", self
+        )
+        self.close_record_action.setShortcut(QKeySequence("Ctrl+Shift+X"))
+        self.close_record_action.triggered.connect(lambda: self.close_record())
+        record_menu.addAction(self.close_record_action)
+        self.reopen_action = QAction("Re&open the record…", self)
+        self.reopen_action.triggered.connect(lambda: self.reopen_record())
+        record_menu.addAction(self.reopen_action)
+        record_menu.addSeparator()
+        self.close_action = QAction("Close this &window", self)
         self.close_action.setShortcut(QKeySequence.StandardKey.Close)
         self.close_action.triggered.connect(self.close)
         record_menu.addAction(self.close_action)
@@ -338,11 +499,35 @@ class ChildRecordWindow(QMainWindow):
             + 2
         )
         self._show_charts(record)
-        deceased = record.record_status is RecordStatus.DECEASED
+        self._show_history(record)
+        self.closed_banner.show_record(record)
+        closed = record.is_closed
         for control in (self.record_button, self.record_action):
-            control.setEnabled(not deceased)
-        if deceased:
-            self.record_button.setToolTip("This child has died: the record is read-only.")
+            control.setEnabled(not closed)
+        # Hidden too: a disabled button still invites a click; the banner says why.
+        self.record_button.setVisible(not closed)
+        self.record_button.setToolTip(
+            f"{closed_text(record)} No contact can be added."
+            if closed
+            else "Record a review or other contact (Ctrl+N)"
+        )
+        self.close_record_action.setEnabled(not closed)
+        self.reopen_action.setEnabled(closed and record.record_status is not RecordStatus.DECEASED)
+
+    def _show_history(self, record: ChildRecord) -> None:
+        self.status_history.set_lines(record.status_history)
+        self.allocation_history.set_lines(record.allocation_history)
+        for table, empty, text in (
+            (self.status_table, self.status_empty, "The record has never been closed."),
+            (
+                self.allocation_table,
+                self.allocation_empty,
+                "No change of health visitor has been recorded.",
+            ),
+        ):
+            size_columns(table)
+            empty.setText(text)
+            empty.setVisible(table.model().rowCount() == 0)
 
     def _show_charts(self, record: ChildRecord) -> None:
         current = self.chart_tabs.currentIndex()
@@ -368,11 +553,26 @@ class ChildRecordWindow(QMainWindow):
             QMessageBox.warning(self, "Record not reloaded", str(error))
             return
         self.show_record(record)
+        self.referrals_panel.reload()
+
+    # --- Printing ------------------------------------------------------------------
+
+    def print_red_book(self) -> ReportRun:
+        """The family's copy of the red book summary: no safeguarding information."""
+        return preview_red_book(self, self.workspace, self.record.id)
+
+    def print_professional_copy(self) -> ReportRun:
+        return preview_red_book(self, self.workspace, self.record.id, for_family=False)
 
     # --- Recording a contact --------------------------------------------------------
 
-    def record_contact(self, kind: ContactKind | None = None) -> ContactForm:
-        """Open the contact form (window-modal) for ``kind``, or the next review due."""
+    def record_contact(self, kind: ContactKind | None = None) -> ContactForm | None:
+        """Open the contact form (window-modal) for ``kind``, or the next review due.
+
+        Nothing opens on a closed record: it is read-only.
+        """
+        if self.record.is_closed:
+            return None
         self.contact_form = open_contact_form(
             self,
             self.workspace,
@@ -383,7 +583,39 @@ class ChildRecordWindow(QMainWindow):
         )
         return self.contact_form
 
+    # --- Closing and reopening the record (issue 4) -----------------------------------
+
+    def close_record(self) -> RecordDialog | None:
+        """Ask why and when the record closes (window-modal); the record is read again after."""
+        if self.record.is_closed:
+            return None
+        self.status_dialog = open_dialog(
+            CloseRecordDialog(self.workspace, self.record, self),
+            on_saved=self._status_saved,
+            on_finished=self._status_dialog_closed,
+        )
+        return self.status_dialog
+
+    def reopen_record(self) -> RecordDialog | None:
+        if not self.record.is_closed or self.record.record_status is RecordStatus.DECEASED:
+            return None
+        self.status_dialog = open_dialog(
+            ReopenRecordDialog(self.workspace, self.record, self),
+            on_saved=self._status_saved,
+            on_finished=self._status_dialog_closed,
+        )
+        return self.status_dialog
+
+    def _status_saved(self, _summary: object) -> None:
+        self.reload()
+        self.record_changed.emit(self.record.id)
+
+    def _status_dialog_closed(self, _result: int) -> None:
+        self.status_dialog = None
+
     def _review_activated(self, index: object) -> None:
+        if self.record.is_closed:
+            return
         line = self.reviews_table.currentIndex().data(LINE_ROLE)
         kind = getattr(line, "kind", None)
         if isinstance(kind, ContactKind) and kind in available_kinds(
@@ -406,6 +638,14 @@ class ChildRecordWindow(QMainWindow):
                 f"thresholds for faltering growth:\n\n{listed}\n\n"
                 "They are shown at the top of the record until the weight recovers.",
             )
+        # What the findings call for (issue 5): suggested referrals, each accepted or
+        # declined with a reason.
+        self.prompts = show_referral_prompts(self, self.workspace, recorded.contact_id)
+        if self.prompts is not None:
+            self.prompts.referral_drafted.connect(self._referral_drafted)
+
+    def _referral_drafted(self, *_args: object) -> None:
+        self.referrals_panel.reload()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -417,6 +657,11 @@ class ChildRecordWindow(QMainWindow):
             self.growth_splitter.setSizes([width // 2, width - width // 2])
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.status_dialog is not None and self.status_dialog.isVisible():
+            self.status_dialog.reject()  # asks before discarding anything typed
+            if self.status_dialog is not None and self.status_dialog.isVisible():
+                event.ignore()
+                return
         if self.contact_form is not None and self.contact_form.isVisible():
             self.contact_form.reject()  # asks before discarding anything typed
             if self.contact_form is not None and self.contact_form.isVisible():

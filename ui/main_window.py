@@ -1,5 +1,10 @@
 """The main window: banner, caseload, menus and a status bar saying who and where.
 
+The banner holds the team search (issue 4, ``TeamSearch``): Ctrl+F from
+anywhere in the window, results as you type in place of the caseload, Esc
+back to it. The caseload's own line (Ctrl+Shift+F) only filters the list
+shown, so "find any child of the team" and "narrow my worklist" never mix.
+
 A child's record opens in its own window (``ChildRecordWindow``), one per
 child, from the caseload; the antenatal review of a pregnancy whose baby is
 not born yet is recorded from the caseload's "Pregnancies" tab, in the
@@ -24,6 +29,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +42,10 @@ from healthvisitor.ui.caseload_model import COLUMNS
 from healthvisitor.ui.caseload_panel import CaseloadPanel
 from healthvisitor.ui.child_record_window import ChildRecordWindow
 from healthvisitor.ui.contact_form import ContactForm, ContactSubject, open_contact_form
+from healthvisitor.ui.print_preview import ReportRun, preview_handover, preview_red_book
+from healthvisitor.ui.referral_prompts import ReferralPromptsDialog, show_referral_prompts
+from healthvisitor.ui.registration_dialogs import build_records_menu
+from healthvisitor.ui.search_panel import TeamSearch
 from healthvisitor.ui.theme import app_icon
 
 if TYPE_CHECKING:
@@ -83,7 +93,14 @@ def about_text() -> str:
 class Banner(QFrame):
     """The NHS-blue strip along the top: the app, the team, and a demo warning."""
 
-    def __init__(self, team_name: str, *, demo: bool, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        team_name: str,
+        *,
+        demo: bool,
+        search: TeamSearch | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("banner")
         icon = QLabel()
@@ -99,6 +116,12 @@ class Banner(QFrame):
         layout.setSpacing(10)
         layout.addWidget(icon)
         layout.addWidget(title)
+        layout.addSpacing(24)
+        if search is not None:
+            # The team search, one keystroke away (Ctrl+F) on every screen of the window.
+            layout.addWidget(search.label)
+            layout.addWidget(search.box, 1)
+            layout.addSpacing(16)
         layout.addStretch(1)
         if demo:
             badge = QLabel("Demo data: not real children")
@@ -125,15 +148,29 @@ class MainWindow(QMainWindow):
         self.caseload = CaseloadPanel(workspace)
         self.record_windows: dict[uuid.UUID, ChildRecordWindow] = {}
         self.contact_form: ContactForm | None = None
+        self.prompts: ReferralPromptsDialog | None = None
         self.caseload.open_record_requested.connect(self.open_record)
         self.caseload.antenatal_review_requested.connect(self.record_antenatal_review)
+        self.search = TeamSearch(workspace)
+        self.search.open_record_requested.connect(self.open_record)
+        self.search.showing_changed.connect(self._show_search)
+        self.search.left.connect(self._search_left)
+        # The caseload, or in its place the children the team search found.
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.caseload)
+        self.pages.addWidget(self.search)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(Banner(self.signed_in.team_name, demo=demo))
-        layout.addWidget(self.caseload, 1)
+        layout.addWidget(Banner(self.signed_in.team_name, demo=demo, search=self.search))
+        layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
+        # The search box first, then the page shown: the caseload's controls, or the results.
+        self.setTabOrder(self.search.box, self.search.table)
+        self.setTabOrder(self.search.table, self.search.open_button)
+        self.setTabOrder(self.search.open_button, self.search.back_button)
+        self.setTabOrder(self.search.back_button, self.caseload.health_visitor)
 
         self._build_status_bar()
         self._build_menus()
@@ -162,7 +199,10 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.database_label)
 
     def _show_counts(self) -> None:
-        self.count_label.setText(self.caseload.counts_text())
+        searching = self.pages.currentWidget() is self.search
+        self.count_label.setText(
+            self.search.status_text() if searching else self.caseload.counts_text()
+        )
 
     def status_text(self) -> str:
         """Everything the status bar says, in order (for tests and screen readers)."""
@@ -181,6 +221,15 @@ class MainWindow(QMainWindow):
             "Record the &antenatal review for the chosen pregnancy"
         )
         self.antenatal_action.triggered.connect(self.caseload.pregnancies.request_review)
+        file_menu.addSeparator()
+        self.print_action = file_menu.addAction(
+            "&Print the chosen child's red book summary (family's copy)…"
+        )
+        self.print_action.setShortcut(QKeySequence.StandardKey.Print)
+        self.print_action.triggered.connect(self.print_red_book)
+        self.handover_action = file_menu.addAction("Print a &handover of the caseload shown…")
+        self.handover_action.setShortcut(QKeySequence("Ctrl+Shift+H"))
+        self.handover_action.triggered.connect(self.print_handover)
         file_menu.addSeparator()
         self.quit_action = file_menu.addAction("&Quit")
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -201,15 +250,38 @@ class MainWindow(QMainWindow):
             self.team_action.setShortcut(QKeySequence("Ctrl+3"))
             self.team_action.triggered.connect(self.caseload.show_team)
         view_menu.addSeparator()
-        self.search_action = view_menu.addAction("&Search the caseload")
-        self.search_action.setShortcut(QKeySequence("Ctrl+F"))
-        self.search_action.triggered.connect(self.caseload.focus_search)
+        self.find_action = view_menu.addAction("&Find a child in the team")
+        self.find_action.setShortcut(QKeySequence("Ctrl+F"))
+        self.find_action.setStatusTip(
+            "Search the team's records by name, NHS number, date of birth or postcode"
+        )
+        self.find_action.triggered.connect(self.search.focus_box)
+        self.filter_action = view_menu.addAction("Fi&lter the caseload")
+        self.filter_action.setShortcut(QKeySequence("Ctrl+Shift+F"))
+        self.filter_action.triggered.connect(self._filter_caseload)
         view_menu.addMenu(SortMenu(self.caseload, view_menu))
+
+        self.records_menu = build_records_menu(menus, self, self.workspace)
 
         help_menu = menus.addMenu("&Help")
         self.about_action = help_menu.addAction(f"&About {APP_NAME}")
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(self.show_about)
+
+    # --- The team search (issue 4) -------------------------------------------------
+
+    def _show_search(self, shown: bool) -> None:
+        self.pages.setCurrentWidget(self.search if shown else self.caseload)
+        self._show_counts()
+
+    def _search_left(self) -> None:
+        self.caseload.focus_list()
+
+    def _filter_caseload(self) -> None:
+        """Back to the caseload (leaving any team search) and into its filter line."""
+        if self.search.showing():
+            self.search.clear()
+        self.caseload.focus_search()
 
     # --- Child records ------------------------------------------------------------
 
@@ -260,8 +332,25 @@ class MainWindow(QMainWindow):
         )
         return self.contact_form
 
-    def _antenatal_saved(self, _recorded: RecordedContact) -> None:
+    def _antenatal_saved(self, recorded: RecordedContact) -> None:
         self.caseload.load_pregnancies()
+        # Smoking and mood at the antenatal review prompt referrals for the mother (issue 5).
+        self.prompts = show_referral_prompts(self, self.workspace, recorded.contact_id)
+
+    # --- Printing ----------------------------------------------------------------
+
+    def print_red_book(self) -> ReportRun | None:
+        """The chosen child's red book summary, the family's copy (Ctrl+P)."""
+        child_id = self.caseload.current_child_id()
+        if child_id is None:
+            self.statusBar().showMessage("Choose a child in the list first, then print.", 5000)
+            return None
+        return preview_red_book(self, self.workspace, child_id)
+
+    def print_handover(self) -> ReportRun:
+        """A handover of the caseload shown (yours, or the colleague's chosen)."""
+        visitor = self.caseload.selected_health_visitor() or self.workspace.actor.user_id
+        return preview_handover(self, self.workspace, visitor)
 
     def _form_closed(self, _result: int) -> None:
         self.contact_form = None
@@ -282,6 +371,8 @@ class MainWindow(QMainWindow):
     def _record_changed(self, _child_id: uuid.UUID) -> None:
         """A contact was saved: the caseload's alerts may have changed."""
         self.caseload.refresh()
+        if self.search.showing():
+            self.search.search_now()
 
     def fit_to_screen(self) -> None:
         """Fill the screen's free area (a 1366x768 laptop) before maximising.

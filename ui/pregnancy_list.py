@@ -4,8 +4,10 @@ Issue 3: the antenatal health promoting review is due from 28 weeks, before
 there is a child's record to open it from. The caseload panel shows this
 list on its "Pregnancies" tab, for the health visitor chosen in its combo;
 Enter or a double-click on a row (or the panel's button) asks for the
-antenatal contact form for that pregnancy. It asks the ``Workspace`` for
-plain rows and never touches the database itself.
+antenatal contact form for that pregnancy. "Record birth…" (the table's
+context menu, or Records > Record the birth, Ctrl+Shift+B) asks for the
+birth of the chosen pregnancy's baby (issue 4). It asks the ``Workspace``
+for plain rows and never touches the database itself.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -47,6 +50,10 @@ class PregnancyList(QWidget):
     review_requested = Signal(object)
     #: The chosen pregnancy changed (the panel enables its button).
     current_changed = Signal()
+    #: The ``PregnancyRow`` whose baby's birth the user asked to record.
+    birth_requested = Signal(object)
+    #: The ``PregnancyRow`` that ended otherwise (miscarriage, moved away...).
+    outcome_requested = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -88,6 +95,21 @@ class PregnancyList(QWidget):
         layout.setSpacing(8)
         layout.addWidget(self.empty_state)
         layout.addWidget(self.table, 1)
+
+        # The table's context menu (right click, or the menu key): what can be done
+        # with the chosen pregnancy. No shortcut here: the Records menu has it.
+        self.antenatal_action = QAction("Record the &antenatal review…", self.table)
+        self.antenatal_action.triggered.connect(self.request_review)
+        self.birth_action = QAction("Record the &birth…", self.table)
+        self.birth_action.triggered.connect(self.request_birth)
+        self.outcome_action = QAction("Record how the pregnancy &ended otherwise…", self.table)
+        self.outcome_action.triggered.connect(self.request_outcome)
+        self.table.addAction(self.antenatal_action)
+        self.table.addAction(self.birth_action)
+        self.table.addAction(self.outcome_action)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.current_changed.connect(self._enable_actions)
+        self._enable_actions()
 
         # activated: Enter on a row, or a double-click (Qt emits it for both).
         self.table.activated.connect(self._row_activated)
@@ -156,6 +178,21 @@ class PregnancyList(QWidget):
         row = self.current_row()
         if row is not None:
             self.review_requested.emit(row)
+
+    def request_birth(self) -> None:
+        row = self.current_row()
+        if row is not None:
+            self.birth_requested.emit(row)
+
+    def request_outcome(self) -> None:
+        row = self.current_row()
+        if row is not None:
+            self.outcome_requested.emit(row)
+
+    def _enable_actions(self) -> None:
+        chosen = self.current_row() is not None
+        for action in (self.antenatal_action, self.birth_action, self.outcome_action):
+            action.setEnabled(chosen)
 
     def _row_activated(self, _index: object) -> None:
         self.request_review()

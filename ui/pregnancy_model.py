@@ -106,8 +106,17 @@ COLUMNS: tuple[PregnancyColumn, ...] = (
         # Plans first when ascending: they need the most care.
         sort_key=lambda r: 0 if r.pre_birth_plan else 1,
     ),
+    PregnancyColumn(
+        # Issue 4: an absent colleague's pregnancy, on this list while it is covered.
+        "Cover",
+        lambda r: r.covering_for.replace("Covering for", "Cover for").split(" until ")[0],
+        tooltip=lambda r: r.covering_for or "On this health visitor's own caseload",
+        spoken=lambda r: r.covering_for or "Own caseload",
+        # Own pregnancies first when ascending, then each colleague's together.
+        sort_key=lambda r: r.covering_for.casefold(),
+    ),
 )
-MOTHER, FAMILY, EDD, GESTATION, ANTENATAL, PRE_BIRTH_PLAN = range(len(COLUMNS))
+MOTHER, FAMILY, EDD, GESTATION, ANTENATAL, PRE_BIRTH_PLAN, COVER = range(len(COLUMNS))
 
 
 class PregnancyModel(LineTableModel):

@@ -5,9 +5,16 @@ refuses anyone else). The upper table has one row per clinical member of
 the team: children, weighted caseload, reviews due in the next four weeks
 and overdue now; Enter or a double-click on a row asks the panel to show
 that health visitor's caseload. Below it the unallocated children (new
-birth notifications, transfers in) wait for a health visitor; allocating
-them comes later in issue 4. The weights used are said in words above the
-table: they are the team's own, not a national standard.
+birth notifications, transfers in, and children whose health visitor has
+left) wait for a health visitor. The weights used, and the cover in force,
+are said in words above the table: the weights are the team's own, not a
+national standard.
+
+The lead acts from here (issue 4, ``allocation_dialogs``): allocate the
+chosen unallocated children (Ctrl+Shift+A, or Enter on the list), reallocate
+children of the chosen health visitor (Ctrl+Shift+R), arrange or end cover
+(Ctrl+Shift+O), and see recent allocation changes to undo one
+(Ctrl+Shift+G). After each action the board and the caseloads reload.
 """
 
 from __future__ import annotations
@@ -17,10 +24,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QSizePolicy,
     QTableView,
     QVBoxLayout,
@@ -28,6 +39,13 @@ from PySide6.QtWidgets import (
 )
 
 from healthvisitor.domain.enums import Role
+from healthvisitor.errors import HealthVisitorError
+from healthvisitor.ui.allocation_dialogs import (
+    AllocationDialog,
+    CoverDialog,
+    Member,
+    RecentChangesDialog,
+)
 from healthvisitor.ui.caseload_model import (
     AGE,
     DATE_OF_BIRTH,
@@ -46,6 +64,7 @@ from healthvisitor.ui.line_table_model import LINE_ROLE, LineColumn, LineTableMo
 if TYPE_CHECKING:
     from healthvisitor.services.caseload import CaseloadRow
     from healthvisitor.services.team_board import CaseloadLoad, TeamBoard
+    from healthvisitor.services.workspace import Workspace
 
 #: NHS red: a caseload over the recommended size (the number says it; colour repeats it).
 OVER_COLOUR = "#D5281B"
@@ -120,10 +139,39 @@ def board_columns(recommended: int, due_within_days: int) -> tuple[BoardColumn, 
 #: Until a board is shown: the national recommendation and the service's four weeks.
 BOARD_COLUMNS = board_columns(250, 28)
 MEMBER, CHILDREN, WEIGHTED, DUE_SOON, OVERDUE = range(len(BOARD_COLUMNS))
-UNALLOCATED_COLUMNS: tuple[LineColumn, ...] = tuple(
-    CASELOAD_COLUMNS[i]
-    for i in (NAME, NHS_NUMBER, DATE_OF_BIRTH, AGE, NEXT_REVIEW, STATUS, TARGET_BY)
-)
+
+
+def unallocated_columns(was_with: Callable[[CaseloadRow], str]) -> tuple[LineColumn, ...]:
+    """The caseload's columns for a waiting child, and whom it was with if they have left."""
+    return (
+        *(
+            CASELOAD_COLUMNS[i]
+            for i in (NAME, NHS_NUMBER, DATE_OF_BIRTH, AGE, NEXT_REVIEW, STATUS, TARGET_BY)
+        ),
+        BoardColumn(
+            "Waiting because",
+            lambda r: _waiting_because(r, was_with(r)),
+            tooltip=lambda r: (
+                f"Allocated to {was_with(r)}, who no longer works in the team"
+                if was_with(r)
+                else _waiting_because(r, "")
+            ),
+            spoken=lambda r: _waiting_because(r, was_with(r)),
+            sort_key=lambda r: _waiting_because(r, was_with(r)).casefold(),
+        ),
+    )
+
+
+def _waiting_because(row: CaseloadRow, was_with: str) -> str:
+    """Why a child is on the unallocated list: a colleague left, a transfer in, or new."""
+    if was_with:
+        return f"Was with {was_with} (left)"
+    if row.transferred_in_from:
+        return f"Transfer in from {row.transferred_in_from}"
+    return "New, not yet allocated"
+
+
+UNALLOCATED_COLUMNS = unallocated_columns(lambda _row: "")
 
 
 class _SortedLineModel(LineTableModel):
@@ -165,9 +213,13 @@ class TeamBoardModel(_SortedLineModel):
 
 
 class UnallocatedModel(_SortedLineModel):
-    """The team's active children with no health visitor, by family name."""
+    """The team's active children with no health visitor in the team, by family name."""
 
     columns = UNALLOCATED_COLUMNS
+
+    def set_board(self, board: TeamBoard) -> None:
+        self.columns = unallocated_columns(board.was_with)
+        self.set_lines(board.unallocated)
 
 
 def sorting_proxy(source: LineTableModel, parent: QObject | None = None) -> QSortFilterProxyModel:
@@ -200,14 +252,34 @@ def _table(proxy: QSortFilterProxyModel, name: str, description: str) -> QTableV
     return table
 
 
+def _board_button(text: str, name: str, tooltip: str) -> QPushButton:
+    button = QPushButton(text)
+    button.setAccessibleName(name)
+    button.setToolTip(tooltip)
+    button.setAutoDefault(False)
+    return button
+
+
 class TeamBoardView(QWidget):
-    """The board and the unallocated list, as one tab."""
+    """The board and the unallocated list, as one tab; the lead allocates from here."""
 
     #: The health visitor (a ``uuid.UUID``) whose caseload the team lead asked to see.
     caseload_requested = Signal(object)
+    #: An allocation, a cover or an undo was saved: what was done, in words.
+    changed = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        workspace: Workspace | None = None,
+        reload: Callable[[], None] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
+        self._workspace = workspace
+        self._reload = reload
+        self.board: TeamBoard | None = None
+        #: The dialog open now, if any (tests drive it; it closes itself).
+        self.dialog: QDialog | None = None
         self.model = TeamBoardModel(self)
         self.proxy = sorting_proxy(self.model, self)
         self.unallocated_model = UnallocatedModel(self)
@@ -220,6 +292,11 @@ class TeamBoardView(QWidget):
         self.weights.setObjectName("boardNote")
         self.weights.setWordWrap(True)
         self.weights.setAccessibleName("How caseloads are weighted")
+        self.cover = QLabel()
+        self.cover.setObjectName("boardNote")
+        self.cover.setWordWrap(True)
+        self.cover.setAccessibleName("Cover in force")
+        self.cover.hide()
         self.table = _table(
             self.proxy,
             "Team caseloads",
@@ -230,8 +307,10 @@ class TeamBoardView(QWidget):
         self.unallocated = _table(
             self.unallocated_proxy,
             "Unallocated children",
-            "Active children of the team with no health visitor yet",
+            "Children of the team waiting for a health visitor; choose one or more and "
+            "press Enter to allocate them",
         )
+        self.unallocated.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.unallocated_heading.setBuddy(self.unallocated)
         self.unallocated_empty = QLabel("Every child in the team has a health visitor.")
         self.unallocated_empty.setObjectName("emptyState")
@@ -240,28 +319,93 @@ class TeamBoardView(QWidget):
         self._filler = QWidget()
         self._filler.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         self._filler.hide()
+        self.done_message = QLabel()
+        self.done_message.setObjectName("boardNote")
+        self.done_message.setWordWrap(True)
+        self.done_message.setAccessibleName("Last allocation change")
+        self.done_message.hide()
+
+        self.allocate_button = _board_button(
+            "&Allocate…",
+            "Allocate the chosen children",
+            "Give the chosen unallocated children a health visitor (Ctrl+Shift+A)",
+        )
+        self.reallocate_button = _board_button(
+            "&Reallocate…",
+            "Reallocate children of the chosen health visitor",
+            "Move some or all children of the chosen health visitor (Ctrl+Shift+R)",
+        )
+        self.cover_button = _board_button(
+            "C&over…",
+            "Cover while a health visitor is away",
+            "Arrange or end cover for a health visitor who is away (Ctrl+Shift+O)",
+        )
+        self.history_button = _board_button(
+            "Recent chan&ges…",
+            "Recent allocation changes",
+            "The team's latest allocation changes, to undo one (Ctrl+Shift+G)",
+        )
+        self.allocate_button.clicked.connect(self.allocate_chosen)
+        self.reallocate_button.clicked.connect(self.reallocate_chosen)
+        self.cover_button.clicked.connect(self.open_cover)
+        self.history_button.clicked.connect(self.open_recent_changes)
+        for button, keys in (
+            (self.allocate_button, "Ctrl+Shift+A"),
+            (self.reallocate_button, "Ctrl+Shift+R"),
+            (self.cover_button, "Ctrl+Shift+O"),
+            (self.history_button, "Ctrl+Shift+G"),
+        ):
+            # Only while the board is shown: the shortcuts belong to this tab.
+            action = QAction(button.accessibleName(), self)
+            action.setShortcut(QKeySequence(keys))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(button.click)
+            self.addAction(action)
+            if workspace is None:  # (not setVisible(True): the button has no parent yet)
+                button.hide()
+
+        actions = QHBoxLayout()
+        actions.setSpacing(8)
+        actions.addWidget(self.recommended, 1)
+        actions.addWidget(self.reallocate_button)
+        actions.addWidget(self.cover_button)
+        actions.addWidget(self.history_button)
+        unallocated_bar = QHBoxLayout()
+        unallocated_bar.addWidget(self.unallocated_heading, 1)
+        unallocated_bar.addWidget(self.allocate_button)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.setSpacing(6)
-        layout.addWidget(self.recommended)
+        layout.addLayout(actions)
         layout.addWidget(self.weights)
+        layout.addWidget(self.cover)
+        layout.addWidget(self.done_message)
         # The board as tall as its rows (a team is a handful of people); the
         # unallocated list below takes the rest of a 768-pixel-high screen.
         layout.addWidget(self.table)
         layout.addSpacing(6)
-        layout.addWidget(self.unallocated_heading)
+        layout.addLayout(unallocated_bar)
         layout.addWidget(self.unallocated_empty)
         layout.addWidget(self.unallocated, 1)
         layout.addWidget(self._filler, 1)
-        self.setTabOrder(self.table, self.unallocated)
+        self.setTabOrder(self.table, self.reallocate_button)
+        self.setTabOrder(self.reallocate_button, self.cover_button)
+        self.setTabOrder(self.cover_button, self.history_button)
+        self.setTabOrder(self.history_button, self.unallocated)
+        self.setTabOrder(self.unallocated, self.allocate_button)
 
         # activated: Enter on a row, or a double-click (Qt emits it for both).
         self.table.activated.connect(self._member_activated)
+        self.unallocated.activated.connect(lambda _index: self.allocate_chosen())
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._enable())
+        self.unallocated.selectionModel().selectionChanged.connect(lambda *_: self._enable())
+        self._enable()
 
     def show_board(self, board: TeamBoard) -> None:
+        self.board = board
         self.model.set_board(board)
-        self.unallocated_model.set_lines(board.unallocated)
+        self.unallocated_model.set_board(board)
         self.recommended.setText(
             f"Recommended: about {board.recommended_children} children per health visitor "
             "(Institute of Health Visiting); more is shown in red."
@@ -269,10 +413,17 @@ class TeamBoardView(QWidget):
         self.weights.setText(
             f"Weights: {board.weights.describe()} (the team's own, not a national standard)"
         )
+        self.cover.setText(
+            "Cover today: " + "; ".join(line.words() for line in board.cover) + "."
+            if board.cover
+            else ""
+        )
+        self.cover.setVisible(bool(board.cover))
         count = len(board.unallocated)
         self.unallocated_heading.setText(
             f"&Unallocated: {count} child{'' if count == 1 else 'ren'} "
-            "(new births, transfers in) waiting for a health visitor"
+            "(new births, transfers in, a health visitor who has left) waiting for a "
+            "health visitor"
         )
         self.unallocated_empty.setVisible(count == 0)
         self.unallocated.setVisible(count > 0)
@@ -285,6 +436,7 @@ class TeamBoardView(QWidget):
         header = self.table.horizontalHeader()
         header.resizeSection(MEMBER, max(header.sectionSize(MEMBER), 260))
         self._fit_board_height()
+        self._enable()
 
     def _fit_board_height(self) -> None:
         """No taller than its rows (at least one), so the unallocated list gets the rest."""
@@ -307,7 +459,136 @@ class TeamBoardView(QWidget):
     def unallocated_rows(self) -> list[CaseloadRow]:
         return [self.unallocated_model.line_at(i) for i in range(self.unallocated_model.rowCount())]
 
+    def chosen_unallocated(self) -> list[CaseloadRow]:
+        """The unallocated children chosen (selected) in the list, in the list's order."""
+        rows = sorted(
+            self.unallocated_proxy.mapToSource(index).row()
+            for index in self.unallocated.selectionModel().selectedRows()
+        )
+        return [self.unallocated_model.line_at(row) for row in rows]
+
     def _member_activated(self, _index: object) -> None:
         load = self.current_member()
         if load is not None:
             self.caseload_requested.emit(load.health_visitor_id)
+
+    def _enable(self) -> None:
+        acting = self._workspace is not None and self.board is not None
+        self.allocate_button.setEnabled(acting and self.unallocated_model.rowCount() > 0)
+        # Not disabled without a chosen health visitor: pressing it then says what to do.
+        self.reallocate_button.setEnabled(acting)
+        self.cover_button.setEnabled(acting)
+        self.history_button.setEnabled(acting)
+
+    # --- Acting: the dialogs -------------------------------------------------------------
+
+    def members(self, leaving_out: object = None) -> list[Member]:
+        """The team's clinicians for a dialog's list, with their caseload size."""
+        if self.board is None:
+            return []
+        return [
+            (
+                load.health_visitor_id,
+                f"{member_name(load)} ({load.children} child{'' if load.children == 1 else 'ren'})",
+            )
+            for load in self.board.loads
+            if load.health_visitor_id != leaving_out
+        ]
+
+    def _open(self, dialog: QDialog) -> QDialog:
+        """Show a dialog window-modally (``open``, not a nested ``exec`` loop)."""
+        self.dialog = dialog
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _result: self._dialog_closed(dialog))
+        dialog.open()
+        return dialog
+
+    def _dialog_closed(self, dialog: QDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+
+    def allocate_chosen(self) -> AllocationDialog | None:
+        """The allocation dialog over the unallocated list, the chosen children ticked."""
+        if self._workspace is None or self.board is None or not self.board.unallocated:
+            return None
+        dialog = AllocationDialog(
+            self._workspace,
+            self.board.unallocated,
+            self.members(),
+            chosen=[row.child_id for row in self.chosen_unallocated()],
+            parent=self,
+        )
+        dialog.accepted.connect(lambda: self._allocated(dialog))
+        self._open(dialog)
+        return dialog
+
+    def reallocate_chosen(self) -> AllocationDialog | None:
+        """The allocation dialog over the chosen health visitor's own children."""
+        load = self.current_member()
+        if self._workspace is None:
+            return None
+        if load is None:
+            self.say("Choose a health visitor in the table first, then press Reallocate.")
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+            return None
+        try:
+            rows = [
+                row
+                for row in self._workspace.caseload(load.health_visitor_id)
+                if row.health_visitor_id == load.health_visitor_id  # not children they cover
+            ]
+        except HealthVisitorError as exc:
+            self.say(str(exc))
+            return None
+        if not rows:
+            self.say(f"{load.full_name} has no children to reallocate.")
+            return None
+        dialog = AllocationDialog(
+            self._workspace,
+            rows,
+            self.members(leaving_out=load.health_visitor_id),
+            from_name=load.full_name,
+            parent=self,
+        )
+        dialog.accepted.connect(lambda: self._allocated(dialog))
+        self._open(dialog)
+        return dialog
+
+    def open_cover(self) -> CoverDialog | None:
+        if self._workspace is None:
+            return None
+        load = self.current_member()
+        dialog = CoverDialog(
+            self._workspace,
+            self.members(),
+            absent=load.health_visitor_id if load else None,
+            parent=self,
+        )
+        dialog.changed.connect(self._changed)
+        self._open(dialog)
+        return dialog
+
+    def open_recent_changes(self) -> RecentChangesDialog | None:
+        if self._workspace is None:
+            return None
+        dialog = RecentChangesDialog(self._workspace, parent=self)
+        dialog.changed.connect(self._changed)
+        self._open(dialog)
+        return dialog
+
+    def _allocated(self, dialog: AllocationDialog) -> None:
+        if dialog.outcome is not None:
+            self._changed(
+                f"Done: {dialog.outcome.message} To put it back: Recent changes (Ctrl+Shift+G)."
+            )
+
+    def _changed(self, message: str) -> None:
+        self.say(message)
+        if self._reload is not None:
+            self._reload()
+        self.changed.emit(message)
+
+    def say(self, message: str) -> None:
+        """What was just done (or why not), in words above the board."""
+        self.done_message.setText(message)
+        self.done_message.setVisible(bool(message))

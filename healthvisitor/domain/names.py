@@ -34,3 +34,30 @@ def name_key(name: str) -> str:
 
 
 _SPELLED_OUT = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "þ": "th"})
+
+
+def after_every_extension(prefix: str) -> str | None:
+    """The least string greater than every string that starts with ``prefix``.
+
+    A prefix search becomes the range ``prefix <= word < after_every_extension(prefix)``,
+    which an index answers on both engines: SQLite compares text by code point
+    (UTF-8 bytes) and the search words' column has ``COLLATE "C"`` on
+    PostgreSQL, which does the same. The last character is stepped to the next
+    code point (over the surrogates, which cannot be stored); ``None`` when
+    there is no such string (an empty prefix, or one of U+10FFFF only): no upper
+    bound is needed then.
+    """
+    stem = prefix
+    while stem:
+        last = ord(stem[-1])
+        if last < _LAST_CODE_POINT:
+            following = last + 1
+            if _FIRST_SURROGATE <= following <= _LAST_SURROGATE:
+                following = _LAST_SURROGATE + 1
+            return stem[:-1] + chr(following)
+        stem = stem[:-1]
+    return None
+
+
+_LAST_CODE_POINT = 0x10FFFF
+_FIRST_SURROGATE, _LAST_SURROGATE = 0xD800, 0xDFFF

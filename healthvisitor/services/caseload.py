@@ -5,8 +5,12 @@ is next (the most urgent open one), its status and the days left before it
 breaches its national target, how many reviews are overdue, the flags in force
 (safeguarding, interpreter needed), the service level and the last contact.
 Everything is fetched in a fixed number of queries for the whole caseload
-(the children, then one batch each for weights, contacts, safeguarding and
-service levels), never one child at a time.
+(the children, then one batch each for weights, contacts, safeguarding,
+service levels and referrals with a follow-up due), never one child at a time.
+
+Cover (issue 4): while a colleague covers an absent health visitor, the
+absent health visitor's children also appear on the colleague's caseload,
+each saying whom it is covered for and until when (``covering_for``).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
@@ -24,6 +28,7 @@ from healthvisitor.domain.enums import (
     ContactKind,
     ContactOutcome,
     RecordStatus,
+    ReferralStatus,
     ReviewStatus,
     Role,
     SafeguardingStatus,
@@ -40,15 +45,19 @@ from healthvisitor.domain.schedule import (
 from healthvisitor.domain.validation import format_nhs_number
 from healthvisitor.errors import NotFoundError, PermissionDeniedError
 from healthvisitor.persistence.models import (
+    Carer,
     Child,
     Contact,
     Family,
+    Referral,
+    ReferralType,
     SafeguardingEntry,
     ServiceLevelEntry,
     User,
 )
 from healthvisitor.services.access import require_clinical
 from healthvisitor.services.actor import Actor
+from healthvisitor.services.allocation import covered_by, day_text
 from healthvisitor.services.dated_history import in_force_on
 from healthvisitor.services.growth_alerts import alerts_for_children
 
@@ -81,6 +90,15 @@ class CaseloadRow:
     #: No new birth visit yet while it can still count (to day 30): the filter
     #: "New births not yet visited".
     awaiting_new_birth_visit: bool = False
+    #: The area's service a transferred-in child came from ("" for our own births).
+    transferred_in_from: str = ""
+    #: Open referrals about the child or a carer of the family whose follow-up
+    #: date has come, in words ("Stop smoking service: follow-up due 20 Nov 2026").
+    referrals_due: tuple[str, ...] = ()
+    #: On a covering health visitor's caseload: "Covering for Jane Smith until 12 Dec 2026".
+    covering_for: str = ""
+    #: The child's named health visitor (None while unallocated).
+    health_visitor_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -202,6 +220,51 @@ def _service_levels(
     return levels
 
 
+#: Referral statuses still awaiting an outcome (``ReferralStatus.is_open``).
+OPEN_REFERRAL_STATUSES = tuple(status for status in ReferralStatus if status.is_open)
+
+
+def _referrals_due(
+    session: Session,
+    child_ids: list[uuid.UUID],
+    family_ids: set[uuid.UUID],
+    today: dt.date,
+) -> tuple[dict[uuid.UUID, list[str]], dict[uuid.UUID, list[str]]]:
+    """Open referrals with a follow-up due by today, in one query.
+
+    Returns those about each child, and those about a carer, by family (a
+    carer's referral shows on every child of the family), soonest first.
+    """
+    by_child: dict[uuid.UUID, list[str]] = defaultdict(list)
+    by_family: dict[uuid.UUID, list[str]] = defaultdict(list)
+    rows = session.execute(
+        select(
+            Referral.child_id,
+            Carer.family_id,
+            Carer.given_name,
+            Carer.family_name,
+            ReferralType.name,
+            Referral.follow_up_on,
+        )
+        .join(ReferralType, ReferralType.id == Referral.referral_type_id)
+        .outerjoin(Carer, Carer.id == Referral.carer_id)
+        .where(
+            Referral.status.in_(OPEN_REFERRAL_STATUSES),
+            Referral.follow_up_on <= today,
+            or_(Referral.child_id.in_(child_ids), Carer.family_id.in_(family_ids)),
+        )
+        .order_by(Referral.follow_up_on, ReferralType.name)
+    )
+    for child_id, family_id, given, family_name, referral, follow_up_on in rows:
+        assert follow_up_on is not None  # the query's "<= today" excludes NULL
+        due = f"follow-up due {day_text(follow_up_on)}"
+        if child_id is not None:
+            by_child[child_id].append(f"{referral}: {due}")
+        elif family_id is not None:
+            by_family[family_id].append(f"{referral} ({given} {family_name}): {due}")
+    return by_child, by_family
+
+
 @dataclass(frozen=True)
 class AssessedChild:
     """One child's caseload row with what it was worked out from (for the team board).
@@ -223,9 +286,10 @@ def assess_children(
 ) -> list[AssessedChild]:
     """The team's active children matching ``criteria``, assessed as on ``today``.
 
-    Ordered by family name, given name, then date of birth. Five queries
+    Ordered by family name, given name, then date of birth. Six queries
     however many children: the children, their weights, contacts,
-    safeguarding and service levels (none after the first if there are none).
+    safeguarding, service levels and referrals with a follow-up due (none
+    after the first if there are none).
     The caller has already checked that the actor may see the team.
     """
     rows = session.execute(
@@ -240,6 +304,8 @@ def assess_children(
             Family.interpreter_needed,
             Child.pregnancy_id,
             Child.health_visitor_id,
+            Child.family_id,
+            Child.transferred_in_from,
         )
         .join(Family, Family.id == Child.family_id)
         .where(Child.team_id == team_id, Child.record_status == RecordStatus.ACTIVE, *criteria)
@@ -253,6 +319,9 @@ def assess_children(
     attempts = _contacts(session, {row[0]: row[8] for row in found})
     safeguarding = _safeguarding(session, child_ids, today)
     levels = _service_levels(session, child_ids, today)
+    child_referrals, family_referrals = _referrals_due(
+        session, child_ids, {row[10] for row in found}, today
+    )
     result = []
     for row in found:
         child_id, born = row[0], row[4]
@@ -295,6 +364,10 @@ def assess_children(
             # While the visit can still count (late, to day 30: DOMAIN.md).
             awaiting_new_birth_visit=new_birth_visit.completed_on is None
             and (today - born).days <= NEW_BIRTH_VISIT_CLOSES_DAY,
+            referrals_due=tuple(child_referrals.get(child_id, []))
+            + tuple(family_referrals.get(row[10], [])),
+            health_visitor_id=row[9],
+            transferred_in_from=row[11],
         )
         result.append(AssessedChild(row[9], caseload_row, tuple(schedule), level, in_force))
     return result
@@ -305,10 +378,21 @@ def caseload(
 ) -> list[CaseloadRow]:
     """Active children allocated to a health visitor (default: the actor), by name.
 
-    A health visitor may open a colleague's caseload in their own team (cover);
-    another team's caseload is refused. Six queries whatever the caseload's
-    size: the health visitor, then ``assess_children``'s five.
+    A health visitor may open a colleague's caseload in their own team;
+    another team's caseload is refused. While they cover an absent
+    colleague (a cover arrangement in force today), the colleague's children
+    are listed too, each with ``covering_for`` said. Eight queries whatever
+    the caseload's size: the health visitor, the cover they hold, then
+    ``assess_children``'s six.
     """
     team_id, visitor_id = caseload_owner(session, actor, health_visitor_id)
-    assessed = assess_children(session, team_id, Child.health_visitor_id == visitor_id, today=today)
-    return [child.row for child in assessed]
+    cover = {line.absent_id: line.covering_for() for line in covered_by(session, visitor_id, today)}
+    assessed = assess_children(
+        session, team_id, Child.health_visitor_id.in_([visitor_id, *cover]), today=today
+    )
+    return [
+        replace(child.row, covering_for=cover[child.health_visitor_id])
+        if child.health_visitor_id in cover
+        else child.row
+        for child in assessed
+    ]

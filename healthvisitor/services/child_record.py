@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from healthvisitor.domain.ages import age_text
 from healthvisitor.domain.enums import (
     AgeUsed,
+    AllocationChangeKind,
     ContactKind,
     DevelopmentDomain,
     MeasurementKind,
@@ -28,10 +29,16 @@ from healthvisitor.domain.enums import (
 )
 from healthvisitor.domain.faltering import FalteringAlert
 from healthvisitor.domain.growth_chart import ChartPoint, GrowthChart, growth_chart
-from healthvisitor.domain.schedule import ReviewAttempt, ReviewWindow, child_schedule
+from healthvisitor.domain.schedule import (
+    OPEN_STATUSES,
+    ReviewAttempt,
+    ReviewWindow,
+    child_schedule,
+)
 from healthvisitor.domain.validation import Gestation, format_nhs_number
 from healthvisitor.errors import NotFoundError
 from healthvisitor.persistence.models import (
+    AllocationChange,
     Carer,
     Child,
     Contact,
@@ -39,6 +46,7 @@ from healthvisitor.persistence.models import (
     Family,
     Measurement,
     Pregnancy,
+    RecordStatusChange,
     User,
 )
 from healthvisitor.services.access import require_team
@@ -62,6 +70,9 @@ class ReviewLine:
     status: ReviewStatus
     completed_on: dt.date | None
     days_to_target: int
+    #: The record is closed: this review, still open when it closed, is no
+    #: longer anyone's to do, and is never shown as due or overdue.
+    stopped: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,6 +86,8 @@ class ContactLine:
     accountable: str
     findings: str  # a one-line summary of the structured findings
     notes: str
+    #: Done by another area's service before the child transferred in; "" if ours.
+    previous_provider: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,6 +99,29 @@ class MeasurementLine:
     sds: float | None
     age_used: AgeUsed | None
     change_confirmed: bool
+
+
+@dataclass(frozen=True)
+class RecordStatusLine:
+    """One change of the record's status (closed, reopened), oldest first."""
+
+    status: RecordStatus
+    effective_date: dt.date
+    detail: str
+    recorded_by: str
+    recorded_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class AllocationLine:
+    """One change of the child's named health visitor, oldest first (issue 4)."""
+
+    changed_at: dt.datetime
+    kind: AllocationChangeKind
+    from_health_visitor: str  # "Unallocated" when there was none
+    to_health_visitor: str
+    changed_by: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -114,6 +150,29 @@ class ChildRecord:
     alerts: tuple[FalteringAlert, ...]
     #: The pregnancy the child was born of: the antenatal review is recorded on it.
     pregnancy_id: uuid.UUID | None = None
+    #: When the current status began (the closing date of a closed record).
+    record_status_date: dt.date | None = None
+    #: Every change of status, oldest first; the last closing one says where to.
+    status_history: tuple[RecordStatusLine, ...] = ()
+    allocation_history: tuple[AllocationLine, ...] = ()
+    #: Arrived from another area's service (issue 4): where from, and when.
+    transferred_in_from: str = ""
+    transferred_in_on: dt.date | None = None
+
+    @property
+    def is_closed(self) -> bool:
+        """Closed records are read-only: no contact can be added."""
+        return self.record_status is not RecordStatus.ACTIVE
+
+    @property
+    def closing(self) -> RecordStatusLine | None:
+        """The status change that closed the record, if it is closed and it was recorded."""
+        if not self.is_closed:
+            return None
+        return next(
+            (line for line in reversed(self.status_history) if line.status is self.record_status),
+            None,
+        )
 
 
 def _zone_words(score: DevelopmentScore) -> str:
@@ -229,11 +288,25 @@ def child_record(
     )
     superseded = {m.supersedes_id for m in measurements if m.supersedes_id}
     measurements = [m for m in measurements if m.id not in superseded]
+    statuses = session.scalars(
+        select(RecordStatusChange)
+        .where(RecordStatusChange.child_id == child.id)
+        .order_by(RecordStatusChange.recorded_at, RecordStatusChange.effective_date)
+    ).all()
+    allocations = session.scalars(
+        select(AllocationChange)
+        .where(AllocationChange.child_id == child.id)
+        .order_by(AllocationChange.changed_at)
+    ).all()
     names = _names(
         session,
         {c.delivered_by_id for c in contacts}
         | {c.accountable_health_visitor_id for c in contacts}
-        | {child.health_visitor_id},
+        | {child.health_visitor_id}
+        | {s.recorded_by_id for s in statuses}
+        | {a.from_health_visitor_id for a in allocations}
+        | {a.to_health_visitor_id for a in allocations}
+        | {a.changed_by_id for a in allocations},
     )
     pregnancy = session.get(Pregnancy, child.pregnancy_id) if child.pregnancy_id else None
     # Oldest first: for two attempts on one day, the later-recorded one is the latest.
@@ -247,6 +320,7 @@ def child_record(
         today,
         estimated_delivery_date=pregnancy.estimated_delivery_date if pregnancy else None,
     )
+    closed = child.record_status is not RecordStatus.ACTIVE
     record_event(session, actor, "view", "child", child.id)
     address = ", ".join(
         part for part in (family.address_line_1, family.address_line_2, family.town) if part
@@ -275,7 +349,15 @@ def child_record(
         if child.health_visitor_id
         else "Not allocated",
         reviews=tuple(
-            ReviewLine(r.window.kind, r.window, r.status, r.completed_on, r.days_to_target)
+            ReviewLine(
+                r.window.kind,
+                r.window,
+                r.status,
+                r.completed_on,
+                r.days_to_target,
+                # A closed record reminds nobody (issue 4: "all reminders stop").
+                stopped=closed and r.status in OPEN_STATUSES,
+            )
             for r in schedule
         ),
         contacts=tuple(
@@ -291,6 +373,7 @@ def child_record(
                 else "",
                 findings=_findings(c, scores.get(c.id, [])),
                 notes=c.notes,
+                previous_provider=c.previous_provider,
             )
             for c in contacts
         ),
@@ -303,4 +386,28 @@ def child_record(
         charts=_charts(child, measurements),
         alerts=tuple(alerts_for_child(session, child, today=today)),
         pregnancy_id=child.pregnancy_id,
+        record_status_date=child.record_status_date,
+        status_history=tuple(
+            RecordStatusLine(
+                s.status, s.effective_date, s.detail, names.get(s.recorded_by_id, ""), s.recorded_at
+            )
+            for s in statuses
+        ),
+        allocation_history=tuple(
+            AllocationLine(
+                changed_at=a.changed_at,
+                kind=a.kind,
+                from_health_visitor=_holder(names, a.from_health_visitor_id),
+                to_health_visitor=_holder(names, a.to_health_visitor_id),
+                changed_by=names.get(a.changed_by_id, ""),
+                reason=a.reason,
+            )
+            for a in allocations
+        ),
+        transferred_in_from=child.transferred_in_from,
+        transferred_in_on=child.transferred_in_on,
     )
+
+
+def _holder(names: dict[uuid.UUID, str], health_visitor_id: uuid.UUID | None) -> str:
+    return names.get(health_visitor_id, "") if health_visitor_id else "Unallocated"

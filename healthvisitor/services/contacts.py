@@ -65,6 +65,8 @@ GAD2_RANGE = (0, 6)
 #: Exhaled carbon monoxide: non-smokers read under 4 ppm (NICE NG209's referral
 #: threshold); heavy smokers rarely exceed 50. 100 ppm is beyond any monitor reading.
 CARBON_MONOXIDE_RANGE_PPM = (0.0, 100.0)
+#: ``Contact.previous_provider`` holds this many characters.
+PREVIOUS_PROVIDER_LENGTH = 100
 #: An ASQ-3 domain has six items scored 0, 5 or 10: 0 to 60.
 ASQ3_DOMAIN_RANGE = (0, 60)
 #: ASQ:SE-2 totals run to a few hundred depending on the age interval.
@@ -109,6 +111,9 @@ class ContactEntry:
     household_smokes: bool | None = None
     carbon_monoxide_ppm: float | None = None
     development: tuple[DevelopmentEntry, ...] = ()
+    #: A review done by another area's service before the child transferred in
+    #: (issue 4): who did it, in their words. Empty for the team's own contacts.
+    previous_provider: str = ""
 
 
 class ImplausibleChangeError(HealthVisitorError):
@@ -141,6 +146,22 @@ class _Subject:
         return self.child.date_of_birth if self.child else None
 
 
+def closed_record_message(child: Child) -> str:
+    """Why nothing more can be recorded on a closed record, and what to do instead."""
+    status = child.record_status
+    since = f" on {child.record_status_date:%d %b %Y}" if child.record_status_date else ""
+    if status is RecordStatus.DECEASED:
+        return (
+            f"{child.given_name} {child.family_name} has died{since}; the record is read-only "
+            "and no contact can be added."
+        )
+    return (
+        f"{child.given_name} {child.family_name}'s record was closed{since} "
+        f"({status.label.lower()}); it is read-only. If the family is back in the area, "
+        "reopen the record first, then record the contact."
+    )
+
+
 def _subject(session: Session, actor: Actor, entry: ContactEntry) -> _Subject:
     child = session.get(Child, entry.child_id) if entry.child_id else None
     pregnancy = session.get(Pregnancy, entry.pregnancy_id) if entry.pregnancy_id else None
@@ -162,10 +183,8 @@ def _subject(session: Session, actor: Actor, entry: ContactEntry) -> _Subject:
         assert pregnancy is not None
         team_id = session.get_one(Family, pregnancy.family_id).team_id
     require_team(actor, team_id)
-    if child is not None and child.record_status is RecordStatus.DECEASED:
-        raise ValidationError(
-            "This child has died; the record is read-only and no contact can be added.", "child"
-        )
+    if child is not None and child.record_status is not RecordStatus.ACTIVE:
+        raise ValidationError(closed_record_message(child), "child")
     return _Subject(team_id, child, pregnancy)
 
 
@@ -370,6 +389,11 @@ def record_contact(
         problems.add("kind", f"The {entry.kind.label.lower()} is recorded on the child.")
     _check_people(session, entry, subject.team_id, problems)
     _check_findings(entry, problems)
+    if len(entry.previous_provider.strip()) > PREVIOUS_PROVIDER_LENGTH:
+        problems.add(
+            "previous_provider",
+            f"Shorten who did the review to {PREVIOUS_PROVIDER_LENGTH} characters or fewer.",
+        )
     results, doubtful = _assess(session, entry, subject.child, problems)
     if problems.found:
         raise ValidationError(problems.found)
@@ -398,6 +422,7 @@ def record_contact(
         mother_smokes=entry.mother_smokes,
         household_smokes=entry.household_smokes,
         carbon_monoxide_ppm=entry.carbon_monoxide_ppm,
+        previous_provider=entry.previous_provider.strip(),
     )
     session.add(contact)
     session.flush()
@@ -437,6 +462,7 @@ def record_contact(
         outcome=entry.outcome.value,
         measurements=len(results),
         confirmed_implausible=sorted(confirmed),
+        previous_provider=entry.previous_provider.strip(),
     )
     alerts = alerts_for_child(session, subject.child, today=today) if subject.child else []
     return RecordedContact(contact.id, tuple(results), tuple(alerts))

@@ -5,8 +5,10 @@ the antenatal review is the first of the five mandated reviews (issue 3):
 it is recorded on the pregnancy, before there is a child to open. This is
 the list it is recorded from: ongoing pregnancies allocated to one health
 visitor, each with where its antenatal review stands today. The same
-scoping and cover as the children's caseload (``caseload.caseload_owner``);
-one query, no per-row loading.
+scoping as the children's caseload (``caseload.caseload_owner``), and the
+same cover (issue 4): while a colleague covers an absent health visitor,
+the absent health visitor's pregnancies are listed too, saying so
+(``covering_for``). One query, no per-row loading: the cover is joined in.
 """
 
 from __future__ import annotations
@@ -15,14 +17,23 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from healthvisitor.domain.ages import gestation_text
 from healthvisitor.domain.enums import ContactKind, PregnancyOutcome, SafeguardingStatus
 from healthvisitor.domain.schedule import ReviewAttempt, ScheduledReview, pregnancy_schedule
-from healthvisitor.persistence.models import Carer, Contact, Family, Pregnancy, SafeguardingEntry
+from healthvisitor.persistence.models import (
+    Carer,
+    Contact,
+    CoverArrangement,
+    Family,
+    Pregnancy,
+    SafeguardingEntry,
+    User,
+)
 from healthvisitor.services.actor import Actor
+from healthvisitor.services.allocation import cover_in_force_on, day_text, last_day_of_cover
 from healthvisitor.services.caseload import caseload_owner
 from healthvisitor.services.dated_history import in_force_on
 
@@ -40,6 +51,8 @@ class PregnancyRow:
     health_visitor_id: uuid.UUID | None = None
     main_language: str = "English"
     interpreter_needed: bool = False
+    #: On a covering health visitor's list: "Covering for Jane Smith until 12 Dec 2026".
+    covering_for: str = ""
 
 
 def pregnancy_caseload(
@@ -47,14 +60,23 @@ def pregnancy_caseload(
 ) -> list[PregnancyRow]:
     """Ongoing pregnancies allocated to a health visitor (default: the actor), by EDD.
 
-    Cover works as for ``caseload``: a colleague's list in the actor's own
-    team may be opened, another team's is refused.
+    As for ``caseload``: a colleague's list in the actor's own team may be
+    opened, another team's is refused; pregnancies of an absent colleague
+    the health visitor covers today are listed too, with ``covering_for``.
     """
     team_id, visitor_id = caseload_owner(session, actor, health_visitor_id)
     pre_birth_plan = exists().where(
         SafeguardingEntry.pregnancy_id == Pregnancy.id,
         SafeguardingEntry.status == SafeguardingStatus.PRE_BIRTH_PLAN,
         in_force_on(SafeguardingEntry, today),
+    )
+    # The cover this health visitor holds today for the pregnancy's own health
+    # visitor, if any (never for their own: nobody covers themselves).
+    absent = aliased(User)
+    cover = and_(
+        CoverArrangement.absent_health_visitor_id == Pregnancy.health_visitor_id,
+        CoverArrangement.covering_health_visitor_id == visitor_id,
+        cover_in_force_on(today),
     )
     # One row per antenatal contact (or one with no contact): the attempts come
     # with their pregnancy rather than by a query per pregnancy.
@@ -73,15 +95,20 @@ def pregnancy_caseload(
             Contact.contact_date,
             Contact.outcome,
             Contact.next_planned_contact,
+            absent.full_name.label("covered_name"),
+            CoverArrangement.end_date.label("cover_end"),
+            CoverArrangement.ended_on.label("cover_ended_on"),
         )
         .join(Family, Family.id == Pregnancy.family_id)
         .join(Carer, Carer.id == Pregnancy.mother_id)
+        .outerjoin(CoverArrangement, cover)
+        .outerjoin(absent, absent.id == CoverArrangement.absent_health_visitor_id)
         .outerjoin(
             Contact,
             and_(Contact.pregnancy_id == Pregnancy.id, Contact.kind == ContactKind.ANTENATAL),
         )
         .where(
-            Pregnancy.health_visitor_id == visitor_id,
+            or_(Pregnancy.health_visitor_id == visitor_id, CoverArrangement.id.is_not(None)),
             Pregnancy.outcome == PregnancyOutcome.ONGOING,
             Family.team_id == team_id,
         )
@@ -117,6 +144,13 @@ def pregnancy_caseload(
             health_visitor_id=row.health_visitor_id,
             main_language=row.main_language,
             interpreter_needed=row.interpreter_needed,
+            covering_for=_covering_for(row.covered_name, row.cover_end, row.cover_ended_on),
         )
         for row in pregnancies.values()
     ]
+
+
+def _covering_for(absent: str | None, end: dt.date | None, ended_on: dt.date | None) -> str:
+    if absent is None or end is None:
+        return ""
+    return f"Covering for {absent} until {day_text(last_day_of_cover(end, ended_on))}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -93,6 +93,105 @@ class ChildSummary:
     family_id: uuid.UUID
 
 
+@dataclass(frozen=True)
+class CarerSummary:
+    id: uuid.UUID
+    name: str
+    relationship: CarerRelationship
+
+    @property
+    def described(self) -> str:
+        return f"{self.name} ({self.relationship.label.lower()})"
+
+
+@dataclass(frozen=True)
+class FamilySummary:
+    """A family as a chooser lists it: name, where they live, who cares for the children."""
+
+    id: uuid.UUID
+    family_name: str
+    address: str
+    postcode: str
+    carers: tuple[CarerSummary, ...]
+    children: int
+
+    @property
+    def described(self) -> str:
+        where = ", ".join(part for part in (self.address, self.postcode) if part)
+        return f"{self.family_name}, {where}" if where else self.family_name
+
+
+#: A chooser shows at most this many families; the user types more to narrow it.
+FAMILY_CHOICES = 30
+
+
+def find_families(
+    session: Session, actor: Actor, text: str, *, limit: int = FAMILY_CHOICES
+) -> list[FamilySummary]:
+    """The team's families whose name or postcode starts with ``text``, by name.
+
+    Three queries whatever the number found: the families, their carers and
+    their children counted. Fewer than two characters finds nothing.
+    """
+    team_id = require_clinical(actor)
+    typed = " ".join(text.split()).lower()
+    if len(typed) < 2:
+        return []
+    compact = typed.replace(" ", "").upper()
+    families = session.scalars(
+        select(Family)
+        .where(
+            Family.team_id == team_id,
+            func.lower(Family.family_name).startswith(typed, autoescape=True)
+            | func.replace(Family.postcode, " ", "").startswith(compact, autoescape=True),
+        )
+        .order_by(Family.family_name, Family.postcode, Family.id)
+        .limit(limit)
+    ).all()
+    return _summaries(session, families)
+
+
+def _summaries(session: Session, families: Sequence[Family]) -> list[FamilySummary]:
+    """The families as summaries: two queries (carers, children counted) for all of them."""
+    if not families:
+        return []
+    ids = [family.id for family in families]
+    carers: dict[uuid.UUID, list[CarerSummary]] = {}
+    for carer in session.scalars(
+        select(Carer).where(Carer.family_id.in_(ids)).order_by(Carer.given_name)
+    ):
+        carers.setdefault(carer.family_id, []).append(
+            CarerSummary(
+                carer.id, f"{carer.given_name} {carer.family_name}", carer.relationship_to_child
+            )
+        )
+    children: dict[uuid.UUID, int] = {
+        row.family_id: row.children
+        for row in session.execute(
+            select(Child.family_id, func.count(Child.id).label("children"))
+            .where(Child.family_id.in_(ids))
+            .group_by(Child.family_id)
+        )
+    }
+    return [
+        FamilySummary(
+            id=family.id,
+            family_name=family.family_name,
+            address=", ".join(part for part in (family.address_line_1, family.town) if part),
+            postcode=family.postcode,
+            carers=tuple(carers.get(family.id, [])),
+            children=children.get(family.id, 0),
+        )
+        for family in families
+    ]
+
+
+def family_summary(session: Session, actor: Actor, family_id: uuid.UUID) -> FamilySummary:
+    """One family of the actor's team, as ``find_families`` lists it."""
+    family = team_family(session, actor, family_id)
+    return _summaries(session, [family])[0]
+
+
 def _gather(problems: list[FieldProblem], check: Callable[[], object]) -> None:
     try:
         check()
@@ -133,10 +232,8 @@ def create_family(session: Session, actor: Actor, details: FamilyDetails) -> uui
     return family.id
 
 
-def add_carer(
-    session: Session, actor: Actor, family_id: uuid.UUID, details: CarerDetails, *, today: dt.date
-) -> uuid.UUID:
-    family = _family(session, actor, family_id)
+def carer_problems(details: CarerDetails, *, today: dt.date) -> list[FieldProblem]:
+    """Every problem with a carer's details, each named by its field."""
     problems: list[FieldProblem] = []
     _required(problems, "given_name", details.given_name, "carer's first name")
     _required(problems, "family_name", details.family_name, "carer's family name")
@@ -144,6 +241,43 @@ def add_carer(
         problems.append(
             FieldProblem("date_of_birth", "The carer's date of birth is in the future.")
         )
+    return problems
+
+
+def create_family_with_carer(
+    session: Session,
+    actor: Actor,
+    details: FamilyDetails,
+    first_carer: CarerDetails | None,
+    *,
+    today: dt.date,
+) -> FamilySummary:
+    """A new family and its first carer (the "New family" form), checked together.
+
+    The carer's problems are named ``carer_<field>`` so a form with both can
+    put each beside the right field.
+    """
+    require_clinical(actor)
+    problems: list[FieldProblem] = []
+    _required(problems, "family_name", details.family_name, "family name")
+    if first_carer is not None:
+        problems += [
+            FieldProblem(f"carer_{p.field}", p.message)
+            for p in carer_problems(first_carer, today=today)
+        ]
+    if problems:
+        raise ValidationError(problems)
+    family_id = create_family(session, actor, details)
+    if first_carer is not None:
+        add_carer(session, actor, family_id, first_carer, today=today)
+    return family_summary(session, actor, family_id)
+
+
+def add_carer(
+    session: Session, actor: Actor, family_id: uuid.UUID, details: CarerDetails, *, today: dt.date
+) -> uuid.UUID:
+    family = team_family(session, actor, family_id)
+    problems = carer_problems(details, today=today)
     if problems:
         raise ValidationError(problems)
     carer = Carer(
@@ -161,7 +295,8 @@ def add_carer(
     return carer.id
 
 
-def _family(session: Session, actor: Actor, family_id: uuid.UUID) -> Family:
+def team_family(session: Session, actor: Actor, family_id: uuid.UUID) -> Family:
+    """The family, if it belongs to the actor's team (NotFoundError, PermissionDeniedError)."""
     family = session.get(Family, family_id)
     if family is None:
         raise NotFoundError("That family is not on record.")
@@ -237,7 +372,7 @@ def register_child(
     confirm_possible_duplicate: bool = False,
 ) -> ChildSummary:
     """Add a child to a family, after validation and the duplicate checks."""
-    family = _family(session, actor, details.family_id)
+    family = team_family(session, actor, details.family_id)
     nhs_number = validate_child(details, today=today)
     birth_weight = _birth_weight(details)
     if details.health_visitor_id is not None:

@@ -3,13 +3,17 @@
 "Team leads see the whole team": each clinical member's caseload size,
 weighted caseload, reviews due in the next four weeks and overdue now, and
 the unallocated list (new birth notifications, transfers in: active children
-of the team with no health visitor yet). Read-only for now: allocating from
-the board comes later in issue 4.
+of the team with no health visitor yet, and children still allocated to
+someone who has left the team or no longer works: they must never vanish),
+and the cover in force today. Allocating from the board is
+``services/allocation.py``.
 
 Each child is assessed exactly as on its health visitor's caseload
 (``caseload.assess_children``), so the board and the caseloads cannot
 disagree. A fixed number of queries whatever the team's size: the team's
-members, then one batch for all the team's children.
+members, the cover in force, then one batch for all the team's children
+(and one for the names of former health visitors, only if a child is still
+allocated to one).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from healthvisitor.domain.caseload_weights import (
@@ -27,8 +32,10 @@ from healthvisitor.domain.caseload_weights import (
 )
 from healthvisitor.domain.enums import ReviewStatus, Role
 from healthvisitor.domain.schedule import OVERDUE_STATUSES, ScheduledReview
+from healthvisitor.persistence.models import User
 from healthvisitor.services.access import require_team_lead
 from healthvisitor.services.actor import Actor
+from healthvisitor.services.allocation import CoverLine, cover_in_force
 from healthvisitor.services.caseload import CaseloadRow, assess_children, team_health_visitors
 
 #: "Due in the next 4 weeks" (issue 4): a review whose national target date
@@ -69,12 +76,25 @@ class CaseloadLoad:
 @dataclass(frozen=True)
 class TeamBoard:
     loads: tuple[CaseloadLoad, ...]
-    #: Active children of the team with no health visitor, by family name.
+    #: Active children of the team with no health visitor in the team, by family name:
+    #: never allocated, or allocated to someone who has left (``former_holders``).
     unallocated: tuple[CaseloadRow, ...]
     #: The weights used, so the screen can show them.
     weights: CaseloadWeights
     due_within_days: int = DUE_WITHIN_DAYS
     recommended_children: int = RECOMMENDED_CHILDREN_PER_HEALTH_VISITOR
+    #: Cover in force today: who covers whom, until when.
+    cover: tuple[CoverLine, ...] = ()
+    #: (id, name) of people no longer in the team who still hold unallocated children.
+    former_holders: tuple[tuple[uuid.UUID, str], ...] = ()
+
+    def was_with(self, row: CaseloadRow) -> str:
+        """Whom an unallocated child was with, if someone who has left: "" otherwise."""
+        return (
+            dict(self.former_holders).get(row.health_visitor_id, "")
+            if row.health_visitor_id
+            else ""
+        )
 
 
 #: Until issue 8 lets an administrator set them, every board uses the defaults.
@@ -88,11 +108,13 @@ def team_board(
 
     A health visitor or an administrator is refused (``PermissionDeniedError``).
     Members are the team's active clinical users (health visitors and team
-    leads), by name. Six queries however large the team: the members, then
-    ``assess_children``'s five for every active child of the team.
+    leads), by name. Eight queries however large the team: the members, the
+    cover in force, then ``assess_children``'s six for every active child of
+    the team (a ninth for the names of former members still holding children).
     """
     team_id = require_team_lead(actor)
     members = team_health_visitors(session, actor)
+    cover = cover_in_force(session, team_id, today)
     children = assess_children(session, team_id, today=today)
     by_visitor: dict[uuid.UUID | None, list[int]] = defaultdict(list)
     for index, child in enumerate(children):
@@ -116,5 +138,25 @@ def team_board(
                 ),
             )
         )
-    unallocated = tuple(children[i].row for i in by_visitor.get(None, []))
-    return TeamBoard(tuple(loads), unallocated, weights)
+    # A child whose health visitor is not an active clinician of the team
+    # (left, retired, moved team) is waiting for one just as much.
+    member_ids = {member.id for member in members}
+    waiting = [c for c in children if c.health_visitor_id not in member_ids]
+    former = {c.health_visitor_id for c in waiting if c.health_visitor_id is not None}
+    former_holders = (
+        tuple(
+            (user_id, name)
+            for user_id, name in session.execute(
+                select(User.id, User.full_name).where(User.id.in_(former)).order_by(User.id)
+            )
+        )
+        if former
+        else ()
+    )
+    return TeamBoard(
+        tuple(loads),
+        tuple(child.row for child in waiting),
+        weights,
+        cover=cover,
+        former_holders=former_holders,
+    )

@@ -18,14 +18,18 @@ from sqlalchemy.orm import Session
 
 from healthvisitor.clock import local_today
 from healthvisitor.config import DatabaseChoice
-from healthvisitor.domain.enums import Role
+from healthvisitor.domain.enums import PregnancyOutcome, RecordStatus, Role
 from healthvisitor.errors import NotFoundError
 from healthvisitor.persistence.models import Child, Team, User
 from healthvisitor.persistence.unit_of_work import unit_of_work
+from healthvisitor.services import allocation as allocation_service
 from healthvisitor.services import caseload as caseload_service
 from healthvisitor.services import child_record as child_record_service
 from healthvisitor.services import contacts as contacts_service
+from healthvisitor.services import life_events as life_events_service
 from healthvisitor.services import pregnancies as pregnancies_service
+from healthvisitor.services import records as records_service
+from healthvisitor.services import search as search_service
 from healthvisitor.services import team_board as team_board_service
 from healthvisitor.services.actor import Actor, actor_for
 
@@ -116,11 +120,365 @@ class Workspace:
 
     # --- allocation and cover (issue 4): add methods below this line only ---
 
+    def plan_allocation(
+        self,
+        child_ids: list[uuid.UUID],
+        to_health_visitor_id: uuid.UUID,
+        *,
+        keep_siblings_together: bool = True,
+    ) -> allocation_service.AllocationPlan:
+        """What an allocation would move (siblings included), before the lead confirms."""
+        with unit_of_work(self.engine) as session:
+            return allocation_service.plan_allocation(
+                session,
+                self.actor,
+                child_ids,
+                to_health_visitor_id,
+                keep_siblings_together=keep_siblings_together,
+            )
+
+    def allocate(
+        self,
+        child_ids: list[uuid.UUID],
+        to_health_visitor_id: uuid.UUID,
+        *,
+        reason: str,
+        keep_siblings_together: bool = True,
+        expected: dict[uuid.UUID, uuid.UUID | None] | None = None,
+    ) -> allocation_service.AllocationResult:
+        """Allocate or reallocate children to a health visitor; all or nothing."""
+        with unit_of_work(self.engine) as session:
+            return allocation_service.allocate(
+                session,
+                self.actor,
+                child_ids,
+                to_health_visitor_id,
+                reason=reason,
+                today=self.today(),
+                keep_siblings_together=keep_siblings_together,
+                expected=expected,
+            )
+
+    def undo_allocation(self, batch_id: uuid.UUID) -> allocation_service.AllocationResult:
+        with unit_of_work(self.engine) as session:
+            return allocation_service.undo_allocation(
+                session, self.actor, batch_id, today=self.today()
+            )
+
+    def recent_allocation_changes(self) -> tuple[allocation_service.AllocationBatch, ...]:
+        with unit_of_work(self.engine) as session:
+            return allocation_service.recent_allocation_changes(session, self.actor)
+
+    def allocation_history(
+        self, child_id: uuid.UUID
+    ) -> tuple[allocation_service.AllocationHistoryLine, ...]:
+        with unit_of_work(self.engine) as session:
+            return allocation_service.allocation_history(session, self.actor, child_id)
+
+    def team_cover(self) -> tuple[allocation_service.CoverLine, ...]:
+        """Cover in force today or arranged for later (team leads only)."""
+        with unit_of_work(self.engine) as session:
+            return allocation_service.team_cover(session, self.actor, today=self.today())
+
+    def arrange_cover(
+        self,
+        absent_id: uuid.UUID,
+        covering_id: uuid.UUID,
+        *,
+        start: dt.date,
+        end: dt.date,
+        reason: str,
+    ) -> allocation_service.CoverLine:
+        with unit_of_work(self.engine) as session:
+            return allocation_service.arrange_cover(
+                session,
+                self.actor,
+                absent_id,
+                covering_id,
+                start=start,
+                end=end,
+                reason=reason,
+                today=self.today(),
+            )
+
+    def end_cover(
+        self, cover_id: uuid.UUID, *, expected_version: int | None = None
+    ) -> allocation_service.CoverLine:
+        with unit_of_work(self.engine) as session:
+            return allocation_service.end_cover(
+                session,
+                self.actor,
+                cover_id,
+                today=self.today(),
+                expected_version=expected_version,
+            )
+
     # --- team search (issue 4): add methods below this line only ---
+
+    def search_records(
+        self, text: str, *, limit: int = search_service.DEFAULT_LIMIT
+    ) -> search_service.SearchResult:
+        """The team's children that ``text`` finds: NHS number, date of birth, postcode or
+        name (not audited: it runs as the user types; opening a record is audited)."""
+        with unit_of_work(self.engine) as session:
+            return search_service.search_records(
+                session, self.actor, text, today=self.today(), limit=limit
+            )
 
     # --- records through time (issue 4): add methods below this line only ---
 
+    def find_families(self, text: str) -> list[records_service.FamilySummary]:
+        """The team's families whose name or postcode starts with ``text`` (a chooser)."""
+        with unit_of_work(self.engine) as session:
+            return records_service.find_families(session, self.actor, text)
+
+    def family(self, family_id: uuid.UUID) -> records_service.FamilySummary:
+        with unit_of_work(self.engine) as session:
+            return records_service.family_summary(session, self.actor, family_id)
+
+    def create_family(
+        self,
+        details: records_service.FamilyDetails,
+        first_carer: records_service.CarerDetails | None = None,
+    ) -> records_service.FamilySummary:
+        """A new family and its first carer, saved together or not at all."""
+        with unit_of_work(self.engine) as session:
+            return records_service.create_family_with_carer(
+                session, self.actor, details, first_carer, today=self.today()
+            )
+
+    def add_carer(
+        self, family_id: uuid.UUID, details: records_service.CarerDetails
+    ) -> records_service.FamilySummary:
+        with unit_of_work(self.engine) as session:
+            records_service.add_carer(session, self.actor, family_id, details, today=self.today())
+            return records_service.family_summary(session, self.actor, family_id)
+
+    def register_child(
+        self, details: records_service.ChildDetails, *, confirm_possible_duplicate: bool = False
+    ) -> records_service.ChildSummary:
+        """A new birth notification: the child joins a family of the team."""
+        with unit_of_work(self.engine) as session:
+            return records_service.register_child(
+                session,
+                self.actor,
+                details,
+                today=self.today(),
+                confirm_possible_duplicate=confirm_possible_duplicate,
+            )
+
+    def register_pregnancy(
+        self,
+        family_id: uuid.UUID,
+        mother_id: uuid.UUID,
+        estimated_delivery_date: dt.date,
+        health_visitor_id: uuid.UUID | None,
+    ) -> life_events_service.PregnancySummary:
+        with unit_of_work(self.engine) as session:
+            return life_events_service.register_pregnancy(
+                session,
+                self.actor,
+                family_id,
+                mother_id,
+                estimated_delivery_date,
+                health_visitor_id=health_visitor_id,
+                today=self.today(),
+            )
+
+    def record_birth(
+        self,
+        pregnancy_id: uuid.UUID,
+        baby: life_events_service.BabyDetails,
+        *,
+        confirm_possible_duplicate: bool = False,
+    ) -> records_service.ChildSummary:
+        with unit_of_work(self.engine) as session:
+            return life_events_service.record_birth(
+                session,
+                self.actor,
+                pregnancy_id,
+                baby,
+                today=self.today(),
+                confirm_possible_duplicate=confirm_possible_duplicate,
+            )
+
+    def record_pregnancy_outcome(
+        self, pregnancy_id: uuid.UUID, outcome: PregnancyOutcome, outcome_date: dt.date
+    ) -> life_events_service.PregnancySummary:
+        with unit_of_work(self.engine) as session:
+            return life_events_service.record_pregnancy_outcome(
+                session,
+                self.actor,
+                pregnancy_id,
+                outcome,
+                outcome_date=outcome_date,
+                today=self.today(),
+            )
+
+    def transfer_in(
+        self,
+        transfer: life_events_service.TransferIn,
+        *,
+        confirm_possible_duplicate: bool = False,
+        confirm_implausible: bool = False,
+    ) -> records_service.ChildSummary:
+        with unit_of_work(self.engine) as session:
+            return life_events_service.transfer_in(
+                session,
+                self.actor,
+                transfer,
+                today=self.today(),
+                confirm_possible_duplicate=confirm_possible_duplicate,
+                confirm_implausible=confirm_implausible,
+            )
+
+    def change_record_status(
+        self, child_id: uuid.UUID, status: RecordStatus, effective_date: dt.date, detail: str
+    ) -> life_events_service.StatusChangeSummary:
+        """Close a child's record (transfer out, moved away, discharged, deceased)."""
+        with unit_of_work(self.engine) as session:
+            return life_events_service.change_record_status(
+                session,
+                self.actor,
+                child_id,
+                status,
+                effective_date=effective_date,
+                detail=detail,
+                today=self.today(),
+            )
+
+    def reopen_record(
+        self, child_id: uuid.UUID, effective_date: dt.date, detail: str
+    ) -> life_events_service.StatusChangeSummary:
+        with unit_of_work(self.engine) as session:
+            return life_events_service.reopen_record(
+                session,
+                self.actor,
+                child_id,
+                effective_date=effective_date,
+                detail=detail,
+                today=self.today(),
+            )
+
     # --- referrals (issue 5): add methods below this line only ---
+
+    # Imported here because helpers add lines under their marker only; the
+    # lead may move it to the imports at the top (then drop the ``self.``).
+    from healthvisitor.services import referrals as referrals_service
+
+    def referral_types(
+        self, *, include_retired: bool = False
+    ) -> list[referrals_service.ReferralTypeLine]:
+        with unit_of_work(self.engine) as session:
+            return self.referrals_service.referral_types(
+                session, self.actor, include_retired=include_retired
+            )
+
+    def add_referral_type(self, name: str, code: str = "") -> referrals_service.ReferralTypeLine:
+        """Administrators only."""
+        with unit_of_work(self.engine) as session:
+            return self.referrals_service.add_referral_type(session, self.actor, name, code)
+
+    def rename_referral_type(
+        self, type_id: uuid.UUID, name: str
+    ) -> referrals_service.ReferralTypeLine:
+        with unit_of_work(self.engine) as session:
+            return self.referrals_service.rename_referral_type(session, self.actor, type_id, name)
+
+    def retire_referral_type(self, type_id: uuid.UUID) -> referrals_service.ReferralTypeLine:
+        with unit_of_work(self.engine) as session:
+            return self.referrals_service.retire_referral_type(session, self.actor, type_id)
+
+    def child_referrals(self, child_id: uuid.UUID) -> list[referrals_service.ReferralLine]:
+        """The child's referrals and the family's carers', open first."""
+        with unit_of_work(self.engine) as session:
+            return self.referrals_service.child_referrals(
+                session, self.actor, child_id, today=self.today()
+            )
+
+    def referral_subjects(self, child_id: uuid.UUID) -> list[referrals_service.ReferralSubject]:
+        with unit_of_work(self.engine) as session:
+            return self.referrals_service.referral_subjects(session, self.actor, child_id)
+
+    def make_referral(self, entry: referrals_service.NewReferral) -> uuid.UUID:
+        with unit_of_work(self.engine) as session:
+            return self.referrals_service.make_referral(
+                session, self.actor, entry, today=self.today()
+            )
+
+    def record_referral_step(
+        self,
+        referral_id: uuid.UUID,
+        status: referrals_service.ReferralStatus,
+        *,
+        on: dt.date,
+        note: str = "",
+        outcome: referrals_service.ReferralOutcome | None = None,
+    ) -> None:
+        with unit_of_work(self.engine) as session:
+            self.referrals_service.record_step(
+                session,
+                self.actor,
+                referral_id,
+                status,
+                on=on,
+                today=self.today(),
+                note=note,
+                outcome=outcome,
+            )
+
+    def record_referral_consent(
+        self, referral_id: uuid.UUID, consent: referrals_service.ReferralConsent, note: str = ""
+    ) -> None:
+        with unit_of_work(self.engine) as session:
+            self.referrals_service.record_consent(session, self.actor, referral_id, consent, note)
+
+    def set_referral_follow_up(self, referral_id: uuid.UUID, follow_up_on: dt.date | None) -> None:
+        with unit_of_work(self.engine) as session:
+            self.referrals_service.set_follow_up(session, self.actor, referral_id, follow_up_on)
+
+    def referral_follow_ups_due(
+        self, health_visitor_id: uuid.UUID | None = None
+    ) -> list[referrals_service.FollowUpLine]:
+        """Open referrals on the caseload whose follow-up is due or overdue."""
+        with unit_of_work(self.engine) as session:
+            return self.referrals_service.follow_ups_due(
+                session, self.actor, self.today(), health_visitor_id=health_visitor_id
+            )
+
+    def referral_letter(self, referral_id: uuid.UUID) -> referrals_service.ReferralLetter:
+        """The letter's data (printing it is audited)."""
+        with unit_of_work(self.engine) as session:
+            return self.referrals_service.referral_letter(
+                session, self.actor, referral_id, today=self.today()
+            )
+
+    def referral_prompts(self, contact_id: uuid.UUID) -> list[referrals_service.ReferralPromptLine]:
+        """The referrals a saved contact's findings suggest, not yet decided."""
+        with unit_of_work(self.engine) as session:
+            return self.referrals_service.prompts_for_contact(
+                session, self.actor, contact_id, today=self.today()
+            )
+
+    def accept_referral_prompt(
+        self, contact_id: uuid.UUID, rule_id: str, referral_type_id: uuid.UUID | None = None
+    ) -> uuid.UUID | None:
+        """Draft the suggested referral (its id), or record a discussion is needed (None)."""
+        with unit_of_work(self.engine) as session:
+            return self.referrals_service.accept_prompt(
+                session,
+                self.actor,
+                contact_id,
+                rule_id,
+                today=self.today(),
+                referral_type_id=referral_type_id,
+            )
+
+    def decline_referral_prompt(self, contact_id: uuid.UUID, rule_id: str, reason: str) -> None:
+        with unit_of_work(self.engine) as session:
+            self.referrals_service.decline_prompt(
+                session, self.actor, contact_id, rule_id, reason=reason, today=self.today()
+            )
 
 
 def default_username(session: Session) -> str:

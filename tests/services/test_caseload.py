@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
 
 from healthvisitor.domain.enums import (
@@ -16,7 +16,9 @@ from healthvisitor.domain.enums import (
     ContactLocation,
     ContactOutcome,
     RecordStatus,
+    ReferralStatus,
     ReviewStatus,
+    Role,
     SafeguardingStatus,
     ServiceLevel,
 )
@@ -24,11 +26,14 @@ from healthvisitor.errors import PermissionDeniedError
 from healthvisitor.persistence.models import (
     Child,
     Contact,
+    Referral,
+    ReferralType,
     SafeguardingEntry,
     ServiceLevelEntry,
     User,
 )
 from healthvisitor.persistence.unit_of_work import unit_of_work
+from healthvisitor.services.allocation import arrange_cover
 from healthvisitor.services.caseload import caseload, team_health_visitors
 from tests import factories
 
@@ -224,3 +229,105 @@ def test_the_number_of_queries_does_not_grow_with_the_caseload(engine: Engine) -
     seven = statements_for_caseload()
     assert (one[0], seven[0]) == (1, 7)
     assert seven[1] == one[1]
+
+
+def referral(
+    session: Session,
+    by: User,
+    on: dt.date | None,
+    *,
+    child: Child | None = None,
+    carer_id: Any = None,
+    status: ReferralStatus = ReferralStatus.SENT,
+    code: str = "stop_smoking",
+) -> None:
+    kind = session.scalars(select(ReferralType).where(ReferralType.code == code)).one()
+    session.add(
+        Referral(
+            referral_type_id=kind.id,
+            child_id=child.id if child else None,
+            carer_id=carer_id,
+            status=status,
+            made_on=dt.date(2026, 10, 1),
+            follow_up_on=on,
+            made_by_id=by.id,
+        )
+    )
+
+
+def test_open_referrals_with_a_follow_up_due_are_flagged(engine: Engine) -> None:
+    """Issue 4's flag "open referral with follow-up due", about the child or a carer."""
+    with unit_of_work(engine) as session:
+        team = factories.team(session)
+        me = factories.user(session, team)
+        okafor = factories.family(session, team, "Okafor")
+        ada = factories.child(session, okafor, me, given_name="Ada")
+        ben = factories.child(session, okafor, me, given_name="Ben")
+        quiet = factories.child(session, factories.family(session, team, "Quiet"), me)
+        mother = factories.carer(session, okafor, "Mo")
+        # Ada's: due yesterday (shown), due today (shown), due tomorrow, closed, none set.
+        referral(session, me, dt.date(2026, 11, 23), child=ada, code="speech_language")
+        referral(session, me, TODAY, child=ada, code="infant_feeding")
+        referral(session, me, dt.date(2026, 11, 25), child=ada)
+        referral(session, me, dt.date(2026, 11, 1), child=ada, status=ReferralStatus.COMPLETED)
+        referral(session, me, None, child=ada)
+        # The mother's stop-smoking referral: on both her children.
+        referral(session, me, dt.date(2026, 11, 20), carer_id=mother.id)
+        # Another family's quiet child: nothing.
+        referral(session, me, dt.date(2026, 11, 20), child=quiet, status=ReferralStatus.DECLINED)
+        actor = factories.actor(me)
+    with unit_of_work(engine) as session:
+        rows = {r.child_id: r for r in caseload(session, actor, today=TODAY)}
+    mothers = "Stop smoking service (Mo Okafor): follow-up due 20 Nov 2026"
+    assert rows[ada.id].referrals_due == (
+        "Speech and language therapy: follow-up due 23 Nov 2026",
+        "Infant feeding support: follow-up due 24 Nov 2026",
+        mothers,
+    )
+    assert rows[ben.id].referrals_due == (mothers,)
+    assert rows[quiet.id].referrals_due == ()
+
+
+def test_a_covering_health_visitor_sees_the_absent_caseload_with_a_fixed_query_count(
+    engine: Engine,
+) -> None:
+    with unit_of_work(engine) as session:
+        team = factories.team(session)
+        me, away = factories.user(session, team), factories.user(session, team)
+        away.full_name = "Jane Smith"
+        lead = factories.user(session, team, Role.TEAM_LEAD)
+        factories.child(session, factories.family(session, team, "Mine"), me)
+        actor = factories.actor(me)
+
+    def statements_for_caseload() -> tuple[int, int]:
+        with counting_statements(engine) as statements, unit_of_work(engine) as session:
+            rows = caseload(session, actor, today=TODAY)
+        return len(rows), sum(1 for s in statements if s.lstrip().upper().startswith("SELECT"))
+
+    # Eight queries either way: the health visitor, the cover they hold, and
+    # assess_children's six (children, weights, contacts, safeguarding,
+    # service levels, referrals due).
+    alone = statements_for_caseload()
+    with unit_of_work(engine) as session:
+        for n in range(3):
+            factories.child(session, factories.family(session, team, f"Away {n}"), away)
+        arrange_cover(
+            session,
+            factories.actor(lead),
+            away.id,
+            me.id,
+            start=TODAY,
+            end=dt.date(2026, 12, 12),
+            reason="Annual leave",
+            today=TODAY,
+        )
+    covering = statements_for_caseload()
+    assert (alone[0], covering[0]) == (1, 4)
+    assert covering[1] == alone[1] == 8
+    with unit_of_work(engine) as session:
+        rows = caseload(session, actor, today=TODAY)
+    assert (
+        sorted(r.covering_for for r in rows)
+        == [""] + ["Covering for Jane Smith until 12 Dec 2026"] * 3
+    )
+    assert {r.health_visitor_id for r in rows} == {me.id, away.id}

@@ -10,20 +10,23 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
-from healthvisitor.domain.enums import Role, Sex
+from healthvisitor.domain.enums import CarerRelationship, Role, Sex
 from healthvisitor.errors import (
     DuplicateError,
     PermissionDeniedError,
     PossibleDuplicateError,
     ValidationError,
 )
-from healthvisitor.persistence.models import AuditEvent, Child
+from healthvisitor.persistence.models import AuditEvent, Child, Family
 from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.services.actor import Actor
 from healthvisitor.services.records import (
+    CarerDetails,
     ChildDetails,
     FamilyDetails,
     create_family,
+    create_family_with_carer,
+    find_families,
     register_child,
 )
 from tests import factories
@@ -141,3 +144,52 @@ def test_an_administrator_has_no_clinical_access(engine: Engine) -> None:
         unit_of_work(engine) as session,
     ):
         create_family(session, admin, FamilyDetails("Khan"))
+
+
+def test_families_are_found_by_name_or_postcode_prefix_in_the_team_only(
+    team_setup: Setup,
+) -> None:
+    engine, hv_north, hv_south = team_setup
+    with unit_of_work(engine) as session:
+        khan = create_family_with_carer(
+            session,
+            hv_north,
+            FamilyDetails("Khan", "3 Mill Lane", town="Leeds", postcode="ls73ab"),
+            CarerDetails("Aisha", "Khan", CarerRelationship.MOTHER),
+            today=TODAY,
+        )
+        create_family(session, hv_north, FamilyDetails("Kennedy", postcode="LS8 1AA"))
+        create_family(session, hv_south, FamilyDetails("Khalil", postcode="LS7 9ZZ"))
+    with unit_of_work(engine) as session:
+        assert [f.family_name for f in find_families(session, hv_north, "K")] == []
+        assert [f.family_name for f in find_families(session, hv_north, "kh")] == ["Khan"]
+        assert [f.family_name for f in find_families(session, hv_north, "ls7 3")] == ["Khan"]
+        assert [f.family_name for f in find_families(session, hv_north, "LS")] == [
+            "Kennedy",
+            "Khan",
+        ]
+        found = find_families(session, hv_north, "khan")[0]
+    assert found == khan
+    assert found.described == "Khan, 3 Mill Lane, Leeds, LS7 3AB"
+    assert [c.described for c in found.carers] == ["Aisha Khan (mother)"]
+
+
+def test_a_new_family_and_its_first_carer_report_every_problem_by_field(
+    team_setup: Setup,
+) -> None:
+    engine, hv, _ = team_setup
+    with pytest.raises(ValidationError) as caught, unit_of_work(engine) as session:
+        create_family_with_carer(
+            session,
+            hv,
+            FamilyDetails(" "),
+            CarerDetails("", "Khan", CarerRelationship.MOTHER, TODAY + dt.timedelta(days=1)),
+            today=TODAY,
+        )
+    assert {p.field for p in caught.value.problems} == {
+        "family_name",
+        "carer_given_name",
+        "carer_date_of_birth",
+    }
+    with unit_of_work(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Family)) == 0

@@ -161,3 +161,29 @@ def test_the_number_of_queries_does_not_grow_with_the_team(engine: Engine) -> No
     large = statements_for_board()
     assert (small[:2], large[:2]) == ((2, 0), (6, 4))
     assert large[2] == small[2]
+
+
+def test_children_of_someone_no_longer_in_the_team_wait_on_the_unallocated_list(
+    engine: Engine,
+) -> None:
+    """They used to vanish from the board: neither on a caseload nor unallocated."""
+    with unit_of_work(engine) as session:
+        north, south = factories.team(session, "North"), factories.team(session, "South")
+        lead = member(session, north, "Carol Lead", Role.TEAM_LEAD)
+        retired = member(session, north, "Rita Retired")
+        retired.active = False
+        moved = member(session, north, "Mo Moved")
+        family = factories.family(session, north, "Okafor")
+        left_behind = factories.child(session, family, retired, given_name="Ada")
+        # Mo now works in the South team; her North child stays with North.
+        elsewhere = factories.child(session, family, moved, given_name="Ben")
+        moved.team_id = south.id
+        actor = factories.actor(lead)
+    with unit_of_work(engine) as session:
+        board = team_board(session, actor, today=TODAY)
+    assert [load.full_name for load in board.loads] == ["Carol Lead"]
+    waiting = {row.child_id: row for row in board.unallocated}
+    assert set(waiting) == {left_behind.id, elsewhere.id}
+    assert board.was_with(waiting[left_behind.id]) == "Rita Retired"
+    assert board.was_with(waiting[elsewhere.id]) == "Mo Moved"
+    assert waiting[left_behind.id].health_visitor_id == retired.id

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 from sqlalchemy import Engine
 
 from healthvisitor.config import DatabaseChoice, parse_url
@@ -60,6 +61,19 @@ def _private_settings(tmp_path: Path) -> Iterator[Path]:
     folder = tmp_path / "qsettings"
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
     yield folder
+
+
+@pytest.fixture(autouse=True)
+def _no_window_outlives_its_test() -> Iterator[None]:
+    """Hide any window a test left open (a referral prompt after a save, say), so
+    it cannot take the keyboard or modality from the next test. Hidden, not
+    closed: closing a form with something typed would ask, and wait for an answer."""
+    yield
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        for widget in app.topLevelWidgets():
+            if widget.isVisible():
+                widget.hide()
 
 
 @dataclass(frozen=True)

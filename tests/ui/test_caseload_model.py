@@ -376,3 +376,71 @@ def test_the_filter_and_the_search_combine() -> None:
     assert column(proxy, NAME) == ["Bo Begum"]
     proxy.set_filter(CaseloadFilter.ALL)
     assert column(proxy, NAME) == ["Bo Begum"]
+
+
+LEVELS = [
+    row("Ann Upp", dt.date(2026, 1, 1), service_level="Universal Partnership Plus"),
+    row("Ben Com", dt.date(2026, 1, 2), service_level="Community"),
+    row("Cat None", dt.date(2026, 1, 3)),
+    row("Dan Uni", dt.date(2026, 1, 4), service_level="Universal"),
+    row("Eve Plus", dt.date(2026, 1, 5), service_level="Universal Plus"),
+]
+
+
+@pytest.mark.gui
+def test_service_level_sorts_by_level_not_alphabetically() -> None:
+    model = CaseloadModel()
+    model.set_rows(LEVELS)
+    proxy = CaseloadProxy(model)
+    proxy.sort(SERVICE_LEVEL, Qt.SortOrder.AscendingOrder)
+    # Alphabetically "Universal Partnership Plus" would come before "Universal Plus".
+    assert column(proxy, SERVICE_LEVEL) == [
+        "Community",
+        "Universal",
+        "Universal Plus",
+        "Universal Partnership Plus",
+        "—",
+    ]
+    proxy.sort(SERVICE_LEVEL, Qt.SortOrder.DescendingOrder)
+    assert column(proxy, SERVICE_LEVEL)[:2] == ["—", "Universal Partnership Plus"]
+
+
+FOLLOW_UPS = [
+    row(
+        "Ada Okafor",
+        dt.date(2026, 6, 1),
+        referrals_due=(
+            "Speech and language therapy: follow-up due 23 Nov 2026",
+            "Stop smoking service (Mo Okafor): follow-up due 20 Nov 2026",
+        ),
+        covering_for="Covering for Jane Smith until 12 Dec 2026",
+    ),
+    row("Ben Okafor", dt.date(2025, 6, 1), referrals_due=("GP: follow-up due 1 Nov 2026",)),
+    row("Cal Quiet", dt.date(2025, 6, 1)),
+]
+
+
+@pytest.mark.gui
+def test_follow_ups_due_and_cover_show_among_the_flags_and_filter(
+    qtmodeltester: ModelTester,
+) -> None:
+    model = CaseloadModel()
+    model.set_rows(FOLLOW_UPS)
+    ada, ben, cal = (model.index(r, FLAGS) for r in range(3))
+    assert ada.data() == "2 referral follow-ups due; Cover for Jane Smith"
+    assert ada.data(Qt.ItemDataRole.ToolTipRole) == (
+        "Referral: Speech and language therapy: follow-up due 23 Nov 2026\n"
+        "Referral: Stop smoking service (Mo Okafor): follow-up due 20 Nov 2026\n"
+        "Covering for Jane Smith until 12 Dec 2026"
+    )
+    assert "Covering for Jane Smith until 12 Dec 2026" in ada.data(
+        Qt.ItemDataRole.AccessibleTextRole
+    )
+    assert ben.data() == "Referral follow-up due"
+    assert cal.data() == ""
+    proxy = CaseloadProxy(model)
+    proxy.set_filter(CaseloadFilter.FOLLOW_UPS_DUE)
+    assert column(proxy, NAME) == ["Ada Okafor", "Ben Okafor"]
+    assert CaseloadFilter.FOLLOW_UPS_DUE.label == "Follow-ups due"
+    assert CaseloadFilter.from_key("follow_ups_due") is CaseloadFilter.FOLLOW_UPS_DUE
+    qtmodeltester.check(proxy)

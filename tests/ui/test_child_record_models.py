@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 
@@ -10,15 +11,30 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush
 from pytestqt.modeltest import ModelTester
 
-from healthvisitor.domain.enums import AgeUsed, ContactKind, MeasurementKind, ReviewStatus
+from healthvisitor.domain.enums import (
+    AgeUsed,
+    AllocationChangeKind,
+    ContactKind,
+    MeasurementKind,
+    RecordStatus,
+    ReviewStatus,
+)
 from healthvisitor.domain.schedule import ReviewWindow
-from healthvisitor.services.child_record import ContactLine, MeasurementLine, ReviewLine
+from healthvisitor.services.child_record import (
+    AllocationLine,
+    ContactLine,
+    MeasurementLine,
+    RecordStatusLine,
+    ReviewLine,
+)
 from healthvisitor.ui.child_record_models import (
     LINE_ROLE,
+    AllocationHistoryModel,
     ContactsModel,
     LineTableModel,
     MeasurementsModel,
     ReviewsModel,
+    StatusHistoryModel,
 )
 
 pytestmark = pytest.mark.gui
@@ -184,3 +200,80 @@ def test_measurements_newest_first_with_units_centile_sds_and_confirmation() -> 
         "",
     ]
     assert model.index(0, 4).data(Qt.ItemDataRole.AccessibleTextRole) == "-1.39"
+
+
+# --- Records through time (issue 4) --------------------------------------------------
+
+STATUS_LINES = (
+    RecordStatusLine(
+        RecordStatus.MOVED_AWAY,
+        dt.date(2026, 10, 3),
+        "Leeds",
+        "Priya Sharma",
+        dt.datetime(2026, 10, 3, 9, 30, tzinfo=dt.UTC),
+    ),
+    RecordStatusLine(
+        RecordStatus.ACTIVE,
+        dt.date(2026, 11, 2),
+        "",
+        "Joanne Fisher",
+        dt.datetime(2026, 11, 2, 14, 5, tzinfo=dt.UTC),
+    ),
+)
+ALLOCATION_LINES = (
+    AllocationLine(
+        dt.datetime(2026, 10, 3, 9, 30, tzinfo=dt.UTC),
+        AllocationChangeKind.UNALLOCATE,
+        "Priya Sharma",
+        "Unallocated",
+        "Joanne Fisher",
+        "Record reopened: back on the unallocated list",
+    ),
+)
+
+
+def test_the_history_models_pass_qt_model_checks_and_say_what_happened(
+    qtmodeltester: ModelTester,
+) -> None:
+    status, allocation = StatusHistoryModel(), AllocationHistoryModel()
+    qtmodeltester.check(status)
+    status.set_lines(STATUS_LINES)
+    allocation.set_lines(ALLOCATION_LINES)
+    qtmodeltester.check(status)
+    qtmodeltester.check(allocation)
+    row = [status.index(0, c).data() for c in range(status.columnCount())]
+    assert row[:4] == ["03 Oct 2026", "Moved away", "Leeds", "Priya Sharma"]
+    assert status.index(1, 1).data() == "Reopened"
+    assert status.index(1, 2).data() == "—"
+    assert [allocation.index(0, c).data() for c in range(1, 5)] == [
+        "Returned to the unallocated list",
+        "Priya Sharma",
+        "Unallocated",
+        "Joanne Fisher",
+    ]
+
+
+def test_a_closed_records_open_reviews_say_stopped_in_words_without_a_countdown() -> None:
+    model = ReviewsModel()
+    stopped = dataclasses.replace(REVIEWS[1], stopped=True)
+    model.set_lines((REVIEWS[0], stopped))
+    assert model.index(1, 4).data() == "■ Stopped: record closed"
+    assert "Overdue" not in model.index(1, 4).data()
+    assert model.index(1, 4).data(Qt.ItemDataRole.AccessibleTextRole) == (
+        "Stopped, the record is closed"
+    )
+    assert model.index(1, 6).data() == "—"
+    assert model.index(0, 4).data() == f"✓ {ReviewStatus.DONE_ON_TIME.label}"
+
+
+def test_a_review_done_before_a_transfer_in_names_the_previous_service() -> None:
+    model = ContactsModel()
+    model.set_lines(
+        (dataclasses.replace(CONTACTS[0], previous_provider="Bradford 0-19 service"), CONTACTS[1])
+    )
+    assert model.index(0, 4).data() == "Bradford 0-19 service (before transfer)"
+    assert "recorded on transfer in by Priya Sharma" in model.index(0, 4).data(
+        Qt.ItemDataRole.ToolTipRole
+    )
+    assert model.index(0, 5).data() == "Previous service"
+    assert model.index(1, 4).data() == "Helen Walker"

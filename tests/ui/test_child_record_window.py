@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from healthvisitor.domain.enums import ContactKind, ReviewStatus
+from healthvisitor.domain.enums import (
+    ContactKind,
+    ContactLocation,
+    ContactOutcome,
+    RecordStatus,
+    ReviewStatus,
+)
+from healthvisitor.services.contacts import ContactEntry
 from healthvisitor.ui.caseload_model import ALERTS, CHILD_ID_ROLE, NAME
 from healthvisitor.ui.child_record_window import ChildRecordWindow
 from healthvisitor.ui.contact_form import ContactForm
 from healthvisitor.ui.main_window import MainWindow
+from healthvisitor.ui.referral_prompts import PromptBox
+from healthvisitor.ui.registration_dialogs import CloseRecordDialog, ReopenRecordDialog
 from tests.ui.conftest import RecordTeam
 
 pytestmark = pytest.mark.gui
@@ -238,3 +248,192 @@ def test_quitting_closes_the_records_but_not_over_a_half_typed_contact(
     window.quit_action.trigger()
     assert not window.isVisible()
     assert window.record_windows == {}
+
+
+# --- Closing and reopening the record (issue 4) -----------------------------------------
+
+
+@pytest.fixture
+def answers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Message boxes answer at once (Discard, or Yes) and say what they asked."""
+    asked: list[str] = []
+
+    def answer(_parent: QWidget, title: str, *_args: object) -> QMessageBox.StandardButton:
+        asked.append(title)
+        if title.startswith("Discard"):
+            return QMessageBox.StandardButton.Discard
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    monkeypatch.setattr(QMessageBox, "warning", answer)
+    return asked
+
+
+def close_with(
+    qtbot: QtBot, window: ChildRecordWindow, status: RecordStatus, detail: str
+) -> CloseRecordDialog:
+    dialog = window.close_record()
+    assert isinstance(dialog, CloseRecordDialog) and dialog.isVisible()
+    dialog.status.set_value(status)
+    if detail:
+        qtbot.keyClicks(dialog.detail, detail)
+    return dialog
+
+
+def test_closing_the_record_makes_it_read_only_with_a_banner_saying_why(
+    qtbot: QtBot, record_team: RecordTeam, answers: list[str]
+) -> None:
+    window = main_window(qtbot, record_team)
+    noah = record_team.children["Noah"]
+    opened = window.open_record(noah)
+    assert opened is not None
+    assert not opened.closed_banner.isVisibleTo(opened)
+    assert opened.close_record_action.isEnabled() and not opened.reopen_action.isEnabled()
+    assert opened.close_record_action.shortcut().toString() == "Ctrl+Shift+X"
+    dialog = close_with(qtbot, opened, RecordStatus.MOVED_AWAY, "Leeds")
+    assert dialog.fields["detail"].label.text() == "&Moved to"
+    assert dialog.fields["effective_date"].label.text() == "Moved &on"
+    assert_labelled(dialog)
+    with qtbot.waitSignal(opened.record_changed):
+        dialog.save()
+    assert opened.status_dialog is None
+    banner = opened.closed_banner
+    assert banner.isVisibleTo(opened)
+    assert banner.text.text() == "Moved away on 24 Nov 2026 — to Leeds. Record is read-only."
+    assert banner.accessibleName() == banner.text.text()
+    assert banner.reopen_button.isVisibleTo(opened)
+    assert not opened.record_button.isVisibleTo(opened)
+    assert not opened.record_action.isEnabled()
+    assert opened.record_contact() is None, "no contact form on a closed record"
+    qtbot.keyClick(opened, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert opened.contact_form is None
+    assert opened.header.values["Record"].text() == "Moved away since 24 Nov 2026"
+    # No review shows as due; the history says what happened.
+    statuses = [opened.reviews.index(r, 4).data() for r in range(opened.reviews.rowCount())]
+    assert not any("Due" in text or "Overdue" in text for text in statuses)
+    assert "■ Stopped: record closed" in statuses
+    assert opened.status_history.rowCount() == 1
+    assert opened.status_history.index(0, 2).data() == "Leeds"
+    # The caseload no longer lists Noah.
+    names = [
+        window.caseload.proxy.index(r, NAME).data() for r in range(window.caseload.proxy.rowCount())
+    ]
+    assert "Noah Bell" not in names
+    assert answers == []
+
+
+def test_a_transfer_out_needs_where_to_and_keeps_what_was_typed(
+    qtbot: QtBot, record_team: RecordTeam
+) -> None:
+    window = record_window(qtbot, record_team, "Leo")
+    window.show()
+    dialog = close_with(qtbot, window, RecordStatus.TRANSFERRED_OUT, "")
+    dialog.effective_date.setDate(QDate(2026, 11, 20))
+    dialog.save()
+    assert dialog.isVisible()
+    assert dialog.fields["detail"].message.message() == (
+        "Say where the child's care is transferred to."
+    )
+    assert dialog.effective_date.date() == QDate(2026, 11, 20)
+    assert dialog.chosen() is RecordStatus.TRANSFERRED_OUT
+    assert not window.record.is_closed
+    qtbot.keyClicks(dialog.detail, "Bradford 0-19 service")
+    dialog.save()
+    assert window.record.record_status is RecordStatus.TRANSFERRED_OUT
+    assert window.closed_banner.text.text() == (
+        "Transferred out on 20 Nov 2026 — to Bradford 0-19 service. Record is read-only."
+    )
+
+
+def test_a_deceased_childs_record_offers_no_reopening(
+    qtbot: QtBot, record_team: RecordTeam, answers: list[str]
+) -> None:
+    window = record_window(qtbot, record_team, "Ella")
+    window.show()
+    dialog = close_with(qtbot, window, RecordStatus.DECEASED, "")
+    assert dialog.fields["effective_date"].label.text() == "Date of &death"
+    assert "cannot be reopened" in dialog.consequence.text()
+    dialog.save()
+    assert answers == ["Record this child's death?"]
+    assert window.closed_banner.text.text() == "Died on 24 Nov 2026. Record is read-only."
+    assert not window.closed_banner.reopen_button.isVisibleTo(window)
+    assert not window.reopen_action.isEnabled()
+    assert window.reopen_record() is None
+
+
+def test_a_reopened_record_is_active_again_and_unallocated(
+    qtbot: QtBot, record_team: RecordTeam
+) -> None:
+    window = record_window(qtbot, record_team, "Poppy")
+    window.show()
+    close_with(qtbot, window, RecordStatus.DISCHARGED, "Moved to Scotland").save()
+    assert window.record.is_closed
+    qtbot.mouseClick(window.closed_banner.reopen_button, Qt.MouseButton.LeftButton)
+    dialog = window.status_dialog
+    assert isinstance(dialog, ReopenRecordDialog)
+    assert_labelled(dialog)
+    qtbot.keyClicks(dialog.detail, "Back in Chapeltown")
+    dialog.save()
+    record = window.record
+    assert not record.is_closed and not window.closed_banner.isVisibleTo(window)
+    assert record.health_visitor == "Not allocated"
+    assert window.record_button.isVisibleTo(window) and window.record_action.isEnabled()
+    assert [window.status_history.index(r, 1).data() for r in range(2)] == [
+        "Discharged",
+        "Reopened",
+    ]
+    history = window.allocation_history
+    assert [history.index(0, c).data() for c in (1, 2, 3)] == [
+        "Returned to the unallocated list",
+        "Priya Sharma",
+        "Unallocated",
+    ]
+    window.tabs.setCurrentIndex(2)
+    assert window.tabs.tabText(2) == "&History"
+    assert not window.allocation_empty.isVisibleTo(window)
+
+
+# --- Referrals and printing, reached from the record (issues 5 and 6) -------------------
+
+
+def test_the_record_has_a_referrals_tab_and_prints_the_familys_copy_by_default(
+    qtbot: QtBot, record_team: RecordTeam
+) -> None:
+    window = record_window(qtbot, record_team, "Noah")
+    titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    assert "Re&ferrals" in titles
+    assert window.print_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Print)
+    run = window.print_red_book()
+    with qtbot.waitSignal(run.ready, timeout=20_000) as ready:
+        pass
+    preview = ready.args[0]
+    qtbot.addWidget(preview)
+    assert "Red book summary" in preview.windowTitle()
+    assert "professional" not in preview.windowTitle()
+    professional = window.print_professional_copy()
+    with qtbot.waitSignal(professional.ready, timeout=20_000) as ready:
+        pass
+    qtbot.addWidget(ready.args[0])
+    assert "professional's copy" in ready.args[0].windowTitle()
+
+
+def test_saving_a_contact_whose_findings_call_for_a_referral_prompts_for_it(
+    qtbot: QtBot, record_team: RecordTeam
+) -> None:
+    window = record_window(qtbot, record_team, "Poppy")
+    me = record_team.team.me.id
+    recorded = window.workspace.record_contact(
+        ContactEntry(
+            kind=ContactKind.NEW_BIRTH_VISIT,
+            contact_date=record_team.clock(),
+            location=ContactLocation.HOME,
+            outcome=ContactOutcome.COMPLETED,
+            delivered_by_id=me,
+            accountable_health_visitor_id=me,
+            child_id=record_team.children["Poppy"],
+            mother_smokes=True,
+        )
+    )
+    window._contact_saved(recorded)
+    assert window.prompts is not None and window.prompts.isVisible()
+    assert {box.prompt.rule_id for box in window.prompts.findChildren(PromptBox)} == {"smoking"}

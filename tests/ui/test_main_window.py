@@ -201,12 +201,16 @@ def test_the_view_menu_sorts_by_keyboard_and_follows_the_heading(
     assert not actions["&Reverse order"].isEnabled()
 
 
-def test_ctrl_f_focuses_the_search_and_enter_goes_to_the_first_match(
+def test_ctrl_shift_f_filters_the_caseload_and_enter_goes_to_the_first_match(
     qtbot: QtBot, team_data: TeamData
 ) -> None:
     window = open_window(qtbot, team_data)
     show_active(qtbot, window)
-    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(
+        window,
+        Qt.Key.Key_F,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
     assert QApplication.focusWidget() is window.caseload.search
     qtbot.keyClicks(window.caseload.search, "LS8")
     qtbot.keyClick(window.caseload.search, Qt.Key.Key_Return)
@@ -281,6 +285,7 @@ def test_every_control_is_labelled_for_screen_readers(qtbot: QtBot, team_data: T
         window.caseload.health_visitor,
         window.caseload.filter,
         window.caseload.search,
+        window.search.box,
     } <= buddies
     for label in window.findChildren(QLabel):
         if label.buddy() is not None:
@@ -308,7 +313,10 @@ def test_tab_runs_combo_filter_search_tabs_table_then_open_record(
     # for the button that opens the chosen child's record.
     qtbot.keyClick(panel.table, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is panel.open_button
+    # Round to the team search in the banner, then the caseload again.
     qtbot.keyClick(panel.open_button, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is window.search.box
+    qtbot.keyClick(window.search.box, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is panel.health_visitor
 
 

@@ -8,6 +8,8 @@ database and the row's status has changed with it.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox, QWidget
@@ -16,8 +18,9 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from healthvisitor.domain.enums import ContactKind, ContactLocation, ContactOutcome, ReviewStatus
-from healthvisitor.persistence.models import Contact
+from healthvisitor.persistence.models import Contact, Pregnancy, ReferralType
 from healthvisitor.persistence.unit_of_work import unit_of_work
+from healthvisitor.services.referrals import NewReferral, make_referral
 from healthvisitor.ui.contact_form import ContactForm
 from healthvisitor.ui.main_window import MainWindow
 from healthvisitor.ui.pregnancy_model import (
@@ -30,6 +33,7 @@ from healthvisitor.ui.pregnancy_model import (
     PregnancyModel,
     PregnancyProxy,
 )
+from tests import factories
 from tests.ui.conftest import TODAY, ExpectingTeam
 
 pytestmark = pytest.mark.gui
@@ -92,6 +96,7 @@ def test_the_pregnancies_tab_lists_my_ongoing_pregnancies_by_due_date(
     assert [panel.tabs.tabText(i) for i in range(panel.tabs.count())] == [
         "&Children (8)",
         "&Pregnancies (2)",
+        "Referral &follow-ups (0)",
     ]
     assert "8 children shown" in window.status_text()
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
@@ -233,3 +238,34 @@ def test_the_antenatal_date_is_checked_against_the_pregnancy(
     form.details.contact_date.setDate(QDate(2026, 3, 1))
     assert "before this pregnancy began" in (date.run_check() or "")
     form.reject()
+
+
+def test_a_pregnant_mothers_referral_follow_up_shows_on_her_health_visitors_caseload(
+    qtbot: QtBot, expecting_team: ExpectingTeam
+) -> None:
+    """Rosa has no child yet: her stop-smoking referral's follow-up still shows (issue 5)."""
+    with unit_of_work(expecting_team.engine) as session:
+        mother_id = session.get_one(Pregnancy, expecting_team.pregnancies["Rosa"]).mother_id
+        make_referral(
+            session,
+            factories.actor(expecting_team.record_team.team.me),
+            NewReferral(
+                referral_type_id=session.scalars(
+                    select(ReferralType.id).where(ReferralType.code == "stop_smoking")
+                ).one(),
+                reason="Smokes 10 a day; CO 12 ppm at the antenatal review",
+                made_on=TODAY - dt.timedelta(days=14),
+                carer_id=mother_id,
+                follow_up_on=TODAY - dt.timedelta(days=1),
+            ),
+            today=TODAY,
+        )
+    window = open_window(qtbot, expecting_team)
+    panel = window.caseload
+    follow_ups = panel.tabs.indexOf(panel.follow_ups)
+    assert panel.tabs.tabText(follow_ups) == "Referral &follow-ups (1)"
+    row = [
+        panel.follow_ups.model.index(0, column).data()
+        for column in range(panel.follow_ups.model.columnCount())
+    ]
+    assert "Stop smoking service" in row

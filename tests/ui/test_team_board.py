@@ -71,7 +71,7 @@ def test_a_team_lead_sees_the_team_tab(qtbot: QtBot, team_data: TeamData) -> Non
     assert team is not None
     assert window.team_action is not None
     assert window.team_action.shortcut() == QKeySequence("Ctrl+3")
-    assert panel.tabs.count() == 3
+    assert panel.tabs.count() == 4  # children, pregnancies, team, referral follow-ups
     assert panel.showing_team()  # a team lead starts on the board
     panel.show_children()
     qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
@@ -114,7 +114,7 @@ def test_a_health_visitor_has_no_team_tab(qtbot: QtBot, team_data: TeamData) -> 
     window = open_window(qtbot, team_data, as_lead=False)
     assert window.caseload.team is None
     assert window.team_action is None
-    assert window.caseload.tabs.count() == 2
+    assert window.caseload.tabs.count() == 3  # children, pregnancies, referral follow-ups
     qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     assert window.caseload.tabs.currentIndex() == window.caseload.CHILDREN_TAB
 
@@ -162,3 +162,30 @@ def test_an_oversized_caseload_is_marked(qtbot: QtBot) -> None:
     assert ann.data(Qt.ItemDataRole.ForegroundRole) is not None
     assert model.index(1, CHILDREN).data(Qt.ItemDataRole.ForegroundRole) is None
     assert model.index(0, OVERDUE).data() == "3"
+
+
+def test_the_unallocated_list_says_why_each_child_is_waiting(
+    qtbot: QtBot, team_data: TeamData
+) -> None:
+    """A new birth and a transfer in are told apart (issue 4: "new birth notifications,
+    transfers in")."""
+    kofi = add_unallocated_child(team_data)
+    with unit_of_work(team_data.engine) as session:
+        family = factories.family(session, session.get_one(Team, team_data.me.team_id), "Adeyemi")
+        arrived = factories.child(
+            session, family, None, given_name="Tolu", date_of_birth=dt.date(2025, 3, 2)
+        )
+        arrived.transferred_in_from = "Bradford 0-19 service"
+        arrived.transferred_in_on = dt.date(2026, 11, 18)
+    window = open_window(qtbot, team_data, as_lead=True)
+    board = window.caseload.team
+    assert board is not None
+    model = board.unallocated_model
+    why = model.columnCount() - 1
+    assert model.headerData(why, Qt.Orientation.Horizontal) == "Waiting because"
+    said = {
+        model.line_at(row).child_id: model.index(row, why).data()
+        for row in range(model.rowCount())
+    }
+    assert said[kofi] == "New, not yet allocated"
+    assert said[arrived.id] == "Transfer in from Bradford 0-19 service"
