@@ -184,8 +184,7 @@ def test_the_unallocated_list_says_why_each_child_is_waiting(
     why = model.columnCount() - 1
     assert model.headerData(why, Qt.Orientation.Horizontal) == "Waiting because"
     said = {
-        model.line_at(row).child_id: model.index(row, why).data()
-        for row in range(model.rowCount())
+        model.line_at(row).child_id: model.index(row, why).data() for row in range(model.rowCount())
     }
     assert said[kofi] == "New, not yet allocated"
     assert said[arrived.id] == "Transfer in from Bradford 0-19 service"
