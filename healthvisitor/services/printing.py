@@ -7,9 +7,11 @@ each review's key findings) and records a "print" event in the audit trail:
 families may ask who printed their child's record, and for whom. The PDF
 itself is drawn by ``healthvisitor.reports`` from these read models.
 
-Not in the schema yet, so printed as nothing: newborn screening (blood spot,
-hearing, NIPE) and immunisations. Referrals come from the referrals service
-(issue 5), so the paper lists the same referrals as the child's record.
+Newborn screening (blood spot, hearing, NIPE) and immunisations come with the
+child record (``ChildRecord.screening``, from ``services.screening``), so the
+paper and the "Screening and immunisations" tab show the same entries.
+Referrals come from the referrals service (issue 5), so the paper lists the
+same referrals as the child's record.
 """
 
 from __future__ import annotations
@@ -320,7 +322,8 @@ def red_book_summary(
         referrals=tuple(
             _printed(line)
             for line in referrals_service.child_referrals(session, actor, child_id, today=today)
-            if not (for_family and line.type_code in NOT_ON_THE_FAMILYS_COPY)
+            # The family's copy is the child's book: not a carer's own referrals.
+            if not (for_family and (line.type_code in NOT_ON_THE_FAMILYS_COPY or line.carer_id))
         ),
         printed_on=today,
         printed_by=actor.full_name,

@@ -380,6 +380,13 @@ def register_child(
         if visitor is None or visitor.team_id != family.team_id or not visitor.active:
             raise ValidationError("Choose a health visitor from this team.", "health_visitor_id")
     existing = session.scalars(select(Child).where(Child.nhs_number == nhs_number)).first()
+    if existing is not None and existing.team_id != family.team_id:
+        # Another team's child: say only that the number is known, never whose it is.
+        record_event(session, actor, "duplicate_nhs_number_other_team", "child", existing.id)
+        raise DuplicateError(
+            f"NHS number {format_nhs_number(nhs_number)} is already on record in another "
+            "team. Ask your team lead to arrange the transfer between teams."
+        )
     if existing is not None:
         raise DuplicateError(
             f"A child with NHS number {format_nhs_number(nhs_number)} is already on record "

@@ -475,23 +475,35 @@ def record_consent(
     consent: ReferralConsent,
     note: str = "",
 ) -> None:
-    """Record (or correct) the family's consent on an open referral; audited."""
+    """Record (or correct) the family's consent on a draft referral; audited.
+
+    Once sent, the consent it was sent on stands: changing it afterwards would
+    rewrite why information was shared (the old note is kept in the audit too).
+    """
     referral = _referral(session, actor, referral_id)
-    if not referral.status.is_open:
+    if referral.status is not ReferralStatus.DRAFT:
         raise ValidationError(
-            f"This referral is {referral.status.label.lower()}; its consent cannot change.",
+            f"This referral is {referral.status.label.lower()}; the consent it was sent on "
+            "cannot change. Record what the family says now in a note on the next step.",
             "consent",
         )
     problems: list[FieldProblem] = []
     _check_consent(problems, consent, note)
     if problems:
         raise ValidationError(problems)
-    old = referral.consent
+    old, old_note = referral.consent, referral.consent_note
     referral.consent = consent
     referral.consent_note = note.strip()
     session.flush()
     record_event(
-        session, actor, "consent", "referral", referral.id, old=old.value, new=consent.value
+        session,
+        actor,
+        "consent",
+        "referral",
+        referral.id,
+        old=old.value,
+        new=consent.value,
+        old_note=old_note,
     )
 
 

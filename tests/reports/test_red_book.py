@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 
@@ -9,9 +10,11 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import Engine
 
+from healthvisitor.domain.enums import NewbornScreeningResult, NewbornScreeningTest
 from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.reports.red_book import red_book_pdf
 from healthvisitor.services.printing import RedBookSummary, red_book_summary
+from healthvisitor.services.screening import record_immunisation, record_newborn_screening
 from tests.printing_data import OLIVER_REVIEWS, TODAY, PrintTeam, build_print_team
 
 
@@ -72,15 +75,62 @@ def test_details_reviews_and_centiles_are_printed_as_text(team: PrintTeam) -> No
         weighed = next(m for m in summary.record.measurements if m.value == weight)
         assert weighed.centile is not None
         assert f"Weight {weight:.2f} kg, centile {weighed.centile:.1f}" in text
-    # Newborn screening and immunisations are not recorded yet: the paper says so.
-    assert "immunisations are not recorded in HealthVisitor yet" in text
+    # No screening on record: each test is printed as "not recorded", never left out.
+    assert "Newborn blood spot — Not recorded" in text
+    assert "Newborn hearing — Not recorded" in text
+    assert "No immunisations recorded in HealthVisitor." in text
+
+
+def test_newborn_screening_and_immunisations_given_and_overdue(team: PrintTeam) -> None:
+    with unit_of_work(team.engine) as session:
+        actor = team.actor()
+        record_newborn_screening(
+            session,
+            actor,
+            team.oliver,
+            test=NewbornScreeningTest.BLOOD_SPOT,
+            screened_on=dt.date(2025, 9, 15),
+            result=NewbornScreeningResult.NO_FURTHER_ACTION,
+            today=TODAY,
+        )
+        record_newborn_screening(
+            session,
+            actor,
+            team.oliver,
+            test=NewbornScreeningTest.HEARING,
+            screened_on=dt.date(2025, 10, 20),
+            result=NewbornScreeningResult.REFERRED,
+            note="Referred to audiology, left ear",
+            today=TODAY,
+        )
+        record_immunisation(
+            session,
+            actor,
+            team.oliver,
+            vaccine="dtap_ipv_hib_hepb",
+            dose=1,
+            given_on=dt.date(2025, 11, 5),
+            batch="XY98765",
+            today=TODAY,
+        )
+    text = flat(" ".join(pages_of(summary_of(team, "oliver"))))
+    assert "Newborn blood spot 15 Sep 2025 No further action" in text
+    assert "Newborn hearing 20 Oct 2025 Referred Referred to audiology, left ear" in text
+    assert "Newborn physical examination (NIPE) — Not recorded" in text
+    assert "5 Nov 2025 6-in-1 (DTaP/IPV/Hib/HepB) Dose 1 Here XY98765" in text
+    # Born 10 Sep 2025, printed 24 Nov 2026: the second 6-in-1 dose (12 weeks,
+    # 3 Dec 2025) is overdue, and the 1 year MMRV too.
+    assert "12 weeks 6-in-1 (DTaP/IPV/Hib/HepB) Dose 2 3 Dec 2025 Overdue" in text
+    assert "1 year MMRV Dose 1 10 Sep 2026 Overdue" in text
+    assert "Next on the routine schedule: 18 months (from 10 Mar 2027)." in text
 
 
 def test_referrals_with_their_state_and_follow_up(team: PrintTeam) -> None:
     text = flat(" ".join(pages_of(summary_of(team, "tyler"))))
     assert "Referral About Status Made Follow-up" in text
     assert "Speech and language therapy Tyler Reid Draft 2 Nov 2026 1 Dec 2026" in text
-    assert "Stop smoking service Sara Reid (mother) Draft 5 Oct 2026 —" in text
+    # A carer's own referral is hers, not the child's book's (hazard H17).
+    assert "Stop smoking service" not in text
     assert "Infant feeding support Tyler Reid Closed 1 May 2026" in text
     # The family's copy is parent-held: no safeguarding flag on it (hazard H17).
     assert "The family's copy, for the parent-held record." in text
@@ -93,6 +143,7 @@ def test_the_professionals_copy_prints_safeguarding_and_says_whose_copy_it_is(
     text = flat(" ".join(pages_of(summary_of(team, "tyler", for_family=False))))
     assert "A professional's copy, including safeguarding information" in text
     assert "Child protection plan (since 3 Aug 2026)" in text
+    assert "Stop smoking service Sara Reid (mother) Draft 5 Oct 2026 —" in text
 
 
 def test_three_growth_charts_with_corrected_age_marked(team: PrintTeam) -> None:

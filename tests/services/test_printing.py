@@ -117,13 +117,16 @@ def test_referrals_about_the_child_and_the_family_are_printed_open_first(
     team: PrintTeam,
 ) -> None:
     with unit_of_work(team.engine) as session:
-        summary = red_book_summary(session, team.actor(), team.tyler, today=TODAY)
+        summary = red_book_summary(session, team.actor(), team.tyler, today=TODAY, for_family=False)
+        familys = red_book_summary(session, team.actor(), team.tyler, today=TODAY)
     assert summary.referrals_available
     assert [(r.referral_type, r.about, r.is_open) for r in summary.referrals] == [
         ("Speech and language therapy", "Tyler Reid", True),
         ("Stop smoking service", "Sara Reid (mother)", True),
         ("Infant feeding support", "Tyler Reid", False),
     ]
+    # The family's copy is the child's book: the mother's own referral stays off it.
+    assert [r.about for r in familys.referrals] == ["Tyler Reid", "Tyler Reid"]
     assert summary.referrals[0].follow_up_on == dt.date(2026, 12, 1)
 
 
