@@ -57,6 +57,8 @@ from healthvisitor.domain.enums import (
     FalteringRule,
     FeedingStatus,
     MeasurementKind,
+    NewbornScreeningResult,
+    NewbornScreeningTest,
     PregnancyOutcome,
     RecordStatus,
     ReferralConsent,
@@ -76,6 +78,7 @@ from healthvisitor.domain.growth import (
     implausible_change,
 )
 from healthvisitor.domain.growth_reference import uk_who_value_for_sds_quickly
+from healthvisitor.domain.immunisations import cohort_for
 from healthvisitor.domain.schedule import (
     ReviewWindow,
     add_months,
@@ -99,7 +102,9 @@ from healthvisitor.persistence.models import (
     Contact,
     DevelopmentScore,
     Family,
+    Immunisation,
     Measurement,
+    NewbornScreening,
     Pregnancy,
     Referral,
     ReferralEvent,
@@ -174,6 +179,32 @@ def generate_demo(
 
 
 # --- The shape of the demo population -------------------------------------------------
+
+#: Issue 6: days of age at which each screening test is done in the demo.
+DEMO_SCREENING_DAYS = {
+    NewbornScreeningTest.NIPE_NEWBORN: (0, 2),
+    NewbornScreeningTest.BLOOD_SPOT: (5, 8),
+    NewbornScreeningTest.HEARING: (1, 20),
+    NewbornScreeningTest.NIPE_SIX_TO_EIGHT_WEEK: (42, 56),
+}
+#: A few results other than "no further action" (shares are the demo's own).
+DEMO_SCREENING_OUTCOMES = {
+    NewbornScreeningTest.BLOOD_SPOT: (
+        (NewbornScreeningResult.REPEAT_NEEDED, 0.02, "Insufficient sample: repeat taken"),
+        (NewbornScreeningResult.DECLINED, 0.003, "Parents declined after discussion"),
+    ),
+    NewbornScreeningTest.HEARING: (
+        (NewbornScreeningResult.REFERRED, 0.02, "No clear response: referred to audiology"),
+    ),
+    NewbornScreeningTest.NIPE_NEWBORN: (
+        (NewbornScreeningResult.REFERRED, 0.01, "Hip: referred for ultrasound"),
+    ),
+}
+#: Children whose immunisations stop partway (declined, or not brought).
+DEMO_IMMUNISATIONS_STOP_SHARE = 0.08
+DEMO_GIVEN_ELSEWHERE_SHARE = 0.03
+#: Days after the due date a dose is given: mostly within a fortnight.
+DEMO_DELAY_DAYS = (0, 1, 2, 3, 5, 7, 7, 10, 14, 21, 35)
 
 #: No demo can need more: the 999 range holds about 909,000 valid NHS numbers.
 MAXIMUM_CHILDREN = 250_000
@@ -1183,6 +1214,11 @@ _SAFEGUARDING_NOTES = {
 # --- Chance -----------------------------------------------------------------------------------
 
 
+def _end_of_working_day(day: dt.date) -> dt.datetime:
+    """When a demo entry dated ``day`` was saved: no dice (see ``_screening_and_immunisations``)."""
+    return dt.datetime(day.year, day.month, day.day, 16, 30, tzinfo=dt.UTC)
+
+
 class _Dice:
     """Every random choice in the demo, from one seeded generator (never the global one)."""
 
@@ -1315,6 +1351,8 @@ class _Rows:
         Measurement,
         Referral,
         ReferralEvent,
+        NewbornScreening,
+        Immunisation,
     )
 
     def __init__(self, session: Session) -> None:
@@ -1567,6 +1605,7 @@ class _DemoGenerator:
         for _ in range(round(self.children_wanted * FIRST_PREGNANCIES_PER_CHILD)):
             self._household_expecting_first_baby()
         self._referrals()
+        self._screening_and_immunisations()
         self.rows.write()
         written = self.rows.written
         return DemoSummary(
@@ -2885,6 +2924,87 @@ class _DemoGenerator:
                     "note": "",
                     "recorded_by_id": recorded_by_id,
                     "recorded_at": at,
+                },
+            )
+
+    # --- Newborn screening and immunisations (issue 6) ------------------------------------
+
+    def _screening_and_immunisations(self) -> None:
+        """Screening results and vaccine doses for every child.
+
+        Drawn from a ``random.Random`` of each child's own id, never from the demo's
+        dice, so that every other row of a seed's demo stays exactly as it was; ids
+        are uuid5 of the child's id and timestamps follow from the dates.
+        """
+        for child in self.children:
+            rng = random.Random(child.id.int)
+            recorded_by = self._named_or_lead(child.household).id
+            self._newborn_screening(child, rng, recorded_by)
+            self._immunisations(child, rng, recorded_by)
+
+    def _newborn_screening(
+        self, child: _ChildPlan, rng: random.Random, recorded_by: uuid.UUID
+    ) -> None:
+        born = child.date_of_birth
+        for test, (first_day, last_day) in DEMO_SCREENING_DAYS.items():
+            day = born + dt.timedelta(days=rng.randint(first_day, last_day))
+            draw = rng.random()
+            if day > child.last_day:
+                continue
+            result, note = NewbornScreeningResult.NO_FURTHER_ACTION, ""
+            for outcome, share, words in DEMO_SCREENING_OUTCOMES.get(test, ()):
+                if draw < share:
+                    result, note = outcome, words
+                    break
+                draw -= share
+            self.rows.add(
+                NewbornScreening,
+                {
+                    "id": uuid.uuid5(child.id, f"screening:{test.value}"),
+                    "child_id": child.id,
+                    "test": test,
+                    "screened_on": day,
+                    "result": result,
+                    "note": note,
+                    "recorded_by_id": recorded_by,
+                    "recorded_at": _end_of_working_day(day),
+                    "supersedes_id": None,
+                },
+            )
+
+    def _immunisations(self, child: _ChildPlan, rng: random.Random, recorded_by: uuid.UUID) -> None:
+        born = child.date_of_birth
+        # Some families decline or miss doses: from one appointment on, nothing is given.
+        stops_after = (
+            rng.randrange(len(cohort_for(born).doses))
+            if rng.random() < DEMO_IMMUNISATIONS_STOP_SHARE
+            else None
+        )
+        elsewhere = rng.random() < DEMO_GIVEN_ELSEWHERE_SHARE
+        delays: dict[str, int] = {}
+        for number, dose in enumerate(cohort_for(born).doses):
+            if stops_after is not None and number >= stops_after:
+                break
+            # One delay per appointment: the doses of a visit are given together.
+            delay = delays.setdefault(dose.appointment, rng.choice(DEMO_DELAY_DAYS))
+            given_on = dose.due_on(born) + dt.timedelta(days=delay)
+            if given_on > child.last_day:
+                break
+            if dose.latest_age_days is not None and (given_on - born).days > dose.latest_age_days:
+                continue
+            self.rows.add(
+                Immunisation,
+                {
+                    "id": uuid.uuid5(child.id, f"immunisation:{dose.vaccine}:{dose.dose}"),
+                    "child_id": child.id,
+                    "vaccine": dose.vaccine,
+                    "dose": dose.dose,
+                    "given_on": given_on,
+                    "given_elsewhere": elsewhere,
+                    "batch": f"{dose.vaccine[:2].upper()}{rng.randrange(1000, 9999)}",
+                    "recorded_by_id": recorded_by,
+                    "recorded_at": _end_of_working_day(given_on),
+                    "supersedes_id": None,
                 },
             )
 

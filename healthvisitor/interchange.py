@@ -1,8 +1,10 @@
 """The JSON interchange format: a team's caseload out of HealthVisitor and into another.
 
 ``export_file`` writes a team's families (with their carers), pregnancies (with
-pre-birth plans), children (with their service-level and safeguarding
-history), contacts, measurements and referrals to one JSON file;
+pre-birth plans and allocation history), children (with their service-level,
+safeguarding, allocation and record status history), contacts, measurements,
+referrals (with consent and their events), referral prompt decisions and cover
+arrangements to one JSON file;
 ``import_file`` reads such a file into a HealthVisitor database. The format is
 documented for a trust's IT team in ``docs/interchange.md``. ``RECORD_SPECS``
 below is its one definition: export writes it and import reads it, so the two
@@ -41,6 +43,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from healthvisitor.domain.enums import (
+    AllocationChangeKind,
     CarerRelationship,
     ContactKind,
     ContactLocation,
@@ -49,7 +52,10 @@ from healthvisitor.domain.enums import (
     FeedingStatus,
     MeasurementKind,
     PregnancyOutcome,
+    PromptDecision,
     RecordStatus,
+    ReferralConsent,
+    ReferralOutcome,
     ReferralStatus,
     Role,
     SafeguardingStatus,
@@ -81,15 +87,20 @@ from healthvisitor.errors import (
     ValidationError,
 )
 from healthvisitor.persistence.models import (
+    AllocationChange,
     Base,
     Carer,
     Child,
     Contact,
+    CoverArrangement,
     DevelopmentScore,
     Family,
     Measurement,
     Pregnancy,
+    RecordStatusChange,
     Referral,
+    ReferralEvent,
+    ReferralPrompt,
     ReferralType,
     SafeguardingEntry,
     ServiceLevelEntry,
@@ -99,15 +110,18 @@ from healthvisitor.persistence.models import (
 from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.services.access import require_clinical, require_team_lead
 from healthvisitor.services.actor import Actor
+from healthvisitor.services.allocation import last_day_of_cover
 from healthvisitor.services.audit import record_event
 from healthvisitor.services.contacts import ContactEntry, DevelopmentEntry, findings_problems
 from healthvisitor.services.records import birth_measurement
 
 FORMAT_NAME = "healthvisitor-interchange"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 #: Versions this HealthVisitor reads: version 2 added the structured findings of a
-#: contact (all optional), so a version 1 file reads as one with none recorded.
-READABLE_VERSIONS = (1, 2)
+#: contact (all optional), so a version 1 file reads as one with none recorded;
+#: version 3 added allocation, cover, record status and referral history, consent
+#: and prompt decisions (all optional), so an older file reads as one with none.
+READABLE_VERSIONS = (1, 2, 3)
 
 #: ids per ``IN (...)`` query, well under the bound-parameter limits of SQLite
 #: (32,766) and PostgreSQL (65,535) however large the file.
@@ -148,6 +162,11 @@ class ImportSummary:
     contacts: int
     measurements: int
     referrals: int
+    allocation_changes: int = 0
+    cover_arrangements: int = 0
+    record_status_changes: int = 0
+    referral_events: int = 0
+    referral_prompts: int = 0
 
 
 # --- The format ----------------------------------------------------------------
@@ -187,6 +206,8 @@ class FieldSpec:
     codes: type[enum.StrEnum] | None = None
     #: The kind of record a ``FieldKind.REFERENCE`` points at.
     refers_to: type[Base] | None = None
+    #: The first version of the format with this field: an older file may not have it.
+    since: int = 1
 
     @property
     def attribute(self) -> str:
@@ -205,18 +226,35 @@ class RecordSpec:
     #: Model attributes that order the export (so the same records give the same file).
     sort_by: tuple[str, ...]
     nested: tuple[RecordSpec, ...] = ()
+    #: The first version of the format with this kind of record.
+    since: int = 1
 
     @property
     def field_names(self) -> tuple[str, ...]:
-        return tuple(spec.name for spec in self.fields) + tuple(n.section for n in self.nested)
+        return self.names_in(FORMAT_VERSION)
+
+    def names_in(self, version: int) -> tuple[str, ...]:
+        """The fields and nested lists a file of ``version`` may have."""
+        return tuple(spec.name for spec in self.fields if spec.since <= version) + tuple(
+            n.section for n in self.nested if n.since <= version
+        )
 
 
-def _code(name: str, codes: type[enum.StrEnum], *, required: bool = False) -> FieldSpec:
-    return FieldSpec(name, FieldKind.CODE, required, codes=codes)
+def _code(
+    name: str, codes: type[enum.StrEnum], *, required: bool = False, since: int = 1
+) -> FieldSpec:
+    return FieldSpec(name, FieldKind.CODE, required, codes=codes, since=since)
 
 
-def _reference(name: str, model: type[Base], *, required: bool = False) -> FieldSpec:
-    return FieldSpec(name, FieldKind.REFERENCE, required, refers_to=model)
+def _reference(
+    name: str, model: type[Base], *, required: bool = False, since: int = 1
+) -> FieldSpec:
+    return FieldSpec(name, FieldKind.REFERENCE, required, refers_to=model, since=since)
+
+
+def _v3(name: str, kind: FieldKind, *, required: bool = False) -> FieldSpec:
+    """A field added in version 3 of the format."""
+    return FieldSpec(name, kind, required, since=3)
 
 
 _ID = FieldSpec("id", FieldKind.ID, required=True)
@@ -289,6 +327,39 @@ SERVICE_LEVEL = RecordSpec(
     (_ID, _code("level", ServiceLevel, required=True), *_HISTORY_DATES, *_RECORDED),
     sort_by=("start_date", "id"),
 )
+ALLOCATION = RecordSpec(
+    "allocation_history",
+    "allocation change",
+    AllocationChange,
+    (
+        _ID,
+        _code("kind", AllocationChangeKind, required=True),
+        FieldSpec("from_health_visitor", FieldKind.USERNAME),
+        FieldSpec("to_health_visitor", FieldKind.USERNAME),
+        FieldSpec("reason", FieldKind.TEXT),
+        FieldSpec("batch_id", FieldKind.ID, required=True),
+        FieldSpec("undoes_batch_id", FieldKind.ID),
+        FieldSpec("changed_by", FieldKind.USERNAME, required=True),
+        FieldSpec("changed_at", FieldKind.TIMESTAMP),
+    ),
+    sort_by=("changed_at", "id"),
+    since=3,
+)
+RECORD_STATUS = RecordSpec(
+    "record_status_history",
+    "record status change",
+    RecordStatusChange,
+    (
+        _ID,
+        _code("status", RecordStatus, required=True),
+        FieldSpec("effective_date", FieldKind.DATE, required=True),
+        FieldSpec("detail", FieldKind.TEXT),
+        FieldSpec("recorded_by", FieldKind.USERNAME, required=True),
+        FieldSpec("recorded_at", FieldKind.TIMESTAMP),
+    ),
+    sort_by=("effective_date", "recorded_at", "id"),
+    since=3,
+)
 PREGNANCY = RecordSpec(
     "pregnancies",
     "pregnancy",
@@ -304,7 +375,7 @@ PREGNANCY = RecordSpec(
         *_TIMESTAMPS,
     ),
     sort_by=("estimated_delivery_date", "id"),
-    nested=(SAFEGUARDING,),
+    nested=(SAFEGUARDING, ALLOCATION),
 )
 CHILD = RecordSpec(
     "children",
@@ -327,10 +398,12 @@ CHILD = RecordSpec(
         FieldSpec("health_visitor", FieldKind.USERNAME),
         _code("record_status", RecordStatus),
         FieldSpec("record_status_date", FieldKind.DATE),
+        _v3("transferred_in_from", FieldKind.TEXT),
+        _v3("transferred_in_on", FieldKind.DATE),
         *_TIMESTAMPS,
     ),
     sort_by=("date_of_birth", "family_name", "given_name", "id"),
-    nested=(SERVICE_LEVEL, SAFEGUARDING),
+    nested=(SERVICE_LEVEL, SAFEGUARDING, ALLOCATION, RECORD_STATUS),
 )
 DEVELOPMENT_SCORE = RecordSpec(
     "development_scores",
@@ -360,6 +433,7 @@ CONTACT = RecordSpec(
         FieldSpec("accountable_health_visitor", FieldKind.USERNAME),
         FieldSpec("notes", FieldKind.TEXT),
         _reference("supersedes_id", Contact),
+        _v3("previous_provider", FieldKind.TEXT),
         FieldSpec("who_was_seen", FieldKind.TEXT),
         FieldSpec("interpreter_used", FieldKind.BOOLEAN),
         FieldSpec("next_planned_contact", FieldKind.DATE),
@@ -392,6 +466,21 @@ MEASUREMENT = RecordSpec(
     ),
     sort_by=("measured_on", "kind", "id"),
 )
+REFERRAL_EVENT = RecordSpec(
+    "events",
+    "referral event",
+    ReferralEvent,
+    (
+        _ID,
+        _code("status", ReferralStatus, required=True),
+        FieldSpec("event_date", FieldKind.DATE, required=True),
+        FieldSpec("note", FieldKind.TEXT),
+        FieldSpec("recorded_by", FieldKind.USERNAME, required=True),
+        FieldSpec("recorded_at", FieldKind.TIMESTAMP),
+    ),
+    sort_by=("event_date", "recorded_at", "id"),
+    since=3,
+)
 REFERRAL = RecordSpec(
     "referrals",
     "referral",
@@ -408,13 +497,68 @@ REFERRAL = RecordSpec(
         FieldSpec("closed_on", FieldKind.DATE),
         FieldSpec("outcome", FieldKind.TEXT),
         FieldSpec("made_by", FieldKind.USERNAME, required=True),
+        _code("consent", ReferralConsent, since=3),
+        _v3("consent_note", FieldKind.TEXT),
+        _code("outcome_code", ReferralOutcome, since=3),
+        _v3("sent_to", FieldKind.TEXT),
+        _v3("tried_so_far", FieldKind.TEXT),
         *_TIMESTAMPS,
     ),
     sort_by=("made_on", "id"),
+    nested=(REFERRAL_EVENT,),
+)
+REFERRAL_PROMPT = RecordSpec(
+    "referral_prompts",
+    "referral prompt decision",
+    ReferralPrompt,
+    (
+        _ID,
+        FieldSpec("rule_id", FieldKind.NAME, required=True),
+        _reference("contact_id", Contact),
+        _reference("child_id", Child),
+        _reference("carer_id", Carer),
+        FieldSpec("finding", FieldKind.TEXT),
+        _code("decision", PromptDecision, required=True),
+        _reference("referral_id", Referral),
+        FieldSpec("reason", FieldKind.TEXT),
+        FieldSpec("decided_on", FieldKind.DATE, required=True),
+        FieldSpec("decided_by", FieldKind.USERNAME, required=True),
+        FieldSpec("decided_at", FieldKind.TIMESTAMP),
+    ),
+    sort_by=("decided_on", "decided_at", "id"),
+    since=3,
+)
+COVER = RecordSpec(
+    "cover_arrangements",
+    "cover arrangement",
+    CoverArrangement,
+    (
+        _ID,
+        FieldSpec("team", FieldKind.TEAM, required=True),
+        FieldSpec("absent_health_visitor", FieldKind.USERNAME, required=True),
+        FieldSpec("covering_health_visitor", FieldKind.USERNAME, required=True),
+        FieldSpec("start_date", FieldKind.DATE, required=True),
+        FieldSpec("end_date", FieldKind.DATE, required=True),
+        FieldSpec("ended_on", FieldKind.DATE),
+        FieldSpec("reason", FieldKind.TEXT),
+        FieldSpec("arranged_by", FieldKind.USERNAME, required=True),
+        *_TIMESTAMPS,
+    ),
+    sort_by=("start_date", "id"),
+    since=3,
 )
 
 #: The top-level lists of a document, in the order they are written.
-RECORD_SPECS: tuple[RecordSpec, ...] = (FAMILY, PREGNANCY, CHILD, CONTACT, MEASUREMENT, REFERRAL)
+RECORD_SPECS: tuple[RecordSpec, ...] = (
+    FAMILY,
+    PREGNANCY,
+    CHILD,
+    CONTACT,
+    MEASUREMENT,
+    REFERRAL,
+    REFERRAL_PROMPT,
+    COVER,
+)
 #: Every kind of record, in the order an import writes them (each after what it refers to).
 _WRITE_ORDER: tuple[RecordSpec, ...] = (
     FAMILY,
@@ -423,10 +567,15 @@ _WRITE_ORDER: tuple[RecordSpec, ...] = (
     CHILD,
     SERVICE_LEVEL,
     SAFEGUARDING,
+    ALLOCATION,
+    RECORD_STATUS,
+    COVER,
     CONTACT,
     DEVELOPMENT_SCORE,
     MEASUREMENT,
     REFERRAL,
+    REFERRAL_EVENT,
+    REFERRAL_PROMPT,
 )
 _ENVELOPE = ("format", "version", "exported_at")
 #: How a nested record points at the record it is nested in.
@@ -435,6 +584,7 @@ _PARENT_LINK: dict[type[Base], str] = {
     Pregnancy: "pregnancy_id",
     Child: "child_id",
     Contact: "contact_id",
+    Referral: "referral_id",
 }
 
 
@@ -548,11 +698,18 @@ def export_document(
             and_(Contact.child_id.is_(None), Contact.pregnancy_id.in_(pregnancy_ids)),
         )
     )
+    referral_ids = select(Referral.id).where(
+        or_(Referral.child_id.in_(child_ids), Referral.carer_id.in_(carer_ids))
+    )
     carers = history(CARER, "family_id", family_ids)
     scores = history(DEVELOPMENT_SCORE, "contact_id", contact_ids)
     plans = history(SAFEGUARDING, "pregnancy_id", pregnancy_ids)
+    pregnancy_allocations = history(ALLOCATION, "pregnancy_id", pregnancy_ids)
     levels = history(SERVICE_LEVEL, "child_id", child_ids)
     safeguarding = history(SAFEGUARDING, "child_id", child_ids)
+    allocations = history(ALLOCATION, "child_id", child_ids)
+    statuses = history(RECORD_STATUS, "child_id", child_ids)
+    events = history(REFERRAL_EVENT, "referral_id", referral_ids)
     return {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
@@ -562,7 +719,12 @@ def export_document(
             for row in rows(FAMILY, Family.id.in_(family_ids))
         ],
         "pregnancies": [
-            as_json(PREGNANCY, row, safeguarding_history=plans.get(row.id, []))
+            as_json(
+                PREGNANCY,
+                row,
+                safeguarding_history=plans.get(row.id, []),
+                allocation_history=pregnancy_allocations.get(row.id, []),
+            )
             for row in rows(PREGNANCY, Pregnancy.id.in_(pregnancy_ids))
         ],
         "children": [
@@ -571,6 +733,8 @@ def export_document(
                 row,
                 service_level_history=levels.get(row.id, []),
                 safeguarding_history=safeguarding.get(row.id, []),
+                allocation_history=allocations.get(row.id, []),
+                record_status_history=statuses.get(row.id, []),
             )
             for row in rows(CHILD, Child.id.in_(child_ids))
         ],
@@ -583,11 +747,21 @@ def export_document(
             for row in rows(MEASUREMENT, Measurement.child_id.in_(child_ids))
         ],
         "referrals": [
-            as_json(REFERRAL, row)
+            as_json(REFERRAL, row, events=events.get(row.id, []))
+            for row in rows(REFERRAL, Referral.id.in_(referral_ids))
+        ],
+        "referral_prompts": [
+            as_json(REFERRAL_PROMPT, row)
             for row in rows(
-                REFERRAL,
-                or_(Referral.child_id.in_(child_ids), Referral.carer_id.in_(carer_ids)),
+                REFERRAL_PROMPT,
+                or_(
+                    ReferralPrompt.child_id.in_(child_ids),
+                    ReferralPrompt.carer_id.in_(carer_ids),
+                ),
             )
+        ],
+        "cover_arrangements": [
+            as_json(COVER, row) for row in rows(COVER, CoverArrangement.team_id == scope)
         ],
     }
 
@@ -601,6 +775,16 @@ def _summary_of(document: Mapping[str, Any]) -> ImportSummary:
         contacts=len(document["contacts"]),
         measurements=len(document["measurements"]),
         referrals=len(document["referrals"]),
+        allocation_changes=sum(
+            len(record["allocation_history"])
+            for record in (*document["pregnancies"], *document["children"])
+        ),
+        cover_arrangements=len(document["cover_arrangements"]),
+        record_status_changes=sum(
+            len(child["record_status_history"]) for child in document["children"]
+        ),
+        referral_events=sum(len(referral["events"]) for referral in document["referrals"]),
+        referral_prompts=len(document["referral_prompts"]),
     )
 
 
@@ -944,6 +1128,18 @@ def _known_in_database(model: type[Base], ids: Sequence[uuid.UUID]) -> Select[*t
             .join(Child, Measurement.child_id == Child.id)
             .where(Measurement.id.in_(ids))
         )
+    if model is Referral:
+        return (
+            select(
+                Referral.id,
+                Referral.child_id,
+                func.coalesce(Child.team_id, Family.team_id).label("team_id"),
+            )
+            .outerjoin(Child, Referral.child_id == Child.id)
+            .outerjoin(Carer, Referral.carer_id == Carer.id)
+            .outerjoin(Family, Carer.family_id == Family.id)
+            .where(Referral.id.in_(ids))
+        )
     raise AssertionError(f"nothing refers to {model.__name__}")  # pragma: no cover
 
 
@@ -1012,6 +1208,8 @@ class _Importer:
         self.actor = actor
         self.today = today
         self.problems: list[FieldProblem] = []
+        #: The version of the file being read (set from its envelope).
+        self.version = FORMAT_VERSION
         self.rows: dict[RecordSpec, list[_Row]] = {spec: [] for spec in _WRITE_ORDER}
         self.in_file: dict[type[Base], dict[uuid.UUID, _Row]] = defaultdict(dict)
         self.in_database: dict[type[Base], dict[uuid.UUID, _Known]] = defaultdict(dict)
@@ -1034,6 +1232,10 @@ class _Importer:
             SAFEGUARDING: self._check_history,
             MEASUREMENT: self._check_measurement,
             REFERRAL: self._check_referral,
+            RECORD_STATUS: self._check_record_status,
+            COVER: self._check_cover,
+            REFERRAL_EVENT: self._check_referral_event,
+            REFERRAL_PROMPT: self._check_prompt,
         }
         self.cross_checks: dict[RecordSpec, Callable[[_Row], None]] = {
             PREGNANCY: self._cross_check_pregnancy,
@@ -1041,6 +1243,7 @@ class _Importer:
             CONTACT: self._cross_check_contact,
             MEASUREMENT: self._cross_check_measurement,
             REFERRAL: self._cross_check_referral,
+            REFERRAL_PROMPT: self._cross_check_prompt,
         }
 
     # -- the whole document
@@ -1049,7 +1252,8 @@ class _Importer:
         """Read and check everything; raise ``ImportRejected`` listing every problem."""
         sections = self._read_envelope(document)
         for spec in RECORD_SPECS:
-            self._read_list(spec, sections.get(spec.section), prefix="", parent=None)
+            if spec.since <= self.version:
+                self._read_list(spec, sections.get(spec.section), prefix="", parent=None)
         self._check_against_database()
         for spec in _WRITE_ORDER:
             for row in self.rows[spec]:
@@ -1077,6 +1281,11 @@ class _Importer:
             contacts=count[CONTACT],
             measurements=count[MEASUREMENT],
             referrals=count[REFERRAL],
+            allocation_changes=count[ALLOCATION],
+            cover_arrangements=count[COVER],
+            record_status_changes=count[RECORD_STATUS],
+            referral_events=count[REFERRAL_EVENT],
+            referral_prompts=count[REFERRAL_PROMPT],
         )
 
     def _add_birth_measurements(self) -> None:
@@ -1126,10 +1335,13 @@ class _Importer:
             raise _refused(
                 "version",
                 f"This file is in version {_describe(version)} of the format; this version of "
-                f"HealthVisitor reads versions {' and '.join(map(str, READABLE_VERSIONS))}.",
+                f"HealthVisitor reads versions {', '.join(map(str, READABLE_VERSIONS[:-1]))} "
+                f"and {READABLE_VERSIONS[-1]}.",
             )
-        allowed = {*_ENVELOPE, *(spec.section for spec in RECORD_SPECS)}
-        self._unknown_fields(_THE_FILE, document, allowed, "the file")
+        self.version = version
+        allowed = {*_ENVELOPE, *(spec.section for spec in RECORD_SPECS if spec.since <= version)}
+        later = {spec.section for spec in RECORD_SPECS} - allowed
+        self._unknown_fields(_THE_FILE, document, allowed, "the file", later)
         if document.get("exported_at") is not None:
             self._attempt(_THE_FILE, "exported_at", _read_timestamp, document["exported_at"])
         return document
@@ -1156,7 +1368,9 @@ class _Importer:
             self.own_rules.get(spec, _no_rule)(row)
             self._remember(row)
             for nested in spec.nested:
-                self._read_list(nested, item.get(nested.section), prefix=f"{label} ", parent=row)
+                if nested.since <= self.version:
+                    section = item.get(nested.section)
+                    self._read_list(nested, section, prefix=f"{label} ", parent=row)
 
     def _name_for_label(self, spec: RecordSpec, item: object) -> str:
         """The record in a health visitor's terms, e.g. ``(NHS 999 123 4567, Amelia Khan)``.
@@ -1193,25 +1407,57 @@ class _Importer:
             parts = (_joined(" on ", _amount(item), text("measured_on")), child)
         elif spec is REFERRAL:
             parts = (_joined(" made ", text("referral_type"), text("made_on")), child)
+        elif spec is ALLOCATION:
+            parts = (_joined(" at ", text("kind"), text("changed_at")),)
+        elif spec is RECORD_STATUS:
+            parts = (_joined(" from ", text("status"), text("effective_date")),)
+        elif spec is REFERRAL_EVENT:
+            parts = (_joined(" on ", text("status"), text("event_date")),)
+        elif spec is REFERRAL_PROMPT:
+            parts = (_joined(" on ", text("rule_id"), text("decided_on")), child)
+        elif spec is COVER:
+            absent = text("absent_health_visitor")
+            parts = (
+                _joined(" from ", f"cover for {absent}" if absent else "", text("start_date")),
+            )
         else:
             parts = (_joined(" from ", text("status") or text("level"), text("start_date")),)
         shown = _joined(", ", *parts)
         return f" ({shown})" if shown else ""
 
     def _unknown_fields(
-        self, label: str, item: Mapping[Any, Any], allowed: Iterable[str], what: str
+        self,
+        label: str,
+        item: Mapping[Any, Any],
+        allowed: Iterable[str],
+        what: str,
+        later: Iterable[str] = (),
     ) -> None:
+        """Report keys that are not fields; ``later`` are fields of a later version."""
+        newer = set(later)
         for key in sorted(set(item) - set(allowed), key=str):
-            message = (
-                f"'{key}' is not a field of {what} in version {FORMAT_VERSION} of the format; "
-                "check the spelling."
-            )
+            if key in newer:
+                message = (
+                    f"'{key}' is a field of {what} only from version {FORMAT_VERSION} of the "
+                    f"format, but the file says it is version {self.version}. Export the "
+                    f"file again, or set 'version' to {FORMAT_VERSION} if it follows that "
+                    "version throughout."
+                )
+            else:
+                message = (
+                    f"'{key}' is not a field of {what} in version {self.version} of the format; "
+                    "check the spelling."
+                )
             self.problems.append(_problem(label, str(key) or '""', message))
 
     def _read_fields(self, spec: RecordSpec, item: Mapping[Any, Any], label: str) -> dict[str, Any]:
-        self._unknown_fields(label, item, spec.field_names, f"a {spec.noun}")
+        allowed = spec.names_in(self.version)
+        later = set(spec.field_names) - set(allowed)
+        self._unknown_fields(label, item, allowed, f"a {spec.noun}", later)
         values: dict[str, Any] = {}
         for field_spec in spec.fields:
+            if field_spec.since > self.version:
+                continue
             raw = item.get(field_spec.name)
             if raw is None:
                 if field_spec.required:
@@ -1352,6 +1598,17 @@ class _Importer:
                 what="record status",
             ),
         )
+        self._validate(
+            row,
+            "transferred_in_on",
+            lambda when: check_event_date(
+                when,
+                today=self.today,
+                date_of_birth=born,
+                field="transferred_in_on",
+                what="transfer in",
+            ),
+        )
         self._check_nhs_number_once(row)
         self._check_allocated(row)
 
@@ -1438,6 +1695,55 @@ class _Importer:
                     made_on, closed_on, "closed_on", starts="referral date", ends="closing date"
                 ),
             )
+
+    def _check_record_status(self, row: _Row) -> None:
+        born = None if row.parent is None else row.parent.values.get("date_of_birth")
+        self._validate(row, "effective_date", self._in_history("effective_date", born, early=False))
+
+    def _check_cover(self, row: _Row) -> None:
+        values = row.values
+        start = values.get("start_date")
+        if start is not None:
+            self._validate(row, "end_date", lambda end: check_period(start, end))
+        # ``ended_on`` may be before ``start_date``: cover cancelled before it began.
+        absent = values.get("absent_health_visitor_id")
+        if absent is not None and absent == values.get("covering_health_visitor_id"):
+            message = "A health visitor cannot cover their own caseload; name a colleague."
+            self.problems.append(_problem(row.label, "covering_health_visitor", message))
+            return
+        end = values.get("end_date")
+        if end is None or last_day_of_cover(end, values.get("ended_on")) < self.today:
+            return  # cover that is over changes no caseload: its people may have moved on
+        for attribute, name in (
+            ("absent_health_visitor_id", "absent_health_visitor"),
+            ("covering_health_visitor_id", "covering_health_visitor"),
+        ):
+            user = values.get(attribute)
+            if user is None:
+                continue
+            role, team_id, _active = self.user_facts[user]
+            if role is Role.ADMINISTRATOR or team_id != self.actor.team_id:
+                message = (
+                    "Cover in force or arranged for later is between health visitors of your "
+                    "team; this person is not in your team."
+                )
+                self.problems.append(_problem(row.label, name, message))
+
+    def _check_referral_event(self, row: _Row) -> None:
+        self._validate(row, "event_date", self._not_in_future("event_date", "referral step"))
+
+    def _check_prompt(self, row: _Row) -> None:
+        values = row.values
+        if (values.get("child_id") is None) == (values.get("carer_id") is None):
+            message = "A referral prompt is about one person: give either child_id or carer_id."
+            self.problems.append(_problem(row.label, "child_id", message))
+        if (
+            values.get("decision") is PromptDecision.DECLINED
+            and not values.get("reason", "").strip()
+        ):
+            message = "A prompt that was not taken up needs the reason the health visitor gave."
+            self.problems.append(_problem(row.label, "reason", message))
+        self._validate(row, "decided_on", self._not_in_future("decided_on", "decision"))
 
     # -- rules across records
 
@@ -1676,6 +1982,16 @@ class _Importer:
     def _cross_check_referral(self, row: _Row) -> None:
         self._resolve(row, "child_id")
         self._resolve(row, "carer_id")
+
+    def _cross_check_prompt(self, row: _Row) -> None:
+        for attribute in ("contact_id", "child_id", "carer_id"):
+            self._resolve(row, attribute)
+        referral = self._resolve(row, "referral_id")
+        if referral is not None:
+            message = "This referral is about another child, not the child of the prompt."
+            self._different(
+                row, "referral_id", message, (row.values.get("child_id"), referral.child_id)
+            )
 
     def _check_supersession(self, spec: RecordSpec) -> None:
         try:

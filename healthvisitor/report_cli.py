@@ -3,6 +3,8 @@
     healthvisitor report redbook --nhs 9991234560 --out red-book.pdf
     healthvisitor report handover --practitioner jsmith --out handover.pdf
         [--flagged-only] [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+    healthvisitor report metrics --quarter 2026-27Q1 --user jlead
+        [--team NAME | --practitioner USERNAME | --service] [--json | --csv] [--out FILE.pdf]
 
 Wired into ``healthvisitor.cli.build_parser`` with ``add_report_commands``.
 An unknown child or practitioner ends with one clear sentence and exit
@@ -158,11 +160,158 @@ def cmd_report_handover(args: argparse.Namespace) -> int:
     return 0
 
 
+def _metrics_json(found: Any) -> str:
+    import json
+
+    return json.dumps(
+        {
+            "quarter": found.quarter,
+            "starts": found.starts.isoformat(),
+            "ends": found.ends.isoformat(),
+            "scope": found.scope.value,
+            "scope_name": found.scope_name,
+            "provisional": found.provisional,
+            "metrics": [
+                {
+                    "code": figure.code,
+                    "title": figure.title,
+                    "numerator": figure.numerator,
+                    "denominator": figure.denominator,
+                    "percent": None if figure.percent is None else float(figure.percent),
+                    "note": figure.note,
+                    "source": figure.source,
+                }
+                for figure in found.figures
+            ],
+            "breastfeeding_at_6_8_weeks": {
+                "totally": found.breastfeeding.totally,
+                "partially": found.breastfeeding.partially,
+                "not": found.breastfeeding.not_breastfed,
+                "not_recorded": found.breastfeeding.not_recorded,
+            },
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
+
+
+def _metrics_csv(found: Any) -> str:
+    import csv
+
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(
+        ["quarter", "scope", "metric", "title", "numerator", "denominator", "percent", "note"]
+    )
+    for figure in found.figures:
+        writer.writerow(
+            [
+                found.quarter,
+                found.scope_name,
+                figure.code,
+                figure.title,
+                figure.numerator,
+                "" if figure.denominator is None else figure.denominator,
+                "" if figure.percent is None else str(figure.percent),
+                figure.note,
+            ]
+        )
+    return text.getvalue()
+
+
+def _metrics_text(found: Any) -> str:
+    so_far = " (quarter not ended: figures so far)" if found.provisional else ""
+    lines = [f"{found.scope_name}, {found.quarter}{so_far}"]
+    for figure in found.figures:
+        if figure.denominator is None:
+            value = f"{figure.numerator}"
+        else:
+            share = "-" if figure.percent is None else f"{figure.percent}%"
+            value = f"{figure.numerator} of {figure.denominator} ({share})"
+        note = f"  [{figure.note}]" if figure.note else ""
+        lines.append(f"  {figure.title}: {value}{note}")
+    return "\n".join(lines)
+
+
+def cmd_report_metrics(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from healthvisitor.cli import _open, _today
+    from healthvisitor.domain.enums import Role
+    from healthvisitor.domain.metrics import Quarter
+    from healthvisitor.persistence.models import User
+    from healthvisitor.persistence.unit_of_work import unit_of_work
+    from healthvisitor.services import metrics
+    from healthvisitor.services.actor import actor_for
+
+    quarter = Quarter.parse(args.quarter, "--quarter")
+    out = _out_path(args.out) if args.out else None
+    today = _today(args.today)
+    opened = _open(args)
+    engine: Engine = opened.engine
+    try:
+        with unit_of_work(engine) as session:
+            actor = actor_for(session, args.user)
+            scope = (
+                metrics.MetricScope.TEAM
+                if actor.role is Role.TEAM_LEAD
+                else metrics.MetricScope.HEALTH_VISITOR
+            )
+            team_id = visitor_id = None
+            if args.service:
+                scope = metrics.MetricScope.SERVICE
+            elif args.practitioner:
+                scope = metrics.MetricScope.HEALTH_VISITOR
+                visitor_id = session.scalar(
+                    select(User.id).where(User.username == args.practitioner)
+                )
+                if visitor_id is None:
+                    raise NotFoundError(
+                        f"There is no practitioner with the username '{args.practitioner}'; "
+                        "check the spelling."
+                    )
+            elif args.team:
+                scope = metrics.MetricScope.TEAM
+                team_id = metrics.team_by_name(session, actor, args.team)
+            found = metrics.quarter_metrics(
+                session,
+                actor,
+                quarter,
+                today=today,
+                scope=scope,
+                health_visitor_id=visitor_id,
+                team_id=team_id,
+            )
+            if out is not None:
+                # As for the red book: the renderers are reached only when printing.
+                from healthvisitor.reports.metrics_report import (  # type: ignore[import-not-found]
+                    metrics_pdf,
+                )
+
+                _write(
+                    out,
+                    lambda pdf: metrics_pdf(
+                        found, pdf, printed_by=actor.full_name, printed_on=today
+                    ),
+                )
+    finally:
+        engine.dispose()
+    if args.json:
+        print(_metrics_json(found))
+    elif args.csv:
+        print(_metrics_csv(found), end="")
+    else:
+        print(_metrics_text(found))
+    if out is not None and not (args.json or args.csv):
+        print(f"Written to {out}.")
+    return 0
+
+
 def add_report_commands(commands: Any) -> None:
-    """Add ``report redbook`` and ``report handover`` to the top-level subparsers."""
+    """Add ``report redbook``, ``report handover`` and ``report metrics`` to the subparsers."""
     report = commands.add_parser(
         "report",
-        help="print a red book summary or a caseload handover to a PDF file",
+        help="print a red book summary, a caseload handover or the quarter's metrics",
         description="Printed reports as PDF files (A4, fonts embedded). Each print is "
         "recorded in the audit trail: who printed what, for whom.",
     )
@@ -207,3 +356,25 @@ def add_report_commands(commands: Any) -> None:
     handover.add_argument("--user", help="your username (default: the practitioner)")
     handover.add_argument("--today", metavar="YYYY-MM-DD", help="the date to print as (today)")
     handover.set_defaults(handler=cmd_report_handover)
+
+    figures = kinds.add_parser(
+        "metrics",
+        help="the national health visiting metrics for a quarter",
+        description="The health visitor service delivery metrics for a financial quarter "
+        "(April-June is Q1), each with numerator, denominator and percentage. A team lead "
+        "sees their team (or --service, every team); a health visitor their own children.",
+    )
+    figures.add_argument(
+        "--quarter", required=True, metavar="YYYY-YYQn", help="e.g. 2026-27Q1 (April-June 2026)"
+    )
+    figures.add_argument("--user", required=True, help="your username")
+    whose = figures.add_mutually_exclusive_group()
+    whose.add_argument("--team", metavar="NAME", help="the team (a team lead's own)")
+    whose.add_argument("--practitioner", metavar="USERNAME", help="one health visitor's children")
+    whose.add_argument("--service", action="store_true", help="every team (team leads only)")
+    shape = figures.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help="print JSON")
+    shape.add_argument("--csv", action="store_true", help="print CSV for a spreadsheet")
+    figures.add_argument("--out", metavar="FILE.pdf", help="also write a one-page PDF")
+    figures.add_argument("--today", metavar="YYYY-MM-DD", help="the date to report as (today)")
+    figures.set_defaults(handler=cmd_report_metrics)

@@ -5,8 +5,10 @@ child record the screen shows, so paper and screen cannot disagree. Sections
 in red book order: the child's details, family and GP; flags and plan; the
 mandated reviews with their key findings; every measurement with its centile;
 the growth charts (the screen's renderer, ``reports/growth_chart.py``); other
-contacts; referrals. Newborn screening and immunisations are not recorded by
-HealthVisitor yet, and the summary says so rather than leaving them out silently.
+contacts; referrals. Newborn screening (blood spot, hearing, NIPE) and
+immunisations given, due and overdue come from ``services.screening`` through
+the same record; a test with no result on record is printed as "not recorded",
+never left out, so nobody reads absence as "none".
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import IO
 from reportlab.platypus import Flowable
 
 from healthvisitor.domain.enums import ContactKind, MeasurementKind
+from healthvisitor.domain.immunisations import DoseStatus
 from healthvisitor.reports.growth_chart import DESIGN_HEIGHT, DESIGN_WIDTH, growth_chart_drawing
 from healthvisitor.reports.page import (
     CONTENT_WIDTH,
@@ -39,11 +42,10 @@ TITLE = "Red book summary"
 #: Points: two charts and a heading fit between the header and the footer of an A4 page.
 CHART_HEIGHT = 290.0
 
-#: Not in HealthVisitor's records yet: said on paper so nobody reads absence as "none".
+#: Printed when a record was built without its screening and immunisations.
 NOT_RECORDED_HERE = (
-    "Newborn screening (blood spot, hearing, newborn and infant physical examination) and "
-    "immunisations are not recorded in HealthVisitor yet: see the red book itself and the "
-    "child health record."
+    "Newborn screening and immunisations could not be read for this summary: see the "
+    "child's record and the red book itself."
 )
 
 
@@ -173,6 +175,79 @@ def _charts(summary: RedBookSummary) -> list[Flowable]:
     return story
 
 
+def _newborn_screening(summary: RedBookSummary) -> list[Flowable]:
+    story: list[Flowable] = [
+        heading("Newborn screening (blood spot, hearing, physical examination)")
+    ]
+    screening = summary.record.screening
+    if screening is None:
+        story.append(paragraph(NOT_RECORDED_HERE))
+        return story
+    rows = [
+        (s.test.label, long_date(s.screened_on), s.result.label, s.note or "—")
+        for s in screening.screenings
+    ]
+    rows += [(test.label, "—", "Not recorded", "—") for test in screening.untested]
+    story.append(table(("Screening", "Date", "Result", "Note"), rows, (0.34, 0.16, 0.18, 0.32)))
+    return story
+
+
+def _immunisations(summary: RedBookSummary) -> list[Flowable]:
+    story: list[Flowable] = [heading("Immunisations")]
+    screening = summary.record.screening
+    if screening is None:
+        story.append(paragraph(NOT_RECORDED_HERE))
+        return story
+    story.append(subheading("Given"))
+    if screening.immunisations:
+        rows = [
+            (
+                long_date(i.given_on),
+                i.vaccine_name,
+                f"Dose {i.dose}",
+                "Elsewhere" if i.given_elsewhere else "Here",
+                i.batch or "—",
+            )
+            for i in screening.immunisations
+        ]
+        story.append(
+            table(("Date", "Vaccine", "Dose", "Given", "Batch"), rows, (0.17, 0.4, 0.1, 0.13, 0.2))
+        )
+    else:
+        story.append(paragraph("No immunisations recorded in HealthVisitor."))
+    story.append(subheading("Due and overdue"))
+    missing = [p for p in screening.plan if p.status in (DoseStatus.DUE, DoseStatus.OVERDUE)]
+    if missing:
+        rows = [
+            (
+                p.scheduled.appointment,
+                p.scheduled.vaccine_name,
+                f"Dose {p.scheduled.dose}",
+                long_date(p.due_on),
+                p.status.value,
+            )
+            for p in missing
+        ]
+        story.append(
+            table(
+                ("Appointment", "Vaccine", "Dose", "Due from", "Status"),
+                rows,
+                (0.18, 0.4, 0.1, 0.17, 0.15),
+            )
+        )
+    else:
+        story.append(paragraph("No routine immunisation is due or overdue today."))
+    coming = next((p for p in screening.plan if p.status is DoseStatus.NOT_YET_DUE), None)
+    if coming is not None:
+        story.append(
+            paragraph(
+                f"Next on the routine schedule: {coming.scheduled.appointment} "
+                f"(from {long_date(coming.due_on)})."
+            )
+        )
+    return story
+
+
 def _contacts(summary: RedBookSummary) -> list[Flowable]:
     contacts = [c for c in summary.record.contacts if c.kind is ContactKind.OTHER]
     story: list[Flowable] = [heading("Other contacts")]
@@ -243,13 +318,14 @@ def red_book_story(summary: RedBookSummary) -> list[Flowable]:
     story: list[Flowable] = [
         paragraph(f"{TITLE}: {summary.record.name}", look.title),
         paragraph(copy, look.small),
-        paragraph(NOT_RECORDED_HERE, look.small),
     ]
     story += _child_details(summary)
     story += _flags_and_plan(summary)
+    story += _newborn_screening(summary)
     story += _reviews(summary)
     story += _measurements(summary)
     story += _charts(summary)
+    story += _immunisations(summary)
     story += _contacts(summary)
     story += _referrals(summary)
     return story

@@ -30,6 +30,7 @@ from sqlalchemy.exc import OperationalError
 
 from healthvisitor import interchange
 from healthvisitor.domain.enums import (
+    AllocationChangeKind,
     CarerRelationship,
     ContactKind,
     ContactLocation,
@@ -38,7 +39,10 @@ from healthvisitor.domain.enums import (
     FeedingStatus,
     MeasurementKind,
     PregnancyOutcome,
+    PromptDecision,
     RecordStatus,
+    ReferralConsent,
+    ReferralOutcome,
     ReferralStatus,
     Role,
     SafeguardingStatus,
@@ -553,8 +557,8 @@ def test_malformed_json_names_the_line(sqlite_engine: Engine, tmp_path: Path) ->
     [
         ([], "(whole file)", "JSON object"),
         ({"format": "something-else", "version": 1}, "format", "not a HealthVisitor"),
-        ({"format": FORMAT_NAME, "version": 3}, "version", "reads versions 1 and 2"),
-        ({"format": FORMAT_NAME, "version": True}, "version", "reads versions 1 and 2"),
+        ({"format": FORMAT_NAME, "version": 4}, "version", "reads versions 1, 2 and 3"),
+        ({"format": FORMAT_NAME, "version": True}, "version", "reads versions 1, 2 and 3"),
     ],
 )
 def test_the_wrong_kind_of_file_is_refused(
@@ -861,6 +865,7 @@ def test_the_document_lists_every_current_coded_value() -> None:
     # Every coded enumeration of the model is in the format.
     in_format = set(_coded_fields().values())
     assert in_format == {
+        AllocationChangeKind,
         CarerRelationship,
         ContactKind,
         ContactLocation,
@@ -869,7 +874,10 @@ def test_the_document_lists_every_current_coded_value() -> None:
         FeedingStatus,
         MeasurementKind,
         PregnancyOutcome,
+        PromptDecision,
         RecordStatus,
+        ReferralConsent,
+        ReferralOutcome,
         ReferralStatus,
         SafeguardingStatus,
         ScreeningZone,
@@ -921,7 +929,17 @@ def test_the_example_in_the_document_imports_and_exports_unchanged(sqlite_engine
     summary = import_document(sqlite_engine, lead, example, today=TODAY)
 
     assert summary == ImportSummary(
-        families=1, carers=2, pregnancies=1, children=1, contacts=2, measurements=2, referrals=1
+        families=1,
+        carers=2,
+        pregnancies=1,
+        children=1,
+        contacts=2,
+        measurements=2,
+        referrals=1,
+        allocation_changes=2,
+        cover_arrangements=1,
+        referral_events=1,
+        referral_prompts=1,
     )
     with unit_of_work(sqlite_engine) as session:
         again = export_document(session, lead, exported_at=NOW)

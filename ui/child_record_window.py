@@ -68,6 +68,7 @@ from healthvisitor.ui.registration_dialogs import (
     ReopenRecordDialog,
     open_dialog,
 )
+from healthvisitor.ui.screening_panel import ScreeningPanel
 from healthvisitor.ui.theme import app_icon
 
 if TYPE_CHECKING:
@@ -373,6 +374,9 @@ class ChildRecordWindow(QMainWindow):
         self.tabs.addTab(self._history_page(), "&History")
         self.referrals_panel = ReferralsPanel(self.workspace, self.record.id)
         self.tabs.addTab(self.referrals_panel, "Re&ferrals")
+        self.tabs.addTab(
+            ScreeningPanel(self.workspace, self.record.id), "Screening and &immunisations"
+        )
 
         central = QWidget()
         layout = QVBoxLayout(central)

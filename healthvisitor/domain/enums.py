@@ -274,3 +274,27 @@ class PromptDecision(_Coded):
 
     ACCEPTED = ("accepted", "Accepted")
     DECLINED = ("declined", "Not now")
+
+
+class NewbornScreeningTest(_Coded):
+    """The newborn and infant screening tests the red book records (issue 6).
+
+    NHS newborn blood spot screening (day 5), the NHS newborn hearing
+    screening programme, and the newborn and infant physical examination
+    (NIPE) within 72 hours of birth and again at 6-8 weeks (DOMAIN.md, "The red book").
+    """
+
+    BLOOD_SPOT = ("blood_spot", "Newborn blood spot")
+    HEARING = ("hearing", "Newborn hearing")
+    NIPE_NEWBORN = ("nipe_newborn", "Newborn physical examination (NIPE)")
+    NIPE_SIX_TO_EIGHT_WEEK = ("nipe_6_8_week", "6-8 week physical examination (NIPE)")
+
+
+class NewbornScreeningResult(_Coded):
+    """The coded outcome of a screening test, as the screening programme reports it."""
+
+    NO_FURTHER_ACTION = ("no_further_action", "No further action")
+    REFERRED = ("referred", "Referred")
+    REPEAT_NEEDED = ("repeat_needed", "Repeat needed")
+    DECLINED = ("declined", "Declined")
+    NOT_DONE = ("not_done", "Not done")

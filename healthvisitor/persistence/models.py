@@ -60,6 +60,8 @@ from healthvisitor.domain.enums import (
     DevelopmentDomain,
     FeedingStatus,
     MeasurementKind,
+    NewbornScreeningResult,
+    NewbornScreeningTest,
     PregnancyOutcome,
     PromptDecision,
     RecordStatus,
@@ -691,3 +693,57 @@ class AuditEvent(Base):
     machine: Mapped[str] = mapped_column(String(100), nullable=False, default="")
 
     __table_args__ = (Index("ix_audit_events_occurred_at", "occurred_at"),)
+
+
+class NewbornScreening(Base):
+    """One newborn or infant screening result (issue 6). Append-only.
+
+    Blood spot, hearing, and the newborn and 6-8 week physical examinations
+    (NIPE), with the coded result the programme reported. Never edited: a
+    correction is a new row whose ``supersedes_id`` points at the old one.
+    """
+
+    __tablename__ = "newborn_screenings"
+
+    id: Mapped[uuid_pk]
+    child_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("children.id"), nullable=False, index=True
+    )
+    test: Mapped[NewbornScreeningTest] = mapped_column(
+        coded(NewbornScreeningTest, "newborn_screening_test"), nullable=False
+    )
+    screened_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    result: Mapped[NewbornScreeningResult] = mapped_column(
+        coded(NewbornScreeningResult, "newborn_screening_result"), nullable=False
+    )
+    note: Mapped[text_str]
+    recorded_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), nullable=False)
+    recorded_at: Mapped[created_at]
+    supersedes_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("newborn_screenings.id"))
+
+
+class Immunisation(Base):
+    """One vaccine dose given to a child (issue 6). Append-only.
+
+    ``vaccine`` is a code from ``healthvisitor.domain.immunisations.VACCINES``;
+    ``given_elsewhere`` marks a dose given by another service (a GP practice
+    abroad, another area) and recorded here from the family's record. A
+    correction is a new row whose ``supersedes_id`` points at the old one.
+    """
+
+    __tablename__ = "immunisations"
+
+    id: Mapped[uuid_pk]
+    child_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("children.id"), nullable=False, index=True
+    )
+    vaccine: Mapped[str] = mapped_column(String(40), nullable=False)
+    dose: Mapped[int] = mapped_column(Integer, nullable=False)
+    given_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    given_elsewhere: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    batch: Mapped[str] = mapped_column(String(40), nullable=False, default="")
+    recorded_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), nullable=False)
+    recorded_at: Mapped[created_at]
+    supersedes_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("immunisations.id"))
+
+    __table_args__ = (CheckConstraint("dose >= 1", name="dose_positive"),)

@@ -53,6 +53,10 @@ from healthvisitor.services.access import require_team
 from healthvisitor.services.actor import Actor
 from healthvisitor.services.audit import record_event
 from healthvisitor.services.growth_alerts import alerts_for_child
+from healthvisitor.services.screening import (
+    ScreeningAndImmunisations,
+    screening_and_immunisations_for,
+)
 
 #: The charts a record shows, in red book order, and the measurements on each
 #: (length and height share one chart, as on the UK-WHO 0-4 years charts).
@@ -158,6 +162,9 @@ class ChildRecord:
     #: Arrived from another area's service (issue 4): where from, and when.
     transferred_in_from: str = ""
     transferred_in_on: dt.date | None = None
+    #: Newborn screening results, immunisations given and the immunisation
+    #: plan (issue 6); ``None`` only where a record is built without them.
+    screening: ScreeningAndImmunisations | None = None
 
     @property
     def is_closed(self) -> bool:
@@ -406,6 +413,7 @@ def child_record(
         ),
         transferred_in_from=child.transferred_in_from,
         transferred_in_on=child.transferred_in_on,
+        screening=screening_and_immunisations_for(session, child, today=today),
     )
 
 

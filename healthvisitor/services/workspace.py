@@ -480,6 +480,52 @@ class Workspace:
                 session, self.actor, contact_id, rule_id, reason=reason, today=self.today()
             )
 
+    # --- team metrics (issue 7): add methods below this line only ---
+
+    # Imported here, as the referrals section does, because helpers add lines
+    # under their marker only; the lead may move it to the top.
+    from healthvisitor.services import metrics as metrics_service
+
+    def quarter_metrics(
+        self,
+        quarter: str,
+        scope: metrics_service.MetricScope = metrics_service.MetricScope.TEAM,
+        health_visitor_id: uuid.UUID | None = None,
+    ) -> metrics_service.QuarterMetrics:
+        """The national metrics for ``quarter`` ("2026-27Q1"): ValidationError if mistyped."""
+        from healthvisitor.domain.metrics import Quarter
+
+        with unit_of_work(self.engine) as session:
+            return self.metrics_service.quarter_metrics(
+                session,
+                self.actor,
+                Quarter.parse(quarter),
+                today=self.today(),
+                scope=scope,
+                health_visitor_id=health_visitor_id,
+            )
+
+    def metric_exceptions(
+        self,
+        quarter: str,
+        code: str,
+        scope: metrics_service.MetricScope = metrics_service.MetricScope.TEAM,
+        health_visitor_id: uuid.UUID | None = None,
+    ) -> list[metrics_service.MissedChild]:
+        """The children a review figure leaves out, each with the reason (the drill-down)."""
+        from healthvisitor.domain.metrics import Quarter
+
+        with unit_of_work(self.engine) as session:
+            return self.metrics_service.metric_exceptions(
+                session,
+                self.actor,
+                Quarter.parse(quarter),
+                code,
+                today=self.today(),
+                scope=scope,
+                health_visitor_id=health_visitor_id,
+            )
+
 
 def default_username(session: Session) -> str:
     """Until sign-in exists (issue 8): the clinical user with the largest caseload."""
