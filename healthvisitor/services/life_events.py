@@ -43,6 +43,7 @@ from healthvisitor.persistence.models import (
     Family,
     Pregnancy,
     RecordStatusChange,
+    SafeguardingEntry,
     User,
 )
 from healthvisitor.services.access import require_clinical, require_team
@@ -54,6 +55,7 @@ from healthvisitor.services.contacts import (
     MeasurementEntry,
     record_contact,
 )
+from healthvisitor.services.dated_history import in_force_on
 from healthvisitor.services.records import (
     CarerDetails,
     ChildDetails,
@@ -465,6 +467,7 @@ def record_birth(
             holder,
             "Born: stays with the health visitor who had the pregnancy.",
         )
+    carried = _carry_safeguarding_to_baby(session, actor, pregnancy.id, child.id, born)
     if not twin:
         pregnancy.outcome = PregnancyOutcome.LIVE_BIRTH
         pregnancy.outcome_date = born
@@ -478,8 +481,38 @@ def record_birth(
         child_id=str(child.id),
         date_of_birth=born.isoformat(),
         second_baby=twin,
+        safeguarding_carried_over=carried,
     )
     return summary
+
+
+def _carry_safeguarding_to_baby(
+    session: Session, actor: Actor, pregnancy_id: uuid.UUID, child_id: uuid.UUID, born: dt.date
+) -> int:
+    """Safeguarding in force on the pregnancy (a pre-birth plan) goes on to the baby.
+
+    DOMAIN.md: safeguarding flags must never be lost. The pregnancy leaves the
+    caseload at birth and every list reads the child's own entries, so each
+    entry in force at birth is added to the child from the date of birth, with
+    a note asking for the plan to be reviewed (hazard H21). Returns how many.
+    """
+    entries = session.scalars(
+        select(SafeguardingEntry).where(
+            SafeguardingEntry.pregnancy_id == pregnancy_id, in_force_on(SafeguardingEntry, born)
+        )
+    ).all()
+    for entry in entries:
+        note = f"Carried over from the pregnancy at birth: review the plan. {entry.note}".strip()
+        session.add(
+            SafeguardingEntry(
+                child_id=child_id,
+                status=entry.status,
+                start_date=born,
+                note=note[:4000],
+                recorded_by_id=actor.user_id,
+            )
+        )
+    return len(entries)
 
 
 # --- Transfer in -----------------------------------------------------------------

@@ -26,6 +26,7 @@ from healthvisitor.domain.enums import (
     RecordStatus,
     ReviewStatus,
     Role,
+    SafeguardingStatus,
     Sex,
 )
 from healthvisitor.errors import (
@@ -43,6 +44,7 @@ from healthvisitor.persistence.models import (
     Measurement,
     Pregnancy,
     RecordStatusChange,
+    SafeguardingEntry,
 )
 from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.services.actor import Actor
@@ -619,3 +621,26 @@ def test_nothing_is_ever_deleted_by_these_actions(family: Family_) -> None:
     after = {table: count(family.engine, table) for table in tables}
     assert after == {**before, AllocationChange: before[AllocationChange] + 1}
     assert count(family.engine, RecordStatusChange) == 3
+
+
+def test_a_pre_birth_plan_goes_on_to_the_baby_at_birth(family: Family_) -> None:
+    """Hazard H21: the pregnancy leaves the caseload at birth; its plan must not vanish."""
+    with unit_of_work(family.engine) as session:
+        session.add(
+            SafeguardingEntry(
+                pregnancy_id=family.pregnancy_id,
+                status=SafeguardingStatus.PRE_BIRTH_PLAN,
+                start_date=BORN - dt.timedelta(days=60),
+                note="Strategy meeting",
+            )
+        )
+    child_id = born_child(family)
+    with unit_of_work(family.engine) as session:
+        [row] = caseload(session, family.hv, today=TODAY)
+        assert row.child_id == child_id
+        assert row.safeguarding == (SafeguardingStatus.PRE_BIRTH_PLAN.label,)
+        carried = session.scalars(
+            select(SafeguardingEntry).where(SafeguardingEntry.child_id == child_id)
+        ).one()
+        assert carried.start_date == BORN
+        assert carried.note.startswith("Carried over from the pregnancy at birth")
