@@ -35,6 +35,7 @@ from healthvisitor.domain.enums import (
     Role,
     Sex,
 )
+from healthvisitor.domain.schedule import child_review_windows
 from healthvisitor.errors import FieldProblem, NotFoundError, ValidationError
 from healthvisitor.persistence.models import (
     AllocationChange,
@@ -521,6 +522,7 @@ def _carry_safeguarding_to_baby(
 def _review_problems(transfer: TransferIn, today: dt.date) -> list[FieldProblem]:
     problems: list[FieldProblem] = []
     born = transfer.baby.date_of_birth
+    opens = {window.kind: window.opens for window in child_review_windows(born)}
     seen: set[ContactKind] = set()
     for review in transfer.reviews:
         field = f"review_{review.kind.value}"
@@ -542,6 +544,16 @@ def _review_problems(transfer: TransferIn, today: dt.date) -> list[FieldProblem]
                     field,
                     f"{review.contact_date:%d %b %Y} is before the child was born "
                     f"({born:%d %b %Y}).",
+                    where,
+                )
+            )
+        elif review.kind in opens and review.contact_date < opens[review.kind]:
+            # A review dated before its window would count as done and stop its reminder.
+            problems.append(
+                FieldProblem(
+                    field,
+                    f"A {where.lower()} on {review.contact_date:%d %b %Y} is too early for this "
+                    f"child: it can be done from {opens[review.kind]:%d %b %Y}. Check the date.",
                     where,
                 )
             )

@@ -644,3 +644,24 @@ def test_a_pre_birth_plan_goes_on_to_the_baby_at_birth(family: Family_) -> None:
         ).one()
         assert carried.start_date == BORN
         assert carried.note.startswith("Carried over from the pregnancy at birth")
+
+
+def test_a_review_done_elsewhere_cannot_be_dated_before_it_could_be_done(
+    family: Family_,
+) -> None:
+    """A 1 year review at one month old would count as done and stop its reminder."""
+    with pytest.raises(ValidationError) as caught, unit_of_work(family.engine) as session:
+        transfer_in(
+            session,
+            family.hv,
+            _transfer(
+                family,
+                baby=baby(23, date_of_birth=dt.date(2026, 6, 1)),
+                reviews=(
+                    PriorReview(ContactKind.ONE_YEAR, dt.date(2026, 7, 2), ContactLocation.HOME),
+                ),
+            ),
+            today=TODAY,
+        )
+    [message] = caught.value.for_field("review_one_year")
+    assert "too early for this child" in message
