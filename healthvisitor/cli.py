@@ -14,7 +14,7 @@ import getpass
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from healthvisitor import __version__
 from healthvisitor.clock import local_today
@@ -26,7 +26,6 @@ from healthvisitor.config import (
     user_config_file,
 )
 from healthvisitor.errors import HealthVisitorError, PasswordRequiredError, ValidationError
-from healthvisitor.report_cli import add_report_commands
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -448,7 +447,7 @@ def cmd_growth(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(extend: Callable[[Any], None] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="healthvisitor",
         description=DESCRIPTION,
@@ -575,12 +574,15 @@ def build_parser() -> argparse.ArgumentParser:
     growth.add_argument("--ofc", type=float, metavar="CM", help="head circumference in cm")
     growth.add_argument("--json", action="store_true", help="print JSON, one object a measurement")
     growth.set_defaults(handler=cmd_growth, usage_error=growth.error)
-    add_report_commands(commands)
+    if extend is not None:
+        extend(commands)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+def main(argv: Sequence[str] | None = None, *, extend: Callable[[Any], None] | None = None) -> int:
+    """Run one command. ``extend`` adds commands from outside the domain package
+    (``healthvisitor.reports.cli`` adds ``report``; it is the installed entry point)."""
+    parser = build_parser(extend)
     args = parser.parse_args(argv)
     try:
         status: int = args.handler(args)

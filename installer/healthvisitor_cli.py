@@ -2,6 +2,6 @@
 
 import sys
 
-from healthvisitor.cli import main
+from healthvisitor.reports.cli import main
 
 sys.exit(main())

@@ -9,10 +9,6 @@ from pathlib import Path
 
 DOMAIN = Path(__file__).parents[1] / "healthvisitor"
 FORBIDDEN = ("PySide6", "shiboken6", "healthvisitor.ui", "healthvisitor.reports", "ui", "reports")
-#: Shells over the domain, like the window: the report commands print PDFs, so
-#: they import the renderers, inside the command only (the test below proves
-#: that importing them still loads no report module).
-SHELLS_THAT_PRINT = {"healthvisitor/report_cli.py": ("healthvisitor.reports",)}
 
 
 def _imports(path: Path) -> set[str]:
@@ -31,10 +27,6 @@ def test_domain_sources_import_no_qt_ui_or_reports() -> None:
         for path in DOMAIN.rglob("*.py")
         for name in _imports(path)
         if any(name == bad or name.startswith(bad + ".") for bad in FORBIDDEN)
-        and not any(
-            name.startswith(allowed)
-            for allowed in SHELLS_THAT_PRINT.get(path.relative_to(DOMAIN.parent).as_posix(), ())
-        )
     }
     assert offenders == set()
 

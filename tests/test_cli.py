@@ -15,7 +15,8 @@ from healthvisitor.cli import main
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "healthvisitor", *args],
+        # The installed ``healthvisitor`` script, beside this interpreter.
+        [str(Path(sys.executable).with_name("healthvisitor")), *args],
         capture_output=True,
         text=True,
         env=os.environ.copy(),

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from healthvisitor import cli
 from healthvisitor.persistence.unit_of_work import unit_of_work
+from healthvisitor.reports.cli import main
 from tests.services.test_metrics import World, new_births
 
 
@@ -39,7 +39,7 @@ def data(sqlite_engine: Engine) -> Data:
 def run(data: Data, *args: str) -> int:
     url = data.engine.url.render_as_string(hide_password=False)
     command = ["report", "metrics", "--quarter", "2026-27Q1", *args, "--today", "2026-11-24"]
-    return cli.main(["--database", url, *command])
+    return main(["--database", url, *command])
 
 
 def test_json_gives_numerator_denominator_and_percent(
@@ -99,7 +99,7 @@ def test_refusals_are_one_sentence_and_exit_1(
     assert "no access to children's records" in capsys.readouterr().err
     url = data.engine.url.render_as_string(hide_password=False)
     argv = ["--database", url, "report", "metrics", "--quarter", "2026Q1", "--user", data.lead]
-    assert cli.main(argv) == 1
+    assert main(argv) == 1
     assert "e.g. 2026-27Q1" in capsys.readouterr().err
 
 

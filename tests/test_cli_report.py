@@ -6,7 +6,6 @@ tests add it to the parser themselves and drive ``cli.main``.
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
@@ -14,34 +13,21 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import Engine, select
 
-from healthvisitor import cli
 from healthvisitor.persistence.models import AuditEvent
 from healthvisitor.persistence.unit_of_work import unit_of_work
-from healthvisitor.report_cli import add_report_commands
+from healthvisitor.reports.cli import main
 from tests import factories
 from tests.printing_data import PrintTeam, build_print_team
 
 
-def _with_reports() -> argparse.ArgumentParser:
-    parser = _plain_parser()
-    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    if "report" not in commands.choices:
-        add_report_commands(commands)
-    return parser
-
-
-_plain_parser = cli.build_parser
-
-
 @pytest.fixture
 def team(sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> PrintTeam:
-    monkeypatch.setattr(cli, "build_parser", _with_reports)
     return build_print_team(sqlite_engine)
 
 
 def run(team: PrintTeam, *args: str) -> int:
     url = team.engine.url.render_as_string(hide_password=False)
-    return cli.main(["--database", url, "report", *args, "--today", "2026-11-24"])
+    return main(["--database", url, "report", *args, "--today", "2026-11-24"])
 
 
 def test_redbook_by_nhs_number_writes_the_pdf_and_audits_it(

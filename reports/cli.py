@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import argparse
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -100,10 +100,7 @@ def cmd_report_redbook(args: argparse.Namespace) -> int:
             )
             # Written inside the unit of work: if the PDF cannot be written,
             # the audit event is not saved either.
-            # The command line is a shell like the window: it reaches the renderers
-            # only when it prints (tests/test_architecture.py allows this module). mypy
-            # checks healthvisitor/ only; reports/ is installed under it by package-dir.
-            from healthvisitor.reports.red_book import red_book_pdf  # type: ignore[import-not-found]
+            from healthvisitor.reports.red_book import red_book_pdf
 
             _write(out, lambda pdf: red_book_pdf(summary, pdf))
     finally:
@@ -148,7 +145,7 @@ def cmd_report_handover(args: argparse.Namespace) -> int:
                 window_to=end,
                 flagged_only=args.flagged_only,
             )
-            from healthvisitor.reports.handover import handover_pdf  # type: ignore[import-not-found]
+            from healthvisitor.reports.handover import handover_pdf
 
             _write(out, lambda pdf: handover_pdf(report, pdf))
     finally:
@@ -284,7 +281,7 @@ def cmd_report_metrics(args: argparse.Namespace) -> int:
             )
             if out is not None:
                 # As for the red book: the renderers are reached only when printing.
-                from healthvisitor.reports.metrics_report import (  # type: ignore[import-not-found]
+                from healthvisitor.reports.metrics_report import (
                     metrics_pdf,
                 )
 
@@ -378,3 +375,14 @@ def add_report_commands(commands: Any) -> None:
     figures.add_argument("--out", metavar="FILE.pdf", help="also write a one-page PDF")
     figures.add_argument("--today", metavar="YYYY-MM-DD", help="the date to report as (today)")
     figures.set_defaults(handler=cmd_report_metrics)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The ``healthvisitor`` command: the domain's commands plus the printed reports.
+
+    The reports live here, outside the domain package, so the domain never
+    imports a renderer; ``healthvisitor.cli.main`` takes them as an extension.
+    """
+    from healthvisitor import cli
+
+    return cli.main(argv, extend=add_report_commands)
