@@ -329,6 +329,36 @@ class AllocationChange(Base):
     )
 
 
+class TeamTransfer(Base):
+    """A child moving from one team of the trust to another (issue 4). Append-only.
+
+    ``Child.team_id`` holds the team responsible now; this history says which
+    team was responsible on any earlier date, which the national metrics need:
+    a child counts in the team responsible at the end of the quarter (issue 7,
+    LG Inform metrics 4232 and 4239). On a date before the first transfer the
+    child was with that transfer's ``from_team_id``.
+    """
+
+    __tablename__ = "team_transfers"
+
+    id: Mapped[uuid_pk]
+    child_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("children.id"), nullable=False, index=True
+    )
+    from_team_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("teams.id"), nullable=False)
+    to_team_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("teams.id"), nullable=False)
+    # The first day the receiving team is responsible.
+    effective_date: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    reason: Mapped[text_str]
+    transferred_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), nullable=False)
+    transferred_at: Mapped[created_at]
+
+    __table_args__ = (
+        CheckConstraint("from_team_id <> to_team_id", name="different_teams"),
+        Index("ix_team_transfers_effective_date", "effective_date"),
+    )
+
+
 class CoverArrangement(Base, Versioned):
     """A colleague holds an absent health visitor's caseload until a date.
 
