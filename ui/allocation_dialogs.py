@@ -10,6 +10,9 @@
   form to arrange cover (who is away, who covers, from, until, why).
 * ``RecentChangesDialog``: the team's latest allocation actions, newest
   first, with Undo for those that can still be undone.
+* ``TransferDialog``: transfer chosen children to another team of the trust
+  (team, effective date, reason, family too unless unticked), with a preview
+  of who moves as the service plans it.
 
 Each asks the ``Workspace`` and never the database. A refusal is said in
 words next to its field (or above the buttons), and everything typed stays.
@@ -55,6 +58,7 @@ if TYPE_CHECKING:
         CoverLine,
     )
     from healthvisitor.services.caseload import CaseloadRow
+    from healthvisitor.services.team_transfer import TeamChoice, TransferPlan, TransferResult
     from healthvisitor.services.workspace import Workspace
 
 #: A health visitor a dialog offers: (id, what the list says, e.g. "Bea Brown (120 children)").
@@ -741,3 +745,228 @@ class RecentChangesDialog(QDialog):
         self.done_message.setText(result.message)
         self.load()
         self.changed.emit(result.message)
+
+
+# --- Transfer to another team of the trust ------------------------------------------------
+
+
+class TransferDialog(QDialog):
+    """Transfer chosen children (and their family) to another team of the trust."""
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        rows: Sequence[CaseloadRow],
+        teams: Sequence[TeamChoice],
+        *,
+        chosen: Sequence[uuid.UUID] = (),
+        from_name: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._workspace = workspace
+        self.outcome: TransferResult | None = None
+        self.plan: TransferPlan | None = None
+        self.setWindowTitle("Transfer to another team")
+        self.setAccessibleName(self.windowTitle())
+        where = f"of {from_name} " if from_name else ""
+        intro = QLabel(
+            f"Choose the children {where}who move to another team of the trust, the team, "
+            "the date that team takes over, and why. They lose their health visitor here and "
+            "wait on the other team's unallocated list; their records go with them."
+        )
+        intro.setWordWrap(True)
+        self.model = ChildPickModel(self)
+        self.model.set_lines(rows)
+        self.picker = _table(
+            "Children to transfer",
+            "Choose one or more children: Shift or Ctrl with the arrows or the mouse",
+            multi=True,
+        )
+        self.picker.setModel(self.model)
+        _fit(self.picker)
+        self.select_all = _button(
+            "Select a&ll", "Select all children", "Choose every child in the list"
+        )
+        self.select_all.clicked.connect(self.picker.selectAll)
+        self.children_message = FieldMessage()
+        self.chosen_count = QLabel()
+        self.chosen_count.setAccessibleName("Children chosen")
+
+        self.team = ChoiceCombo([(t.name, t.team_id) for t in teams], placeholder="Choose…")
+        today = workspace.today()
+        self.effective = date_edit()
+        self.effective.setMaximumDate(to_qdate(today))
+        self.effective.setDate(to_qdate(today))
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("e.g. family moved to Beeston")
+        self.move_family = QCheckBox("Move brothers, sisters and the family's &pregnancy too")
+        self.move_family.setChecked(True)
+        self.move_family.setAccessibleName("Move the family too")
+        self.move_family.setToolTip(
+            "Every active child of the family in this team, the family record and its "
+            "ongoing pregnancy go with the chosen child"
+        )
+        self.fields = {
+            "to_team": FormField("To &team:", self.team, description="The team taking over"),
+            "effective_date": FormField(
+                "&From:",
+                self.effective,
+                description="The first day the other team is responsible (today or earlier)",
+            ),
+            "reason": FormField(
+                "&Reason:",
+                self.reason,
+                description="Why, in a few words: it goes on each child's history",
+            ),
+        }
+        self.preview = QLabel()
+        self.preview.setObjectName("allocationPreview")
+        self.preview.setWordWrap(True)
+        self.preview.setAccessibleName("Who will move")
+        self.preview.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.preview.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.problem = FieldMessage()
+        self.confirm_button = _button(
+            "&Transfer",
+            "Transfer",
+            "Transfer the chosen children now (Enter in the reason does it too)",
+            "Ctrl+Return",
+        )
+        self.cancel_button = _button("Cancel", "Cancel", "Close without changing anything (Esc)")
+        self.confirm_button.clicked.connect(self.confirm)
+        self.cancel_button.clicked.connect(self.reject)
+        self.reason.returnPressed.connect(self.confirm)
+
+        form = QFormLayout()
+        for field in self.fields.values():
+            form.addRow(field.label, field.box)
+        form.addRow("", self.move_family)
+        picker_row = QHBoxLayout()
+        picker_row.addWidget(self.chosen_count, 1)
+        picker_row.addWidget(self.select_all)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.confirm_button)
+        buttons.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.picker, 1)
+        layout.addLayout(picker_row)
+        layout.addWidget(self.children_message)
+        layout.addLayout(form)
+        layout.addWidget(self.preview)
+        layout.addWidget(self.problem)
+        layout.addLayout(buttons)
+        for first, second in (
+            (self.picker, self.select_all),
+            (self.select_all, self.team),
+            (self.team, self.effective),
+            (self.effective, self.reason),
+            (self.reason, self.move_family),
+            (self.move_family, self.preview),
+            (self.preview, self.confirm_button),
+            (self.confirm_button, self.cancel_button),
+        ):
+            QWidget.setTabOrder(first, second)
+        self.setMinimumSize(640, 520)
+        self.resize(760, 600)
+
+        selection = self.picker.selectionModel()
+        self.choose(*chosen)
+        selection.selectionChanged.connect(lambda *_: self.update_preview())
+        self.team.currentIndexChanged.connect(lambda _i: self._team_changed())
+        self.move_family.toggled.connect(lambda _on: self.update_preview())
+        self.effective.dateChanged.connect(
+            lambda _d: self.fields["effective_date"].show_message(None)
+        )
+        self.reason.textChanged.connect(lambda _t: self.fields["reason"].show_message(None))
+        self.update_preview()
+        self.picker.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def chosen_rows(self) -> list[CaseloadRow]:
+        rows = sorted(index.row() for index in self.picker.selectionModel().selectedRows())
+        return [self.model.line_at(row) for row in rows]
+
+    def choose(self, *child_ids: uuid.UUID) -> None:
+        """Choose exactly these children (for a test or a caller that knows them)."""
+        self.picker.clearSelection()
+        wanted = set(child_ids)
+        selection = self.picker.selectionModel()
+        for row in range(self.model.rowCount()):
+            if self.model.line_at(row).child_id in wanted:
+                selection.select(
+                    self.model.index(row, 0),
+                    QItemSelectionModel.SelectionFlag.Select
+                    | QItemSelectionModel.SelectionFlag.Rows,
+                )
+
+    def _team_changed(self) -> None:
+        self.fields["to_team"].show_message(None)
+        self.update_preview()
+
+    def update_preview(self) -> None:
+        """Ask the service who would move now, family included, and say it."""
+        rows = self.chosen_rows()
+        count = len(rows)
+        self.chosen_count.setText(
+            f"{count} of {self.model.rowCount()} chosen" if count else "No child chosen yet"
+        )
+        if count:
+            self.children_message.show_message(None)
+        team = self.team.value()
+        self.plan = None
+        if not rows or team is None:
+            self.preview.setText("Choose the children and the team to see who will move.")
+            return
+        try:
+            self.plan = self._workspace.plan_team_transfer(
+                [row.child_id for row in rows], team, move_family=self.move_family.isChecked()
+            )
+        except HealthVisitorError as exc:
+            self.preview.setText(str(exc))
+            return
+        self.preview.setText(
+            "\n".join([f"Will transfer {self.plan.summary()}:", *self.plan.lines()])
+        )
+
+    def confirm(self) -> None:
+        """Transfer; on a refusal say why beside the field and keep everything typed."""
+        rows = self.chosen_rows()
+        self.problem.show_message(None)
+        missing = False
+        if not rows:
+            self.children_message.show_message("Choose at least one child.")
+            missing = True
+        if self.team.value() is None:
+            self.fields["to_team"].show_message("Choose the team the children move to.")
+            missing = True
+        if not self.reason.text().strip():
+            self.fields["reason"].show_message("Say why, in a few words (it goes on the record).")
+            missing = True
+        if missing:
+            return
+        try:
+            self.outcome = self._workspace.transfer_to_team(
+                [row.child_id for row in rows],
+                self.team.value(),
+                reason=self.reason.text(),
+                effective_date=from_qdate(self.effective.date()),
+                move_family=self.move_family.isChecked(),
+                expected={row.child_id: row.health_visitor_id for row in rows},
+            )
+        except ValidationError as exc:
+            general = []
+            for problem in exc.problems:
+                if problem.field in self.fields:
+                    self.fields[problem.field].show_message(problem.message)
+                elif problem.field == "children":
+                    self.children_message.show_message(problem.message)
+                else:
+                    general.append(problem.message)
+            self.problem.show_message(" ".join(general) or None)
+            return
+        except HealthVisitorError as exc:
+            self.problem.show_message(str(exc))
+            return
+        self.accept()

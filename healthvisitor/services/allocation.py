@@ -49,6 +49,7 @@ from healthvisitor.persistence.models import (
     CoverArrangement,
     Family,
     Pregnancy,
+    TeamTransfer,
     User,
 )
 from healthvisitor.persistence.types import utc_now
@@ -444,7 +445,7 @@ def allocate(
             if child.health_visitor_id is None
             else AllocationChangeKind.REALLOCATE
         )
-        _change(session, actor, batch_id, now, kind, text, child, plan.to_health_visitor_id)
+        change_holder(session, actor, batch_id, now, kind, text, child, plan.to_health_visitor_id)
     for moving in plan.pregnancies:
         pregnancy = gathered.pregnancies[moving.subject_id]
         kind = (
@@ -452,8 +453,10 @@ def allocate(
             if pregnancy.health_visitor_id is None
             else AllocationChangeKind.REALLOCATE
         )
-        _change(session, actor, batch_id, now, kind, text, pregnancy, plan.to_health_visitor_id)
-    _flush(session)
+        change_holder(
+            session, actor, batch_id, now, kind, text, pregnancy, plan.to_health_visitor_id
+        )
+    flush_changes(session)
     return AllocationResult(
         batch_id,
         len(plan.children),
@@ -462,7 +465,7 @@ def allocate(
     )
 
 
-def _change(
+def change_holder(
     session: Session,
     actor: Actor,
     batch_id: uuid.UUID,
@@ -473,6 +476,10 @@ def _change(
     to_id: uuid.UUID | None,
     undoes: uuid.UUID | None = None,
 ) -> None:
+    """Give ``subject`` the holder ``to_id``: one history row and one audit event.
+
+    Used by allocation, undo and the transfer between teams (team_transfer.py).
+    """
     is_child = isinstance(subject, Child)
     from_id = subject.health_visitor_id
     subject.health_visitor_id = to_id
@@ -490,6 +497,9 @@ def _change(
             changed_at=now,
         )
     )
+    # Written now, not by the audit event's own query (which would flush first and
+    # turn a version clash into a generic message): the lead is told what happened.
+    flush_changes(session)
     record_event(
         session,
         actor,
@@ -503,7 +513,7 @@ def _change(
     )
 
 
-def _flush(session: Session) -> None:
+def flush_changes(session: Session) -> None:
     """Write the changes; a row changed since it was read refuses the whole action."""
     try:
         session.flush()
@@ -582,12 +592,16 @@ def undo_allocation(
         )
     }
     moved: list[str] = []
+    changed_team = _last_team_transfers(session, children)
     for change in changes:
         if change.child_id is not None:
             child = children[change.child_id]
             name, holder_id = f"{child.given_name} {child.family_name}", child.health_visitor_id
             if child.record_status is not RecordStatus.ACTIVE:
                 moved.append(f"{name} (record {child.record_status.label.lower()})")
+                continue
+            if child.id in changed_team and changed_team[child.id] >= change.changed_at:
+                moved.append(f"{name} (moved between teams)")
                 continue
         else:
             assert change.pregnancy_id is not None
@@ -620,7 +634,7 @@ def undo_allocation(
             assert change.pregnancy_id is not None
             target = pregnancies[change.pregnancy_id][0]
             returned_pregnancies += 1
-        _change(
+        change_holder(
             session,
             actor,
             undo_batch,
@@ -631,7 +645,7 @@ def undo_allocation(
             back_to,
             undoes=batch_id,
         )
-    _flush(session)
+    flush_changes(session)
     parts = [_plural(returned_children, "child", "children")] if returned_children else []
     if returned_pregnancies:
         parts.append(_plural(returned_pregnancies, "pregnancy", "pregnancies"))
@@ -645,6 +659,21 @@ def undo_allocation(
 
 
 # --- Lists -----------------------------------------------------------------------------
+
+
+def _last_team_transfers(
+    session: Session, child_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, dt.datetime]:
+    """When each child last moved between teams (team_transfer.py): undo stops there."""
+    wanted = set(child_ids)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(TeamTransfer.child_id, func.max(TeamTransfer.transferred_at))
+        .where(TeamTransfer.child_id.in_(wanted))
+        .group_by(TeamTransfer.child_id)
+    )
+    return {child_id: at for child_id, at in rows}
 
 
 def _team_changes(team_id: uuid.UUID) -> ColumnElement[bool]:
@@ -677,27 +706,37 @@ def recent_allocation_changes(
     if not batch_ids:
         return ()
     mother = aliased(Carer)
-    rows = session.execute(
-        select(
-            AllocationChange,
-            Child.given_name,
-            Child.family_name,
-            Child.health_visitor_id,
-            Child.record_status,
-            mother.given_name,
-            mother.family_name,
-            Pregnancy.health_visitor_id,
+    rows = list(
+        session.execute(
+            select(
+                AllocationChange,
+                Child.given_name,
+                Child.family_name,
+                Child.health_visitor_id,
+                Child.record_status,
+                mother.given_name,
+                mother.family_name,
+                Pregnancy.health_visitor_id,
+            )
+            .outerjoin(Child, Child.id == AllocationChange.child_id)
+            .outerjoin(Pregnancy, Pregnancy.id == AllocationChange.pregnancy_id)
+            .outerjoin(mother, mother.id == Pregnancy.mother_id)
+            .where(AllocationChange.batch_id.in_(batch_ids))
+            .order_by(AllocationChange.changed_at, Child.family_name, Child.given_name)
         )
-        .outerjoin(Child, Child.id == AllocationChange.child_id)
-        .outerjoin(Pregnancy, Pregnancy.id == AllocationChange.pregnancy_id)
-        .outerjoin(mother, mother.id == Pregnancy.mother_id)
-        .where(AllocationChange.batch_id.in_(batch_ids))
-        .order_by(AllocationChange.changed_at, Child.family_name, Child.given_name)
     )
     by_batch: dict[uuid.UUID, list[_BatchLine]] = defaultdict(list)
+    moved_team = _last_team_transfers(
+        session, (row[0].child_id for row in rows if row[0].child_id is not None)
+    )
     for change, given, family, holder, status, m_given, m_family, p_holder in rows:
         if change.child_id is not None:
-            line = _BatchLine(change, f"{given} {family}", holder, status is RecordStatus.ACTIVE)
+            stayed = change.child_id not in moved_team or (
+                moved_team[change.child_id] < change.changed_at
+            )
+            line = _BatchLine(
+                change, f"{given} {family}", holder, status is RecordStatus.ACTIVE and stayed
+            )
         else:
             line = _BatchLine(change, f"{m_given} {m_family}'s pregnancy", p_holder, True)
         by_batch[change.batch_id].append(line)
@@ -1040,7 +1079,7 @@ def end_cover(
     if line.last_day < today or line.last_day < line.start_date:
         raise ValidationError("This cover has already ended.")
     cover.ended_on = today
-    _flush(session)
+    flush_changes(session)
     record_event(
         session,
         actor,

@@ -385,7 +385,9 @@ def register_child(
         record_event(session, actor, "duplicate_nhs_number_other_team", "child", existing.id)
         raise DuplicateError(
             f"NHS number {format_nhs_number(nhs_number)} is already on record in another "
-            "team. Ask your team lead to arrange the transfer between teams."
+            "team of the trust, so the child cannot be registered again. Ask your team lead "
+            "to arrange a transfer from the other team: that team's lead transfers the child, "
+            "with their record, to your team."
         )
     if existing is not None:
         raise DuplicateError(

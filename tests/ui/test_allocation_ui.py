@@ -15,9 +15,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from healthvisitor.domain.caseload_weights import CaseloadWeights
-from healthvisitor.domain.enums import AllocationChangeKind
+from healthvisitor.domain.enums import AllocationChangeKind, Role
 from healthvisitor.domain.schedule import pregnancy_schedule
 from healthvisitor.persistence.models import Child, Team, User
 from healthvisitor.persistence.unit_of_work import unit_of_work
@@ -31,6 +32,7 @@ from healthvisitor.ui.allocation_dialogs import (
     CoverModel,
     RecentChangesDialog,
     RecentChangesModel,
+    TransferDialog,
 )
 from healthvisitor.ui.caseload_model import FLAGS, NAME
 from healthvisitor.ui.contact_form_sections import to_qdate
@@ -44,6 +46,9 @@ from tests.ui.conftest import TODAY, TeamData
 from tests.ui.test_team_board import BOARD
 
 pytestmark = pytest.mark.gui
+
+#: The unallocated list's last column, "Waiting because".
+WAITING_BECAUSE = 7
 
 
 def add_waiting_children(team: TeamData) -> dict[str, uuid.UUID]:
@@ -407,3 +412,105 @@ def test_reallocate_without_a_chosen_health_visitor_says_what_to_do(
     assert board.done_message.text() == (
         "Choose a health visitor in the table first, then press Reallocate."
     )
+
+
+# --- Transfer to another team of the trust ----------------------------------------------
+
+
+def test_transferring_a_family_to_another_team_of_the_trust(
+    qtbot: QtBot, team_data: TeamData
+) -> None:
+    window, board = open_board(qtbot, team_data)
+    tobi, ada = team_data.colleagues
+    board.table.selectRow(board_column(board, MEMBER).index("Helen Walker"))
+    board.table.setFocus()
+    qtbot.keyClick(
+        board.table,
+        Qt.Key.Key_M,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    dialog = board.dialog
+    assert isinstance(dialog, TransferDialog)
+    assert dialog.windowTitle() == "Transfer to another team"
+    assert sorted(dialog.model.line_at(r).name for r in range(2)) == ["Ada Okafor", "Tobi Okafor"]
+    teams = [dialog.team.itemText(i) for i in range(dialog.team.count())]
+    assert teams == ["Headingley 0-19 team"], "the other teams of the trust, not our own"
+    assert dialog.move_family.isChecked(), "the family moves together unless unticked"
+    assert dialog.effective.date() == to_qdate(TODAY)
+    dialog.choose(tobi.id)
+    choose(dialog.team, "Headingley")
+    preview = dialog.preview.text()
+    assert "Will transfer 2 children from Chapeltown 0-19 team to Headingley 0-19 team" in preview
+    assert "Ada Okafor (with their family): leaves Helen Walker's caseload" in preview
+    assert "Family record (carers, address) moves too: Okafor family" in preview
+    dialog.move_family.setChecked(False)
+    assert "Staying with Chapeltown 0-19 team: Ada Okafor" in dialog.preview.text()
+    dialog.move_family.setChecked(True)
+
+    # No reason: said beside the field, nothing moves, the choices stay.
+    qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible()
+    assert "Say why" in dialog.fields["reason"].message.text()
+    assert dialog.team.currentText() == "Headingley 0-19 team"
+    dialog.effective.setDate(to_qdate(TODAY - dt.timedelta(days=2)))
+    qtbot.keyClicks(dialog.reason, "Family moved to Headingley")
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+    assert not dialog.isVisible()
+    assert "Done: Transferred 2 children from Chapeltown 0-19 team to Headingley" in (
+        board.done_message.text()
+    )
+    assert "effective 22 Nov 2026" in board.done_message.text()
+    assert children_of(board, "Helen Walker") == "0"
+    with unit_of_work(team_data.engine) as session:
+        headingley = session.scalars(select(Team.id).where(Team.name.startswith("Headingley")))
+        to_team = headingley.one()
+        moved = [session.get_one(Child, kid.id) for kid in (tobi, ada)]
+        assert {(c.team_id, c.health_visitor_id) for c in moved} == {(to_team, None)}
+        headingley_lead = factories.user(session, session.get_one(Team, to_team), Role.TEAM_LEAD)
+        session.flush()
+        session.expunge(headingley_lead)
+
+    # The receiving lead's board lists them as a transfer from the sending team.
+    other = MainWindow(team_data.workspace(user=headingley_lead))
+    qtbot.addWidget(other)
+    other.show()
+    other_board = other.caseload.team
+    assert other_board is not None
+    other.caseload.show_team()
+    because = {
+        other_board.unallocated_proxy.index(r, NAME).data(): other_board.unallocated_proxy.index(
+            r, WAITING_BECAUSE
+        ).data()
+        for r in range(other_board.unallocated_proxy.rowCount())
+    }
+    assert because == {
+        "Ada Okafor": "Transfer from Chapeltown 0-19 team",
+        "Tobi Okafor": "Transfer from Chapeltown 0-19 team",
+        # Headingley's own child, wrongly allocated to Priya of Chapeltown in the fixture.
+        "Never Stray": "Was with Priya Sharma (left)",
+    }
+    window.close()
+
+
+def test_transfer_needs_children_chosen_first(qtbot: QtBot, team_data: TeamData) -> None:
+    _window, board = open_board(qtbot, team_data)
+    board.table.clearSelection()
+    board.table.setCurrentIndex(board.proxy.index(-1, -1))
+    assert board.transfer_chosen() is None
+    assert "Choose children on the unallocated list, or a health visitor" in (
+        board.done_message.text()
+    )
+
+
+def test_the_transfer_dialog_model(
+    qtbot: QtBot, qtmodeltester: ModelTester, team_data: TeamData
+) -> None:
+    waiting = add_waiting_children(team_data)
+    _window, board = open_board(qtbot, team_data)
+    board.unallocated.selectRow(unallocated_names(board).index("Zed Adeyemi"))
+    dialog = board.transfer_chosen()
+    assert isinstance(dialog, TransferDialog)
+    assert [row.child_id for row in dialog.chosen_rows()] == [waiting["Zed"]]
+    assert dialog.model.rowCount() == 3, "the unallocated list to choose from"
+    qtmodeltester.check(dialog.model)
+    dialog.reject()
