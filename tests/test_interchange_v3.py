@@ -201,8 +201,11 @@ def add_issue_4_and_5_records(engine: Engine, people: People) -> None:
                     finding="Household smokes",
                     decision=PromptDecision.ACCEPTED,
                     referral_id=smoking.id,
+                    raised_on=dt.date(2026, 10, 1),
+                    raised_by_id=hv,
                     decided_on=dt.date(2026, 10, 1),
                     decided_by_id=hv,
+                    decided_at=dt.datetime(2026, 10, 1, 10, 5, tzinfo=dt.UTC),
                 ),
                 ReferralPrompt(
                     rule_id="faltering_growth",
@@ -210,8 +213,11 @@ def add_issue_4_and_5_records(engine: Engine, people: People) -> None:
                     finding="Weight down two centile spaces",
                     decision=PromptDecision.DECLINED,
                     reason="Already referred to infant feeding.",
+                    raised_on=dt.date(2026, 9, 12),
+                    raised_by_id=nurse,
                     decided_on=dt.date(2026, 9, 12),
                     decided_by_id=nurse,
+                    decided_at=dt.datetime(2026, 9, 12, 15, 30, tzinfo=dt.UTC),
                 ),
             ]
         )

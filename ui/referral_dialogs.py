@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from healthvisitor.domain.enums import ReferralConsent, ReferralOutcome, ReferralStatus
+from healthvisitor.drafts import Draft
 from healthvisitor.errors import FieldProblem, HealthVisitorError, ValidationError
 from healthvisitor.services.referrals import (
     STEP_ACTIONS,
@@ -42,6 +43,7 @@ from healthvisitor.ui.contact_form_sections import (
     from_qdate,
     to_qdate,
 )
+from healthvisitor.ui.form_drafts import fields_state, restore_fields
 from healthvisitor.ui.form_fields import ChoiceCombo, FieldMessage, FormField
 
 #: Service field names that a dialog shows under another field.
@@ -210,6 +212,15 @@ class NewReferralDialog(_FormDialog):
     def submit(self) -> None:
         self.referral_id = self.workspace.make_referral(self.entry())
 
+    def draft_state(self) -> dict[str, object]:
+        """What is typed, as plain data for the draft kept on this computer (issue 9)."""
+        return {"fields": fields_state(self.fields)}
+
+    def restore_draft(self, draft: Draft) -> None:
+        fields = draft.fields.get("fields")
+        if isinstance(fields, dict):
+            restore_fields(self.fields, fields)
+
 
 class StepDialog(_FormDialog):
     """The next step of a referral: sent, acknowledged, accepted, declined, completed, closed."""
@@ -319,6 +330,39 @@ class FollowUpDialog(_FormDialog):
 
     def submit(self) -> None:
         self.workspace.set_referral_follow_up(self.referral.id, self.follow_up.value())
+
+
+class EditDraftDialog(_FormDialog):
+    """The words of a draft referral (why, what has been tried, where it goes), before
+    it is sent: a reason filled in from a prompt can be put in the health visitor's own
+    words. Once sent, the referral's words stand."""
+
+    def __init__(
+        self, workspace: Workspace, referral: ReferralLine, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(workspace, f"Edit draft: {referral.type_name}", parent)
+        self.referral = referral
+        heading = QLabel(f"{referral.type_name} for {referral.about}: a draft, not sent yet.")
+        heading.setWordWrap(True)
+        self.form.addRow(heading)
+        self.reason = text_box("What you found, and what you are asking the service to do")
+        self.reason.setPlainText(referral.reason)
+        self.tried = text_box("Advice given, support already in place")
+        self.tried.setPlainText(referral.tried_so_far)
+        self.sent_to = QLineEdit(referral.sent_to)
+        self.sent_to.setPlaceholderText("The team or clinic, and its address if known")
+        self.add("reason", FormField("&Why", self.reason))
+        self.add("tried_so_far", FormField("What has been t&ried", self.tried))
+        self.add("sent_to", FormField("Ser&vice address", self.sent_to))
+        self.chain_tab_order()
+
+    def submit(self) -> None:
+        self.workspace.update_referral_draft(
+            self.referral.id,
+            reason=self.reason.toPlainText(),
+            sent_to=self.sent_to.text(),
+            tried_so_far=self.tried.toPlainText(),
+        )
 
 
 def open_dialog(dialog: QDialog) -> QDialog:

@@ -4,8 +4,9 @@ One box per prompt says what was found, what to do and the guidance behind
 it. "Draft referral" drafts the referral with the reason filled in (the
 health visitor finishes it from the child's referrals: consent, the service,
 what has been tried, then sends it); "Not now" needs a reason, typed in the
-box, which is kept for audit. Nothing is decided by closing the window: the
-prompt is offered again next time the contact's prompts are shown.
+box, which is kept for audit. Nothing is decided by closing the window, and
+nothing is lost: each prompt was saved "to decide" with the contact, and stays
+on the child's referrals (and flagged on the caseload) until it is decided.
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ class PromptBox(QGroupBox):
         self.prompt = prompt
         self.setObjectName(f"prompt_{prompt.rule_id}")
         self.setAccessibleName(f"Prompt: {prompt.suggestion} for {prompt.about}")
-        self.finding = QLabel(f"Found: {prompt.finding}.")
+        found_at = f" at the {prompt.found_at}" if prompt.found_at else ""
+        self.finding = QLabel(f"Found: {prompt.finding}{found_at}.")
         self.finding.setWordWrap(True)
         self.finding.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.source = QLabel(f"Why this prompt: {prompt.trigger}. Source: {prompt.source}.")
@@ -169,7 +171,8 @@ class ReferralPromptsDialog(QDialog):
         self.setAccessibleName("Referrals to consider")
         intro = QLabel(
             "The contact is saved. Its findings meet these referral triggers: draft the "
-            "referral, or say why not now. Closing this window decides nothing."
+            "referral, or say why not now. Closing this window decides nothing: what you "
+            "leave stays to decide on the child's referrals."
         )
         intro.setWordWrap(True)
         self.boxes = [PromptBox(workspace, prompt) for prompt in prompts]

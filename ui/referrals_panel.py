@@ -4,6 +4,10 @@ A table (open referrals first), the chosen referral's reason and dated
 history under it, and the actions: new referral, next step, follow-up date,
 close with an outcome, and print the letter (saved as a PDF). Status is
 always in words; a follow-up that is due says "due" and is not colour only.
+
+Above the table, the referral prompts still to decide about the child or a
+carer of the family (issue 5): a prompt closed unanswered after saving a
+contact, or lost to a crash, waits here until it is drafted or declined.
 """
 
 from __future__ import annotations
@@ -16,28 +20,34 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QFileDialog,
+    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from healthvisitor.domain.enums import ReferralStatus
+from healthvisitor.drafts import REFERRAL_FORM
 from healthvisitor.errors import HealthVisitorError
 from healthvisitor.reports.referral_letter import referral_letter_pdf
-from healthvisitor.services.referrals import FollowUpLine, ReferralLine
+from healthvisitor.services.referrals import FollowUpLine, ReferralLine, ReferralPromptLine
 from healthvisitor.services.workspace import Workspace
+from healthvisitor.ui.form_drafts import keep_draft
 from healthvisitor.ui.line_table_model import LINE_ROLE, LineColumn, LineTableModel
 from healthvisitor.ui.referral_dialogs import (
+    EditDraftDialog,
     FollowUpDialog,
     NewReferralDialog,
     StepDialog,
     open_dialog,
 )
+from healthvisitor.ui.referral_prompts import PromptBox
 
 DUE_COLOUR = "#8A1538"  # NHS dark red: with the word "due", never alone
 
@@ -127,9 +137,22 @@ class ReferralsPanel(QWidget):
         self.detail.setAccessibleName("Chosen referral")
         self.empty = QLabel("No referrals for this child or family yet.")
         self.empty.setObjectName("emptyState")
+        #: Prompts still to decide (issue 5), one box each; decided ones keep their tick
+        #: until the panel is read again.
+        self.prompt_boxes: list[PromptBox] = []
+        self.to_decide = QGroupBox()
+        self.to_decide.setObjectName("promptsToDecide")
+        self.to_decide.setAccessibleName("Referral prompts to decide")
+        self._to_decide_column = QVBoxLayout(self.to_decide)
+        self._to_decide_scroll = QScrollArea()
+        self._to_decide_scroll.setWidgetResizable(True)
+        self._to_decide_scroll.setWidget(self.to_decide)
+        self._to_decide_scroll.setMaximumHeight(300)
+        self._to_decide_scroll.hide()
 
         self.new_button = QPushButton("&New referral…")
         self.step_button = QPushButton("Ne&xt step…")
+        self.edit_button = QPushButton("E&dit draft…")
         self.follow_up_button = QPushButton("Follo&w-up date…")
         self.close_button = QPushButton("C&lose with outcome…")
         self.letter_button = QPushButton("&Print letter…")
@@ -137,6 +160,7 @@ class ReferralsPanel(QWidget):
         for button, words in (
             (self.new_button, "New referral"),
             (self.step_button, "Record the next step of the chosen referral"),
+            (self.edit_button, "Edit the wording of the chosen draft referral"),
             (self.follow_up_button, "Set the follow-up date of the chosen referral"),
             (self.close_button, "Close the chosen referral with an outcome"),
             (self.letter_button, "Save the chosen referral's letter as a PDF"),
@@ -150,6 +174,7 @@ class ReferralsPanel(QWidget):
         )
         self.new_button.clicked.connect(self.new_referral)
         self.step_button.clicked.connect(lambda: self.next_step())
+        self.edit_button.clicked.connect(lambda: self.edit_draft())
         self.follow_up_button.clicked.connect(self.set_follow_up)
         self.close_button.clicked.connect(lambda: self.next_step(ReferralStatus.CLOSED))
         self.letter_button.clicked.connect(lambda: self.print_letter())
@@ -162,6 +187,7 @@ class ReferralsPanel(QWidget):
         for button in (
             self.new_button,
             self.step_button,
+            self.edit_button,
             self.follow_up_button,
             self.close_button,
             self.letter_button,
@@ -170,6 +196,7 @@ class ReferralsPanel(QWidget):
         actions.addWidget(self.include_address)
         actions.addStretch(1)
         layout = QVBoxLayout(self)
+        layout.addWidget(self._to_decide_scroll)
         layout.addLayout(actions)
         layout.addWidget(self.empty)
         layout.addWidget(self.table, 1)
@@ -179,6 +206,49 @@ class ReferralsPanel(QWidget):
     # --- Showing ----------------------------------------------------------------------------
 
     def reload(self) -> None:
+        self.reload_prompts()
+        self.reload_referrals()
+
+    def reload_prompts(self) -> None:
+        """The prompts still to decide, the oldest first."""
+        try:
+            waiting = self.workspace.pending_referral_prompts(self.child_id)
+        except HealthVisitorError as error:
+            QMessageBox.warning(self, "Referral prompts not shown", str(error))
+            return
+        for box in self.prompt_boxes:
+            box.setParent(None)
+            box.deleteLater()
+        self.prompt_boxes = [self._prompt_box(prompt) for prompt in waiting]
+        for box in self.prompt_boxes:
+            self._to_decide_column.addWidget(box)
+        count = len(waiting)
+        self.to_decide.setTitle(
+            f"{count} referral prompt{'' if count == 1 else 's'} to decide: draft the "
+            "referral, or say why not now"
+        )
+        self._to_decide_scroll.setVisible(bool(waiting))
+
+    def _prompt_box(self, prompt: ReferralPromptLine) -> PromptBox:
+        box = PromptBox(self.workspace, prompt)
+        if prompt.raised_on is not None:
+            box.setTitle(f"{box.title()} (since {prompt.raised_on:%d %b %Y})")
+        box.decided.connect(self._prompt_decided)
+        return box
+
+    def _prompt_decided(self, referral_id: object) -> None:
+        self.reload_referrals()
+        if isinstance(referral_id, uuid.UUID):
+            self.choose(referral_id)
+        waiting = sum(1 for box in self.prompt_boxes if not box.is_decided)
+        self.to_decide.setTitle(
+            f"{waiting} referral prompt{'' if waiting == 1 else 's'} to decide"
+            if waiting
+            else "Every referral prompt is decided"
+        )
+        self.changed.emit()
+
+    def reload_referrals(self) -> None:
         chosen = self.chosen()
         try:
             lines = self.workspace.child_referrals(self.child_id)
@@ -211,13 +281,16 @@ class ReferralsPanel(QWidget):
         self.detail.setVisible(line is not None)
         is_open = line is not None and line.is_open
         self.step_button.setEnabled(is_open)
+        self.edit_button.setEnabled(line is not None and line.status is ReferralStatus.DRAFT)
         self.follow_up_button.setEnabled(is_open)
         self.close_button.setEnabled(is_open)
         self.letter_button.setEnabled(line is not None)
 
     # --- Actions ----------------------------------------------------------------------------
 
-    def _open(self, dialog: NewReferralDialog | StepDialog | FollowUpDialog) -> None:
+    def _open(
+        self, dialog: NewReferralDialog | StepDialog | FollowUpDialog | EditDraftDialog
+    ) -> None:
         self.dialog = dialog
         dialog.accepted.connect(self._saved)
         open_dialog(dialog)
@@ -238,6 +311,16 @@ class ReferralsPanel(QWidget):
             return None
         dialog = NewReferralDialog(self.workspace, subjects, types, self)
         self._open(dialog)
+        # Issue 9: what is typed is kept on this computer until the referral is saved.
+        keep_draft(
+            dialog,
+            dialog.fields,
+            dialog.draft_state,
+            dialog.restore_draft,
+            self.workspace.draft_store(),
+            self.workspace.draft_key(self.child_id, REFERRAL_FORM),
+            describe=lambda: ("referral", dialog.subject.currentText()),
+        )
         return dialog
 
     def next_step(self, step: ReferralStatus | None = None) -> StepDialog | None:
@@ -245,6 +328,15 @@ class ReferralsPanel(QWidget):
         if line is None or not line.is_open:
             return None
         dialog = StepDialog(self.workspace, line, self, step=step)
+        self._open(dialog)
+        return dialog
+
+    def edit_draft(self) -> EditDraftDialog | None:
+        """Put a draft's words right before it is sent (a prompt fills in the reason)."""
+        line = self.chosen()
+        if line is None or line.status is not ReferralStatus.DRAFT:
+            return None
+        dialog = EditDraftDialog(self.workspace, line, self)
         self._open(dialog)
         return dialog
 

@@ -31,8 +31,9 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import CursorResult, Select, or_, select, update
 from sqlalchemy.orm import Session
 
 from healthvisitor.domain.enums import (
@@ -64,6 +65,7 @@ from healthvisitor.domain.referral_rules import (
 )
 from healthvisitor.domain.validation import format_nhs_number
 from healthvisitor.errors import (
+    ConcurrentEditError,
     DuplicateError,
     FieldProblem,
     NotFoundError,
@@ -87,7 +89,8 @@ from healthvisitor.persistence.models import (
     Team,
     User,
 )
-from healthvisitor.services.access import require_clinical, require_team
+from healthvisitor.persistence.types import utc_now
+from healthvisitor.services.access import require_clinical, require_team, require_team_lead
 from healthvisitor.services.actor import Actor
 from healthvisitor.services.audit import record_event
 from healthvisitor.services.caseload import caseload_owner
@@ -133,6 +136,8 @@ class ReferralTypeLine:
     code: str
     name: str
     retired: bool
+    #: Printed on the family's red book copy (False unless an administrator says so).
+    on_family_copy: bool = False
 
 
 @dataclass(frozen=True)
@@ -150,6 +155,8 @@ class ReferralLine:
     id: uuid.UUID
     type_code: str
     type_name: str
+    #: The type prints on the family's red book copy (``ReferralType.on_family_copy``).
+    type_on_family_copy: bool
     #: Whom it is about: the child, or a carer ("Alex Smith (mother)").
     about: str
     child_id: uuid.UUID | None
@@ -218,9 +225,10 @@ class ReferralLetter:
 
 @dataclass(frozen=True)
 class ReferralPromptLine:
-    """A referral the findings of a contact suggest, awaiting the health visitor's decision."""
+    """A referral prompt a contact raised, still to decide (it stays until decided)."""
 
-    contact_id: uuid.UUID
+    #: The contact it was found at (None only for a prompt whose contact is not held).
+    contact_id: uuid.UUID | None
     rule_id: str
     suggestion: str
     trigger: str
@@ -232,6 +240,12 @@ class ReferralPromptLine:
     carer_id: uuid.UUID | None
     #: The referral types it suggests (active ones only), the usual route first.
     referral_types: tuple[ReferralTypeLine, ...]
+    #: The saved prompt, when it fired (the contact was saved) and by whose save.
+    id: uuid.UUID | None = None
+    raised_on: dt.date | None = None
+    raised_by: str = ""
+    #: Where it was found, in words: "new birth visit on 12 Sep 2026".
+    found_at: str = ""
 
 
 @dataclass(frozen=True)
@@ -262,7 +276,7 @@ def _require_administrator(actor: Actor) -> None:
 
 
 def _type_line(row: ReferralType) -> ReferralTypeLine:
-    return ReferralTypeLine(row.id, row.code, row.name, row.retired)
+    return ReferralTypeLine(row.id, row.code, row.name, row.retired, row.on_family_copy)
 
 
 def referral_types(
@@ -294,9 +308,13 @@ def _name_taken(session: Session, name: str, other_than: uuid.UUID | None = None
 
 
 def add_referral_type(
-    session: Session, actor: Actor, name: str, code: str = ""
+    session: Session, actor: Actor, name: str, code: str = "", *, on_family_copy: bool = False
 ) -> ReferralTypeLine:
-    """A new referral type; its code is made from the name unless given."""
+    """A new referral type; its code is made from the name unless given.
+
+    It is left off the family's red book copy unless ``on_family_copy`` says
+    otherwise: a route nobody has thought about fails closed (hazard H17).
+    """
     _require_administrator(actor)
     cleaned = _clean_type_name(name)
     code = code.strip().lower() or re.sub(r"[^a-z0-9]+", "_", cleaned.lower()).strip("_")
@@ -307,10 +325,19 @@ def add_referral_type(
     _name_taken(session, cleaned)
     if session.scalars(select(ReferralType).where(ReferralType.code == code)).first():
         raise DuplicateError(f"There is already a referral type with the code '{code}'.")
-    row = ReferralType(code=code, name=cleaned, retired=False)
+    row = ReferralType(code=code, name=cleaned, retired=False, on_family_copy=on_family_copy)
     session.add(row)
     session.flush()
-    record_event(session, actor, "create", "referral_type", row.id, code=code, name=cleaned)
+    record_event(
+        session,
+        actor,
+        "create",
+        "referral_type",
+        row.id,
+        code=code,
+        name=cleaned,
+        on_family_copy=on_family_copy,
+    )
     return _type_line(row)
 
 
@@ -333,6 +360,31 @@ def rename_referral_type(
     row.name = cleaned
     session.flush()
     record_event(session, actor, "rename", "referral_type", row.id, old=old, new=cleaned)
+    return _type_line(row)
+
+
+def set_family_copy(
+    session: Session, actor: Actor, type_id: uuid.UUID, on_family_copy: bool
+) -> ReferralTypeLine:
+    """Whether referrals of this type print on the family's (parent-held) red book copy.
+
+    Say yes only for routes the family may safely read about: the copy may be read
+    by the person a safeguarding or domestic abuse referral is about (hazard H17).
+    """
+    _require_administrator(actor)
+    row = _referral_type(session, type_id)
+    if row.on_family_copy != on_family_copy:
+        row.on_family_copy = on_family_copy
+        session.flush()
+        record_event(
+            session,
+            actor,
+            "family_copy",
+            "referral_type",
+            row.id,
+            code=row.code,
+            on_family_copy=on_family_copy,
+        )
     return _type_line(row)
 
 
@@ -706,6 +758,7 @@ def _lines(session: Session, referrals: list[Referral], *, today: dt.date) -> li
                 id=r.id,
                 type_code=referral_type.code,
                 type_name=referral_type.name,
+                type_on_family_copy=referral_type.on_family_copy,
                 about=about,
                 child_id=r.child_id,
                 carer_id=r.carer_id,
@@ -1052,45 +1105,43 @@ def _subject_ids(
     return context.child.id if context.child else None, None
 
 
-def _open_prompts(
-    session: Session, actor: Actor, contact_id: uuid.UUID
-) -> tuple[_PromptContext, list[tuple[FiredRule, ReferralPromptLine]]]:
-    contact = _contact(session, actor, contact_id)
+def _candidates(
+    session: Session, contact: Contact
+) -> list[tuple[FiredRule, uuid.UUID | None, uuid.UUID | None]]:
+    """The rules ``contact`` fires that should be asked now: (rule, child_id, carer_id).
+
+    Not asked when already raised for this contact, when the same prompt about the
+    same person is still to decide, when an open referral of a suggested type already
+    exists for that person, or (for a level of service or a safeguarding flag) when it
+    was raised after that level or flag began.
+    """
     child = session.get(Child, contact.child_id) if contact.child_id else None
     mother = _mother(session, contact, child)
     findings, since = _findings(session, contact, child)
     context = _PromptContext(contact, child, mother, since)
     fired = fired_rules(findings)
     if not fired:
-        return context, []
+        return []
     subject_filter = []
+    prompt_subjects = []
     if child is not None:
         subject_filter.append(Referral.child_id == child.id)
+        prompt_subjects.append(ReferralPrompt.child_id == child.id)
     if mother is not None:
         subject_filter.append(Referral.carer_id == mother.id)
+        prompt_subjects.append(ReferralPrompt.carer_id == mother.id)
+    if not subject_filter:
+        return []
     open_statuses = [s for s in ReferralStatus if s.is_open]
-    open_referrals: set[tuple[uuid.UUID | None, uuid.UUID | None, str]] = set()
-    decisions: list[ReferralPrompt] = []
-    if subject_filter:
-        open_referrals = {
-            (child_id, carer_id, code)
-            for child_id, carer_id, code in session.execute(
-                select(Referral.child_id, Referral.carer_id, ReferralType.code)
-                .join(ReferralType, ReferralType.id == Referral.referral_type_id)
-                .where(or_(*subject_filter), Referral.status.in_(open_statuses))
-            )
-        }
-        prompt_subjects = [
-            ReferralPrompt.child_id == child.id if child else None,
-            ReferralPrompt.carer_id == mother.id if mother else None,
-        ]
-        decisions = list(
-            session.scalars(
-                select(ReferralPrompt).where(
-                    or_(*[f for f in prompt_subjects if f is not None]),
-                )
-            )
+    open_referrals = {
+        (child_id, carer_id, code)
+        for child_id, carer_id, code in session.execute(
+            select(Referral.child_id, Referral.carer_id, ReferralType.code)
+            .join(ReferralType, ReferralType.id == Referral.referral_type_id)
+            .where(or_(*subject_filter), Referral.status.in_(open_statuses))
         )
+    }
+    raised = list(session.scalars(select(ReferralPrompt).where(or_(*prompt_subjects))))
     types = {t.code: t for t in session.scalars(select(ReferralType))}
     result = []
     for fired_rule in fired:
@@ -1100,79 +1151,232 @@ def _open_prompts(
             continue  # a prompt about the mother, but no mother is on record
         same = [
             d
-            for d in decisions
+            for d in raised
             if d.rule_id == rule.id and d.child_id == child_id and d.carer_id == carer_id
         ]
         if any(d.contact_id == contact.id for d in same):
-            continue  # already decided for this contact
+            continue  # already raised for this contact
+        if any(d.decision is PromptDecision.PENDING for d in same):
+            continue  # the same prompt is still to decide: it stands for this finding too
         if (
             rule is ADDITIONAL_NEEDS
             and since is not None
-            and any(d.decided_on >= since for d in same)
+            and any(d.raised_on >= since for d in same)
         ):
-            continue  # already decided since this level or flag began
+            continue  # already asked since this level or flag began
         if any((child_id, carer_id, code) in open_referrals for code in rule.referral_types):
             continue  # an open referral already covers it
-        offered = tuple(
-            _type_line(types[code])
-            for code in rule.referral_types
-            if code in types and not types[code].retired
-        )
+        offered = [
+            code for code in rule.referral_types if code in types and not types[code].retired
+        ]
         if rule.action is PromptAction.REFERRAL and not offered:
             continue  # every suggested type has been retired
-        if carer_id is not None:
-            assert mother is not None
-            about = _carer_words(mother)
+        result.append((fired_rule, child_id, carer_id))
+    return result
+
+
+def raise_prompts(
+    session: Session, actor: Actor, contact_id: uuid.UUID, *, today: dt.date
+) -> list[ReferralPromptLine]:
+    """Save, "to decide", the referral prompts a contact's findings fire (issue 5).
+
+    Called in the unit of work that saves the contact (``Workspace.record_contact``),
+    so a prompt cannot be lost to a closed window or a crash: it stays on the child's
+    record and the caseload until a health visitor accepts or declines it.
+    """
+    contact = _contact(session, actor, contact_id)
+    rows = []
+    for fired_rule, child_id, carer_id in _candidates(session, contact):
+        row = ReferralPrompt(
+            rule_id=fired_rule.rule.id,
+            contact_id=contact.id,
+            child_id=child_id,
+            carer_id=carer_id,
+            finding=fired_rule.finding,
+            decision=PromptDecision.PENDING,
+            raised_on=today,
+            raised_by_id=actor.user_id,
+        )
+        session.add(row)
+        rows.append(row)
+    if not rows:
+        return []
+    session.flush()
+    for row in rows:
+        record_event(
+            session,
+            actor,
+            "raise",
+            "referral_prompt",
+            row.id,
+            rule=row.rule_id,
+            contact_id=str(contact.id),
+        )
+    return _prompt_lines(session, rows)
+
+
+def _prompt_lines(session: Session, rows: list[ReferralPrompt]) -> list[ReferralPromptLine]:
+    """Read models for prompt rows, in four queries whatever their number."""
+    if not rows:
+        return []
+    types = {t.code: t for t in session.scalars(select(ReferralType))}
+    contacts = {
+        c.id: c
+        for c in session.scalars(
+            select(Contact).where(Contact.id.in_({r.contact_id for r in rows if r.contact_id}))
+        )
+    }
+    child_ids = {r.child_id for r in rows if r.child_id}
+    carer_ids = {r.carer_id for r in rows if r.carer_id}
+    children = {c.id: c for c in session.scalars(select(Child).where(Child.id.in_(child_ids)))}
+    carers = {c.id: c for c in session.scalars(select(Carer).where(Carer.id.in_(carer_ids)))}
+    names = _user_names(session, [r.raised_by_id for r in rows])
+    lines = []
+    for row in rows:
+        rule = RULES_BY_ID.get(row.rule_id)
+        codes = rule.referral_types if rule else ()
+        offered = tuple(
+            _type_line(types[code]) for code in codes if code in types and not types[code].retired
+        )
+        if row.carer_id is not None:
+            about = _carer_words(carers[row.carer_id])
         else:
-            assert child is not None
+            assert row.child_id is not None
+            child = children[row.child_id]
             about = f"{child.given_name} {child.family_name}"
-        result.append(
-            (
-                fired_rule,
-                ReferralPromptLine(
-                    contact_id=contact.id,
-                    rule_id=rule.id,
-                    suggestion=rule.suggestion,
-                    trigger=rule.trigger,
-                    finding=fired_rule.finding,
-                    source=rule.source,
-                    action=rule.action,
-                    about=about,
-                    child_id=child_id,
-                    carer_id=carer_id,
-                    referral_types=offered,
+        found_at = contacts.get(row.contact_id) if row.contact_id else None
+        lines.append(
+            ReferralPromptLine(
+                contact_id=row.contact_id,
+                rule_id=row.rule_id,
+                suggestion=rule.suggestion if rule else row.rule_id,
+                trigger=rule.trigger if rule else "",
+                finding=row.finding,
+                source=rule.source if rule else "",
+                action=rule.action if rule else PromptAction.REFERRAL,
+                about=about,
+                child_id=row.child_id,
+                carer_id=row.carer_id,
+                referral_types=offered,
+                id=row.id,
+                raised_on=row.raised_on,
+                raised_by=names.get(row.raised_by_id, ""),
+                found_at=(
+                    f"{found_at.kind.label.lower()} on {found_at.contact_date:%d %b %Y}"
+                    if found_at
+                    else ""
                 ),
             )
         )
-    return context, result
+    return lines
+
+
+def _pending(query: Select[ReferralPrompt]) -> Select[ReferralPrompt]:
+    return query.where(ReferralPrompt.decision == PromptDecision.PENDING).order_by(
+        ReferralPrompt.raised_on, ReferralPrompt.raised_at, ReferralPrompt.rule_id
+    )
 
 
 def prompts_for_contact(
     session: Session, actor: Actor, contact_id: uuid.UUID, *, today: dt.date
 ) -> list[ReferralPromptLine]:
-    """The referral prompts a saved contact raises and nobody has decided yet.
+    """The referral prompts a saved contact raised that nobody has decided yet."""
+    contact = _contact(session, actor, contact_id)
+    rows = list(
+        session.scalars(
+            _pending(select(ReferralPrompt).where(ReferralPrompt.contact_id == contact.id))
+        )
+    )
+    return _prompt_lines(session, rows)
 
-    A prompt is not repeated when it was already decided for this contact,
-    when an open referral of a suggested type already exists for the same
-    child or carer, or (for a level of service or a safeguarding flag) when it
-    was decided after that level or flag began.
-    """
-    _context, prompts = _open_prompts(session, actor, contact_id)
-    return [line for _fired, line in prompts]
+
+def pending_prompts(
+    session: Session, actor: Actor, child_id: uuid.UUID, *, today: dt.date
+) -> list[ReferralPromptLine]:
+    """Prompts still to decide about the child or a carer of the family, oldest first
+    (the child's record lists them beside the referrals, mothers' included)."""
+    child = session.get(Child, child_id)
+    if child is None:
+        raise NotFoundError("That child is not on record.")
+    require_team(actor, child.team_id)
+    family_carers = select(Carer.id).where(Carer.family_id == child.family_id)
+    rows = list(
+        session.scalars(
+            _pending(
+                select(ReferralPrompt).where(
+                    or_(
+                        ReferralPrompt.child_id == child.id,
+                        ReferralPrompt.carer_id.in_(family_carers),
+                    )
+                )
+            )
+        )
+    )
+    return _prompt_lines(session, rows)
 
 
-def _prompt(
-    session: Session, actor: Actor, contact_id: uuid.UUID, rule_id: str
-) -> tuple[_PromptContext, ReferralPromptLine]:
+def _prompt(session: Session, actor: Actor, contact_id: uuid.UUID, rule_id: str) -> ReferralPrompt:
+    """The prompt still to decide that ``rule_id`` raised on the contact."""
     if rule_id not in RULES_BY_ID:
         raise NotFoundError("That referral prompt is not one the app knows.")
-    context, prompts = _open_prompts(session, actor, contact_id)
-    for _fired, line in prompts:
-        if line.rule_id == rule_id:
-            return context, line
-    raise ValidationError(
-        "This prompt has already been decided, or an open referral already covers it.",
-        "prompt",
+    contact = _contact(session, actor, contact_id)
+    row = session.scalars(
+        _pending(
+            select(ReferralPrompt).where(
+                ReferralPrompt.contact_id == contact.id, ReferralPrompt.rule_id == rule_id
+            )
+        )
+    ).first()
+    if row is None:
+        raise ValidationError(
+            "This prompt has already been decided (it is kept with who decided it).", "prompt"
+        )
+    return row
+
+
+def _decide(
+    session: Session,
+    actor: Actor,
+    row: ReferralPrompt,
+    decision: PromptDecision,
+    *,
+    today: dt.date,
+    reason: str = "",
+    referral_id: uuid.UUID | None = None,
+) -> None:
+    """The prompt's one move from "to decide", recorded with who and when.
+
+    A conditional update: should a colleague have decided it in the meantime, nothing
+    changes and they are told (the decision first recorded stands).
+    """
+    moved: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+        update(ReferralPrompt)
+        .where(ReferralPrompt.id == row.id, ReferralPrompt.decision == PromptDecision.PENDING)
+        .values(
+            decision=decision,
+            reason=reason,
+            referral_id=referral_id,
+            decided_on=today,
+            decided_by_id=actor.user_id,
+            decided_at=utc_now(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        raise ConcurrentEditError(
+            "A colleague has just decided this prompt; open the record again to see what "
+            "they decided."
+        )
+    session.expire(row)
+    record_event(
+        session,
+        actor,
+        "accept" if decision is PromptDecision.ACCEPTED else "decline",
+        "referral_prompt",
+        row.id,
+        rule=row.rule_id,
+        contact_id=str(row.contact_id) if row.contact_id else None,
+        referral_id=str(referral_id) if referral_id else None,
     )
 
 
@@ -1186,55 +1390,62 @@ def accept_prompt(
     referral_type_id: uuid.UUID | None = None,
 ) -> uuid.UUID | None:
     """Accept a prompt: draft the referral with the reason filled in (its id), or for a
-    discussion prompt record that the discussion is needed (None)."""
-    context, line = _prompt(session, actor, contact_id, rule_id)
+    discussion prompt ask the team lead for the discussion (None; it goes on the lead's
+    board). Should an open referral of the chosen type already exist for the same
+    person (made by hand after the prompt fired), the prompt is linked to it instead of
+    drafting a second one."""
+    row = _prompt(session, actor, contact_id, rule_id)
     rule = RULES_BY_ID[rule_id]
+    [line] = _prompt_lines(session, [row])
     referral_id: uuid.UUID | None = None
-    contact = context.contact
     if rule.action is PromptAction.REFERRAL:
+        if not line.referral_types:
+            raise ValidationError(
+                "Every referral type this prompt suggests has been retired: make the "
+                "referral by hand, or say why not now.",
+                "referral_type",
+            )
         chosen = referral_type_id or line.referral_types[0].id
         if chosen not in {t.id for t in line.referral_types}:
             raise ValidationError(
                 "Choose one of the referral types this prompt suggests.", "referral_type"
             )
-        referral_id = make_referral(
-            session,
-            actor,
-            NewReferral(
-                referral_type_id=chosen,
-                child_id=line.child_id,
-                carer_id=line.carer_id,
-                reason=(
-                    f"{line.finding} at the {contact.kind.label.lower()} on "
-                    f"{contact.contact_date:%d %b %Y}."
+        referral_id = session.scalars(
+            select(Referral.id).where(
+                Referral.referral_type_id == chosen,
+                Referral.child_id == row.child_id
+                if row.child_id
+                else Referral.carer_id == row.carer_id,
+                Referral.status.in_([s for s in ReferralStatus if s.is_open]),
+            )
+        ).first()
+        if referral_id is None:
+            contact = session.get(Contact, row.contact_id) if row.contact_id else None
+            where = (
+                f" at the {contact.kind.label.lower()} on {contact.contact_date:%d %b %Y}"
+                if contact
+                else ""
+            )
+            referral_id = make_referral(
+                session,
+                actor,
+                NewReferral(
+                    referral_type_id=chosen,
+                    child_id=row.child_id,
+                    carer_id=row.carer_id,
+                    reason=f"{row.finding}{where}.",
+                    made_on=today,
                 ),
-                made_on=today,
-            ),
-            today=today,
-        )
-    prompt = ReferralPrompt(
-        rule_id=rule_id,
-        contact_id=contact.id,
-        child_id=line.child_id,
-        carer_id=line.carer_id,
-        finding=line.finding,
-        decision=PromptDecision.ACCEPTED,
-        referral_id=referral_id,
-        reason="" if referral_id else "Safeguarding discussion with the team lead needed.",
-        decided_on=today,
-        decided_by_id=actor.user_id,
-    )
-    session.add(prompt)
-    session.flush()
-    record_event(
+                today=today,
+            )
+    _decide(
         session,
         actor,
-        "accept",
-        "referral_prompt",
-        prompt.id,
-        rule=rule_id,
-        contact_id=str(contact.id),
-        referral_id=str(referral_id) if referral_id else None,
+        row,
+        PromptDecision.ACCEPTED,
+        today=today,
+        referral_id=referral_id,
+        reason="" if referral_id else "Safeguarding discussion with the team lead needed.",
     )
     return referral_id
 
@@ -1255,34 +1466,167 @@ def decline_prompt(
             "or the family declined).",
             "reason",
         )
-    context, line = _prompt(session, actor, contact_id, rule_id)
-    prompt = ReferralPrompt(
-        rule_id=rule_id,
-        contact_id=context.contact.id,
-        child_id=line.child_id,
-        carer_id=line.carer_id,
-        finding=line.finding,
-        decision=PromptDecision.DECLINED,
-        reason=reason.strip(),
-        decided_on=today,
-        decided_by_id=actor.user_id,
+    row = _prompt(session, actor, contact_id, rule_id)
+    _decide(session, actor, row, PromptDecision.DECLINED, today=today, reason=reason.strip())
+
+
+# --- Safeguarding discussions with the team lead ---------------------------------------------
+
+#: The rules whose accepted prompt asks the team lead for a discussion ("was not brought").
+DISCUSSION_RULES = tuple(
+    rule_id for rule_id, rule in RULES_BY_ID.items() if rule.action is PromptAction.DISCUSSION
+)
+
+
+@dataclass(frozen=True)
+class DiscussionLine:
+    """A safeguarding discussion a health visitor asked the team lead for."""
+
+    prompt_id: uuid.UUID
+    child_id: uuid.UUID | None
+    #: The child (or carer) it is about, and the child's NHS number (3-3-4) if a child.
+    about: str
+    nhs_number: str
+    finding: str
+    #: Where it was found: "new birth visit on 12 Sep 2026" ("" if not known).
+    found_at: str
+    asked_by: str
+    asked_on: dt.date
+    discussed_on: dt.date | None = None
+    discussed_by: str = ""
+    outcome: str = ""
+
+
+def _discussions_query(team_id: uuid.UUID) -> Select[ReferralPrompt]:
+    families = select(Family.id).where(Family.team_id == team_id)
+    return (
+        select(ReferralPrompt)
+        .outerjoin(Child, Child.id == ReferralPrompt.child_id)
+        .outerjoin(Carer, Carer.id == ReferralPrompt.carer_id)
+        .where(
+            ReferralPrompt.rule_id.in_(DISCUSSION_RULES),
+            ReferralPrompt.decision == PromptDecision.ACCEPTED,
+            or_(Child.team_id == team_id, Carer.family_id.in_(families)),
+        )
     )
-    session.add(prompt)
-    session.flush()
+
+
+def safeguarding_discussions(
+    session: Session, actor: Actor, *, include_discussed: bool = False
+) -> list[DiscussionLine]:
+    """The discussions asked of the lead's team, oldest request first (team leads only);
+    those already discussed only with ``include_discussed``."""
+    team_id = require_team_lead(actor)
+    query = _discussions_query(team_id).order_by(
+        ReferralPrompt.decided_on, ReferralPrompt.decided_at
+    )
+    if not include_discussed:
+        query = query.where(ReferralPrompt.discussed_on.is_(None))
+    rows = list(session.scalars(query))
+    if not rows:
+        return []
+    lines = {line.id: line for line in _prompt_lines(session, rows)}
+    children = {
+        c.id: c
+        for c in session.scalars(
+            select(Child).where(Child.id.in_({r.child_id for r in rows if r.child_id}))
+        )
+    }
+    names = _user_names(
+        session, [r.decided_by_id for r in rows] + [r.discussed_by_id for r in rows]
+    )
+    result = []
+    for row in rows:
+        assert row.decided_on is not None and row.decided_by_id is not None
+        child = children.get(row.child_id) if row.child_id else None
+        result.append(
+            DiscussionLine(
+                prompt_id=row.id,
+                child_id=row.child_id,
+                about=lines[row.id].about,
+                nhs_number=format_nhs_number(child.nhs_number) if child else "",
+                finding=row.finding,
+                found_at=lines[row.id].found_at,
+                asked_by=names.get(row.decided_by_id, ""),
+                asked_on=row.decided_on,
+                discussed_on=row.discussed_on,
+                discussed_by=names.get(row.discussed_by_id, "") if row.discussed_by_id else "",
+                outcome=row.discussion_outcome,
+            )
+        )
+    return result
+
+
+def record_discussion(
+    session: Session,
+    actor: Actor,
+    prompt_id: uuid.UUID,
+    *,
+    discussed_on: dt.date,
+    outcome: str,
+    today: dt.date,
+) -> None:
+    """The lead records the discussion held (dated, with its outcome): it closes, once."""
+    team_id = require_team_lead(actor)
+    row = session.scalars(_discussions_query(team_id).where(ReferralPrompt.id == prompt_id)).first()
+    if row is None:
+        raise NotFoundError("That safeguarding discussion is not on your team's list.")
+    if row.discussed_on is not None:
+        raise ValidationError(
+            f"This discussion was recorded on {row.discussed_on:%d %b %Y}; it is kept as it was.",
+            "discussed_on",
+        )
+    problems: list[FieldProblem] = []
+    if discussed_on > today:
+        problems.append(FieldProblem("discussed_on", "The discussion cannot be in the future."))
+    assert row.decided_on is not None
+    if discussed_on < row.decided_on:
+        problems.append(
+            FieldProblem(
+                "discussed_on",
+                f"The discussion cannot be before it was asked for ({row.decided_on:%d %b %Y}).",
+            )
+        )
+    if not outcome.strip():
+        problems.append(
+            FieldProblem(
+                "outcome",
+                "Say what was agreed (for example: refer to children's social care, or "
+                "monitor at the next review).",
+            )
+        )
+    if problems:
+        raise ValidationError(problems)
+    moved: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+        update(ReferralPrompt)
+        .where(ReferralPrompt.id == row.id, ReferralPrompt.discussed_on.is_(None))
+        .values(
+            discussed_on=discussed_on,
+            discussed_by_id=actor.user_id,
+            discussed_at=utc_now(),
+            discussion_outcome=outcome.strip(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        raise ConcurrentEditError("This discussion has just been recorded by a colleague.")
+    session.expire(row)
     record_event(
         session,
         actor,
-        "decline",
+        "discussed",
         "referral_prompt",
-        prompt.id,
-        rule=rule_id,
-        contact_id=str(context.contact.id),
+        row.id,
+        rule=row.rule_id,
+        discussed_on=discussed_on.isoformat(),
     )
 
 
 __all__ = [
+    "DISCUSSION_RULES",
     "NEXT_STEPS",
     "STEP_ACTIONS",
+    "DiscussionLine",
     "FollowUpLine",
     "NewReferral",
     "ReferralConsent",
@@ -1300,8 +1644,11 @@ __all__ = [
     "decline_prompt",
     "follow_ups_due",
     "make_referral",
+    "pending_prompts",
     "prompts_for_contact",
+    "raise_prompts",
     "record_consent",
+    "record_discussion",
     "record_step",
     "referral",
     "referral_letter",
@@ -1309,6 +1656,8 @@ __all__ = [
     "referral_types",
     "rename_referral_type",
     "retire_referral_type",
+    "safeguarding_discussions",
+    "set_family_copy",
     "set_follow_up",
     "update_draft",
 ]

@@ -27,14 +27,22 @@ from healthvisitor.domain.enums import (
     ScreeningZone,
     ServiceLevel,
 )
-from healthvisitor.errors import DuplicateError, PermissionDeniedError, ValidationError
+from healthvisitor.errors import (
+    DuplicateError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+)
 from healthvisitor.persistence.models import (
     AuditEvent,
+    Referral,
     ReferralEvent,
     ReferralPrompt,
     ReferralType,
     SafeguardingEntry,
     ServiceLevelEntry,
+    Team,
+    User,
 )
 from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.services import referrals
@@ -75,17 +83,26 @@ def _referral_types_restored(engine: Engine) -> Iterator[None]:
     test database keeps ``referral_types`` between tests (conftest truncates the rest)."""
     with engine.connect() as connection:
         before = connection.execute(
-            select(ReferralType.id, ReferralType.name, ReferralType.retired)
+            select(
+                ReferralType.id,
+                ReferralType.name,
+                ReferralType.retired,
+                ReferralType.on_family_copy,
+            )
         ).all()
     yield
     with engine.begin() as connection:
         kept = [row.id for row in before]
+        added = select(ReferralType.id).where(ReferralType.id.not_in(kept))
+        made = select(Referral.id).where(Referral.referral_type_id.in_(added))
+        connection.execute(delete(ReferralEvent).where(ReferralEvent.referral_id.in_(made)))
+        connection.execute(delete(Referral).where(Referral.id.in_(made)))
         connection.execute(delete(ReferralType).where(ReferralType.id.not_in(kept)))
         for row in before:
             connection.execute(
                 update(ReferralType)
                 .where(ReferralType.id == row.id)
-                .values(name=row.name, retired=row.retired)
+                .values(name=row.name, retired=row.retired, on_family_copy=row.on_family_copy)
             )
 
 
@@ -438,10 +455,13 @@ def contact(world: World, **findings: Any) -> uuid.UUID:
         "child_id": world.child_id,
     }
     fields.update(findings)
+    # As ``Workspace.record_contact`` does: the prompts are saved with the contact.
     with unit_of_work(world.engine) as session:
-        return record_contact(
+        contact_id = record_contact(
             session, world.hv, ContactEntry(**fields), today=TODAY, confirm_implausible=True
         ).contact_id
+        referrals.raise_prompts(session, world.hv, contact_id, today=TODAY)
+        return contact_id
 
 
 def prompts(world: World, contact_id: uuid.UUID) -> list[referrals.ReferralPromptLine]:
@@ -602,21 +622,25 @@ def test_accepting_a_prompt_drafts_the_referral_with_the_reason_filled_in(world:
     with unit_of_work(world.engine) as session:
         decision = session.scalars(select(ReferralPrompt)).one()
         audit = session.scalars(
-            select(AuditEvent).where(AuditEvent.entity_type == "referral_prompt")
+            select(AuditEvent).where(
+                AuditEvent.entity_type == "referral_prompt", AuditEvent.action == "accept"
+            )
         ).one()
     assert (decision.decision, decision.referral_id, decision.contact_id) == (
         PromptDecision.ACCEPTED,
         referral_id,
         contact_id,
     )
+    assert (decision.decided_on, decision.decided_by_id) == (TODAY, world.hv.user_id)
     assert json.loads(audit.details)["rule"] == "maternal_mood"
     # Not asked again, at this contact or the next, while the referral is open ...
     assert prompts(world, contact_id) == []
     next_contact = contact(world, contact_date=dt.date(2026, 10, 20), gad2_score=5)
     assert prompts(world, next_contact) == []
-    # ... and asked again once it is closed.
+    # ... and asked again, at the next contact with the finding, once it is closed.
     step(world, referral_id, ReferralStatus.CLOSED, TODAY, outcome=ReferralOutcome.DID_NOT_ENGAGE)
-    assert [p.rule_id for p in prompts(world, next_contact)] == ["maternal_mood"]
+    after = contact(world, contact_date=dt.date(2026, 10, 27), gad2_score=5)
+    assert [p.rule_id for p in prompts(world, after)] == ["maternal_mood"]
 
 
 def test_accepting_can_choose_another_suggested_type_but_not_any_type(world: World) -> None:
@@ -678,3 +702,284 @@ def test_prompts_are_scoped_to_the_team(world: World) -> None:
         referrals.prompts_for_contact(session, world.stranger, contact_id, today=TODAY)
     with unit_of_work(world.engine) as session, pytest.raises(PermissionDeniedError):
         referrals.prompts_for_contact(session, world.admin, contact_id, today=TODAY)
+
+
+# --- No prompt is lost; discussions reach the team lead; the family's copy fails closed -----
+
+
+def _pending(world: World, actor: Actor | None = None) -> dict[str, referrals.ReferralPromptLine]:
+    with unit_of_work(world.engine) as session:
+        found = referrals.pending_prompts(session, actor or world.hv, world.child_id, today=TODAY)
+    return {p.rule_id: p for p in found}
+
+
+def _to_decide_on_the_caseload(world: World) -> int:
+    from healthvisitor.services.caseload import caseload
+
+    with unit_of_work(world.engine) as session:
+        rows = {r.child_id: r for r in caseload(session, world.hv, today=TODAY)}
+    return rows[world.child_id].prompts_to_decide
+
+
+def test_a_prompt_closed_unanswered_stays_to_decide_on_the_record_and_caseload(
+    world: World,
+) -> None:
+    """Issue 5: the prompt window closed with Esc decides nothing and loses nothing."""
+    contact_id = contact(world, carbon_monoxide_ppm=8.0, gad2_score=4)
+    # The window is closed: nothing was decided. The record and the caseload still say so.
+    waiting = _pending(world)
+    assert set(waiting) == {"smoking", "maternal_mood"}
+    smoking = waiting["smoking"]
+    assert (smoking.carer_id, smoking.raised_on, smoking.contact_id) == (
+        world.mother_id,
+        TODAY,
+        contact_id,
+    )
+    assert smoking.found_at == "new birth visit on 12 Sep 2026"
+    assert smoking.about == "Sara Khan (mother)"
+    assert _to_decide_on_the_caseload(world) == 2
+    assert set(_pending(world, world.colleague)) == {"smoking", "maternal_mood"}  # same team
+    with unit_of_work(world.engine) as session, pytest.raises(PermissionDeniedError):
+        referrals.pending_prompts(session, world.stranger, world.child_id, today=TODAY)
+
+    with unit_of_work(world.engine) as session:
+        referrals.decline_prompt(
+            session, world.hv, contact_id, "smoking", reason="Quit last week", today=TODAY
+        )
+    assert set(_pending(world)) == {"maternal_mood"}
+    assert _to_decide_on_the_caseload(world) == 1
+    with unit_of_work(world.engine) as session, pytest.raises(ValidationError):
+        referrals.decline_prompt(
+            session, world.colleague, contact_id, "smoking", reason="Again", today=TODAY
+        )
+    with unit_of_work(world.engine) as session:
+        referral_id = referrals.accept_prompt(
+            session, world.colleague, contact_id, "maternal_mood", today=TODAY
+        )
+    assert referral_id is not None
+    assert _pending(world) == {}
+    assert _to_decide_on_the_caseload(world) == 0
+    with unit_of_work(world.engine) as session:
+        rows = {p.rule_id: p for p in session.scalars(select(ReferralPrompt))}
+        actions = sorted(
+            session.scalars(
+                select(AuditEvent.action).where(AuditEvent.entity_type == "referral_prompt")
+            )
+        )
+    # One move each from "to decide", saying who raised it, who decided and when.
+    assert (rows["smoking"].decision, rows["smoking"].decided_by_id) == (
+        PromptDecision.DECLINED,
+        world.hv.user_id,
+    )
+    assert (rows["maternal_mood"].decision, rows["maternal_mood"].decided_by_id) == (
+        PromptDecision.ACCEPTED,
+        world.colleague.user_id,
+    )
+    assert {r.raised_by_id for r in rows.values()} == {world.hv.user_id}
+    assert all(r.decided_on == TODAY and r.decided_at is not None for r in rows.values())
+    assert actions == ["accept", "decline", "raise", "raise"]
+
+
+def test_the_workspace_saves_the_prompts_with_the_contact(world: World) -> None:
+    """A window that crashes after saving loses nothing: the next one lists the prompt."""
+    from healthvisitor.config import DatabaseChoice, parse_url
+    from healthvisitor.services.workspace import Workspace
+
+    choice = DatabaseChoice(parse_url(str(world.engine.url), "test"), "the test database")
+    first = Workspace(world.engine, world.hv, choice, today=lambda: TODAY)
+    recorded = first.record_contact(
+        ContactEntry(
+            kind=ContactKind.NEW_BIRTH_VISIT,
+            contact_date=dt.date(2026, 9, 12),
+            location=ContactLocation.HOME,
+            outcome=ContactOutcome.COMPLETED,
+            delivered_by_id=world.hv.user_id,
+            accountable_health_visitor_id=world.hv.user_id,
+            child_id=world.child_id,
+            whooley_low_mood=True,
+        ),
+        confirm_implausible=True,
+    )
+    del first  # the window is gone before any prompt was shown
+    again = Workspace(world.engine, world.hv, choice, today=lambda: TODAY)
+    assert [p.rule_id for p in again.pending_referral_prompts(world.child_id)] == ["maternal_mood"]
+    assert [p.rule_id for p in again.referral_prompts(recorded.contact_id)] == ["maternal_mood"]
+
+
+def test_a_prompt_still_to_decide_is_not_raised_twice(world: World) -> None:
+    first = contact(world, household_smokes=True)
+    second = contact(world, contact_date=dt.date(2026, 10, 20), household_smokes=True)
+    assert prompts(world, second) == []  # the first one stands for it
+    assert [p.contact_id for p in _pending(world).values()] == [first]
+    with unit_of_work(world.engine) as session:
+        referrals.decline_prompt(
+            session, world.hv, first, "smoking", reason="Smokes outside only", today=TODAY
+        )
+    third = contact(world, contact_date=dt.date(2026, 10, 27), household_smokes=True)
+    assert [p.contact_id for p in _pending(world).values()] == [third]
+
+
+def _not_brought_twice(world: World) -> uuid.UUID:
+    not_brought = {"outcome": ContactOutcome.NOT_ATTENDED}
+    contact(world, contact_date=dt.date(2026, 9, 11), **not_brought)
+    return contact(world, contact_date=dt.date(2026, 9, 14), **not_brought)
+
+
+def test_an_asked_for_discussion_reaches_the_team_lead_who_closes_it_once(
+    world: World,
+) -> None:
+    twice = _not_brought_twice(world)
+    with unit_of_work(world.engine) as session:
+        assert referrals.safeguarding_discussions(session, world.lead) == []  # not asked yet
+        referrals.accept_prompt(session, world.hv, twice, "was_not_brought", today=TODAY)
+    with unit_of_work(world.engine) as session:
+        [asked] = referrals.safeguarding_discussions(session, world.lead)
+        hv_name = session.get_one(User, world.hv.user_id).full_name
+    assert (asked.child_id, asked.about, asked.asked_on, asked.asked_by) == (
+        world.child_id,
+        "Amelia Khan",
+        TODAY,
+        hv_name,
+    )
+    assert asked.finding == "Not brought to 2 mandated reviews in a row"
+    assert asked.found_at == "new birth visit on 14 Sep 2026"
+    assert asked.nhs_number.count(" ") == 2
+    # Only the lead records it; with a date not in the future and what was agreed.
+    with unit_of_work(world.engine) as session, pytest.raises(PermissionDeniedError):
+        referrals.safeguarding_discussions(session, world.hv)
+    with unit_of_work(world.engine) as session, pytest.raises(PermissionDeniedError):
+        referrals.record_discussion(
+            session, world.hv, asked.prompt_id, discussed_on=TODAY, outcome="x", today=TODAY
+        )
+    with unit_of_work(world.engine) as session, pytest.raises(ValidationError) as raised:
+        referrals.record_discussion(
+            session,
+            world.lead,
+            asked.prompt_id,
+            discussed_on=TODAY + dt.timedelta(days=1),
+            outcome=" ",
+            today=TODAY,
+        )
+    assert raised.value.for_field("discussed_on") and raised.value.for_field("outcome")
+    with unit_of_work(world.engine) as session:
+        referrals.record_discussion(
+            session,
+            world.lead,
+            asked.prompt_id,
+            discussed_on=TODAY,
+            outcome="Refer to children's social care; HV to visit this week.",
+            today=TODAY,
+        )
+    with unit_of_work(world.engine) as session:
+        assert referrals.safeguarding_discussions(session, world.lead) == []
+        [held] = referrals.safeguarding_discussions(session, world.lead, include_discussed=True)
+        audit = session.scalars(select(AuditEvent).where(AuditEvent.action == "discussed")).one()
+    assert (held.discussed_on, held.outcome) == (
+        TODAY,
+        "Refer to children's social care; HV to visit this week.",
+    )
+    assert audit.user_id == world.lead.user_id and audit.entity_id == asked.prompt_id
+    with unit_of_work(world.engine) as session, pytest.raises(ValidationError):
+        referrals.record_discussion(
+            session, world.lead, asked.prompt_id, discussed_on=TODAY, outcome="Again", today=TODAY
+        )
+
+
+def test_the_discussion_list_is_scoped_to_the_leads_team(world: World) -> None:
+    twice = _not_brought_twice(world)
+    with unit_of_work(world.engine) as session:
+        referrals.accept_prompt(session, world.hv, twice, "was_not_brought", today=TODAY)
+        south_id = session.get_one(User, world.stranger.user_id).team_id
+        south = session.get_one(Team, south_id)
+        other_lead = factories.actor(factories.user(session, south, Role.TEAM_LEAD))
+    with unit_of_work(world.engine) as session:
+        [asked] = referrals.safeguarding_discussions(session, world.lead)
+        assert referrals.safeguarding_discussions(session, other_lead) == []
+    with unit_of_work(world.engine) as session, pytest.raises(NotFoundError) as raised:
+        referrals.record_discussion(
+            session, other_lead, asked.prompt_id, discussed_on=TODAY, outcome="x", today=TODAY
+        )
+    assert "not on your team's list" in str(raised.value)
+
+
+def test_a_declined_discussion_prompt_does_not_reach_the_lead(world: World) -> None:
+    twice = _not_brought_twice(world)
+    with unit_of_work(world.engine) as session:
+        referrals.decline_prompt(
+            session,
+            world.hv,
+            twice,
+            "was_not_brought",
+            reason="Family in hospital with the baby",
+            today=TODAY,
+        )
+    with unit_of_work(world.engine) as session:
+        assert referrals.safeguarding_discussions(session, world.lead) == []
+
+
+@pytest.mark.usefixtures("_referral_types_restored")
+def test_a_new_referral_type_is_left_off_the_familys_copy_until_an_administrator_says_so(
+    world: World,
+) -> None:
+    """Hazard H17: the family's red book copy fails closed for a route nobody has judged."""
+    from healthvisitor.services.printing import red_book_summary
+
+    with unit_of_work(world.engine) as session:
+        seeded = {t.code: t.on_family_copy for t in referrals.referral_types(session, world.admin)}
+        added = referrals.add_referral_type(session, world.admin, "Young carers service")
+    assert seeded["stop_smoking"] and seeded["speech_language"] and seeded["other"]
+    assert not seeded["childrens_social_care"] and not seeded["domestic_abuse"]
+    assert added.on_family_copy is False
+    make(world, code="young_carers_service")
+    make(world, code="speech_language")
+
+    def printed(*, for_family: bool = True) -> set[str]:
+        with unit_of_work(world.engine) as session:
+            summary = red_book_summary(
+                session, world.hv, world.child_id, today=TODAY, for_family=for_family
+            )
+        return {r.referral_type for r in summary.referrals}
+
+    assert printed() == {"Speech and language therapy"}
+    assert printed(for_family=False) == {"Speech and language therapy", "Young carers service"}
+    with unit_of_work(world.engine) as session, pytest.raises(PermissionDeniedError):
+        referrals.set_family_copy(session, world.hv, added.id, True)
+    with unit_of_work(world.engine) as session:
+        assert referrals.set_family_copy(session, world.admin, added.id, True).on_family_copy
+    assert printed() == {"Speech and language therapy", "Young carers service"}
+    with unit_of_work(world.engine) as session:
+        referrals.set_family_copy(session, world.admin, added.id, False)
+        changes = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "family_copy")
+        ).all()
+    assert printed() == {"Speech and language therapy"}
+    assert [json.loads(c.details)["on_family_copy"] for c in changes] == [True, False]
+
+
+def test_a_drafts_words_can_change_until_it_is_sent(world: World) -> None:
+    referral_id = make(world)
+    with unit_of_work(world.engine) as session, pytest.raises(ValidationError):
+        referrals.update_draft(
+            session, world.hv, referral_id, reason=" ", sent_to="", tried_so_far=""
+        )
+    with unit_of_work(world.engine) as session:
+        referrals.update_draft(
+            session,
+            world.hv,
+            referral_id,
+            reason="Rent arrears; asked for help with housing.",
+            sent_to="Family hub, Chapeltown",
+            tried_so_far="Signposted to Citizens Advice.",
+        )
+    edited = line(world, referral_id)
+    assert (edited.reason, edited.sent_to, edited.tried_so_far) == (
+        "Rent arrears; asked for help with housing.",
+        "Family hub, Chapeltown",
+        "Signposted to Citizens Advice.",
+    )
+    step(world, referral_id, ReferralStatus.SENT, TODAY)
+    with unit_of_work(world.engine) as session, pytest.raises(ValidationError):
+        referrals.update_draft(
+            session, world.hv, referral_id, reason="Changed", sent_to="", tried_so_far=""
+        )
+    assert line(world, referral_id).reason == "Rent arrears; asked for help with housing."

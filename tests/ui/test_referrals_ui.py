@@ -137,12 +137,13 @@ def test_declining_a_prompt_needs_a_reason_typed(
     assert box.reason_message.message() == ""
     assert dialog.close_button.text() == "Close"  # the mood prompt still waits
     with unit_of_work(record_team.engine) as session:
-        decision = session.scalars(select(ReferralPrompt)).one()
-        assert (decision.rule_id, decision.decision, decision.reason) == (
-            "smoking",
-            PromptDecision.DECLINED,
-            "Already seeing the stop smoking midwife",
-        )
+        decisions = {
+            p.rule_id: (p.decision, p.reason) for p in session.scalars(select(ReferralPrompt))
+        }
+        assert decisions == {
+            "smoking": (PromptDecision.DECLINED, "Already seeing the stop smoking midwife"),
+            "maternal_mood": (PromptDecision.PENDING, ""),  # kept, still to decide
+        }
     assert workspace.child_referrals(record_team.children["Poppy"]) == []
     # Shown again, only the undecided prompt is offered.
     again = show_referral_prompts(parent, workspace, contact_id)
@@ -295,3 +296,168 @@ def test_the_follow_ups_list_opens_the_childs_record(
     follow_ups.open_child.connect(opened.append)
     follow_ups.table.activated.emit(follow_ups.model.index(0, 0))
     assert opened == [record_team.children["Poppy"]]
+
+
+# --- Prompts still to decide, and the lead's safeguarding discussions -------------------
+
+
+def test_a_prompt_closed_unanswered_is_decided_from_the_childs_record(
+    qtbot: QtBot, record_team: RecordTeam, warnings: Warnings
+) -> None:
+    """Issue 5: Esc on the prompts after a save loses nothing; the record asks again."""
+    workspace = record_team.workspace()
+    contact_id = new_birth_visit(
+        record_team, workspace, carbon_monoxide_ppm=6.0, whooley_low_mood=True
+    )
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    dialog = show_referral_prompts(parent, workspace, contact_id)
+    assert dialog is not None
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # closed without deciding
+    assert not dialog.isVisible()
+
+    _window, panel = panel_for(qtbot, record_team)
+    assert panel.to_decide.isVisibleTo(panel)
+    assert panel.to_decide.title().startswith("2 referral prompts to decide")
+    found = {box.prompt.rule_id: box for box in panel.prompt_boxes}
+    assert set(found) == {"smoking", "maternal_mood"}
+    smoking = found["smoking"]
+    assert smoking.title() == (
+        "Refer to the stop smoking service: Sara Ahmed (mother) (since 24 Nov 2026)"
+    )
+    assert "at the new birth visit on 24 Nov 2026" in smoking.finding.text()
+
+    qtbot.mouseClick(smoking.decline_button, Qt.MouseButton.LeftButton)
+    assert smoking.reason_message.message() == "Say why you are not referring now."
+    qtbot.keyClicks(smoking.reason, "Quit in pregnancy; CO from a faulty boiler")
+    qtbot.mouseClick(smoking.decline_button, Qt.MouseButton.LeftButton)
+    assert smoking.is_decided
+    assert panel.to_decide.title() == "1 referral prompt to decide"
+
+    mood = found["maternal_mood"]
+    qtbot.mouseClick(mood.accept_button, Qt.MouseButton.LeftButton)
+    assert mood.is_decided
+    assert panel.to_decide.title() == "Every referral prompt is decided"
+    chosen = panel.chosen()
+    assert chosen is not None and chosen.type_name == "Perinatal mental health"
+    assert chosen.status is ReferralStatus.DRAFT
+    assert warnings.shown == []
+    # Read again (the record opened tomorrow): nothing is left to decide.
+    panel.reload()
+    assert panel.prompt_boxes == [] and not panel.to_decide.isVisibleTo(panel)
+    assert workspace.pending_referral_prompts(record_team.children["Poppy"]) == []
+
+
+def test_the_caseload_flags_a_child_with_a_prompt_to_decide(record_team: RecordTeam) -> None:
+    from healthvisitor.ui.caseload_model import CaseloadFilter, flags
+
+    workspace = record_team.workspace()
+    new_birth_visit(record_team, workspace, gad2_score=5)
+    rows = {row.child_id: row for row in workspace.caseload()}
+    poppy = rows[record_team.children["Poppy"]]
+    assert "Referral prompt to decide" in flags(poppy)
+    assert CaseloadFilter.FOLLOW_UPS_DUE.matches(poppy)
+    noah = rows[record_team.children["Noah"]]
+    assert not CaseloadFilter.FOLLOW_UPS_DUE.matches(noah)
+
+
+def _not_brought_twice(record_team: RecordTeam, workspace: Workspace) -> uuid.UUID:
+    me = record_team.team.me.id
+    ids = []
+    for day in (TODAY - dt.timedelta(days=7), TODAY):
+        entry = ContactEntry(
+            kind=ContactKind.TWO_YEAR,
+            contact_date=day,
+            location=ContactLocation.CLINIC,
+            outcome=ContactOutcome.NOT_ATTENDED,
+            delivered_by_id=me,
+            accountable_health_visitor_id=me,
+            child_id=record_team.children["Leo"],
+        )
+        ids.append(workspace.record_contact(entry).contact_id)
+    return ids[-1]
+
+
+def test_the_team_lead_closes_a_requested_safeguarding_discussion(
+    qtbot: QtBot, qtmodeltester: ModelTester, record_team: RecordTeam, warnings: Warnings
+) -> None:
+    from healthvisitor.ui.safeguarding_discussions import (
+        DiscussionsModel,
+        RecordDiscussionDialog,
+        SafeguardingDiscussions,
+    )
+    from healthvisitor.ui.team_board import TeamBoardView
+
+    workspace = record_team.workspace()
+    twice = _not_brought_twice(record_team, workspace)
+    assert workspace.accept_referral_prompt(twice, "was_not_brought") is None
+    lead = record_team.team.workspace(user=record_team.team.lead)
+    # On the lead's board, as its own list.
+    board = TeamBoardView(lead)
+    qtbot.addWidget(board)
+    assert isinstance(board.discussions, SafeguardingDiscussions)
+    discussions = board.discussions
+    assert discussions.heading.text() == "&Safeguarding discussions asked for: 1"
+    qtmodeltester.check(discussions.model)
+    qtmodeltester.check(DiscussionsModel())
+    cells = [discussions.model.index(0, c).data() for c in range(discussions.model.columnCount())]
+    assert cells[0] == "Leo Dunn"
+    assert (
+        cells[2] == "Not brought to 2 mandated reviews in a row (2-2½ year review on 24 Nov 2026)"
+    )
+    assert cells[3] == record_team.team.me.full_name
+    assert cells[4] == "24 Nov 2026"
+
+    dialog = discussions.record_chosen()
+    assert isinstance(dialog, RecordDiscussionDialog)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.fields["outcome"].message.message().startswith("Say what was agreed")
+    assert dialog.isVisible()  # nothing saved
+    qtbot.keyClicks(dialog.outcome, "Referred to children's social care today.")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    assert discussions.heading.text() == "Safeguarding discussions asked for: none waiting"
+    assert not discussions.table.isVisibleTo(discussions)
+    assert board.done_message.text() == "Safeguarding discussion about Leo Dunn recorded."
+    [held] = lead.safeguarding_discussions(include_discussed=True)
+    assert (held.discussed_on, held.outcome) == (TODAY, "Referred to children's social care today.")
+    assert warnings.shown == []
+
+
+def test_a_drafts_wording_is_edited_before_it_is_sent(
+    qtbot: QtBot, record_team: RecordTeam, warnings: Warnings
+) -> None:
+    from healthvisitor.ui.referral_dialogs import EditDraftDialog
+
+    workspace = record_team.workspace()
+    contact_id = new_birth_visit(record_team, workspace, gad2_score=4)
+    referral_id = workspace.accept_referral_prompt(contact_id, "maternal_mood")
+    assert referral_id is not None
+    _window, panel = panel_for(qtbot, record_team)
+    panel.choose(referral_id)
+    assert panel.edit_button.isEnabled()
+    dialog = panel.edit_draft()
+    assert isinstance(dialog, EditDraftDialog)
+    assert dialog.reason.toPlainText().startswith("GAD-2 score 4 at the new birth visit")
+    dialog.reason.clear()
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.fields["reason"].message.message() == "Say why you are referring: what you found."
+    assert dialog.isVisible()  # nothing saved
+    qtbot.keyClicks(dialog.reason, "Anxious most days since the birth; GAD-2 score 4.")
+    qtbot.keyClicks(dialog.sent_to, "Perinatal mental health team, St James's")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    line = panel.chosen()
+    assert line is not None and line.id == referral_id
+    assert line.reason == "Anxious most days since the birth; GAD-2 score 4."
+    assert line.sent_to == "Perinatal mental health team, St James's"
+    assert "Anxious most days" in panel.detail.text()
+    # Once sent, its words stand.
+    workspace.record_referral_consent(referral_id, ReferralConsent.GIVEN)
+    workspace.record_referral_step(referral_id, ReferralStatus.SENT, on=TODAY)
+    panel.reload()
+    panel.choose(referral_id)
+    assert not panel.edit_button.isEnabled()
+    assert panel.edit_draft() is None
+    assert warnings.shown == []
