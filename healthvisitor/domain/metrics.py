@@ -185,6 +185,10 @@ class MissedReason(_Coded):
     NOT_ATTENDED = ("not_attended", "Not brought / not at home")
     DECLINED = ("declined", "Declined")
     TRANSFERRED_IN_LATE = ("transferred_in_late", "Transferred in after the target")
+    ASQ3_NOT_USED = ("asq3_not_used", "ASQ-3 not used at the review")
+    BELOW_CUTOFF = ("below_cutoff", "Below the ASQ-3 cut-off")
+    NOT_BREASTFED = ("not_breastfed", "Not breastfed")
+    FEEDING_NOT_RECORDED = ("feeding_not_recorded", "Feeding not recorded at the review")
 
 
 @dataclass(frozen=True)
@@ -201,6 +205,11 @@ class ReviewMetric:
     source: str
     counts_from: Age | None = None
     face_to_face_only: bool = False
+    #: A child who died is no longer the provider's responsibility at the end of
+    #: the quarter and leaves every cohort, except here: "children who died
+    #: before the review" are excluded (LG Inform 4239), so a child reviewed in
+    #: time who died later in the quarter still counts, reviewed.
+    counts_reviewed_before_death: bool = False
 
     def target_date(self, date_of_birth: dt.date) -> dt.date:
         return self.target.reached_on(date_of_birth)
@@ -275,6 +284,7 @@ TWO_YEAR_BY_30_MONTHS = ReviewMetric(
     cohort_age=THIRTY_MONTHS,
     target=THIRTY_MONTHS,
     source="OHID C7; LG Inform metric 4239",
+    counts_reviewed_before_death=True,
 )
 
 #: In the order the national returns list them.
@@ -342,6 +352,23 @@ class Attempt:
     contact_date: dt.date
     location: ContactLocation
     outcome: ContactOutcome
+
+
+def feeding_missed_reason(
+    reviewed: bool, feeding: FeedingStatus | None, *, recorded_only: bool
+) -> MissedReason | None:
+    """Why a child due a 6-8 week review is not in a breastfeeding figure; None if they are.
+
+    ``feeding`` is the answer at their latest completed 6-8 week review by the
+    quarter's end (None: no review, or not asked). ``recorded_only``: the
+    "status recorded" figure, in which any answer counts; otherwise the
+    "totally or partially breastfed" figure (OHID C10).
+    """
+    if feeding is None:
+        return MissedReason.FEEDING_NOT_RECORDED if reviewed else MissedReason.NO_REVIEW
+    if recorded_only or feeding in BREASTFED:
+        return None
+    return MissedReason.NOT_BREASTFED
 
 
 def missed_reason(

@@ -18,24 +18,32 @@ time; the target date of each birth date comes from the domain rule through a
 CASE on the date of birth (at most 92 birth dates per quarter), so month-end
 clamping is decided in one place, in Python, and both SQLite and PostgreSQL
 compare plain dates. Nine queries for a
-quarter's figures whatever the size of the database.
+quarter's figures whatever the size of the database; ``metrics_history``
+counts the 8 quarters the screen's charts show the same way, and
+``metric_exceptions`` lists the children behind any figure with a worklist.
 
 Contacts: a corrected contact (one another contact ``supersedes``) counts for
 nothing, as on the caseload (``services/caseload._contacts``); a review done by
 another area's service before a transfer in (``Contact.previous_provider``)
 is an ordinary contact row and counts as done.
 
-Who is responsible at the end of the quarter -- a known limitation: the
-national definition counts a child in the team responsible for them at the
-end of the quarter. The schema keeps only the current ``Child.team_id`` and
-``Child.health_visitor_id`` and the record's status history
-(``RecordStatusChange``), not a history of moves between teams or health
-visitors. So a child counts in their *current* team and with their *current*
-health visitor; a child whose record was closed (transferred out, moved away,
-or died) on or before the quarter's last day and not reopened by then is left
-out, and a child who transferred in after the quarter's last day is left out.
-A child who moved between two of our own teams after the quarter ended counts
-in the new team. A child discharged (e.g. to school nursing) still counts.
+Who is responsible at the end of the quarter (the national definition; LG
+Inform 4232, 4239): a child counts in the team responsible for them on the
+quarter's last day, read from the history of moves between our own teams
+(``TeamTransfer``: the receiving team from its ``effective_date``; before a
+child's first move, that move's ``from_team_id``; a child never moved is with
+``Child.team_id``). A health visitor's figures are the children allocated to
+them now who were in their team at the quarter's end (the allocation
+history within a team, ``AllocationChange``, is not read here yet). Left out of every cohort: a
+child whose record was closed (transferred out, moved away, died) on or
+before the quarter's last day and not reopened by then, by the record's
+status history; a child who arrived from another area after that day. A
+child discharged (e.g. to school nursing) still counts. One exception, for
+the 2-2½ year review (LG Inform 4239, "children who died before the review
+excluded"): a child reviewed in time who died later stays in the cohort,
+reviewed (a contact cannot be recorded on a closed record, so a counting
+review always came before the death). Antenatal reviews count in the
+family's current team (pregnancies have no transfer history).
 """
 
 from __future__ import annotations
@@ -77,6 +85,7 @@ from healthvisitor.persistence.models import (
     Pregnancy,
     RecordStatusChange,
     Team,
+    TeamTransfer,
     User,
 )
 from healthvisitor.services.access import require_clinical, require_team_lead
@@ -252,15 +261,19 @@ def _uncorrected(born_between: tuple[dt.date, dt.date] | None = None) -> ColumnE
 
 
 def _responsible_at(
-    end: dt.date, born_between: tuple[dt.date, dt.date]
+    end: dt.date,
+    born_between: tuple[dt.date, dt.date],
+    keep_if_dead: ColumnElement[bool] | None = None,
 ) -> list[ColumnElement[bool]]:
     """Still ours at the end of the quarter (see the module docstring).
 
     Left out: a child whose latest status change on or before ``end`` closed
     the record; a record closed on or before ``end`` (by the date on the child,
-    for records closed before the history was kept); a child who arrived
-    after ``end``. One window over the status history of the children born
-    in ``born_between`` (the cohort's range), not a query per child.
+    for records closed without a history row, e.g. imported); a child who
+    arrived after ``end``. A death is forgiven where ``keep_if_dead`` holds
+    (the 2-2½ year review's "died before the review"). One window over the
+    status history of the children born in ``born_between`` (the cohort's
+    range), not a query per child.
     """
     cohort_child = aliased(Child)
     latest = (
@@ -284,28 +297,79 @@ def _responsible_at(
         )
         .subquery()
     )
-    closed_by_end = select(latest.c.child_id).where(
-        latest.c.n == 1, latest.c.status.in_(CLOSED_STATUSES)
-    )
+
+    def closed_by_end(statuses: tuple[RecordStatus, ...]) -> ColumnElement[bool]:
+        by_history = select(latest.c.child_id).where(latest.c.n == 1, latest.c.status.in_(statuses))
+        on_the_child = and_(
+            Child.record_status.in_(statuses),
+            or_(Child.record_status_date.is_(None), Child.record_status_date <= end),
+        )
+        return or_(on_the_child, Child.id.in_(by_history))
+
+    arrived = or_(Child.transferred_in_on.is_(None), Child.transferred_in_on <= end)
+    if keep_if_dead is None:
+        return [arrived, not_(closed_by_end(CLOSED_STATUSES))]
+    gone = tuple(status for status in CLOSED_STATUSES if status is not RecordStatus.DECEASED)
     return [
-        or_(Child.transferred_in_on.is_(None), Child.transferred_in_on <= end),
-        not_(
-            and_(
-                Child.record_status.in_(CLOSED_STATUSES),
-                or_(Child.record_status_date.is_(None), Child.record_status_date <= end),
-            )
-        ),
-        Child.id.not_in(closed_by_end),
+        arrived,
+        not_(closed_by_end(gone)),
+        or_(not_(closed_by_end((RecordStatus.DECEASED,))), keep_if_dead),
     ]
 
 
-def _cohort(scope: _Scope, age: rules.Age, quarter: rules.Quarter) -> list[ColumnElement[bool]]:
+def _team_at(end: dt.date) -> Any:
+    """The team responsible for the child on ``end``, from the moves between our teams.
+
+    The latest move on or before ``end`` gives its receiving team; with none
+    yet, the first later move's sending team; a child never moved is with
+    ``Child.team_id``. The look-ups run only for children who ever moved (an
+    uncorrelated list, built once), so the cohort still reads by birth date.
+    """
+    before = (
+        select(TeamTransfer.to_team_id)
+        .where(TeamTransfer.child_id == Child.id, TeamTransfer.effective_date <= end)
+        .order_by(TeamTransfer.effective_date.desc(), TeamTransfer.transferred_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    after = (
+        select(TeamTransfer.from_team_id)
+        .where(TeamTransfer.child_id == Child.id, TeamTransfer.effective_date > end)
+        .order_by(TeamTransfer.effective_date, TeamTransfer.transferred_at)
+        .limit(1)
+        .scalar_subquery()
+    )
+    ever_moved = select(TeamTransfer.child_id)
+    return case(
+        (Child.id.in_(ever_moved), func.coalesce(before, after, Child.team_id)),
+        else_=Child.team_id,
+    )
+
+
+def _cohort(
+    scope: _Scope,
+    age: rules.Age,
+    quarter: rules.Quarter,
+    keep_if_dead: ColumnElement[bool] | None = None,
+) -> list[ColumnElement[bool]]:
     first, last = age.birth_dates_turning_in(quarter)
     return [
         Child.date_of_birth.between(first, last),
-        *_responsible_at(quarter.end, (first, last)),
-        *_in_scope(scope),
+        *_responsible_at(quarter.end, (first, last), keep_if_dead),
+        *_in_scope(scope, quarter.end),
     ]
+
+
+def _review_cohort(
+    scope: _Scope, metric: rules.ReviewMetric, quarter: rules.Quarter
+) -> list[ColumnElement[bool]]:
+    """The children in ``metric``'s denominator (its death rule included)."""
+    keep = (
+        Child.id.in_(_reviewed(metric, quarter, scope))
+        if metric.counts_reviewed_before_death
+        else None
+    )
+    return _cohort(scope, metric.cohort_age, quarter, keep)
 
 
 def _by_birth_date(age: rules.Age, quarter: rules.Quarter, day_of: Any) -> Any:
@@ -315,13 +379,21 @@ def _by_birth_date(age: rules.Age, quarter: rules.Quarter, day_of: Any) -> Any:
     return case({born: day_of(born) for born in births}, value=Child.date_of_birth)
 
 
-def _in_scope(scope: _Scope) -> list[ColumnElement[bool]]:
+def _in_scope(scope: _Scope, end: dt.date) -> list[ColumnElement[bool]]:
+    """In the scope's team at ``end`` (and allocated to its health visitor)."""
     criteria = []
     if scope.team_id is not None:
-        criteria.append(Child.team_id == scope.team_id)
+        criteria.append(_team_at(end) == scope.team_id)
     if scope.health_visitor_id is not None:
         criteria.append(Child.health_visitor_id == scope.health_visitor_id)
     return criteria
+
+
+def _narrowed(scope: _Scope) -> list[ColumnElement[bool]]:
+    """A cheap first cut for the inner lists of contacts (the cohort applies the rest)."""
+    if scope.health_visitor_id is not None:
+        return [Child.health_visitor_id == scope.health_visitor_id]
+    return []
 
 
 def _counting_contacts(
@@ -331,7 +403,7 @@ def _counting_contacts(
     first, last = metric.cohort_age.birth_dates_turning_in(quarter)
     target = _by_birth_date(metric.cohort_age, quarter, metric.target_date)
     criteria = [
-        *_in_scope(scope),
+        *_narrowed(scope),
         Child.date_of_birth.between(first, last),
         Contact.kind == metric.kind,
         Contact.outcome == ContactOutcome.COMPLETED,
@@ -387,7 +459,7 @@ def _review_figures(session: Session, scope: _Scope, quarter: rules.Quarter) -> 
             func.count(),
             _count_if(Child.id.in_(_reviewed(nbv, quarter, scope))),
             _count_if(Child.id.in_(_reviewed(nbv_late, quarter, scope))),
-        ).where(*_cohort(scope, nbv.cohort_age, quarter))
+        ).where(*_review_cohort(scope, nbv, quarter))
     ).one()
     figures.append(_review_figure(nbv, in_time, total))
     # Not a target to meet but a count of late visits: no worklist.
@@ -399,7 +471,7 @@ def _review_figures(session: Session, scope: _Scope, quarter: rules.Quarter) -> 
     ):
         total, done = session.execute(
             select(func.count(), _count_if(Child.id.in_(_reviewed(metric, quarter, scope)))).where(
-                *_cohort(scope, metric.cohort_age, quarter)
+                *_review_cohort(scope, metric, quarter)
             )
         ).one()
         figures.append(_review_figure(metric, done, total))
@@ -407,15 +479,9 @@ def _review_figures(session: Session, scope: _Scope, quarter: rules.Quarter) -> 
     return figures
 
 
-def _two_year_figures(
-    session: Session, scope: _Scope, quarter: rules.Quarter
-) -> list[MetricFigure]:
-    """2-2½ year review by 2½ years; of those, ASQ-3 used; each ASQ-3 domain. One query.
-
-    A domain's denominator is the reviewed children with that domain scored at a
-    counting review; its numerator those with it at or above the cut-off (at
-    any counting review, should there be two).
-    """
+def _two_year_per_child(scope: _Scope, quarter: rules.Quarter) -> Any:
+    """Per child reviewed in time for the 2-2½ year metric: ASQ-3 used, each domain
+    scored and at or above the cut-off (1 or 0, at any counting review)."""
     metric = rules.TWO_YEAR_BY_30_MONTHS
     asq3 = DevelopmentScore.domain.in_(rules.ASQ3_DOMAINS)
 
@@ -428,7 +494,7 @@ def _two_year_figures(
         at_or_above = and_(scored, DevelopmentScore.zone.in_(rules.AT_OR_ABOVE_CUTOFF))
         per_child.append(any_score(scored, f"{domain.value}_scored"))
         per_child.append(any_score(at_or_above, f"{domain.value}_ok"))
-    reviewed = (
+    return (
         select(Contact.child_id.label("child_id"), *per_child)
         .join(Child, Child.id == Contact.child_id)
         .outerjoin(DevelopmentScore, DevelopmentScore.contact_id == Contact.id)
@@ -436,8 +502,25 @@ def _two_year_figures(
         # Grouped by birth date first: SQLite then reads the cohort by date of
         # birth rather than every contact in child order.
         .group_by(Child.date_of_birth, Contact.child_id)
-        .subquery()
+        # Built once on PostgreSQL, which, misjudging the cohort's size (the
+        # team-at-quarter-end test), otherwise grouped it again for every child of
+        # the cohort; SQLite plans it well as it is (bench/bench_metrics.py).
+        .cte("two_year_reviews")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
     )
+
+
+def _two_year_figures(
+    session: Session, scope: _Scope, quarter: rules.Quarter
+) -> list[MetricFigure]:
+    """2-2½ year review by 2½ years; of those, ASQ-3 used; each ASQ-3 domain. One query.
+
+    A domain's denominator is the reviewed children with that domain scored at a
+    counting review; its numerator those with it at or above the cut-off (at
+    any counting review, should there be two).
+    """
+    metric = rules.TWO_YEAR_BY_30_MONTHS
+    reviewed = _two_year_per_child(scope, quarter)
     columns: list[Any] = [
         func.count(),
         func.count(reviewed.c.child_id),
@@ -450,7 +533,7 @@ def _two_year_figures(
         select(*columns)
         .select_from(Child)
         .outerjoin(reviewed, reviewed.c.child_id == Child.id)
-        .where(*_cohort(scope, metric.cohort_age, quarter))
+        .where(*_review_cohort(scope, metric, quarter))
     ).one()
     total, done, with_asq3 = row[0], row[1], row[2]
     figures = [
@@ -462,6 +545,7 @@ def _two_year_figures(
             done,
             rules.percent(with_asq3, done),
             metric.source,
+            has_worklist=True,
         ),
     ]
     for n, domain in enumerate(rules.ASQ3_DOMAINS):
@@ -474,17 +558,17 @@ def _two_year_figures(
                 domain_total,
                 rules.percent(at_or_above, domain_total),
                 metric.source,
+                has_worklist=True,
             )
         )
     return figures
 
 
-def _breastfeeding(
-    session: Session, scope: _Scope, quarter: rules.Quarter
-) -> tuple[BreastfeedingCounts, list[MetricFigure]]:
-    """Feeding at the latest 6-8 week review done by the quarter's end; one query."""
+def _latest_feeding(scope: _Scope, quarter: rules.Quarter) -> Any:
+    """Per child of the 8-week cohort: the feeding answer at their latest completed 6-8
+    week review by the quarter's end that recorded one (row ``n`` = 1)."""
     first, last = rules.BREASTFEEDING_COHORT_AGE.birth_dates_turning_in(quarter)
-    reviews = (
+    return (
         select(
             Contact.child_id,
             Contact.feeding,
@@ -498,15 +582,24 @@ def _breastfeeding(
         .join(Child, Child.id == Contact.child_id)
         .where(
             Child.date_of_birth.between(first, last),
-            *_in_scope(scope),
+            *_narrowed(scope),
             Contact.kind == ContactKind.SIX_TO_EIGHT_WEEK,
             Contact.outcome == ContactOutcome.COMPLETED,
             Contact.feeding.is_not(None),
             Contact.contact_date <= quarter.end,
             _uncorrected((first, last)),
         )
-        .subquery()
+        # Built once, as ``two_year_reviews``.
+        .cte("feeding_at_review")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
     )
+
+
+def _breastfeeding(
+    session: Session, scope: _Scope, quarter: rules.Quarter
+) -> tuple[BreastfeedingCounts, list[MetricFigure]]:
+    """Feeding at the latest 6-8 week review done by the quarter's end; one query."""
+    reviews = _latest_feeding(scope, quarter)
     found: dict[FeedingStatus | None, int] = {
         status: count
         for status, count in session.execute(
@@ -534,6 +627,7 @@ def _breastfeeding(
             counts.total,
             rules.percent(breastfed, counts.total),
             source,
+            has_worklist=True,
         ),
         MetricFigure(
             rules.BREASTFEEDING_RECORDED_CODE,
@@ -542,6 +636,7 @@ def _breastfeeding(
             counts.total,
             rules.percent(recorded, counts.total),
             source,
+            has_worklist=True,
         ),
     ]
 
@@ -553,6 +648,9 @@ def _antenatal(session: Session, scope: _Scope, quarter: rules.Quarter) -> Metri
     domain's, applied to the groups.
     """
     criteria = [
+        # Implied by the join; said so both engines read the contacts on a pregnancy
+        # by date from their partial index (migration 0010), not every contact.
+        Contact.pregnancy_id.is_not(None),
         Contact.kind == ContactKind.ANTENATAL,
         Contact.outcome == ContactOutcome.COMPLETED,
         Contact.contact_date.between(quarter.start, quarter.end),
@@ -589,6 +687,26 @@ def _started(quarter: rules.Quarter, today: dt.date) -> None:
         )
 
 
+def _quarter(
+    session: Session, where: _Scope, quarter: rules.Quarter, today: dt.date
+) -> QuarterMetrics:
+    """Every figure of one quarter: what the screen, the CLI and the PDF all show."""
+    figures = [_antenatal(session, where, quarter)]
+    figures.extend(_review_figures(session, where, quarter))
+    feeding, feeding_figures = _breastfeeding(session, where, quarter)
+    figures.extend(feeding_figures)
+    return QuarterMetrics(
+        quarter=str(quarter),
+        starts=quarter.start,
+        ends=quarter.end,
+        scope=where.kind,
+        scope_name=where.name,
+        provisional=today <= quarter.end,
+        figures=tuple(figures),
+        breastfeeding=feeding,
+    )
+
+
 def quarter_metrics(
     session: Session,
     actor: Actor,
@@ -607,10 +725,7 @@ def quarter_metrics(
     """
     where = _resolve_scope(session, actor, scope, health_visitor_id, team_id)
     _started(quarter, today)
-    figures = [_antenatal(session, where, quarter)]
-    figures.extend(_review_figures(session, where, quarter))
-    feeding, feeding_figures = _breastfeeding(session, where, quarter)
-    figures.extend(feeding_figures)
+    found = _quarter(session, where, quarter, today)
     record_event(
         session,
         actor,
@@ -620,64 +735,127 @@ def quarter_metrics(
         quarter=str(quarter),
         scope=where.kind.value,
     )
-    return QuarterMetrics(
+    return found
+
+
+#: How many quarters the screen's charts show (issue 7: "the last 8 quarters").
+HISTORY_QUARTERS = 8
+
+
+def metrics_history(
+    session: Session,
+    actor: Actor,
+    quarter: rules.Quarter,
+    *,
+    today: dt.date,
+    scope: MetricScope = MetricScope.TEAM,
+    health_visitor_id: uuid.UUID | None = None,
+    quarters: int = HISTORY_QUARTERS,
+) -> tuple[QuarterMetrics, ...]:
+    """``quarter`` and the ``quarters`` - 1 before it, oldest first, ``quarter`` last.
+
+    Each quarter is exactly ``quarter_metrics``'s (the same function counts
+    them); one audit event for the view. Same scopes and access.
+    """
+    where = _resolve_scope(session, actor, scope, health_visitor_id, None)
+    _started(quarter, today)
+    chosen = [quarter]
+    while len(chosen) < quarters:
+        chosen.append(chosen[-1].previous())
+    found = tuple(_quarter(session, where, each, today) for each in reversed(chosen))
+    record_event(
+        session,
+        actor,
+        "view_metrics",
+        where.audit_subject,
+        where.health_visitor_id or where.team_id,
         quarter=str(quarter),
-        starts=quarter.start,
-        ends=quarter.end,
-        scope=where.kind,
-        scope_name=where.name,
-        provisional=today <= quarter.end,
-        figures=tuple(figures),
-        breastfeeding=feeding,
+        scope=where.kind.value,
+        quarters=quarters,
     )
+    return found
 
 
-#: The figures with a worklist, by code.
+def change_from(previous: MetricFigure | None, figure: MetricFigure) -> Decimal | None:
+    """Percentage points up (+) or down since the previous quarter; a count's change
+    for a plain count; None when either quarter has no figure to compare."""
+    if previous is None:
+        return None
+    if figure.denominator is None:
+        return Decimal(figure.numerator - previous.numerator)
+    if figure.percent is None or previous.percent is None:
+        return None
+    return figure.percent - previous.percent
+
+
+#: The review figures with a worklist, by code ("after 14 days" counts late
+#: visits, not a target to meet: the within-14-days list names those children).
 WORKLIST_METRICS = {
     metric.code: metric
     for metric in rules.REVIEW_METRICS
     if metric is not rules.NEW_BIRTH_VISIT_AFTER_14_DAYS
 }
+#: Every figure with a worklist: the reviews, ASQ-3 and breastfeeding.
+ASQ3_DOMAIN_CODES = {rules.asq3_domain_code(domain): domain for domain in rules.ASQ3_DOMAINS}
+FEEDING_CODES = (rules.BREASTFED_CODE, rules.BREASTFEEDING_RECORDED_CODE)
+WORKLIST_CODES = frozenset(
+    {*WORKLIST_METRICS, rules.ASQ3_USED_CODE, *ASQ3_DOMAIN_CODES, *FEEDING_CODES}
+)
 
 
-def metric_exceptions(
-    session: Session,
-    actor: Actor,
-    quarter: rules.Quarter,
-    code: str,
-    *,
-    today: dt.date,
-    scope: MetricScope = MetricScope.TEAM,
-    health_visitor_id: uuid.UUID | None = None,
-    team_id: uuid.UUID | None = None,
+def _child_columns(end: dt.date, scope: _Scope) -> list[Any]:
+    """The columns a missed child is shown with; ``arrived`` is when they became ours."""
+    arrived: Any = Child.transferred_in_on
+    if scope.team_id is not None:
+        # Moved into this team from another of ours: the later of the two arrivals.
+        into_team = (
+            select(func.max(TeamTransfer.effective_date))
+            .where(
+                TeamTransfer.child_id == Child.id,
+                TeamTransfer.to_team_id == scope.team_id,
+                TeamTransfer.effective_date <= end,
+            )
+            .scalar_subquery()
+        )
+        arrived = case(
+            (Child.transferred_in_on.is_(None), into_team),
+            (into_team.is_(None), Child.transferred_in_on),
+            (into_team > Child.transferred_in_on, into_team),
+            else_=Child.transferred_in_on,
+        )
+    return [
+        Child.id,
+        Child.given_name,
+        Child.family_name,
+        Child.nhs_number,
+        Child.date_of_birth,
+        arrived.label("arrived"),
+        User.full_name,
+    ]
+
+
+def _missed(row: Any, target_by: dt.date, reason: rules.MissedReason) -> MissedChild:
+    child_id, given, family, nhs, born, _arrived, visitor = row
+    return MissedChild(
+        child_id=child_id,
+        name=f"{given} {family}",
+        nhs_number=format_nhs_number(nhs),
+        date_of_birth=born,
+        target_by=target_by,
+        reason=reason,
+        health_visitor=visitor or "",
+    )
+
+
+def _review_exceptions(
+    session: Session, where: _Scope, quarter: rules.Quarter, metric: rules.ReviewMetric
 ) -> list[MissedChild]:
-    """The children in a review figure's denominator who are not in its numerator.
-
-    Each with the reason (``domain.metrics.missed_reason``), oldest target
-    first, then by name. Same scopes and access as ``quarter_metrics``. Two
-    queries (with the scope's look-up): the children, then their contacts of
-    the review's kind.
-    """
-    metric = WORKLIST_METRICS.get(code)
-    if metric is None:
-        raise ValidationError(
-            "That figure has no list of children behind it; choose one of the reviews.", "metric"
-        )
-    where = _resolve_scope(session, actor, scope, health_visitor_id, team_id)
-    _started(quarter, today)
+    """Two queries: the children, then their contacts of the review's kind."""
     rows = session.execute(
-        select(
-            Child.id,
-            Child.given_name,
-            Child.family_name,
-            Child.nhs_number,
-            Child.date_of_birth,
-            Child.transferred_in_on,
-            User.full_name,
-        )
+        select(*_child_columns(quarter.end, where))
         .outerjoin(User, User.id == Child.health_visitor_id)
         .where(
-            *_cohort(where, metric.cohort_age, quarter),
+            *_review_cohort(where, metric, quarter),
             Child.id.not_in(_reviewed(metric, quarter, where)),
         )
         .order_by(Child.date_of_birth, Child.family_name, Child.given_name)
@@ -694,21 +872,118 @@ def metric_exceptions(
             if child_id is not None:  # the query asks for these children's contacts only
                 attempts[child_id].append(rules.Attempt(on, location, outcome))
     missed = []
-    for child_id, given, family, nhs, born, arrived, visitor in rows:
-        reason = rules.missed_reason(metric, born, attempts[child_id], arrived)
+    for row in rows:
+        reason = rules.missed_reason(metric, row[4], attempts[row[0]], row[5])
         if reason is None:  # pragma: no cover - the query left out the counted ones
             continue
-        missed.append(
-            MissedChild(
-                child_id=child_id,
-                name=f"{given} {family}",
-                nhs_number=format_nhs_number(nhs),
-                date_of_birth=born,
-                target_by=metric.target_date(born),
-                reason=reason,
-                health_visitor=visitor or "",
-            )
+        missed.append(_missed(row, metric.target_date(row[4]), reason))
+    return missed
+
+
+def _two_year_exceptions(
+    session: Session, where: _Scope, quarter: rules.Quarter, code: str
+) -> list[MissedChild]:
+    """Reviewed in time, but without ASQ-3 (or, per domain, below its cut-off); one query."""
+    metric = rules.TWO_YEAR_BY_30_MONTHS
+    reviewed = _two_year_per_child(where, quarter)
+    domain = ASQ3_DOMAIN_CODES.get(code)
+    if domain is None:
+        left_out, reason = reviewed.c.asq3 == 0, rules.MissedReason.ASQ3_NOT_USED
+    else:
+        left_out = and_(
+            reviewed.c[f"{domain.value}_scored"] == 1, reviewed.c[f"{domain.value}_ok"] == 0
         )
+        reason = rules.MissedReason.BELOW_CUTOFF
+    rows = session.execute(
+        select(*_child_columns(quarter.end, where))
+        .join(reviewed, reviewed.c.child_id == Child.id)
+        .outerjoin(User, User.id == Child.health_visitor_id)
+        .where(*_review_cohort(where, metric, quarter), left_out)
+        .order_by(Child.date_of_birth, Child.family_name, Child.given_name)
+    ).all()
+    return [_missed(row, metric.target_date(row[4]), reason) for row in rows]
+
+
+def _feeding_exceptions(
+    session: Session, where: _Scope, quarter: rules.Quarter, code: str
+) -> list[MissedChild]:
+    """Due a 6-8 week review, not (known to be) breastfed; two queries."""
+    recorded_only = code == rules.BREASTFEEDING_RECORDED_CODE
+    reviews = _latest_feeding(where, quarter)
+    feeding = reviews.c.feeding
+    left_out = (
+        feeding.is_(None)
+        if recorded_only
+        else or_(feeding.is_(None), feeding.not_in(rules.BREASTFED))
+    )
+    rows = session.execute(
+        select(*_child_columns(quarter.end, where), feeding)
+        .outerjoin(reviews, and_(reviews.c.child_id == Child.id, reviews.c.n == 1))
+        .outerjoin(User, User.id == Child.health_visitor_id)
+        .where(*_cohort(where, rules.BREASTFEEDING_COHORT_AGE, quarter), left_out)
+        .order_by(Child.date_of_birth, Child.family_name, Child.given_name)
+    ).all()
+    unanswered = [row[0] for row in rows if row[-1] is None]
+    reviewed: set[uuid.UUID] = set()
+    if unanswered:
+        first, last = rules.BREASTFEEDING_COHORT_AGE.birth_dates_turning_in(quarter)
+        reviewed = {
+            child_id
+            for child_id in session.scalars(
+                select(Contact.child_id).where(
+                    Contact.child_id.in_(unanswered),
+                    Contact.kind == ContactKind.SIX_TO_EIGHT_WEEK,
+                    Contact.outcome == ContactOutcome.COMPLETED,
+                    Contact.contact_date <= quarter.end,
+                    _uncorrected((first, last)),
+                )
+            )
+            if child_id is not None
+        }
+    missed = []
+    for *row, answer in rows:
+        reason = rules.feeding_missed_reason(
+            row[0] in reviewed, answer, recorded_only=recorded_only
+        )
+        if reason is None:  # pragma: no cover - the query left out the counted ones
+            continue
+        target = rules.BREASTFEEDING_COHORT_AGE.reached_on(row[4])
+        missed.append(_missed(row, target, reason))
+    return missed
+
+
+def metric_exceptions(
+    session: Session,
+    actor: Actor,
+    quarter: rules.Quarter,
+    code: str,
+    *,
+    today: dt.date,
+    scope: MetricScope = MetricScope.TEAM,
+    health_visitor_id: uuid.UUID | None = None,
+    team_id: uuid.UUID | None = None,
+) -> list[MissedChild]:
+    """The children in a figure's denominator who are not in its numerator, and why.
+
+    Every figure with ``has_worklist`` (``WORKLIST_CODES``): the reviews (the
+    reason from ``domain.metrics.missed_reason``), ASQ-3 used and each domain,
+    and the two breastfeeding figures (``feeding_missed_reason``). Oldest
+    target first, then by name. Same scopes and access as ``quarter_metrics``.
+    """
+    if code not in WORKLIST_CODES:
+        raise ValidationError(
+            "That figure has no list of children behind it; choose one of the reviews, "
+            "ASQ-3 or breastfeeding.",
+            "metric",
+        )
+    where = _resolve_scope(session, actor, scope, health_visitor_id, team_id)
+    _started(quarter, today)
+    if code in WORKLIST_METRICS:
+        missed = _review_exceptions(session, where, quarter, WORKLIST_METRICS[code])
+    elif code in FEEDING_CODES:
+        missed = _feeding_exceptions(session, where, quarter, code)
+    else:
+        missed = _two_year_exceptions(session, where, quarter, code)
     record_event(
         session,
         actor,

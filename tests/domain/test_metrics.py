@@ -12,7 +12,12 @@ from decimal import Decimal
 
 import pytest
 
-from healthvisitor.domain.enums import ContactLocation, ContactOutcome, DevelopmentDomain
+from healthvisitor.domain.enums import (
+    ContactLocation,
+    ContactOutcome,
+    DevelopmentDomain,
+    FeedingStatus,
+)
 from healthvisitor.domain.metrics import (
     ASQ3_DOMAINS,
     EIGHT_WEEKS,
@@ -21,6 +26,7 @@ from healthvisitor.domain.metrics import (
     NEW_BIRTH_VISIT_WITHIN_14_DAYS,
     ONE_YEAR_BY_12_MONTHS,
     ONE_YEAR_BY_15_MONTHS,
+    REVIEW_METRICS,
     SIX_TO_EIGHT_WEEK_BY_8_WEEKS,
     THIRTY_DAYS,
     THIRTY_MONTHS,
@@ -31,6 +37,7 @@ from healthvisitor.domain.metrics import (
     MissedReason,
     Quarter,
     antenatal_counts,
+    feeding_missed_reason,
     missed_reason,
     percent,
     too_small_to_compare,
@@ -219,3 +226,31 @@ def test_percent_to_one_decimal(numerator: int, denominator: int, expected: Deci
 
 def test_too_small_to_compare_below_five() -> None:
     assert too_small_to_compare(4) and not too_small_to_compare(5)
+
+
+@pytest.mark.parametrize(
+    ("reviewed", "feeding", "breastfed", "recorded"),
+    [
+        (True, FeedingStatus.TOTALLY_BREASTFED, None, None),
+        (True, FeedingStatus.PARTIALLY_BREASTFED, None, None),
+        (True, FeedingStatus.NOT_BREASTFED, MissedReason.NOT_BREASTFED, None),
+        (True, None, MissedReason.FEEDING_NOT_RECORDED, MissedReason.FEEDING_NOT_RECORDED),
+        (False, None, MissedReason.NO_REVIEW, MissedReason.NO_REVIEW),
+    ],
+)
+def test_why_a_child_is_not_in_a_breastfeeding_figure(
+    reviewed: bool,
+    feeding: FeedingStatus | None,
+    breastfed: MissedReason | None,
+    recorded: MissedReason | None,
+) -> None:
+    # OHID C10: totally or partially breastfed at the 6-8 week review; and recorded at all.
+    assert feeding_missed_reason(reviewed, feeding, recorded_only=False) is breastfed
+    assert feeding_missed_reason(reviewed, feeding, recorded_only=True) is recorded
+
+
+def test_only_the_2_year_review_keeps_a_child_reviewed_before_they_died() -> None:
+    # LG Inform 4239: "children who died before the review" are excluded.
+    assert [m.code for m in REVIEW_METRICS if m.counts_reviewed_before_death] == [
+        TWO_YEAR_BY_30_MONTHS.code
+    ]
