@@ -18,15 +18,17 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from healthvisitor.domain.ages import age_text
 from healthvisitor.domain.enums import (
     ContactKind,
     ContactOutcome,
+    PromptDecision,
     RecordStatus,
     ReferralStatus,
     ReviewStatus,
@@ -39,6 +41,7 @@ from healthvisitor.domain.schedule import (
     OVERDUE_STATUSES,
     ReviewAttempt,
     ScheduledReview,
+    child_review_windows,
     child_schedule,
     most_urgent_open,
 )
@@ -50,16 +53,24 @@ from healthvisitor.persistence.models import (
     Contact,
     Family,
     Referral,
+    ReferralPrompt,
     ReferralType,
     SafeguardingEntry,
     ServiceLevelEntry,
     User,
 )
+from healthvisitor.services import batch
 from healthvisitor.services.access import require_clinical
 from healthvisitor.services.actor import Actor
 from healthvisitor.services.allocation import covered_by, day_text
-from healthvisitor.services.dated_history import in_force_on
+from healthvisitor.services.batch import child_key, ids_by_key
+from healthvisitor.services.dated_history import in_force_on, not_corrected
 from healthvisitor.services.growth_alerts import alerts_for_children
+
+#: Children (or families) to fetch for: ids, or a subquery selecting them.
+_Children = Collection[uuid.UUID] | Select[uuid.UUID]
+#: Up to this many children, the batch queries name them by id (see ``assess_children``).
+_CHILDREN_BY_ID = 1000
 
 
 @dataclass(frozen=True)
@@ -95,6 +106,9 @@ class CaseloadRow:
     #: Open referrals about the child or a carer of the family whose follow-up
     #: date has come, in words ("Stop smoking service: follow-up due 20 Nov 2026").
     referrals_due: tuple[str, ...] = ()
+    #: Referral prompts still to decide about the child or a carer of the family
+    #: (issue 5: a prompt that fired stays until a health visitor decides it).
+    prompts_to_decide: int = 0
     #: On a covering health visitor's caseload: "Covering for Jane Smith until 12 Dec 2026".
     covering_for: str = ""
     #: The child's named health visitor (None while unallocated).
@@ -138,85 +152,130 @@ def caseload_owner(
     return team_id, visitor_id
 
 
-def _contacts(
-    session: Session,
-    children: dict[uuid.UUID, uuid.UUID | None],
-) -> dict[uuid.UUID, list[ReviewAttempt]]:
-    """Each child's contacts as review attempts, oldest first, in one query.
+#: The reviews a born child's schedule holds (``child_schedule`` without an
+#: estimated delivery date): only their contacts can change its statuses.
+_CHILD_REVIEW_KINDS = tuple(window.kind for window in child_review_windows(dt.date(2000, 1, 1)))
 
-    The same contacts as the child's record: the child's own, and those on the
-    pregnancy the child was born of (the antenatal review). A corrected
-    contact is replaced by its correction and counts for nothing.
+
+def _review_attempts(
+    session: Session, children: _Children, keys: Mapping[object, uuid.UUID]
+) -> dict[uuid.UUID, list[ReviewAttempt]]:
+    """Each child's attempts at its reviews after birth, oldest first, in one query.
+
+    Only what ``child_schedule`` looks at (issue 10: a trust-scale child has about
+    ten contacts, half of them other contacts): the four reviews' contacts that
+    were not cancelled (``_attempts_by`` leaves out the rest). A corrected
+    contact is replaced by its correction and counts for nothing
+    (``not_corrected``). Antenatal contacts on the pregnancy never count here:
+    the child's schedule starts at birth.
     """
-    born_of: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
-    for child_id, pregnancy_id in children.items():
-        if pregnancy_id is not None:
-            born_of[pregnancy_id].append(child_id)
-    subject: ColumnElement[bool] = Contact.child_id.in_(children)
-    if born_of:
-        subject = or_(subject, and_(Contact.pregnancy_id.in_(born_of), Contact.child_id.is_(None)))
-    rows = session.execute(
+    found = batch.rows(
+        session,
         select(
-            Contact.id,
-            Contact.child_id,
-            Contact.pregnancy_id,
+            child_key(Contact.child_id),
             Contact.kind,
             Contact.contact_date,
             Contact.outcome,
             Contact.next_planned_contact,
-            Contact.supersedes_id,
         )
-        .where(subject)
+        .where(
+            Contact.child_id.in_(children),
+            Contact.kind.in_(_CHILD_REVIEW_KINDS),
+            Contact.outcome != ContactOutcome.CANCELLED,
+            not_corrected(Contact),
+        )
         # Oldest first: for two attempts on one day, the later-recorded one is the latest.
-        .order_by(Contact.contact_date, Contact.created_at)
-    ).all()
-    corrected = {row.supersedes_id for row in rows if row.supersedes_id is not None}
+        .order_by(Contact.contact_date, Contact.created_at),
+    )
     attempts: dict[uuid.UUID, list[ReviewAttempt]] = defaultdict(list)
-    for row in rows:
-        if row.id in corrected:
-            continue
-        attempt = ReviewAttempt(row.kind, row.contact_date, row.outcome, row.next_planned_contact)
-        owners = [row.child_id] if row.child_id else born_of.get(row.pregnancy_id, [])
-        for child_id in owners:
-            attempts[child_id].append(attempt)
+    for child, kind, contact_date, outcome, rebooked_for in found:
+        attempts[keys[child]].append(ReviewAttempt(kind, contact_date, outcome, rebooked_for))
     return attempts
 
 
+def _last_contacts(
+    session: Session,
+    children: _Children,
+    keys: Mapping[object, uuid.UUID],
+    born_of: dict[uuid.UUID, list[uuid.UUID]],
+    today: dt.date,
+) -> dict[uuid.UUID, dt.date]:
+    """Each child's latest completed contact by today, counted in SQL in one query.
+
+    The same contacts as the child's record: the child's own, and those on the
+    pregnancy the child was born of (the antenatal review); corrected ones left out.
+    """
+    subject: ColumnElement[bool] = Contact.child_id.in_(children)
+    if born_of:
+        subject = or_(subject, and_(Contact.pregnancy_id.in_(born_of), Contact.child_id.is_(None)))
+    pregnancies = ids_by_key(born_of)
+    last: dict[uuid.UUID, dt.date] = {}
+    for child, pregnancy, latest in batch.rows(
+        session,
+        select(
+            child_key(Contact.child_id),
+            child_key(Contact.pregnancy_id),
+            func.max(Contact.contact_date),
+        )
+        .where(
+            subject,
+            Contact.outcome == ContactOutcome.COMPLETED,
+            Contact.contact_date <= today,
+            not_corrected(Contact),
+        )
+        .group_by(Contact.child_id, Contact.pregnancy_id),
+    ):
+        owners = [keys[child]] if child else born_of[pregnancies[pregnancy]]
+        for owner in owners:
+            if owner not in last or last[owner] < latest:
+                last[owner] = latest
+    return last
+
+
 def _safeguarding(
-    session: Session, child_ids: list[uuid.UUID], today: dt.date
+    session: Session,
+    children: _Children,
+    keys: Mapping[object, uuid.UUID],
+    today: dt.date,
 ) -> dict[uuid.UUID, list[SafeguardingStatus]]:
     """Safeguarding statuses in force today for each child, oldest first, in one query."""
     found: dict[uuid.UUID, list[SafeguardingStatus]] = defaultdict(list)
-    for child_id, status in session.execute(
-        select(SafeguardingEntry.child_id, SafeguardingEntry.status)
+    for child, status in batch.rows(
+        session,
+        select(child_key(SafeguardingEntry.child_id), SafeguardingEntry.status)
         .where(
-            SafeguardingEntry.child_id.in_(child_ids),
+            SafeguardingEntry.child_id.in_(children),
             in_force_on(SafeguardingEntry, today),
         )
-        .order_by(SafeguardingEntry.start_date, SafeguardingEntry.recorded_at)
+        .order_by(SafeguardingEntry.start_date, SafeguardingEntry.recorded_at),
     ):
-        if child_id is not None and status not in found[child_id]:
-            found[child_id].append(status)
+        statuses = found[keys[child]]
+        if status not in statuses:
+            statuses.append(status)
     return found
 
 
 def _service_levels(
-    session: Session, child_ids: list[uuid.UUID], today: dt.date
+    session: Session,
+    children: _Children,
+    keys: Mapping[object, uuid.UUID],
+    today: dt.date,
 ) -> dict[uuid.UUID, ServiceLevel]:
     """The level of service in force today for each child, in one query.
 
     Should two entries overlap, the one started (then recorded) last wins.
     """
     levels: dict[uuid.UUID, ServiceLevel] = {}
-    for child_id, level in session.execute(
-        select(ServiceLevelEntry.child_id, ServiceLevelEntry.level)
+    for child, level in batch.rows(
+        session,
+        select(child_key(ServiceLevelEntry.child_id), ServiceLevelEntry.level)
         .where(
-            ServiceLevelEntry.child_id.in_(child_ids),
+            ServiceLevelEntry.child_id.in_(children),
             in_force_on(ServiceLevelEntry, today),
         )
-        .order_by(ServiceLevelEntry.start_date, ServiceLevelEntry.recorded_at)
+        .order_by(ServiceLevelEntry.start_date, ServiceLevelEntry.recorded_at),
     ):
-        levels[child_id] = level
+        levels[keys[child]] = level
     return levels
 
 
@@ -226,8 +285,8 @@ OPEN_REFERRAL_STATUSES = tuple(status for status in ReferralStatus if status.is_
 
 def _referrals_due(
     session: Session,
-    child_ids: list[uuid.UUID],
-    family_ids: set[uuid.UUID],
+    child_ids: _Children,
+    family_ids: _Children,
     today: dt.date,
 ) -> tuple[dict[uuid.UUID, list[str]], dict[uuid.UUID, list[str]]]:
     """Open referrals with a follow-up due by today, in one query.
@@ -251,7 +310,12 @@ def _referrals_due(
         .where(
             Referral.status.in_(OPEN_REFERRAL_STATUSES),
             Referral.follow_up_on <= today,
-            or_(Referral.child_id.in_(child_ids), Carer.family_id.in_(family_ids)),
+            # By the referral's own indexed columns, so neither side reads every
+            # referral (issue 10: a trust holds about 100,000).
+            or_(
+                Referral.child_id.in_(child_ids),
+                Referral.carer_id.in_(select(Carer.id).where(Carer.family_id.in_(family_ids))),
+            ),
         )
         .order_by(Referral.follow_up_on, ReferralType.name)
     )
@@ -262,6 +326,30 @@ def _referrals_due(
             by_child[child_id].append(f"{referral}: {due}")
         elif family_id is not None:
             by_family[family_id].append(f"{referral} ({given} {family_name}): {due}")
+    return by_child, by_family
+
+
+def _prompts_to_decide(
+    session: Session, child_ids: list[uuid.UUID], family_ids: set[uuid.UUID]
+) -> tuple[dict[uuid.UUID, int], dict[uuid.UUID, int]]:
+    """Referral prompts still to decide, counted in SQL in one query: about each
+    child, and about a carer by family (shown on every child of the family)."""
+    rows = session.execute(
+        select(ReferralPrompt.child_id, Carer.family_id, func.count())
+        .outerjoin(Carer, Carer.id == ReferralPrompt.carer_id)
+        .where(
+            ReferralPrompt.decision == PromptDecision.PENDING,
+            or_(ReferralPrompt.child_id.in_(child_ids), Carer.family_id.in_(family_ids)),
+        )
+        .group_by(ReferralPrompt.child_id, Carer.family_id)
+    )
+    by_child: dict[uuid.UUID, int] = {}
+    by_family: dict[uuid.UUID, int] = {}
+    for child_id, family_id, count in rows:
+        if child_id is not None:
+            by_child[child_id] = count
+        elif family_id is not None:
+            by_family[family_id] = count
     return by_child, by_family
 
 
@@ -286,10 +374,10 @@ def assess_children(
 ) -> list[AssessedChild]:
     """The team's active children matching ``criteria``, assessed as on ``today``.
 
-    Ordered by family name, given name, then date of birth. Six queries
+    Ordered by family name, given name, then date of birth. Seven queries
     however many children: the children, their weights, contacts,
-    safeguarding, service levels and referrals with a follow-up due (none
-    after the first if there are none).
+    safeguarding, service levels, referrals with a follow-up due and referral
+    prompts still to decide (none after the first if there are none).
     The caller has already checked that the actor may see the team.
     """
     rows = session.execute(
@@ -315,12 +403,29 @@ def assess_children(
     if not found:
         return []
     child_ids = [row[0] for row in found]
-    faltering = alerts_for_children(session, [(row[0], row[4]) for row in found], today=today)
-    attempts = _contacts(session, {row[0]: row[8] for row in found})
-    safeguarding = _safeguarding(session, child_ids, today)
-    levels = _service_levels(session, child_ids, today)
-    child_referrals, family_referrals = _referrals_due(
-        session, child_ids, {row[10] for row in found}, today
+    # The batches name a caseload's few hundred children by id (each an index
+    # look-up), a board's thousands by the subquery that found them rather than
+    # one bind parameter each (issue 10: a team is about 4,000 children).
+    scope: _Children = child_ids
+    families: _Children = {row[10] for row in found}
+    if len(found) > _CHILDREN_BY_ID:
+        chosen = (Child.team_id == team_id, Child.record_status == RecordStatus.ACTIVE, *criteria)
+        scope, families = select(Child.id).where(*chosen), select(Child.family_id).where(*chosen)
+    born_of: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    for row in found:
+        if row[8] is not None:
+            born_of[row[8]].append(row[0])
+    keys = ids_by_key(child_ids)
+    faltering = alerts_for_children(
+        session, [(row[0], row[4]) for row in found], today=today, among=scope
+    )
+    attempts = _review_attempts(session, scope, keys)
+    last_contacts = _last_contacts(session, scope, keys, born_of, today)
+    safeguarding = _safeguarding(session, scope, keys, today)
+    levels = _service_levels(session, scope, keys, today)
+    child_referrals, family_referrals = _referrals_due(session, scope, families, today)
+    child_prompts, family_prompts = _prompts_to_decide(
+        session, child_ids, {row[10] for row in found}
     )
     result = []
     for row in found:
@@ -353,19 +458,13 @@ def assess_children(
             safeguarding=tuple(status.label for status in in_force),
             service_level=level.label if level else "",
             interpreter_needed=row[7],
-            last_contact=max(
-                (
-                    a.contact_date
-                    for a in mine
-                    if a.outcome is ContactOutcome.COMPLETED and a.contact_date <= today
-                ),
-                default=None,
-            ),
+            last_contact=last_contacts.get(child_id),
             # While the visit can still count (late, to day 30: DOMAIN.md).
             awaiting_new_birth_visit=new_birth_visit.completed_on is None
             and (today - born).days <= NEW_BIRTH_VISIT_CLOSES_DAY,
             referrals_due=tuple(child_referrals.get(child_id, []))
             + tuple(family_referrals.get(row[10], [])),
+            prompts_to_decide=child_prompts.get(child_id, 0) + family_prompts.get(row[10], 0),
             health_visitor_id=row[9],
             transferred_in_from=row[11],
         )

@@ -14,44 +14,56 @@ import uuid
 from collections import defaultdict
 from collections.abc import Collection
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from healthvisitor.domain.enums import MeasurementKind
 from healthvisitor.domain.faltering import FalteringAlert, WeightPoint, faltering_alerts
 from healthvisitor.persistence.models import Child, Measurement
+from healthvisitor.services import batch
+from healthvisitor.services.batch import child_key, ids_by_key
+from healthvisitor.services.dated_history import not_corrected
 
 
 def alerts_for_children(
-    session: Session, children: Collection[tuple[uuid.UUID, dt.date]], *, today: dt.date
+    session: Session,
+    children: Collection[tuple[uuid.UUID, dt.date]],
+    *,
+    today: dt.date,
+    among: Collection[uuid.UUID] | Select[uuid.UUID] | None = None,
 ) -> dict[uuid.UUID, list[FalteringAlert]]:
-    """Alerts for each (child id, date of birth); children with none are left out."""
+    """Alerts for each (child id, date of birth); children with none are left out.
+
+    ``among``, the same children as a subquery (or ids), names them in the
+    query instead of one bind parameter each (a team's board is thousands).
+    """
     if not children:
         return {}
     births = dict(children)
-    superseded = select(Measurement.supersedes_id).where(Measurement.supersedes_id.is_not(None))
-    rows = session.execute(
+    keys = ids_by_key(births)
+    rows = batch.rows(
+        session,
         select(
-            Measurement.child_id,
+            child_key(Measurement.child_id),
             Measurement.measured_on,
             Measurement.value,
             Measurement.sds,
             Measurement.centile,
         )
         .where(
-            Measurement.child_id.in_(births),
+            Measurement.child_id.in_(births if among is None else among),
             Measurement.kind == MeasurementKind.WEIGHT,
             Measurement.sds.is_not(None),
             Measurement.centile.is_not(None),
-            Measurement.id.not_in(superseded),
+            not_corrected(Measurement),
         )
-        .order_by(Measurement.child_id, Measurement.measured_on, Measurement.recorded_at)
+        .order_by(Measurement.child_id, Measurement.measured_on, Measurement.recorded_at),
     )
     weights: dict[uuid.UUID, list[WeightPoint]] = defaultdict(list)
-    for child_id, measured_on, kg, sds, centile in rows:
+    for child, measured_on, kg, sds, centile in rows:
         # Rows without a UK-WHO result (none are saved so) were filtered out above.
         assert sds is not None and centile is not None
-        weights[child_id].append(WeightPoint(measured_on, kg, sds, centile))
+        weights[keys[child]].append(WeightPoint(measured_on, kg, sds, centile))
     alerts: dict[uuid.UUID, list[FalteringAlert]] = {}
     for child_id, points in weights.items():
         born = births[child_id]

@@ -175,6 +175,100 @@ def test_the_worklist_fields_of_each_child(engine: Engine) -> None:
     assert bo.last_contact == dt.date(2026, 11, 5)
 
 
+def test_reviews_count_only_what_stands_and_the_antenatal_review_is_the_last_contact(
+    engine: Engine,
+) -> None:
+    """Issue 10 moved these rules into SQL: a corrected review, a cancelled one and
+    one dated after today do not count; the antenatal review on the pregnancy the
+    baby was born of is the baby's last contact."""
+    with unit_of_work(engine) as session:
+        team = factories.team(session)
+        me = factories.user(session, team)
+        family = factories.family(session, team, "Novak")
+        mother = factories.carer(session, family)
+        expected = factories.pregnancy(session, mother, me, dt.date(2026, 11, 10))
+        baby = factories.child(
+            session, family, me, given_name="Ivo", date_of_birth=dt.date(2026, 11, 3)
+        )
+        baby.pregnancy_id = expected.id
+        session.add(
+            Contact(
+                kind=ContactKind.ANTENATAL,
+                pregnancy_id=expected.id,
+                contact_date=dt.date(2026, 10, 20),
+                location=ContactLocation.HOME,
+                outcome=ContactOutcome.COMPLETED,
+                delivered_by_id=me.id,
+            )
+        )
+        # The new birth visit entered in error is corrected to "not brought".
+        wrong = contact(session, baby, me, ContactKind.NEW_BIRTH_VISIT, dt.date(2026, 11, 12))
+        contact(
+            session,
+            baby,
+            me,
+            ContactKind.NEW_BIRTH_VISIT,
+            dt.date(2026, 11, 12),
+            ContactOutcome.NOT_ATTENDED,
+            supersedes=wrong,
+        )
+        contact(
+            session,
+            baby,
+            me,
+            ContactKind.NEW_BIRTH_VISIT,
+            dt.date(2026, 11, 16),
+            ContactOutcome.CANCELLED,
+        )
+        contact(session, baby, me, ContactKind.NEW_BIRTH_VISIT, dt.date(2026, 11, 26))
+        actor = factories.actor(me)
+    with unit_of_work(engine) as session:
+        (row,) = caseload(session, actor, today=TODAY)
+    assert row.next_review is ContactKind.NEW_BIRTH_VISIT
+    assert row.next_review_status is ReviewStatus.NOT_ATTENDED
+    assert row.awaiting_new_birth_visit
+    assert row.last_contact == dt.date(2026, 10, 20)
+
+
+def test_a_board_sized_batch_gives_the_same_rows_as_a_caseload(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Thousands of children are named by a subquery, a caseload by ids: same rows."""
+    with unit_of_work(engine) as session:
+        team = factories.team(session)
+        me = factories.user(session, team)
+        for n, (family_name, born) in enumerate(
+            [("Ahmed", dt.date(2026, 11, 1)), ("Berg", dt.date(2026, 9, 1)), ("Cole", None)]
+        ):
+            family = factories.family(session, team, family_name)
+            kid = factories.child(session, family, me, date_of_birth=born or dt.date(2025, 1, 9))
+            contact(
+                session, kid, me, ContactKind.NEW_BIRTH_VISIT, kid.date_of_birth + dt.timedelta(12)
+            )
+            safeguarding(session, kid, SafeguardingStatus.CHILD_IN_NEED, dt.date(2026, 10, n + 1))
+            service_level(session, kid, ServiceLevel.UNIVERSAL_PLUS, dt.date(2026, 10, 20))
+            carer = factories.carer(session, family)
+            session.add(
+                Referral(
+                    referral_type_id=session.scalars(select(ReferralType.id)).first(),
+                    carer_id=carer.id,
+                    status=ReferralStatus.SENT,
+                    made_on=dt.date(2026, 10, 1),
+                    follow_up_on=dt.date(2026, 11, 1),
+                    made_by_id=me.id,
+                )
+            )
+        actor = factories.actor(me)
+    with unit_of_work(engine) as session:
+        by_id = caseload(session, actor, today=TODAY)
+    monkeypatch.setattr("healthvisitor.services.caseload._CHILDREN_BY_ID", 0)
+    with unit_of_work(engine) as session:
+        by_subquery = caseload(session, actor, today=TODAY)
+    assert len(by_id) == 3
+    assert all(row.referrals_due and row.safeguarding for row in by_id)
+    assert by_subquery == by_id
+
+
 def test_a_child_with_every_review_done_or_closed_has_no_next_review(engine: Engine) -> None:
     with unit_of_work(engine) as session:
         team = factories.team(session)
@@ -304,9 +398,9 @@ def test_a_covering_health_visitor_sees_the_absent_caseload_with_a_fixed_query_c
             rows = caseload(session, actor, today=TODAY)
         return len(rows), sum(1 for s in statements if s.lstrip().upper().startswith("SELECT"))
 
-    # Eight queries either way: the health visitor, the cover they hold, and
-    # assess_children's six (children, weights, contacts, safeguarding,
-    # service levels, referrals due).
+    # Ten queries either way: the health visitor, the cover they hold, and
+    # assess_children's eight (children, weights, review attempts, last
+    # contacts, safeguarding, service levels, referrals due, prompts to decide).
     alone = statements_for_caseload()
     with unit_of_work(engine) as session:
         for n in range(3):
@@ -323,7 +417,7 @@ def test_a_covering_health_visitor_sees_the_absent_caseload_with_a_fixed_query_c
         )
     covering = statements_for_caseload()
     assert (alone[0], covering[0]) == (1, 4)
-    assert covering[1] == alone[1] == 8
+    assert covering[1] == alone[1] == 10
     with unit_of_work(engine) as session:
         rows = caseload(session, actor, today=TODAY)
     assert (
