@@ -33,6 +33,11 @@ def actor_for(session: Session, username: str, machine: str | None = None) -> Ac
     user = session.scalars(select(User).where(User.username == username)).one_or_none()
     if user is None or not user.active:
         raise NotFoundError(f"There is no active user '{username}'.")
+    return actor_from_user(user, machine)
+
+
+def actor_from_user(user: User, machine: str | None = None) -> Actor:
+    """The Actor for ``user`` (signing in has already checked who they are)."""
     return Actor(
         user_id=user.id,
         username=user.username,

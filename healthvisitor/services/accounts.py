@@ -1,0 +1,485 @@
+"""User accounts and signing in (issue 8).
+
+Each person has their own account and password. Passwords are kept only as
+argon2id hashes (argon2-cffi); a wrong password counts towards a lockout
+(``healthvisitor.domain.accounts``); an administrator adds accounts, sets
+passwords and disables leavers, whose history stays. Every sign-in, failed
+sign-in, lock and unlock is audited, never with the password typed, and a
+user name that matches no account is not recorded either (it may be a
+password typed in the wrong box).
+
+A failed sign-in must be saved even though it is a failure, so the attempt
+functions return a ``SignInOutcome`` instead of raising: the caller commits,
+then raises ``SignInError`` (``SignInDesk`` does both).
+
+What the command line may do: ``healthvisitor user …`` runs with the
+database's own credentials (IT's tool), so its actions are audited with no
+signed-in user but the machine and operating-system account; role checks for
+every other command come with the policy table (issue 8, next part).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import enum
+import functools
+import getpass
+import socket
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from argon2.low_level import hash_secret
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from healthvisitor.domain.accounts import (
+    DEMO_PASSWORD,
+    LockState,
+    after_right_password,
+    after_wrong_password,
+    check_new_password,
+    tries_left,
+)
+from healthvisitor.domain.enums import Role
+from healthvisitor.errors import (
+    DuplicateError,
+    HealthVisitorError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+)
+from healthvisitor.persistence.models import Team, User
+from healthvisitor.persistence.types import utc_now
+from healthvisitor.persistence.unit_of_work import unit_of_work
+from healthvisitor.services.actor import Actor, actor_from_user
+from healthvisitor.services.audit import record_event
+
+#: argon2id with argon2-cffi's default profile, RFC 9106's "second recommended
+#: option" (t=3 passes, m=64 MiB, p=4 lanes, 16-byte salt, 32-byte hash). OWASP's
+#: Password Storage Cheat Sheet sets the minimum for argon2id at m=19 MiB, t=2, p=1;
+#: these are above it on every parameter. Raise them here: a user's stored hash is
+#: re-made with the new ones the next time they sign in (``check_needs_rehash``).
+ARGON2_TIME_COST = 3
+ARGON2_MEMORY_KIB = 65536
+ARGON2_PARALLELISM = 4
+ARGON2_HASH_BYTES = 32
+ARGON2_SALT_BYTES = 16
+HASHER = PasswordHasher(
+    time_cost=ARGON2_TIME_COST,
+    memory_cost=ARGON2_MEMORY_KIB,
+    parallelism=ARGON2_PARALLELISM,
+    hash_len=ARGON2_HASH_BYTES,
+    salt_len=ARGON2_SALT_BYTES,
+    type=Type.ID,
+)
+#: The demo accounts share one hash of the published demo password, salted with
+#: this fixed value so that the demo data stays reproducible (tests/test_demo.py).
+DEMO_SALT = b"healthvisitor-demo-only"
+
+WRONG = "The user name or password is not right. Check them and try again."
+
+
+def hash_password(password: str) -> str:
+    return HASHER.hash(password)
+
+
+@functools.cache
+def demo_password_hash() -> str:
+    """The hash every demo account has: of ``DEMO_PASSWORD``, demo databases only."""
+    encoded = hash_secret(
+        DEMO_PASSWORD.encode(),
+        DEMO_SALT,
+        time_cost=ARGON2_TIME_COST,
+        memory_cost=ARGON2_MEMORY_KIB,
+        parallelism=ARGON2_PARALLELISM,
+        hash_len=ARGON2_HASH_BYTES,
+        type=Type.ID,
+    )
+    return encoded.decode()
+
+
+@functools.cache
+def _stand_in_hash() -> str:
+    """Checked against when no account matches, so that is not quicker to find out."""
+    return HASHER.hash("no account has this password, it is only for timing")
+
+
+class SignInProblem(enum.Enum):
+    WRONG = "wrong"
+    LOCKED = "locked"
+    DISABLED = "disabled"
+
+
+class SignInError(HealthVisitorError):
+    """Signing in (or unlocking) was refused; the message says why and what to do."""
+
+    def __init__(self, message: str, problem: SignInProblem) -> None:
+        super().__init__(message)
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class SignInOutcome:
+    actor: Actor | None = None
+    problem: SignInProblem | None = None
+    message: str = ""
+    locked_until: dt.datetime | None = None
+
+    def actor_or_raise(self) -> Actor:
+        if self.actor is None:
+            assert self.problem is not None
+            raise SignInError(self.message, self.problem)
+        return self.actor
+
+
+def locked_message(until: dt.datetime, *, just_now: bool) -> str:
+    local = until.astimezone()  # the user's clock, like the rest of the screen
+    why = (
+        "That was the fifth wrong password in a row"
+        if just_now
+        else "Too many wrong passwords were typed"
+    )
+    return (
+        f"{why}, so this account is locked until {local:%H:%M}. Try again then, or ask "
+        "your system administrator to set a new password."
+    )
+
+
+def _state(user: User) -> LockState:
+    return LockState(user.failed_sign_ins, user.lockouts, user.locked_until)
+
+
+def _keep(user: User, state: LockState) -> None:
+    user.failed_sign_ins = state.failed_sign_ins
+    user.lockouts = state.lockouts
+    user.locked_until = state.locked_until
+
+
+def _password_matches(user: User, password: str) -> bool:
+    if not user.password_hash:
+        _spend_time(password)
+        return False
+    try:
+        HASHER.verify(user.password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+    if HASHER.check_needs_rehash(user.password_hash):
+        user.password_hash = HASHER.hash(password)
+    return True
+
+
+def _spend_time(password: str) -> None:
+    with contextlib.suppress(VerificationError):
+        HASHER.verify(_stand_in_hash(), password)
+
+
+def _check_password(
+    session: Session,
+    user: User,
+    password: str,
+    *,
+    now: dt.datetime,
+    machine: str,
+    success: str,
+    failure: str,
+) -> SignInOutcome:
+    """The common part of signing in and unlocking: lockout, password, audit."""
+    actor = actor_from_user(user, machine)
+    state = _state(user)
+    if state.is_locked(now):
+        assert state.locked_until is not None
+        record_event(session, actor, failure, "user", user.id, reason="account locked")
+        return SignInOutcome(
+            problem=SignInProblem.LOCKED,
+            message=locked_message(state.locked_until, just_now=False),
+            locked_until=state.locked_until,
+        )
+    if not _password_matches(user, password):
+        state = after_wrong_password(state, now)
+        _keep(user, state)
+        if state.is_locked(now):
+            assert state.locked_until is not None
+            record_event(
+                session,
+                actor,
+                failure,
+                "user",
+                user.id,
+                reason="wrong password",
+                locked_until=state.locked_until.isoformat(),
+            )
+            return SignInOutcome(
+                problem=SignInProblem.LOCKED,
+                message=locked_message(state.locked_until, just_now=True),
+                locked_until=state.locked_until,
+            )
+        record_event(
+            session,
+            actor,
+            failure,
+            "user",
+            user.id,
+            reason="wrong password",
+            attempt=state.failed_sign_ins,
+        )
+        left = tries_left(state)
+        warning = (
+            f" {left} more wrong {'password' if left == 1 else 'passwords'} will lock the "
+            "account for a while."
+            if left <= 2
+            else ""
+        )
+        return SignInOutcome(problem=SignInProblem.WRONG, message=WRONG + warning)
+    if not user.active:
+        record_event(session, actor, failure, "user", user.id, reason="account disabled")
+        return SignInOutcome(
+            problem=SignInProblem.DISABLED,
+            message=(
+                "This account has been disabled, so it cannot sign in. If you still work "
+                "here, ask your system administrator."
+            ),
+        )
+    _keep(user, after_right_password())
+    record_event(session, actor, success, "user", user.id)
+    return SignInOutcome(actor=actor)
+
+
+def attempt_sign_in(
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    now: dt.datetime,
+    machine: str | None = None,
+) -> SignInOutcome:
+    """Check ``username`` and ``password``; every attempt is audited (see module)."""
+    machine = machine if machine is not None else socket.gethostname()
+    user = session.scalars(select(User).where(User.username == username.strip())).one_or_none()
+    if user is None:
+        _spend_time(password)
+        record_event(
+            session,
+            None,
+            "sign_in_failed",
+            "user",
+            None,
+            reason="no account has the user name typed",
+            machine=machine,
+        )
+        return SignInOutcome(problem=SignInProblem.WRONG, message=WRONG)
+    return _check_password(
+        session,
+        user,
+        password,
+        now=now,
+        machine=machine,
+        success="sign_in",
+        failure="sign_in_failed",
+    )
+
+
+def attempt_unlock(
+    session: Session, actor: Actor, password: str, *, now: dt.datetime
+) -> SignInOutcome:
+    """The same user's password again, after the idle lock; wrong ones count as at sign-in."""
+    user = session.get_one(User, actor.user_id)
+    return _check_password(
+        session,
+        user,
+        password,
+        now=now,
+        machine=actor.machine,
+        success="unlock",
+        failure="unlock_failed",
+    )
+
+
+def record_lock(session: Session, actor: Actor, *, idle_minutes: int) -> None:
+    record_event(session, actor, "lock", "user", actor.user_id, idle_minutes=idle_minutes)
+
+
+# --- Administering accounts -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UserLine:
+    username: str
+    full_name: str
+    role: Role
+    team_name: str
+    active: bool
+    has_password: bool
+    locked_until: dt.datetime | None
+
+
+def _administrator(actor: Actor | None) -> None:
+    """``None`` is the command line run with the database's own credentials (module)."""
+    if actor is not None and actor.role != Role.ADMINISTRATOR:
+        raise PermissionDeniedError("Only an administrator can manage user accounts.")
+
+
+def _operator() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this operating-system account
+        return ""
+
+
+def _user(session: Session, username: str) -> User:
+    user = session.scalars(select(User).where(User.username == username)).one_or_none()
+    if user is None:
+        raise NotFoundError(
+            f"There is no user '{username}'; 'healthvisitor user list' shows the accounts."
+        )
+    return user
+
+
+def add_user(
+    session: Session,
+    actor: Actor | None,
+    *,
+    username: str,
+    full_name: str,
+    role: Role,
+    team_name: str | None,
+    password: str,
+    now: dt.datetime,
+) -> UserLine:
+    """A new account with its first password (checked like any new password)."""
+    _administrator(actor)
+    username = username.strip()
+    if not username or not username.replace(".", "").replace("-", "").isalnum():
+        raise ValidationError(
+            "A user name is letters and digits (dots and hyphens allowed), e.g. 'jokafor'.",
+            "username",
+        )
+    if not full_name.strip():
+        raise ValidationError("Give the person's full name, as colleagues know them.", "name")
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise DuplicateError(f"There is already a user '{username}'.")
+    team: Team | None = None
+    if team_name:
+        team = session.scalars(select(Team).where(Team.name == team_name)).one_or_none()
+        if team is None:
+            raise NotFoundError(f"There is no team called '{team_name}'.")
+    elif role != Role.ADMINISTRATOR:
+        raise ValidationError(
+            "A health visitor or team lead belongs to a team: give --team.", "team"
+        )
+    check_new_password(password, username)
+    user = User(
+        id=uuid.uuid4(),
+        username=username,
+        full_name=full_name.strip(),
+        role=role,
+        team_id=team.id if team else None,
+        active=True,
+        password_hash=hash_password(password),
+        password_changed_at=now,
+        failed_sign_ins=0,
+        lockouts=0,
+    )
+    session.add(user)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        "user_added",
+        "user",
+        user.id,
+        username=username,
+        role=role.value,
+        team=team_name or "",
+        operator=_operator(),
+    )
+    return _line(user, team)
+
+
+def set_password(
+    session: Session, actor: Actor | None, username: str, password: str, *, now: dt.datetime
+) -> None:
+    """Set or reset a password; it also lifts a lockout (the person proved who they are)."""
+    _administrator(actor)
+    user = _user(session, username)
+    check_new_password(password, username)
+    user.password_hash = hash_password(password)
+    user.password_changed_at = now
+    _keep(user, LockState())
+    record_event(session, actor, "password_set", "user", user.id, operator=_operator())
+
+
+def disable_user(session: Session, actor: Actor | None, username: str) -> None:
+    """A leaver: they can no longer sign in; everything they recorded stays."""
+    _administrator(actor)
+    user = _user(session, username)
+    if not user.active:
+        raise ValidationError(f"'{username}' is already disabled.", "username")
+    user.active = False
+    record_event(session, actor, "user_disabled", "user", user.id, operator=_operator())
+
+
+def _line(user: User, team: Team | None) -> UserLine:
+    return UserLine(
+        username=user.username,
+        full_name=user.full_name,
+        role=user.role,
+        team_name=team.name if team else "",
+        active=user.active,
+        has_password=bool(user.password_hash),
+        locked_until=user.locked_until,
+    )
+
+
+def list_users(session: Session, actor: Actor | None) -> list[UserLine]:
+    _administrator(actor)
+    rows = session.execute(
+        select(User, Team).outerjoin(Team, Team.id == User.team_id).order_by(User.username)
+    ).all()
+    return [_line(user, team) for user, team in rows]
+
+
+# --- The front door: sign in, then a workspace ---------------------------------------
+
+
+class SignInDesk:
+    """Signing in and unlocking for the window: each call is one unit of work.
+
+    Like ``Workspace`` it holds the engine and never hands a Session to the UI.
+    ``now`` is injectable so tests can move past a lockout.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        now: Callable[[], dt.datetime] = utc_now,
+        machine: str | None = None,
+    ) -> None:
+        self.engine = engine
+        self._now = now
+        self.machine = machine if machine is not None else socket.gethostname()
+
+    def sign_in(self, username: str, password: str) -> Actor:
+        """The signed-in Actor, or SignInError (after the attempt has been saved)."""
+        with unit_of_work(self.engine) as session:
+            outcome = attempt_sign_in(
+                session, username, password, now=self._now(), machine=self.machine
+            )
+        return outcome.actor_or_raise()
+
+    def sign_in_to_demo(self, username: str) -> Actor:
+        """Sign in with the published demo password: only demo accounts have it."""
+        return self.sign_in(username, DEMO_PASSWORD)
+
+    def unlock(self, actor: Actor, password: str) -> None:
+        with unit_of_work(self.engine) as session:
+            outcome = attempt_unlock(session, actor, password, now=self._now())
+        outcome.actor_or_raise()
+
+    def record_lock(self, actor: Actor, *, idle_minutes: int) -> None:
+        with unit_of_work(self.engine) as session:
+            record_lock(session, actor, idle_minutes=idle_minutes)
