@@ -24,7 +24,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.pool import StaticPool
 
 from healthvisitor.errors import (
@@ -98,6 +98,8 @@ def current_revision(engine: Engine) -> str | None:
             return MigrationContext.configure(connection).get_current_revision()
     except OperationalError as exc:
         raise connection_error(engine, exc) from exc
+    except DatabaseError as exc:  # SQLite: "database disk image is malformed"
+        raise damaged_file_error(engine, exc) from exc
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
@@ -106,6 +108,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(alembic_config(engine), revision)
     except OperationalError as exc:
         raise connection_error(engine, exc) from exc
+    except DatabaseError as exc:
+        raise damaged_file_error(engine, exc) from exc
 
 
 def downgrade(engine: Engine, revision: str) -> None:
@@ -165,6 +169,57 @@ def connection_error(engine: Engine, exc: OperationalError) -> DatabaseUnavailab
             password_request(engine.url, refused=engine.url.password is not None)
         )
     return DatabaseUnavailableError(describe_connection_error(engine, exc))
+
+
+def save_interrupted(
+    engine: Engine, exc: Exception, what: str, *, committing: bool
+) -> DatabaseUnavailableError:
+    """The user's words for a save the database connection failed under (issue 9).
+
+    Before the commit, nothing was saved, and the user can simply save again.
+    During the commit the server may have saved it just before the line
+    dropped, and nothing here can tell (there is no idempotency key yet), so
+    the user is asked to look before saving again rather than told a guess.
+    The form stays open with everything typed, and its draft stays on disk.
+    """
+    kept = (
+        "Everything you typed is still in the form, and kept on this computer even if "
+        "HealthVisitor is closed."
+    )
+    detail = str(getattr(exc, "orig", exc)).strip().splitlines()
+    reason = f" ({detail[0]})" if detail else ""
+    if engine.dialect.name == "sqlite":
+        where = f"The database file {engine.url.database} could not be written{reason}"
+    else:
+        where = f"The shared database cannot be reached{reason}"
+    if committing:
+        return DatabaseUnavailableError(
+            f"{where} while the {what} was being saved, so HealthVisitor cannot tell whether "
+            f"it was saved. {kept} When the connection is back, look at the record before "
+            f"saving again, so that the {what} is not recorded twice."
+        )
+    return DatabaseUnavailableError(
+        f"{where}, so the {what} was not saved: nothing was saved. {kept} Save again when "
+        "the connection is back; if it does not come back, tell your system administrator."
+    )
+
+
+def damaged_file_error(engine: Engine, exc: DatabaseError) -> DatabaseUnavailableError:
+    """A local file SQLite cannot read: the same message as the check on opening."""
+    if engine.dialect.name != "sqlite" or not engine.url.database:
+        return DatabaseUnavailableError(describe_connection_error(engine, exc))
+    from healthvisitor.config import data_dir
+    from healthvisitor.persistence.backup import (
+        DatabaseDamagedError,
+        backups_folder,
+        damaged_message,
+        last_good_backup,
+    )
+
+    path = Path(engine.url.database)
+    detail = str(exc.orig).strip() or type(exc.orig).__name__
+    backup = last_good_backup(backups_folder(path, data_dir()))
+    return DatabaseDamagedError(damaged_message(path, [detail], backup))
 
 
 def describe_connection_error(engine: Engine, exc: Exception) -> str:

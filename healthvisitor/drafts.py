@@ -1,0 +1,184 @@
+"""Drafts of open forms, kept on this computer so that typing survives a crash (issue 9).
+
+While a health visitor types a contact or a referral, the form hands its
+fields to a ``DraftStore`` as a plain dict (debounced, on every change). If
+the app crashes, the laptop's battery dies, the connection drops or the app is
+closed without saving, the draft is still there: the next time the same form
+is opened for the same child (or at the next start) the app offers to
+restore it. Saving the form, or discarding the draft on purpose, deletes it.
+
+* One file per user, child (or pregnancy) and form, in the user's data
+  folder, never in the shared database: a draft is not a record.
+* Written atomically: a temporary file, flushed to disk, then ``os.replace``,
+  so a draft is either the previous one or the new one, never half of each.
+* Drafts hold patient data: the folder is private to the user (0700) and
+  each file is 0600.
+
+No Qt here: the form turns its widgets into the dict (``draft_state``) and
+back (``restore_draft``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import stat
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+#: The folder, under the user's data folder, that holds drafts.
+DRAFTS_FOLDER_NAME = "drafts"
+#: The form names a draft belongs to.
+CONTACT_FORM = "contact"
+REFERRAL_FORM = "referral"
+#: Bumped if the file layout changes; older files are then not restored.
+DRAFT_FORMAT = 1
+_PRIVATE_FILE = stat.S_IRUSR | stat.S_IWUSR
+_PRIVATE_FOLDER = stat.S_IRWXU
+
+
+@dataclass(frozen=True)
+class DraftKey:
+    """Whose draft of which form about whom."""
+
+    username: str
+    subject_id: uuid.UUID  # the child, or the pregnancy for an antenatal review
+    form: str  # CONTACT_FORM or REFERRAL_FORM
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A form's unsaved typing: what it is, about whom, when last typed, and the fields."""
+
+    key: DraftKey
+    title: str  # in the user's words: "6-8 week review", "referral"
+    subject_name: str
+    saved_at: dt.datetime  # timezone-aware
+    fields: dict[str, Any]
+
+    def offer(self, zone: dt.tzinfo | None = None) -> str:
+        """What the app says: "You have an unsaved 6-8 week review for Amelia Khan from
+        2 December 10:42." (in ``zone``, by default the computer's local time)."""
+        when = self.saved_at.astimezone(zone)
+        return (
+            f"You have an unsaved {self.title} for {self.subject_name} "
+            f"from {when.day} {when:%B %H:%M}."
+        )
+
+
+def _fsync_folder(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+class DraftStore:
+    """The drafts under ``folder`` (normally ``<data folder>/drafts``)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _user_folder(self, username: str) -> Path:
+        # A hash, not the name itself: a username is not a safe file name everywhere.
+        tag = hashlib.sha256(username.encode("utf-8")).hexdigest()[:16]
+        return self.folder / tag
+
+    def path(self, key: DraftKey) -> Path:
+        return self._user_folder(key.username) / f"{key.form}-{key.subject_id}.json"
+
+    def save(
+        self,
+        key: DraftKey,
+        *,
+        title: str,
+        subject_name: str,
+        fields: dict[str, Any],
+        now: dt.datetime,
+    ) -> Path:
+        """Write (or replace) the draft atomically; the path written."""
+        target = self.path(key)
+        for folder in (self.folder, target.parent):
+            folder.mkdir(parents=True, exist_ok=True)
+            os.chmod(folder, _PRIVATE_FOLDER)
+        document = {
+            "format": DRAFT_FORMAT,
+            "username": key.username,
+            "subject_id": str(key.subject_id),
+            "form": key.form,
+            "title": title,
+            "subject_name": subject_name,
+            "saved_at": now.isoformat(),
+            "fields": fields,
+        }
+        data = json.dumps(document, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+        handle = os.open(partial, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, _PRIVATE_FILE)
+        try:
+            os.write(handle, data)
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+        os.replace(partial, target)
+        _fsync_folder(target.parent)
+        return target
+
+    def load(self, key: DraftKey) -> Draft | None:
+        """The draft for ``key``, or None. An unreadable file is left alone and logged."""
+        path = self.path(key)
+        try:
+            document = json.loads(path.read_text("utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError):
+            log.exception("The draft %s cannot be read; it is left where it is", path)
+            return None
+        return self._draft(document, path)
+
+    def _draft(self, document: Any, path: Path) -> Draft | None:
+        try:
+            if document["format"] != DRAFT_FORMAT:
+                return None
+            return Draft(
+                key=DraftKey(
+                    document["username"], uuid.UUID(document["subject_id"]), document["form"]
+                ),
+                title=str(document["title"]),
+                subject_name=str(document["subject_name"]),
+                saved_at=dt.datetime.fromisoformat(document["saved_at"]),
+                fields=dict(document["fields"]),
+            )
+        except (KeyError, TypeError, ValueError):
+            log.exception("The draft %s is not in the expected form; it is left alone", path)
+            return None
+
+    def discard(self, key: DraftKey) -> None:
+        """Delete the draft (saved, or thrown away on purpose)."""
+        self.path(key).unlink(missing_ok=True)
+
+    def drafts_of(self, username: str) -> list[Draft]:
+        """Every draft this user left, oldest first (for the offer at start-up)."""
+        folder = self._user_folder(username)
+        if not folder.is_dir():
+            return []
+        found = []
+        for path in folder.glob("*.json"):
+            try:
+                document = json.loads(path.read_text("utf-8"))
+            except (OSError, ValueError):
+                log.exception("The draft %s cannot be read; it is left where it is", path)
+                continue
+            draft = self._draft(document, path)
+            if draft is not None and draft.key.username == username:
+                found.append(draft)
+        return sorted(found, key=lambda draft: draft.saved_at)
