@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from healthvisitor import __version__
+from healthvisitor.account_cli import add_commands as add_account_commands
 from healthvisitor.clock import local_today
 from healthvisitor.config import (
     DATABASE_URL_ENV,
@@ -142,6 +143,57 @@ def cmd_db_set_password(args: argparse.Namespace) -> int:
     return 0
 
 
+def _local_file(choice: DatabaseChoice, doing: str) -> Path:
+    from healthvisitor.startup import local_database_file
+
+    path = local_database_file(choice)
+    if path is None:
+        raise HealthVisitorError(
+            f"{choice.describe()} is a shared database: it is not {doing} from a laptop. IT "
+            "backs it up on the server (pg_dump or point-in-time recovery) and restores it there."
+        )
+    return path
+
+
+def cmd_db_backup(args: argparse.Namespace) -> int:
+    """Back up the local SQLite database now (the app also does it once a day at start-up)."""
+    import datetime as dt
+
+    from healthvisitor.config import data_dir, load_settings
+    from healthvisitor.persistence.backup import back_up, backups_folder, list_backups
+
+    settings = load_settings(args.database)
+    path = _local_file(settings.database, "backed up")
+    if not path.is_file():
+        raise HealthVisitorError(f"There is no database file {path} to back up yet.")
+    folder = backups_folder(path, data_dir())
+    keep = args.keep if args.keep is not None else settings.backups_kept
+    if keep < 1:
+        raise ValidationError("Keep at least one backup.", "--keep")
+    made = back_up(path, folder, now=dt.datetime.now().astimezone(), keep=keep)
+    print(f"Backed up {path} to {made.path} (checked with SQLite's integrity check).")
+    kept = list_backups(folder)
+    print(f"{len(kept)} backup{'s' if len(kept) != 1 else ''} kept in {folder}:")
+    for backup in reversed(kept):
+        print(f"  {backup.made_at.astimezone():%d %b %Y %H:%M}  {backup.path.name}")
+    return 0
+
+
+def cmd_db_restore(args: argparse.Namespace) -> int:
+    """Put a backup in place of the local SQLite database, keeping the current file aside."""
+    import datetime as dt
+
+    from healthvisitor.persistence.backup import restore
+
+    path = _local_file(choose_database(args.database), "restored")
+    done = restore(Path(args.file), path, now=dt.datetime.now().astimezone())
+    print(f"Restored {done.backup} to {done.database}.")
+    if done.kept_aside is not None:
+        print(f"The file it replaced is kept as {done.kept_aside}: delete it once all is well.")
+    print("Anything recorded on this computer after the backup was made must be entered again.")
+    return 0
+
+
 def cmd_config_show(args: argparse.Namespace) -> int:
     """Which config files were read, and each setting's value and where it came from."""
     import os
@@ -238,7 +290,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_referral_types(args: argparse.Namespace) -> int:
-    """List, add, rename or retire referral types (issue 5; administrators change them)."""
+    """List, add, rename or retire referral types, or say whether one prints on the
+    family's red book copy (issue 5; administrators change them)."""
     from healthvisitor.persistence.unit_of_work import unit_of_work
     from healthvisitor.services import referrals
 
@@ -259,16 +312,33 @@ def cmd_referral_types(args: argparse.Namespace) -> int:
                 for line in every:
                     if args.all or not line.retired:
                         retired = "  (retired)" if line.retired else ""
-                        print(f"{line.code:<28} {line.name}{retired}")
+                        copy = "" if line.on_family_copy else "  (not on the family's copy)"
+                        print(f"{line.code:<28} {line.name}{retired}{copy}")
                 return 0
             if args.action == "add":
-                changed = referrals.add_referral_type(session, actor, args.name, args.code or "")
-                print(f"Added '{changed.name}' (code {changed.code}).")
+                changed = referrals.add_referral_type(
+                    session, actor, args.name, args.code or "", on_family_copy=args.on_family_copy
+                )
+                where = (
+                    "printed on the family's red book copy"
+                    if changed.on_family_copy
+                    else "left off the family's red book copy until you say otherwise"
+                )
+                print(f"Added '{changed.name}' (code {changed.code}), {where}.")
             elif args.action == "rename":
                 changed = referrals.rename_referral_type(
                     session, actor, by_code[args.code].id, args.name
                 )
                 print(f"Renamed {changed.code} to '{changed.name}'.")
+            elif args.action == "family-copy":
+                changed = referrals.set_family_copy(
+                    session, actor, by_code[args.code].id, args.printed == "yes"
+                )
+                print(
+                    f"'{changed.name}' referrals are now "
+                    + ("printed on" if changed.on_family_copy else "left off")
+                    + " the family's red book copy (the professional's copy prints them all)."
+                )
             else:
                 changed = referrals.retire_referral_type(session, actor, by_code[args.code].id)
                 print(
@@ -457,9 +527,9 @@ def build_parser(extend: Callable[[Any], None] | None = None) -> argparse.Argume
     parser.add_argument("--database", metavar="URL", help="the database to use (see above)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    db = commands.add_parser("db", help="database schema and password").add_subparsers(
-        dest="db_command", metavar="ACTION", required=True
-    )
+    db = commands.add_parser(
+        "db", help="database schema, password, backup and restore"
+    ).add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db.add_parser(
         "upgrade",
         help="create or upgrade the database schema (an administrator's job on a shared "
@@ -471,6 +541,30 @@ def build_parser(extend: Callable[[Any], None] | None = None) -> argparse.Argume
     db.add_parser(
         "set-password", help="store the shared database's password in the OS keyring"
     ).set_defaults(handler=cmd_db_set_password)
+    backing_up = db.add_parser(
+        "backup",
+        help="back up the local SQLite database now (the window also does it once a day)",
+        description="Copy the local SQLite database with SQLite's backup API (safe while the "
+        "app is open), check the copy with SQLite's integrity check, and keep the newest few "
+        "in the backups folder of your data folder ([backup] keep in the config file, "
+        "default 7). The window makes one such backup at start-up at most once a day. A "
+        "shared PostgreSQL database is backed up by IT on the server, not here.",
+    )
+    backing_up.add_argument(
+        "--keep", type=int, metavar="N", help="keep the newest N backups (the config's, or 7)"
+    )
+    backing_up.set_defaults(handler=cmd_db_backup)
+    restoring = db.add_parser(
+        "restore",
+        help="replace the local SQLite database with a backup, keeping the current file aside",
+        description="Replace the local SQLite database with FILE (a backup from 'healthvisitor "
+        "db backup' or the daily one). FILE is checked with SQLite's integrity check first; "
+        "the restore is refused while the database is open in HealthVisitor or another "
+        "program; the current file is renamed NAME.before-restore-TIME.db beside it, never "
+        "deleted. Anything recorded after the backup was made must be entered again.",
+    )
+    restoring.add_argument("file", help="the backup file to restore")
+    restoring.set_defaults(handler=cmd_db_restore)
 
     config = commands.add_parser("config", help="show which settings are in force")
     config.add_subparsers(dest="config_command", metavar="ACTION", required=True).add_parser(
@@ -509,7 +603,8 @@ def build_parser(extend: Callable[[Any], None] | None = None) -> argparse.Argume
 
     types = commands.add_parser(
         "referral-types",
-        help="list the referral types, or (administrators) add, rename or retire one",
+        help="list the referral types, or (administrators) add, rename, retire one or set "
+        "whether it prints on the family's copy",
         description="The services health visitors refer families to. A retired type stays on "
         "the referrals already made and is no longer offered for new ones. Types are named "
         "by their code (see 'list --all').",
@@ -520,12 +615,27 @@ def build_parser(extend: Callable[[Any], None] | None = None) -> argparse.Argume
     adding = type_actions.add_parser("add", help="add a referral type")
     adding.add_argument("name", help='its name, e.g. "Community audiology"')
     adding.add_argument("--code", help="its code (made from the name if not given)")
+    adding.add_argument(
+        "--on-family-copy",
+        action="store_true",
+        help="print its referrals on the family's (parent-held) red book copy; without this "
+        "they are left off (hazard H17)",
+    )
     renaming = type_actions.add_parser("rename", help="give a referral type a new name")
     renaming.add_argument("code", help="the type's code")
     renaming.add_argument("name", help="the new name")
     retiring = type_actions.add_parser("retire", help="stop offering a type for new referrals")
     retiring.add_argument("code", help="the type's code")
-    for action in (listing, adding, renaming, retiring):
+    copying = type_actions.add_parser(
+        "family-copy",
+        help="whether a type's referrals print on the family's red book copy",
+        description="The red book is parent-held and may be read by the person a "
+        "safeguarding or domestic abuse referral is about: say yes only for routes the "
+        "family may safely read about.",
+    )
+    copying.add_argument("code", help="the type's code")
+    copying.add_argument("printed", choices=("yes", "no"), help="print it on the family's copy")
+    for action in (listing, adding, renaming, retiring, copying):
         action.add_argument("--user", required=True, help="your username")
         action.set_defaults(handler=cmd_referral_types)
 
@@ -574,6 +684,7 @@ def build_parser(extend: Callable[[Any], None] | None = None) -> argparse.Argume
     growth.add_argument("--ofc", type=float, metavar="CM", help="head circumference in cm")
     growth.add_argument("--json", action="store_true", help="print JSON, one object a measurement")
     growth.set_defaults(handler=cmd_growth, usage_error=growth.error)
+    add_account_commands(commands)  # user and audit (issue 8)
     if extend is not None:
         extend(commands)
     return parser

@@ -13,6 +13,9 @@ where both are; docs/deploying.md shows a complete example)::
     [organisation]
     name = "Anytown Community Health NHS Trust"
 
+    [backup]                      # a local SQLite database only
+    keep = 7
+
     [policy]                      # machine-wide file only
     user_may_override = ["session.idle_lock_minutes"]
 
@@ -79,15 +82,26 @@ def user_config_file() -> Path:
 
 
 def machine_config_file() -> Path:
-    """The machine-wide config file IT deploys (``$HEALTHVISITOR_MACHINE_CONFIG`` moves it).
+    """The machine-wide config file IT deploys.
 
     Windows: ``C:\\ProgramData\\HealthVisitor\\config.toml``; macOS:
     ``/Library/Application Support/HealthVisitor/config.toml``; Linux and the
     rest: ``/etc/healthvisitor/config.toml``. Only administrators can write there.
+
+    ``$HEALTHVISITOR_MACHINE_CONFIG`` names another file only on a machine where
+    IT has deployed none (trying a file out before roll-out; the tests). Where
+    the deployed file exists it always wins: an environment variable is the
+    user's to set, and must not let them step round IT's locked settings.
     """
+    deployed = deployed_machine_config_file()
     override = os.environ.get(MACHINE_CONFIG_ENV)
-    if override:
+    if override and not deployed.exists():
         return Path(override)
+    return deployed
+
+
+def deployed_machine_config_file() -> Path:
+    """Where IT puts the machine-wide file on this platform."""
     if sys.platform == "win32":
         base = Path(platformdirs.site_config_dir(APP_NAME, appauthor=False))
     elif sys.platform == "darwin":
@@ -152,10 +166,16 @@ MIN_IDLE_LOCK_MINUTES = 1
 MAX_IDLE_LOCK_MINUTES = 60
 #: The organisation's name is printed in report headers; longer is a mistake.
 MAX_ORGANISATION_NAME_LENGTH = 120
+#: How many daily backups of a local SQLite database are kept (issue 9; the
+#: same as healthvisitor.persistence.backup.DEFAULT_BACKUPS_KEPT, which
+#: tests/persistence/test_backup.py checks). At most a year of them.
+DEFAULT_BACKUPS_KEPT = 7
+MAX_BACKUPS_KEPT = 366
 
 DATABASE_URL = "database.url"
 IDLE_LOCK_MINUTES = "session.idle_lock_minutes"
 ORGANISATION_NAME = "organisation.name"
+BACKUPS_KEPT = "backup.keep"
 #: The machine-wide file's list of settings a user's own file may change.
 POLICY_OVERRIDE = "policy.user_may_override"
 
@@ -196,6 +216,15 @@ def _check_minutes(value: object, where: str) -> int:
     return value
 
 
+def _check_backups_kept(value: object, where: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_BACKUPS_KEPT:
+        raise ConfigurationError(
+            f"{where} must be how many daily backups to keep, a whole number from 1 to "
+            f"{MAX_BACKUPS_KEPT} without quotes (for example 7), not {value!r}"
+        )
+    return value
+
+
 def _check_name(value: object, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ConfigurationError(f"{where} must be the organisation's name in quotes")
@@ -213,6 +242,7 @@ SETTINGS: Mapping[str, Callable[[object, str], object]] = {
     DATABASE_URL: _check_url,
     IDLE_LOCK_MINUTES: _check_minutes,
     ORGANISATION_NAME: _check_name,
+    BACKUPS_KEPT: _check_backups_kept,
 }
 
 
@@ -328,6 +358,8 @@ class Settings:
     organisation_name: str | None
     files: tuple[ConfigFile, ...]
     in_force: tuple[SettingInForce, ...]
+    #: Daily backups of a local SQLite database to keep (healthvisitor.persistence.backup).
+    backups_kept: int = DEFAULT_BACKUPS_KEPT
 
     @property
     def database_url(self) -> URL:
@@ -387,12 +419,14 @@ def load_settings(cli_url: str | None = None, *, demo: bool = False) -> Settings
     )
     minutes = _resolve(IDLE_LOCK_MINUTES, machine, user, DEFAULT_IDLE_LOCK_MINUTES)
     organisation = _resolve(ORGANISATION_NAME, machine, user, None)
+    backups = _resolve(BACKUPS_KEPT, machine, user, DEFAULT_BACKUPS_KEPT)
     return Settings(
         database=database,
         idle_lock_minutes=_as_int(minutes.value),
         organisation_name=None if organisation.value is None else str(organisation.value),
         files=(machine, user),
-        in_force=(url_setting, minutes, organisation),
+        in_force=(url_setting, minutes, organisation, backups),
+        backups_kept=_as_int(backups.value),
     )
 
 

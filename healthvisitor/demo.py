@@ -116,13 +116,42 @@ from healthvisitor.persistence.models import (
     search_words_for,
 )
 from healthvisitor.persistence.unit_of_work import unit_of_work
+from healthvisitor.services.accounts import demo_password_hash
 from healthvisitor.services.audit import record_event
 from healthvisitor.services.contacts import FEEDING_REVIEWS, MATERNAL_MOOD_REVIEWS
 
-__all__ = ["DemoSummary", "generate_demo"]
+__all__ = [
+    "STANDARD_VOLUME",
+    "TRUST_VOLUME",
+    "DemoSummary",
+    "DemoVolume",
+    "generate_demo",
+]
 
 T = TypeVar("T")
 _Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class DemoVolume:
+    """How much history the demo gives each child.
+
+    ``STANDARD_VOLUME`` is the demo's own (and, drawing no extra dice, keeps its
+    byte-identical output for each seed). ``TRUST_VOLUME`` is issue 10's load-test data
+    set: about ten contacts and ten measurements a child and a referral a child, the
+    volumes the trust-scale benchmark asks of 100,000 children.
+    """
+
+    #: Contacts besides the reviews on top of ``_OTHER_CONTACTS``: 0 to twice this many.
+    extra_contacts: int = 0
+    #: Baby-clinic weight checks in the first year, on top of everything else.
+    extra_infant_weighings: int = 0
+    #: Issue 9: about one referral per ten children.
+    children_per_referral: int = 10
+
+
+STANDARD_VOLUME = DemoVolume()
+TRUST_VOLUME = DemoVolume(extra_contacts=2, extra_infant_weighings=3, children_per_referral=1)
 
 
 @dataclass(frozen=True)
@@ -141,7 +170,12 @@ class DemoSummary:
 
 
 def generate_demo(
-    engine: Engine, *, children: int = 300, seed: int = 1, today: dt.date
+    engine: Engine,
+    *,
+    children: int = 300,
+    seed: int = 1,
+    today: dt.date,
+    volume: DemoVolume = STANDARD_VOLUME,
 ) -> DemoSummary:
     """Fill an empty database with a demo caseload of ``children`` children under 5.
 
@@ -160,7 +194,9 @@ def generate_demo(
                 "generated into an empty database, so that it can never mix with real "
                 "records: create a new database for the demo."
             )
-        generator = _DemoGenerator(session, children=children, seed=seed, today=today)
+        generator = _DemoGenerator(
+            session, children=children, seed=seed, today=today, volume=volume
+        )
         summary = generator.run()
         event = record_event(
             session,
@@ -244,8 +280,8 @@ PREGNANCY_RECORDS_FOR_BIRTHS_WITHIN_MONTHS = 24
 ONGOING_PREGNANCY_HORIZON_DAYS = 16 * 7
 FIRST_PREGNANCIES_PER_CHILD = 0.025
 NEXT_BABY_SHARE = 0.075
-#: Issue 9: about one referral per ten children.
-CHILDREN_PER_REFERRAL = 10
+CHILDREN_PER_REFERRAL = STANDARD_VOLUME.children_per_referral
+
 #: Timestamps fall in the working day, 08:00 to 18:00 UTC.
 WORKING_DAY_STARTS_HOUR = 8
 WORKING_DAY_MINUTES = 600
@@ -1573,8 +1609,17 @@ _Subject = tuple[_Household, _ChildPlan | None]
 class _DemoGenerator:
     """Builds the demo caseload, household by household, into ``session``."""
 
-    def __init__(self, session: Session, *, children: int, seed: int, today: dt.date) -> None:
+    def __init__(
+        self,
+        session: Session,
+        *,
+        children: int,
+        seed: int,
+        today: dt.date,
+        volume: DemoVolume = STANDARD_VOLUME,
+    ) -> None:
         self.session = session
+        self.volume = volume
         self.dice = _Dice(seed)
         self.today = today
         self.children_wanted = children
@@ -1673,7 +1718,7 @@ class _DemoGenerator:
             role=role,
             team_id=team_id,
             active=True,
-            password_hash=None,
+            password_hash=demo_password_hash(),  # DEMO_PASSWORD, README "Signing in"
         )
         return staff
 
@@ -2487,9 +2532,10 @@ class _DemoGenerator:
         if first > child.last_day:
             return
         dice = self.dice
-        dates = [
-            dice.day(first, child.last_day) for _ in range(dice.draw(_OTHER_CONTACTS[child.level]))
-        ]
+        count = dice.draw(_OTHER_CONTACTS[child.level])
+        if self.volume.extra_contacts:  # only then, so the standard demo draws as before
+            count += dice.whole(0, 2 * self.volume.extra_contacts)
+        dates = [dice.day(first, child.last_day) for _ in range(count)]
         planned: list[tuple[dt.date, str, ContactLocation, bool]] = []
         for when in sorted(dates):
             infant = (when - child.date_of_birth).days < 365
@@ -2499,6 +2545,10 @@ class _DemoGenerator:
                 options = _OTHER_CONTACT_NOTES_INFANT if infant else _OTHER_CONTACT_NOTES_TODDLER
                 note, location, weigh = dice.pick(options)
                 planned.append((when, note, location, weigh))
+        first_year_ends = min(child.date_of_birth + dt.timedelta(days=364), child.last_day)
+        for _ in range(self.volume.extra_infant_weighings if first <= first_year_ends else 0):
+            note, location, weigh = _OTHER_CONTACT_NOTES_INFANT[0]  # baby clinic weight check
+            planned.append((dice.day(first, first_year_ends), note, location, weigh))
         if child.faltering_fall_sds:
             for week in range(_FALTERING_WEIGHT_CHECKS):
                 when = child.date_of_birth + dt.timedelta(days=120 + 70 * week + dice.whole(0, 20))
@@ -2761,7 +2811,9 @@ class _DemoGenerator:
         if not routes:
             return
         route_odds = _Odds({code: route.weight for code, route in routes.items()})
-        count = max(len(ReferralStatus), round(self.children_wanted / CHILDREN_PER_REFERRAL))
+        count = max(
+            len(ReferralStatus), round(self.children_wanted / self.volume.children_per_referral)
+        )
         pools = self._referral_pools()
         for status in self.dice.deal(_REFERRAL_STATUSES, count):
             for _attempt in range(50):

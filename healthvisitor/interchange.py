@@ -521,11 +521,20 @@ REFERRAL_PROMPT = RecordSpec(
         _code("decision", PromptDecision, required=True),
         _reference("referral_id", Referral),
         FieldSpec("reason", FieldKind.TEXT),
-        FieldSpec("decided_on", FieldKind.DATE, required=True),
-        FieldSpec("decided_by", FieldKind.USERNAME, required=True),
+        # Issue 5: a prompt is kept from when it fired, "pending" until decided; a
+        # file without raised_* (written before) was decided when it was raised.
+        FieldSpec("raised_on", FieldKind.DATE, since=3),
+        FieldSpec("raised_by", FieldKind.USERNAME, since=3),
+        FieldSpec("raised_at", FieldKind.TIMESTAMP, since=3),
+        FieldSpec("decided_on", FieldKind.DATE),
+        FieldSpec("decided_by", FieldKind.USERNAME),
         FieldSpec("decided_at", FieldKind.TIMESTAMP),
+        FieldSpec("discussed_on", FieldKind.DATE, since=3),
+        FieldSpec("discussed_by", FieldKind.USERNAME, since=3),
+        FieldSpec("discussed_at", FieldKind.TIMESTAMP, since=3),
+        FieldSpec("discussion_outcome", FieldKind.TEXT, since=3),
     ),
-    sort_by=("decided_on", "decided_at", "id"),
+    sort_by=("raised_on", "raised_at", "id"),
     since=3,
 )
 COVER = RecordSpec(
@@ -1743,7 +1752,40 @@ class _Importer:
         ):
             message = "A prompt that was not taken up needs the reason the health visitor gave."
             self.problems.append(_problem(row.label, "reason", message))
+        pending = values.get("decision") is PromptDecision.PENDING
+        decided = [name for name in ("decided_on", "decided_by_id") if values.get(name)]
+        if pending and decided:
+            message = "A prompt still to decide has no decision date or decider yet."
+            self.problems.append(_problem(row.label, "decided_on", message))
+        elif not pending and len(decided) < 2 and values.get("decision") is not None:
+            message = "A decided prompt needs the date it was decided and who decided it."
+            self.problems.append(_problem(row.label, "decided_on", message))
+        if not pending and values.get("decided_at") is None and values.get("decided_on"):
+            values["decided_at"] = values.get("raised_at") or dt.datetime.combine(
+                values["decided_on"], dt.time(12), tzinfo=dt.UTC
+            )
+        for raised, decided_name in (
+            ("raised_on", "decided_on"),
+            ("raised_by_id", "decided_by_id"),
+            ("raised_at", "decided_at"),
+        ):
+            if values.get(raised) is None and values.get(decided_name) is not None:
+                values[raised] = values[decided_name]
+        if values.get("raised_on") is None or values.get("raised_by_id") is None:
+            message = "A prompt needs the date it was raised and by whom (raised_on, raised_by)."
+            self.problems.append(_problem(row.label, "raised_on", message))
+        if values.get("discussed_on") is not None and not (
+            values.get("discussed_by_id") and values.get("discussion_outcome", "").strip()
+        ):
+            message = "A discussion held needs who recorded it and what was agreed."
+            self.problems.append(_problem(row.label, "discussion_outcome", message))
+        if values.get("discussed_on") is not None and values.get("discussed_at") is None:
+            values["discussed_at"] = dt.datetime.combine(
+                values["discussed_on"], dt.time(12), tzinfo=dt.UTC
+            )
+        self._validate(row, "raised_on", self._not_in_future("raised_on", "prompt"))
         self._validate(row, "decided_on", self._not_in_future("decided_on", "decision"))
+        self._validate(row, "discussed_on", self._not_in_future("discussed_on", "discussion"))
 
     # -- rules across records
 

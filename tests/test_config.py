@@ -189,6 +189,20 @@ def test_machine_wide_file_location_per_platform(monkeypatch: pytest.MonkeyPatch
     assert machine_config_file() == Path("/it/hv.toml")
 
 
+def test_the_variable_cannot_step_round_a_file_it_has_deployed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    deployed = tmp_path / "etc" / "config.toml"
+    monkeypatch.setattr(config, "deployed_machine_config_file", lambda: deployed)
+    monkeypatch.setenv("HEALTHVISITOR_MACHINE_CONFIG", str(tmp_path / "mine.toml"))
+    # Nothing deployed yet: the variable names the file to try out.
+    assert machine_config_file() == tmp_path / "mine.toml"
+    deployed.parent.mkdir()
+    deployed.write_text("[session]\nidle_lock_minutes = 10\n", encoding="utf-8")
+    # IT's file is there: it wins, whatever the user's environment says.
+    assert machine_config_file() == deployed
+
+
 def test_config_show_says_which_files_it_read_and_where_each_value_came_from(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

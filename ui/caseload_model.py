@@ -123,6 +123,11 @@ def follow_ups_words(count: int) -> str:
     return "Referral follow-up due" if count == 1 else f"{count} referral follow-ups due"
 
 
+def prompts_words(count: int) -> str:
+    """Referral prompts that fired and nobody has decided yet (issue 5)."""
+    return "Referral prompt to decide" if count == 1 else f"{count} referral prompts to decide"
+
+
 def covering_words(row: CaseloadRow) -> str:
     """``Cover for Jane Smith``: short, for the flags cell (the tooltip has until when)."""
     return row.covering_for.replace("Covering for", "Cover for").split(" until ")[0]
@@ -135,6 +140,7 @@ def flags(row: CaseloadRow) -> tuple[str, ...]:
         row.safeguarding
         + (("Interpreter",) if row.interpreter_needed else ())
         + ((follow_ups_words(len(row.referrals_due)),) if row.referrals_due else ())
+        + ((prompts_words(row.prompts_to_decide),) if row.prompts_to_decide else ())
         + ((covering_words(row),) if row.covering_for else ())
     )
 
@@ -144,6 +150,8 @@ def _flags_tooltip(row: CaseloadRow) -> str:
     if row.interpreter_needed:
         lines.append("Interpreter needed")
     lines.extend(f"Referral: {due}" for due in row.referrals_due)
+    if row.prompts_to_decide:
+        lines.append(f"{prompts_words(row.prompts_to_decide)}: open the record's referrals")
     if row.covering_for:
         lines.append(row.covering_for)
     return "\n".join(lines) or "No flags"
@@ -152,6 +160,7 @@ def _flags_tooltip(row: CaseloadRow) -> str:
 def _flags_spoken(row: CaseloadRow) -> str:
     said = row.safeguarding + (("Interpreter needed",) if row.interpreter_needed else ())
     said += tuple(f"Referral {due}" for due in row.referrals_due)
+    said += (prompts_words(row.prompts_to_decide),) if row.prompts_to_decide else ()
     said += (row.covering_for,) if row.covering_for else ()
     return "; ".join(said) or "No flags"
 
@@ -359,8 +368,9 @@ class CaseloadFilter(Enum):
         if self is CaseloadFilter.SAFEGUARDING:
             return bool(row.safeguarding)
         if self is CaseloadFilter.FOLLOW_UPS_DUE:
-            # An open referral about the child or a carer whose follow-up date has come.
-            return bool(row.referrals_due)
+            # An open referral about the child or a carer whose follow-up date has come,
+            # or a referral prompt that fired and is still to decide (issue 5).
+            return bool(row.referrals_due) or row.prompts_to_decide > 0
         return True
 
 

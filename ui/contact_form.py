@@ -25,7 +25,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QHideEvent, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -49,6 +49,7 @@ from healthvisitor.domain.enums import (
 )
 from healthvisitor.domain.schedule import add_months
 from healthvisitor.domain.validation import check_contact_date
+from healthvisitor.drafts import CONTACT_FORM, Draft
 from healthvisitor.errors import FieldProblem, HealthVisitorError, ValidationError
 from healthvisitor.services.contacts import (
     DEVELOPMENT_REVIEWS,
@@ -57,6 +58,7 @@ from healthvisitor.services.contacts import (
     ContactEntry,
     ImplausibleChangeError,
     RecordedContact,
+    review_window_problem,
 )
 from healthvisitor.ui.caseload_model import short_date, spoken_date
 from healthvisitor.ui.contact_form_sections import (
@@ -72,6 +74,7 @@ from healthvisitor.ui.contact_form_sections import (
     to_qdate,
     value_of,
 )
+from healthvisitor.ui.form_drafts import DraftKeeper, fields_state, offer_draft, restore_fields
 from healthvisitor.ui.form_fields import ChoiceCombo, FieldMessage, FormField
 
 if TYPE_CHECKING:
@@ -348,6 +351,18 @@ class ContactForm(QDialog):
         self._date_changed()
         self._outcome_changed()
         self._untouched = self._snapshot()
+        # Issue 9: what is typed is kept on this computer until saved or discarded.
+        subject_id = subject.child_id or subject.pregnancy_id
+        assert subject_id is not None  # a contact is about a child or a pregnancy
+        self.drafts = DraftKeeper(
+            self,
+            workspace.draft_store(),
+            workspace.draft_key(subject_id, CONTACT_FORM),
+            inputs=[widget for section in self.sections for widget in section.inputs()],
+            state=self.draft_state,
+            describe=self._draft_description,
+            worth_keeping=self.has_typing,
+        )
 
     # --- Layout ---------------------------------------------------------------
 
@@ -464,7 +479,9 @@ class ContactForm(QDialog):
             )
         except ValidationError as error:
             return " ".join(problem.message for problem in error.problems)
-        return None
+        return review_window_problem(
+            self.kind(), self.details.date(), date_of_birth=self.subject.date_of_birth
+        )
 
     def _next_contact_problem(self) -> str | None:
         planned = self.follow_up.next_contact.value()
@@ -546,6 +563,7 @@ class ContactForm(QDialog):
         self._submit(self.entry(), confirm_implausible=False)
 
     def _submit(self, entry: ContactEntry, *, confirm_implausible: bool) -> None:
+        self.drafts.flush()  # on disk before the database is asked: a failed save loses nothing
         try:
             recorded = self._workspace.record_contact(
                 entry, confirm_implausible=confirm_implausible
@@ -562,6 +580,7 @@ class ContactForm(QDialog):
             QMessageBox.warning(self, "Contact not saved", str(error))
             return
         self.recorded = recorded
+        self.drafts.discard()
         self.saved.emit(recorded)
         super().accept()
 
@@ -628,7 +647,31 @@ class ContactForm(QDialog):
             )
             if answer != QMessageBox.StandardButton.Discard:
                 return
+        self.drafts.discard()
         super().reject()
+
+    # --- The draft kept on this computer (issue 9) ----------------------------------------
+
+    def draft_state(self) -> dict[str, object]:
+        """Everything typed, as plain data for ``healthvisitor.drafts``."""
+        about = "child" if self.subject.child_id is not None else "pregnancy"
+        return {"about": about, "fields": fields_state(self.fields)}
+
+    def restore_draft(self, draft: Draft | dict[str, object]) -> None:
+        """Put back what ``draft_state`` gave (the review chosen first, then the rest)."""
+        state = draft.fields if isinstance(draft, Draft) else draft
+        fields = state.get("fields")
+        if isinstance(fields, dict):
+            restore_fields(self.fields, fields)
+
+    def _draft_description(self) -> tuple[str, str]:
+        label = self.kind().label
+        title = label if label[0].isdigit() else label[0].lower() + label[1:]
+        return title, self.subject.name
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.drafts.flush()  # closing, or the app quitting: nothing typed is left unwritten
+        super().hideEvent(event)
 
 
 def open_contact_form(
@@ -653,4 +696,5 @@ def open_contact_form(
     form.finished.connect(on_finished)
     form.fit_to_screen()
     form.open()
+    offer_draft(form, form.drafts, form.restore_draft)
     return form

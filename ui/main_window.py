@@ -36,12 +36,14 @@ from PySide6.QtWidgets import (
 from sqlalchemy.engine import make_url
 
 from healthvisitor import __version__
-from healthvisitor.domain.enums import ContactKind
+from healthvisitor.domain.enums import ContactKind, Role
 from healthvisitor.errors import HealthVisitorError
+from healthvisitor.services.metrics import MetricScope
 from healthvisitor.ui.caseload_model import COLUMNS
 from healthvisitor.ui.caseload_panel import CaseloadPanel
 from healthvisitor.ui.child_record_window import ChildRecordWindow
 from healthvisitor.ui.contact_form import ContactForm, ContactSubject, open_contact_form
+from healthvisitor.ui.performance_view import PerformanceView
 from healthvisitor.ui.print_preview import ReportRun, preview_handover, preview_red_book
 from healthvisitor.ui.referral_prompts import ReferralPromptsDialog, show_referral_prompts
 from healthvisitor.ui.registration_dialogs import build_records_menu
@@ -54,6 +56,7 @@ if TYPE_CHECKING:
     from healthvisitor.services.workspace import SignedIn, Workspace
 
 APP_NAME = "HealthVisitor"
+DEMO_TITLE = " — DEMO DATA, not real children"
 
 
 def window_title(who: SignedIn) -> str:
@@ -141,7 +144,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.workspace = workspace
         self.signed_in = workspace.signed_in()
-        self.setWindowTitle(window_title(self.signed_in))
+        # The demo says so in the title too (issue 8: the demo signs in by itself).
+        self.setWindowTitle(window_title(self.signed_in) + (DEMO_TITLE if demo else ""))
         self.setWindowIcon(app_icon())
         self.setMinimumSize(900, 560)
 
@@ -249,6 +253,19 @@ class MainWindow(QMainWindow):
             self.team_action = view_menu.addAction("&Team board")
             self.team_action.setShortcut(QKeySequence("Ctrl+3"))
             self.team_action.triggered.connect(self.caseload.show_team)
+        # The national metrics (issue 7): the team's for a team lead, one's own for
+        # every clinician; each opens in its own window (PerformanceView).
+        self.team_performance_action: QAction | None = None
+        self.my_figures_action: QAction | None = None
+        self.performance_views: dict[MetricScope, PerformanceView] = {}
+        if self.signed_in.role is Role.TEAM_LEAD:
+            self.team_performance_action = view_menu.addAction("Team &performance…")
+            self.team_performance_action.setShortcut(QKeySequence("Ctrl+4"))
+            self.team_performance_action.triggered.connect(self.show_team_performance)
+        if self.signed_in.role in (Role.TEAM_LEAD, Role.HEALTH_VISITOR):
+            self.my_figures_action = view_menu.addAction("&My figures…")
+            self.my_figures_action.setShortcut(QKeySequence("Ctrl+5"))
+            self.my_figures_action.triggered.connect(self.show_my_figures)
         view_menu.addSeparator()
         self.find_action = view_menu.addAction("&Find a child in the team")
         self.find_action.setShortcut(QKeySequence("Ctrl+F"))
@@ -267,6 +284,24 @@ class MainWindow(QMainWindow):
         self.about_action = help_menu.addAction(f"&About {APP_NAME}")
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(self.show_about)
+
+    # --- Team performance (issue 7) ------------------------------------------------
+
+    def show_team_performance(self) -> PerformanceView:
+        return self._performance(MetricScope.TEAM)
+
+    def show_my_figures(self) -> PerformanceView:
+        return self._performance(MetricScope.HEALTH_VISITOR)
+
+    def _performance(self, scope: MetricScope) -> PerformanceView:
+        view = self.performance_views.get(scope)
+        if view is None:
+            view = PerformanceView(self.workspace, scope, parent=self)
+            view.open_record_requested.connect(self.open_record)
+            self.performance_views[scope] = view
+        view.show()
+        view.activateWindow()
+        return view
 
     # --- The team search (issue 4) -------------------------------------------------
 

@@ -13,8 +13,10 @@ national standard.
 The lead acts from here (issue 4, ``allocation_dialogs``): allocate the
 chosen unallocated children (Ctrl+Shift+A, or Enter on the list), reallocate
 children of the chosen health visitor (Ctrl+Shift+R), arrange or end cover
-(Ctrl+Shift+O), and see recent allocation changes to undo one
-(Ctrl+Shift+G). After each action the board and the caseloads reload.
+(Ctrl+Shift+O), see recent allocation changes to undo one
+(Ctrl+Shift+G), and transfer children to another team of the trust
+(Ctrl+Shift+M: the chosen unallocated children, or else the chosen health
+visitor's). After each action the board and the caseloads reload.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from healthvisitor.ui.allocation_dialogs import (
     CoverDialog,
     Member,
     RecentChangesDialog,
+    TransferDialog,
 )
 from healthvisitor.ui.caseload_model import (
     AGE,
@@ -141,8 +144,16 @@ BOARD_COLUMNS = board_columns(250, 28)
 MEMBER, CHILDREN, WEIGHTED, DUE_SOON, OVERDUE = range(len(BOARD_COLUMNS))
 
 
-def unallocated_columns(was_with: Callable[[CaseloadRow], str]) -> tuple[LineColumn, ...]:
-    """The caseload's columns for a waiting child, and whom it was with if they have left."""
+def unallocated_columns(
+    was_with: Callable[[CaseloadRow], str],
+    from_team: Callable[[CaseloadRow], str] = lambda _row: "",
+) -> tuple[LineColumn, ...]:
+    """The caseload's columns for a waiting child, and why it waits: whom it was with
+    if they have left, or the team of the trust it was transferred from."""
+
+    def because(row: CaseloadRow) -> str:
+        return _waiting_because(row, was_with(row), from_team(row))
+
     return (
         *(
             CASELOAD_COLUMNS[i]
@@ -150,20 +161,24 @@ def unallocated_columns(was_with: Callable[[CaseloadRow], str]) -> tuple[LineCol
         ),
         BoardColumn(
             "Waiting because",
-            lambda r: _waiting_because(r, was_with(r)),
+            because,
             tooltip=lambda r: (
-                f"Allocated to {was_with(r)}, who no longer works in the team"
+                f"Transferred from {from_team(r)}, another team of the trust"
+                if from_team(r)
+                else f"Allocated to {was_with(r)}, who no longer works in the team"
                 if was_with(r)
-                else _waiting_because(r, "")
+                else because(r)
             ),
-            spoken=lambda r: _waiting_because(r, was_with(r)),
-            sort_key=lambda r: _waiting_because(r, was_with(r)).casefold(),
+            spoken=because,
+            sort_key=lambda r: because(r).casefold(),
         ),
     )
 
 
-def _waiting_because(row: CaseloadRow, was_with: str) -> str:
-    """Why a child is on the unallocated list: a colleague left, a transfer in, or new."""
+def _waiting_because(row: CaseloadRow, was_with: str, from_team: str = "") -> str:
+    """Why a child is on the unallocated list: a colleague left, a transfer, or new."""
+    if from_team:
+        return f"Transfer from {from_team}"
     if was_with:
         return f"Was with {was_with} (left)"
     if row.transferred_in_from:
@@ -218,7 +233,7 @@ class UnallocatedModel(_SortedLineModel):
     columns = UNALLOCATED_COLUMNS
 
     def set_board(self, board: TeamBoard) -> None:
-        self.columns = unallocated_columns(board.was_with)
+        self.columns = unallocated_columns(board.was_with, board.from_team)
         self.set_lines(board.unallocated)
 
 
@@ -345,7 +360,14 @@ class TeamBoardView(QWidget):
             "Recent allocation changes",
             "The team's latest allocation changes, to undo one (Ctrl+Shift+G)",
         )
+        self.transfer_button = _board_button(
+            "Transfer to another tea&m…",
+            "Transfer to another team",
+            "Move the chosen unallocated children, or children of the chosen health "
+            "visitor, to another team of the trust (Ctrl+Shift+M)",
+        )
         self.allocate_button.clicked.connect(self.allocate_chosen)
+        self.transfer_button.clicked.connect(self.transfer_chosen)
         self.reallocate_button.clicked.connect(self.reallocate_chosen)
         self.cover_button.clicked.connect(self.open_cover)
         self.history_button.clicked.connect(self.open_recent_changes)
@@ -354,6 +376,7 @@ class TeamBoardView(QWidget):
             (self.reallocate_button, "Ctrl+Shift+R"),
             (self.cover_button, "Ctrl+Shift+O"),
             (self.history_button, "Ctrl+Shift+G"),
+            (self.transfer_button, "Ctrl+Shift+M"),
         ):
             # Only while the board is shown: the shortcuts belong to this tab.
             action = QAction(button.accessibleName(), self)
@@ -370,6 +393,7 @@ class TeamBoardView(QWidget):
         actions.addWidget(self.reallocate_button)
         actions.addWidget(self.cover_button)
         actions.addWidget(self.history_button)
+        actions.addWidget(self.transfer_button)
         unallocated_bar = QHBoxLayout()
         unallocated_bar.addWidget(self.unallocated_heading, 1)
         unallocated_bar.addWidget(self.allocate_button)
@@ -381,6 +405,14 @@ class TeamBoardView(QWidget):
         layout.addWidget(self.weights)
         layout.addWidget(self.cover)
         layout.addWidget(self.done_message)
+        # Issue 5: the safeguarding discussions health visitors asked the lead for
+        # (its own widget and file; it reads its list again each time it is shown).
+        if workspace is not None:
+            from healthvisitor.ui.safeguarding_discussions import SafeguardingDiscussions
+
+            self.discussions = SafeguardingDiscussions(workspace)
+            self.discussions.changed.connect(self.say)
+            layout.addWidget(self.discussions)
         # The board as tall as its rows (a team is a handful of people); the
         # unallocated list below takes the rest of a 768-pixel-high screen.
         layout.addWidget(self.table)
@@ -392,7 +424,8 @@ class TeamBoardView(QWidget):
         self.setTabOrder(self.table, self.reallocate_button)
         self.setTabOrder(self.reallocate_button, self.cover_button)
         self.setTabOrder(self.cover_button, self.history_button)
-        self.setTabOrder(self.history_button, self.unallocated)
+        self.setTabOrder(self.history_button, self.transfer_button)
+        self.setTabOrder(self.transfer_button, self.unallocated)
         self.setTabOrder(self.unallocated, self.allocate_button)
 
         # activated: Enter on a row, or a double-click (Qt emits it for both).
@@ -479,6 +512,7 @@ class TeamBoardView(QWidget):
         self.reallocate_button.setEnabled(acting)
         self.cover_button.setEnabled(acting)
         self.history_button.setEnabled(acting)
+        self.transfer_button.setEnabled(acting)
 
     # --- Acting: the dialogs -------------------------------------------------------------
 
@@ -575,6 +609,60 @@ class TeamBoardView(QWidget):
         dialog.changed.connect(self._changed)
         self._open(dialog)
         return dialog
+
+    def transfer_chosen(self) -> TransferDialog | None:
+        """The transfer dialog over the chosen unallocated children, or else over the
+        chosen health visitor's own children."""
+        if self._workspace is None or self.board is None:
+            return None
+        chosen = self.chosen_unallocated()
+        load = self.current_member()
+        if not chosen and load is None:
+            self.say(
+                "Choose children on the unallocated list, or a health visitor in the table, "
+                "then press Transfer to another team."
+            )
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+            return None
+        try:
+            teams = self._workspace.trust_teams()
+            if chosen:
+                rows, from_name = list(self.board.unallocated), ""
+            else:
+                assert load is not None
+                rows = [
+                    row
+                    for row in self._workspace.caseload(load.health_visitor_id)
+                    if row.health_visitor_id == load.health_visitor_id
+                ]
+                from_name = load.full_name
+        except HealthVisitorError as exc:
+            self.say(str(exc))
+            return None
+        if not teams:
+            self.say("There is no other team in the trust to transfer to.")
+            return None
+        if not rows:
+            self.say(f"{from_name} has no children to transfer.")
+            return None
+        dialog = TransferDialog(
+            self._workspace,
+            rows,
+            teams,
+            chosen=[row.child_id for row in chosen],
+            from_name=from_name,
+            parent=self,
+        )
+        dialog.accepted.connect(lambda: self._transferred(dialog))
+        self._open(dialog)
+        return dialog
+
+    def _transferred(self, dialog: TransferDialog) -> None:
+        if dialog.outcome is not None:
+            self._changed(
+                f"Done: {dialog.outcome.message} To bring a child back, that team's lead "
+                "transfers them."
+            )
 
     def _allocated(self, dialog: AllocationDialog) -> None:
         if dialog.outcome is not None:

@@ -270,8 +270,13 @@ class ReferralOutcome(_Coded):
 
 
 class PromptDecision(_Coded):
-    """What the health visitor did with a referral prompt (kept for audit, issue 5)."""
+    """What the health visitor did with a referral prompt (kept for audit, issue 5).
 
+    A prompt is saved ``PENDING`` ("to decide") with the contact that fired it
+    and moves once to accepted or declined.
+    """
+
+    PENDING = ("pending", "To decide")
     ACCEPTED = ("accepted", "Accepted")
     DECLINED = ("declined", "Not now")
 

@@ -23,6 +23,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Connection,
@@ -38,8 +39,10 @@ from sqlalchemy import (
     Uuid,
     delete,
     event,
+    false,
     insert,
     inspect,
+    text,
 )
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -133,6 +136,13 @@ class User(Base, Versioned):
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     # argon2id hash (issue 8); never a clear-text password.
     password_hash: Mapped[str | None] = mapped_column(String(200))
+    # Sign-in lockout (issue 8, healthvisitor.domain.accounts): failed attempts since
+    # the last success, how many lockouts in a row (the delay doubles), and until when.
+    # A leaver is disabled with ``active = False``: they cannot sign in, history stays.
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    lockouts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     team: Mapped[Team | None] = relationship(back_populates="members")
 
@@ -247,6 +257,18 @@ class Child(Base, Versioned):
         CheckConstraint("gestation_days BETWEEN 0 AND 6", name="gestation_days_range"),
         Index("ix_children_name", "family_name", "given_name"),
         Index("ix_children_date_of_birth", "date_of_birth"),
+        # The national metrics read cohorts by date of birth from the index alone
+        # (migration 0010, issue 7).
+        Index(
+            "ix_children_for_metrics",
+            "date_of_birth",
+            "id",
+            "team_id",
+            "health_visitor_id",
+            "record_status",
+            "record_status_date",
+            "transferred_in_on",
+        ),
     )
 
 
@@ -517,6 +539,32 @@ class Contact(Base, Versioned):
         ),
         CheckConstraint("gad2_score BETWEEN 0 AND 6", name="gad2_range"),
         CheckConstraint("carbon_monoxide_ppm BETWEEN 0 AND 100", name="co_range"),
+        # A child's reviews of one kind, for the national metrics, from the index
+        # alone (migration 0010, issue 7).
+        Index(
+            "ix_contacts_for_metrics",
+            "child_id",
+            "kind",
+            "contact_date",
+            "outcome",
+            "location",
+            "supersedes_id",
+            "id",
+        ),
+        # The antenatal reviews (contacts on a pregnancy) of a quarter, by date.
+        Index(
+            "ix_contacts_on_pregnancy_by_date",
+            "contact_date",
+            sqlite_where=text("pregnancy_id IS NOT NULL"),
+            postgresql_where=text("pregnancy_id IS NOT NULL"),
+        ),
+        # Issue 10: "is it corrected?" is one look-up in the few correcting rows.
+        Index(
+            "ix_contacts_supersedes_id",
+            "supersedes_id",
+            sqlite_where=text("supersedes_id IS NOT NULL"),
+            postgresql_where=text("supersedes_id IS NOT NULL"),
+        ),
     )
 
 
@@ -553,6 +601,13 @@ class Measurement(Base):
     __table_args__ = (
         CheckConstraint("value > 0", name="value_positive"),
         Index("ix_measurements_child_id_measured_on", "child_id", "measured_on"),
+        # Issue 10: "is it corrected?" is one look-up in the few correcting rows.
+        Index(
+            "ix_measurements_supersedes_id",
+            "supersedes_id",
+            sqlite_where=text("supersedes_id IS NOT NULL"),
+            postgresql_where=text("supersedes_id IS NOT NULL"),
+        ),
     )
 
 
@@ -594,6 +649,11 @@ class ReferralType(Base, Versioned):
     code: Mapped[str] = mapped_column(String(40), unique=True, nullable=False)
     name: Mapped[name_str]
     retired: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Printed on the family's (parent-held) red book copy? False unless an
+    # administrator says so: a new route fails closed (hazard H17, issue 5).
+    on_family_copy: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
 
 
 class Referral(Base, Versioned):
@@ -671,12 +731,16 @@ class ReferralEvent(Base):
 
 
 class ReferralPrompt(Base):
-    """A health visitor's decision on a referral prompt (issue 5). Append-only.
+    """A referral prompt that fired, and the health visitor's decision on it (issue 5).
 
     Which rule (``healthvisitor.domain.referral_rules``) fired on which
-    contact about which child or carer, and what was decided: accepted (the
-    drafted referral, if the rule suggests one) or declined with the reason
-    typed. Kept for audit; also stops the same prompt being asked again.
+    contact about which child or carer. The row is written "to decide"
+    (``pending``) in the unit of work that saves the contact, so closing the
+    window or a crash cannot lose it; it then moves once, and only once, to
+    accepted (the drafted referral, if the rule suggests one) or declined with
+    the reason typed, saying who decided and when. An accepted "was not
+    brought" prompt asks the team lead for a safeguarding discussion, which
+    the lead closes once (``discussed_on``, the outcome, who). Never deleted.
     """
 
     __tablename__ = "referral_prompts"
@@ -691,11 +755,22 @@ class ReferralPrompt(Base):
     decision: Mapped[PromptDecision] = mapped_column(
         coded(PromptDecision, "prompt_decision"), nullable=False
     )
+    # When the prompt fired (the contact was saved), and by whose save.
+    raised_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    raised_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), nullable=False)
+    raised_at: Mapped[created_at]
     referral_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("referrals.id"), index=True)
     reason: Mapped[text_str]
-    decided_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
-    decided_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), nullable=False)
-    decided_at: Mapped[created_at]
+    decided_on: Mapped[dt.date | None] = mapped_column(Date)
+    decided_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The team lead's safeguarding discussion, for an accepted discussion prompt.
+    discussed_on: Mapped[dt.date | None] = mapped_column(Date)
+    discussed_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    discussed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    discussion_outcome: Mapped[str] = mapped_column(
+        String(4000), nullable=False, default="", server_default=""
+    )
 
     __table_args__ = (
         CheckConstraint(
@@ -704,7 +779,19 @@ class ReferralPrompt(Base):
             name="one_subject",
         ),
         CheckConstraint("decision <> 'declined' OR reason <> ''", name="declined_with_reason"),
+        CheckConstraint(
+            "(decision = 'pending' AND decided_on IS NULL AND decided_by_id IS NULL)"
+            " OR (decision <> 'pending' AND decided_on IS NOT NULL"
+            " AND decided_by_id IS NOT NULL AND decided_at IS NOT NULL)",
+            name="decided_by_whom",
+        ),
+        CheckConstraint(
+            "discussed_on IS NULL OR (decision = 'accepted' AND discussed_by_id IS NOT NULL"
+            " AND discussed_at IS NOT NULL AND discussion_outcome <> '')",
+            name="discussed_with_outcome",
+        ),
         Index("ix_referral_prompts_rule_id_child_id_carer_id", "rule_id", "child_id", "carer_id"),
+        Index("ix_referral_prompts_decision", "decision"),
     )
 
 
@@ -721,8 +808,34 @@ class AuditEvent(Base):
     entity_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
     details: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
     machine: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    # The tamper-evident chain (issue 8, healthvisitor.services.audit_chain): the
+    # event's place in the chain, and the HMAC-SHA256 of its fields and the previous
+    # event's hash. None only for events written before the chain began (0009).
+    sequence: Mapped[int] = mapped_column(BigInteger, nullable=False, unique=True)
+    row_hash: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (Index("ix_audit_events_occurred_at", "occurred_at"),)
+
+
+class AuditChainHead(Base):
+    """The last link of the audit chain, kept apart from the events (issue 8).
+
+    One row. Appending an event locks it (serialising writers, so two sessions
+    cannot fork the chain); ``healthvisitor audit verify`` compares it with the
+    last event, so deleting events from the end is detected.
+    """
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    # Names this database's chain key outside the database (never the key itself).
+    chain_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    sequence: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    # The first sequence number signed; events below it predate the chain.
+    signed_from: Mapped[int] = mapped_column(BigInteger, nullable=False, default=1)
+
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
 
 
 class NewbornScreening(Base):

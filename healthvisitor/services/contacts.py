@@ -33,6 +33,13 @@ from healthvisitor.domain.enums import (
 from healthvisitor.domain.faltering import FalteringAlert
 from healthvisitor.domain.growth import GrowthResult, assess_measurement, implausible_change
 from healthvisitor.domain.growth_reference import RCPCH_METHOD
+from healthvisitor.domain.schedule import (
+    NEW_BIRTH_VISIT_OPENS_DAY,
+    ONE_YEAR_OPENS_MONTHS,
+    SIX_TO_EIGHT_WEEK_OPENS_DAY,
+    TWO_YEAR_OPENS_MONTHS,
+    child_review_windows,
+)
 from healthvisitor.domain.validation import Gestation, check_contact_date
 from healthvisitor.errors import (
     FieldProblem,
@@ -52,6 +59,7 @@ from healthvisitor.persistence.models import (
 from healthvisitor.services.access import require_team
 from healthvisitor.services.actor import Actor
 from healthvisitor.services.audit import record_event
+from healthvisitor.services.dated_history import not_corrected
 from healthvisitor.services.growth_alerts import alerts_for_child
 
 #: Which findings belong to which review (issue 3; DOMAIN.md "What a review records").
@@ -286,6 +294,40 @@ def _check_findings(entry: ContactEntry, problems: _Problems) -> None:
         problems.add("next_planned_contact", "The next contact must be after this one.")
 
 
+#: When each review after birth opens, in the words the message uses (domain/schedule.py).
+REVIEW_OPENS_AT = {
+    ContactKind.NEW_BIRTH_VISIT: f"{NEW_BIRTH_VISIT_OPENS_DAY} days after birth",
+    ContactKind.SIX_TO_EIGHT_WEEK: f"{SIX_TO_EIGHT_WEEK_OPENS_DAY // 7} weeks of age",
+    ContactKind.ONE_YEAR: f"{ONE_YEAR_OPENS_MONTHS} months of age",
+    ContactKind.TWO_YEAR: f"{TWO_YEAR_OPENS_MONTHS} months of age",
+}
+
+
+def review_window_problem(
+    kind: ContactKind, when: dt.date, *, date_of_birth: dt.date | None
+) -> str | None:
+    """Why a review after birth cannot be dated ``when``: before its window opens (issue 4).
+
+    The schedule counts these reviews "by N days/weeks/months" with no lower
+    bound, so one recorded before it could be done would count as done and stop
+    its reminder: the child would never be offered the real one (hazard H8). The
+    same rule refuses a review done elsewhere on transfer in (life_events.py).
+    The antenatal review needs no such check: a contact before 28 weeks is kept
+    but does not count (``COUNTED_ONLY_FROM_OPENING``), so the mother stays due.
+    """
+    if kind not in REVIEW_OPENS_AT or date_of_birth is None:
+        return None
+    (window,) = [w for w in child_review_windows(date_of_birth) if w.kind is kind]
+    if when >= window.opens:
+        return None
+    return (
+        f"The {kind.label.lower()} can be done from {window.opens:%d %b %Y} "
+        f"({REVIEW_OPENS_AT[kind]}); {when:%d %b %Y} is too early. Recorded on that date "
+        "it would count as done and stop the reminder for the real review. Check the "
+        "date, or record an earlier visit as an other contact."
+    )
+
+
 def findings_problems(entry: ContactEntry) -> list[FieldProblem]:
     """Every problem with the findings of ``entry`` (the same rules a save applies)."""
     problems = _Problems()
@@ -299,7 +341,6 @@ def _previous(
     # Length and height are one UK-WHO measure: a standing height follows a lying
     # length and must be compared with it (implausible_change allows for the step).
     same_measure = [k for k, method in RCPCH_METHOD.items() if method == RCPCH_METHOD[kind]]
-    superseded = select(Measurement.supersedes_id).where(Measurement.supersedes_id.is_not(None))
     row = session.scalars(
         select(Measurement)
         .where(
@@ -307,7 +348,7 @@ def _previous(
             Measurement.kind.in_(same_measure),
             Measurement.measured_on <= before,
             Measurement.sds.is_not(None),
-            Measurement.id.not_in(superseded),
+            not_corrected(Measurement),
         )
         .order_by(Measurement.measured_on.desc(), Measurement.recorded_at.desc())
         .limit(1)
@@ -383,6 +424,11 @@ def record_contact(
             ),
         )
     )
+    too_early = review_window_problem(
+        entry.kind, entry.contact_date, date_of_birth=subject.date_of_birth
+    )
+    if too_early and not any(p.field == "contact_date" for p in problems.found):
+        problems.add("contact_date", too_early)
     if entry.kind is ContactKind.ANTENATAL and subject.pregnancy is None:
         problems.add("kind", "An antenatal review is recorded on the pregnancy.")
     if entry.kind.is_mandated and entry.kind is not ContactKind.ANTENATAL and not subject.child:

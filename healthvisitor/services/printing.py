@@ -123,10 +123,11 @@ class RedBookSummary:
     for_family: bool = True
 
 
-#: Referral routes never printed on the family's copy: a parent-held record
-#: may be read by the person a safeguarding or domestic abuse referral is
-#: about (hazard H17). The professional's copy prints them.
-NOT_ON_THE_FAMILYS_COPY = frozenset({"childrens_social_care", "domestic_abuse"})
+#: Which referral routes print on the family's copy is a property of each type
+#: (``ReferralType.on_family_copy``, False unless an administrator says so): a
+#: parent-held record may be read by the person a safeguarding or domestic abuse
+#: referral is about, so a new route fails closed (hazard H17). The
+#: professional's copy prints them all.
 
 
 def measurement_text(line: MeasurementLine) -> str:
@@ -267,7 +268,7 @@ def red_book_summary(
     """The red book summary of one child, as printed; the print is audited.
 
     The family's copy (the default) leaves out safeguarding flags and the
-    referrals in ``NOT_ON_THE_FAMILYS_COPY``: the red book is parent-held, and
+    referrals whose type is not marked ``on_family_copy``: the red book is parent-held, and
     may be read by the very person a safeguarding concern is about. A
     professional's copy (``for_family=False``) prints everything.
     """
@@ -323,7 +324,7 @@ def red_book_summary(
             _printed(line)
             for line in referrals_service.child_referrals(session, actor, child_id, today=today)
             # The family's copy is the child's book: not a carer's own referrals.
-            if not (for_family and (line.type_code in NOT_ON_THE_FAMILYS_COPY or line.carer_id))
+            if not (for_family and (not line.type_on_family_copy or line.carer_id))
         ),
         printed_on=today,
         printed_by=actor.full_name,

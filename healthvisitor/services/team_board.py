@@ -37,6 +37,7 @@ from healthvisitor.services.access import require_team_lead
 from healthvisitor.services.actor import Actor
 from healthvisitor.services.allocation import CoverLine, cover_in_force
 from healthvisitor.services.caseload import CaseloadRow, assess_children, team_health_visitors
+from healthvisitor.services.team_transfer import transferred_from
 
 #: "Due in the next 4 weeks" (issue 4): a review whose national target date
 #: falls within this many days from today, not yet done and not overdue.
@@ -87,6 +88,12 @@ class TeamBoard:
     cover: tuple[CoverLine, ...] = ()
     #: (id, name) of people no longer in the team who still hold unallocated children.
     former_holders: tuple[tuple[uuid.UUID, str], ...] = ()
+    #: (child id, team name) of unallocated children transferred from another team.
+    transferred_from: tuple[tuple[uuid.UUID, str], ...] = ()
+
+    def from_team(self, row: CaseloadRow) -> str:
+        """The team an unallocated child was transferred from: "" if none."""
+        return dict(self.transferred_from).get(row.child_id, "")
 
     def was_with(self, row: CaseloadRow) -> str:
         """Whom an unallocated child was with, if someone who has left: "" otherwise."""
@@ -153,10 +160,15 @@ def team_board(
         if former
         else ()
     )
+    # Children handed over by another team of the trust (team_transfer.py): one query.
+    from_teams = transferred_from(
+        session, team_id, [c.row.child_id for c in waiting if c.health_visitor_id is None]
+    )
     return TeamBoard(
         tuple(loads),
         tuple(child.row for child in waiting),
         weights,
         cover=cover,
         former_holders=former_holders,
+        transferred_from=tuple(sorted(from_teams.items())),
     )

@@ -14,12 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from healthvisitor.clock import local_today
 from healthvisitor.config import DatabaseChoice
 from healthvisitor.domain.enums import PregnancyOutcome, RecordStatus, Role
+from healthvisitor.drafts import DRAFTS_FOLDER_NAME, DraftKey, DraftStore
 from healthvisitor.errors import NotFoundError
+from healthvisitor.persistence.database import save_interrupted
 from healthvisitor.persistence.models import Child, Team, User
 from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.services import allocation as allocation_service
@@ -31,6 +34,7 @@ from healthvisitor.services import pregnancies as pregnancies_service
 from healthvisitor.services import records as records_service
 from healthvisitor.services import search as search_service
 from healthvisitor.services import team_board as team_board_service
+from healthvisitor.services import team_transfer as team_transfer_service
 from healthvisitor.services.actor import Actor, actor_for
 
 
@@ -108,15 +112,41 @@ class Workspace:
     def record_contact(
         self, entry: contacts_service.ContactEntry, *, confirm_implausible: bool = False
     ) -> contacts_service.RecordedContact:
-        """Save a contact with its findings; nothing is saved if it raises."""
-        with unit_of_work(self.engine) as session:
-            return contacts_service.record_contact(
-                session,
-                self.actor,
-                entry,
-                today=self.today(),
-                confirm_implausible=confirm_implausible,
-            )
+        """Save a contact with its findings; nothing is saved if it raises.
+
+        The referral prompts its findings fire are saved "to decide" in the same
+        unit of work (issue 5), so no prompt is lost to a closed window or a crash.
+        A dropped connection is a ``DatabaseUnavailableError`` saying whether the
+        contact was certainly not saved, or may have been (lost during the commit).
+        """
+        committing = False
+        try:
+            with unit_of_work(self.engine) as session:
+                recorded = contacts_service.record_contact(
+                    session,
+                    self.actor,
+                    entry,
+                    today=self.today(),
+                    confirm_implausible=confirm_implausible,
+                )
+                self.referrals_service.raise_prompts(
+                    session, self.actor, recorded.contact_id, today=self.today()
+                )
+                committing = True  # everything is sent; the commit follows on leaving
+            return recorded
+        except (OperationalError, InterfaceError) as exc:
+            raise save_interrupted(self.engine, exc, "contact", committing=committing) from exc
+
+    # --- drafts of open forms (issue 9): on this computer, never in the database ---
+
+    def draft_store(self) -> DraftStore:
+        """Where this computer keeps the signed-in user's unsaved forms (healthvisitor.drafts)."""
+        from healthvisitor.config import data_dir
+
+        return DraftStore(data_dir() / DRAFTS_FOLDER_NAME)
+
+    def draft_key(self, subject_id: uuid.UUID, form: str) -> DraftKey:
+        return DraftKey(self.actor.username, subject_id, form)
 
     # --- allocation and cover (issue 4): add methods below this line only ---
 
@@ -211,6 +241,44 @@ class Workspace:
                 cover_id,
                 today=self.today(),
                 expected_version=expected_version,
+            )
+
+    def trust_teams(self) -> tuple[team_transfer_service.TeamChoice, ...]:
+        """The other teams of the trust a team lead may transfer a child to."""
+        with unit_of_work(self.engine) as session:
+            return team_transfer_service.trust_teams(session, self.actor)
+
+    def plan_team_transfer(
+        self, child_ids: list[uuid.UUID], to_team_id: uuid.UUID | None, *, move_family: bool = True
+    ) -> team_transfer_service.TransferPlan:
+        """Who a transfer to another team would move, before the lead confirms."""
+        with unit_of_work(self.engine) as session:
+            return team_transfer_service.plan_team_transfer(
+                session, self.actor, child_ids, to_team_id, move_family=move_family
+            )
+
+    def transfer_to_team(
+        self,
+        child_ids: list[uuid.UUID],
+        to_team_id: uuid.UUID | None,
+        *,
+        reason: str,
+        effective_date: dt.date | None,
+        move_family: bool = True,
+        expected: dict[uuid.UUID, uuid.UUID | None] | None = None,
+    ) -> team_transfer_service.TransferResult:
+        """Transfer children (and their family) to another team of the trust; all or nothing."""
+        with unit_of_work(self.engine) as session:
+            return team_transfer_service.transfer_to_team(
+                session,
+                self.actor,
+                child_ids,
+                to_team_id,
+                reason=reason,
+                effective_date=effective_date,
+                today=self.today(),
+                move_family=move_family,
+                expected=expected,
             )
 
     # --- team search (issue 4): add methods below this line only ---
@@ -374,10 +442,14 @@ class Workspace:
                 session, self.actor, include_retired=include_retired
             )
 
-    def add_referral_type(self, name: str, code: str = "") -> referrals_service.ReferralTypeLine:
-        """Administrators only."""
+    def add_referral_type(
+        self, name: str, code: str = "", *, on_family_copy: bool = False
+    ) -> referrals_service.ReferralTypeLine:
+        """Administrators only; left off the family's red book copy unless said (H17)."""
         with unit_of_work(self.engine) as session:
-            return self.referrals_service.add_referral_type(session, self.actor, name, code)
+            return self.referrals_service.add_referral_type(
+                session, self.actor, name, code, on_family_copy=on_family_copy
+            )
 
     def rename_referral_type(
         self, type_id: uuid.UUID, name: str
@@ -446,6 +518,20 @@ class Workspace:
                 session, self.actor, self.today(), health_visitor_id=health_visitor_id
             )
 
+    def update_referral_draft(
+        self, referral_id: uuid.UUID, *, reason: str, sent_to: str, tried_so_far: str
+    ) -> None:
+        """Edit the words of a referral not sent yet (the letter reads them)."""
+        with unit_of_work(self.engine) as session:
+            self.referrals_service.update_draft(
+                session,
+                self.actor,
+                referral_id,
+                reason=reason,
+                sent_to=sent_to,
+                tried_so_far=tried_so_far,
+            )
+
     def referral_letter(self, referral_id: uuid.UUID) -> referrals_service.ReferralLetter:
         """The letter's data (printing it is audited)."""
         with unit_of_work(self.engine) as session:
@@ -478,6 +564,46 @@ class Workspace:
         with unit_of_work(self.engine) as session:
             self.referrals_service.decline_prompt(
                 session, self.actor, contact_id, rule_id, reason=reason, today=self.today()
+            )
+
+    def pending_referral_prompts(
+        self, child_id: uuid.UUID
+    ) -> list[referrals_service.ReferralPromptLine]:
+        """Prompts still to decide about the child or a carer of the family."""
+        with unit_of_work(self.engine) as session:
+            return self.referrals_service.pending_prompts(
+                session, self.actor, child_id, today=self.today()
+            )
+
+    def set_referral_type_family_copy(
+        self, type_id: uuid.UUID, on_family_copy: bool
+    ) -> referrals_service.ReferralTypeLine:
+        """Administrators only: whether the type prints on the family's red book copy."""
+        with unit_of_work(self.engine) as session:
+            return self.referrals_service.set_family_copy(
+                session, self.actor, type_id, on_family_copy
+            )
+
+    def safeguarding_discussions(
+        self, *, include_discussed: bool = False
+    ) -> list[referrals_service.DiscussionLine]:
+        """The safeguarding discussions asked of the team lead (team leads only)."""
+        with unit_of_work(self.engine) as session:
+            return self.referrals_service.safeguarding_discussions(
+                session, self.actor, include_discussed=include_discussed
+            )
+
+    def record_safeguarding_discussion(
+        self, prompt_id: uuid.UUID, *, discussed_on: dt.date, outcome: str
+    ) -> None:
+        with unit_of_work(self.engine) as session:
+            self.referrals_service.record_discussion(
+                session,
+                self.actor,
+                prompt_id,
+                discussed_on=discussed_on,
+                outcome=outcome,
+                today=self.today(),
             )
 
     # --- team metrics (issue 7): add methods below this line only ---
@@ -521,6 +647,25 @@ class Workspace:
                 self.actor,
                 Quarter.parse(quarter),
                 code,
+                today=self.today(),
+                scope=scope,
+                health_visitor_id=health_visitor_id,
+            )
+
+    def metrics_history(
+        self,
+        quarter: str,
+        scope: metrics_service.MetricScope = metrics_service.MetricScope.TEAM,
+        health_visitor_id: uuid.UUID | None = None,
+    ) -> tuple[metrics_service.QuarterMetrics, ...]:
+        """``quarter`` and the seven before it, oldest first (the performance view's charts)."""
+        from healthvisitor.domain.metrics import Quarter
+
+        with unit_of_work(self.engine) as session:
+            return self.metrics_service.metrics_history(
+                session,
+                self.actor,
+                Quarter.parse(quarter),
                 today=self.today(),
                 scope=scope,
                 health_visitor_id=health_visitor_id,
