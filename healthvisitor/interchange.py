@@ -113,6 +113,7 @@ from healthvisitor.services.actor import Actor
 from healthvisitor.services.allocation import last_day_of_cover
 from healthvisitor.services.audit import record_event
 from healthvisitor.services.contacts import ContactEntry, DevelopmentEntry, findings_problems
+from healthvisitor.services.policy import Permission, requires
 from healthvisitor.services.records import birth_measurement
 
 FORMAT_NAME = "healthvisitor-interchange"
@@ -662,6 +663,7 @@ def _export_scope(actor: Actor, team_id: uuid.UUID | None) -> uuid.UUID:
     return own_team
 
 
+@requires(Permission.EXPORT)
 def export_document(
     session: Session,
     actor: Actor,
@@ -797,6 +799,7 @@ def _summary_of(document: Mapping[str, Any]) -> ImportSummary:
     )
 
 
+@requires(Permission.EXPORT)
 def export_file(
     engine: Engine,
     actor: Actor,
@@ -849,12 +852,14 @@ def _require_importer(actor: Actor) -> None:
     require_team_lead(actor)
 
 
+@requires(Permission.IMPORT)
 def import_file(engine: Engine, actor: Actor, path: Path, *, today: dt.date) -> ImportSummary:
     """Import an interchange file: all of it, or (``ImportRejected``) none of it."""
     _require_importer(actor)
     return _import(engine, actor, _load_json(path), today=today, source=path.name)
 
 
+@requires(Permission.IMPORT)
 def import_document(
     engine: Engine, actor: Actor, document: object, *, today: dt.date
 ) -> ImportSummary:

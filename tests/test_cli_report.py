@@ -72,7 +72,11 @@ def test_another_teams_child_is_refused(
     nhs = factories.nhs_number(7001)
     args = ("redbook", "--nhs", nhs, "--out", str(out), "--user", team.stranger.username)
     assert run(team, *args) == 1
-    assert "belongs to another team" in capsys.readouterr().err
+    # Refused as not found in the user's own team: it neither prints nor says
+    # that the child is on another team's records.
+    error = capsys.readouterr().err
+    assert "is on your team's records; check the number" in error
+    assert "another team" not in error
     assert not out.exists()
 
 

@@ -602,7 +602,7 @@ def test_a_health_visitor_may_not_import(engine: Engine, second_engine: Engine) 
     document = exported(engine, people)
     health_visitor = same_people(second_engine, people)[people.health_visitor]
 
-    with pytest.raises(PermissionDeniedError, match="only a team lead"):
+    with pytest.raises(PermissionDeniedError, match="Only a team lead"):
         import_document(second_engine, health_visitor, document, today=TODAY)
     assert row_counts(second_engine)["children"] == 0
 

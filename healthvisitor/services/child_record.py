@@ -53,6 +53,7 @@ from healthvisitor.services.access import require_team
 from healthvisitor.services.actor import Actor
 from healthvisitor.services.audit import record_event
 from healthvisitor.services.growth_alerts import alerts_for_child
+from healthvisitor.services.policy import Permission, requires
 from healthvisitor.services.screening import (
     ScreeningAndImmunisations,
     screening_and_immunisations_for,
@@ -253,6 +254,7 @@ def _charts(child: Child, measurements: list[Measurement]) -> tuple[GrowthChart,
     return tuple(charts)
 
 
+@requires(Permission.VIEW_RECORD)
 def child_record(
     session: Session, actor: Actor, child_id: uuid.UUID, *, today: dt.date
 ) -> ChildRecord:

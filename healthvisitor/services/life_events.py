@@ -57,6 +57,7 @@ from healthvisitor.services.contacts import (
     record_contact,
 )
 from healthvisitor.services.dated_history import in_force_on
+from healthvisitor.services.policy import Permission, requires
 from healthvisitor.services.records import (
     CarerDetails,
     ChildDetails,
@@ -259,6 +260,7 @@ def _allocation_row(
 # --- Pregnancy -------------------------------------------------------------------
 
 
+@requires(Permission.EDIT_RECORD)
 def register_pregnancy(
     session: Session,
     actor: Actor,
@@ -337,6 +339,7 @@ def _pregnancy_summary(pregnancy: Pregnancy, mother: Carer) -> PregnancySummary:
     )
 
 
+@requires(Permission.EDIT_RECORD)
 def record_pregnancy_outcome(
     session: Session,
     actor: Actor,
@@ -392,6 +395,7 @@ def record_pregnancy_outcome(
 # --- Birth -----------------------------------------------------------------------
 
 
+@requires(Permission.EDIT_RECORD)
 def record_birth(
     session: Session,
     actor: Actor,
@@ -410,6 +414,9 @@ def record_birth(
     antenatal review recorded on it shows in the child's record and schedule.
     The pregnancy's outcome becomes a live birth on the date of birth. A
     second baby of the same pregnancy (twins) is recorded the same way.
+    A referral prompt still to decide about the mother is not moved: it stays
+    hers and shows on the baby's record and caseload row from the birth
+    (issue 5, ``referrals.pregnancy_prompts`` says why).
     """
     pregnancy = _team_pregnancy(session, actor, pregnancy_id)
     family = session.get_one(Family, pregnancy.family_id)
@@ -569,6 +576,7 @@ def _review_problems(transfer: TransferIn, today: dt.date) -> list[FieldProblem]
     return problems
 
 
+@requires(Permission.EDIT_RECORD)
 def transfer_in(
     session: Session,
     actor: Actor,
@@ -693,6 +701,7 @@ def _detail_problem(status: RecordStatus, detail: str) -> FieldProblem | None:
     return None
 
 
+@requires(Permission.EDIT_RECORD)
 def change_record_status(
     session: Session,
     actor: Actor,
@@ -794,6 +803,7 @@ def _append_status(
     return StatusChangeSummary(child.id, status, effective_date, detail)
 
 
+@requires(Permission.EDIT_RECORD)
 def reopen_record(
     session: Session,
     actor: Actor,

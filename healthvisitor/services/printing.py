@@ -63,6 +63,7 @@ from healthvisitor.services.child_record import (
     child_record,
 )
 from healthvisitor.services.dated_history import in_force_on
+from healthvisitor.services.policy import Permission, requires
 
 #: "Reviews due in the next 4 weeks" on the handover's cover (issue 6).
 HANDOVER_DUE_WITHIN_DAYS = 28
@@ -257,6 +258,7 @@ def _caseload_referrals(
     return result
 
 
+@requires(Permission.PRINT)
 def red_book_summary(
     session: Session,
     actor: Actor,
@@ -514,6 +516,7 @@ def _limits_words(start: dt.date | None, end: dt.date | None, flagged_only: bool
     return "; ".join(parts)
 
 
+@requires(Permission.PRINT)
 def handover_report(
     session: Session,
     actor: Actor,
@@ -617,13 +620,21 @@ def handover_report(
     )
 
 
+@requires(Permission.VIEW_RECORD)
 def find_child_by_nhs_number(session: Session, actor: Actor, nhs_number: str) -> uuid.UUID:
-    """The child with this NHS number (spaces allowed), for the command line."""
-    require_clinical(actor)
+    """The child of the actor's team with this NHS number (spaces allowed), for the command line.
+
+    Another team's child is not found, and the message does not say whether one
+    exists elsewhere: who is on another team's records is not this user's to know.
+    """
+    team_id = require_clinical(actor)
     digits = "".join(ch for ch in nhs_number if not ch.isspace())
-    child_id = session.scalar(select(Child.id).where(Child.nhs_number == digits))
+    child_id = session.scalar(
+        select(Child.id).where(Child.nhs_number == digits, Child.team_id == team_id)
+    )
     if child_id is None:
         raise NotFoundError(
-            f"No child with NHS number {format_nhs_number(digits)} is on record; check the number."
+            f"No child with NHS number {format_nhs_number(digits)} is on your team's records; "
+            "check the number."
         )
     return child_id

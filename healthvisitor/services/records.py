@@ -45,6 +45,7 @@ from healthvisitor.persistence.models import Carer, Child, Family, Measurement, 
 from healthvisitor.services.access import require_clinical, require_team
 from healthvisitor.services.actor import Actor
 from healthvisitor.services.audit import record_event
+from healthvisitor.services.policy import Permission, requires
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ class FamilySummary:
 FAMILY_CHOICES = 30
 
 
+@requires(Permission.VIEW_RECORD)
 def find_families(
     session: Session, actor: Actor, text: str, *, limit: int = FAMILY_CHOICES
 ) -> list[FamilySummary]:
@@ -186,6 +188,7 @@ def _summaries(session: Session, families: Sequence[Family]) -> list[FamilySumma
     ]
 
 
+@requires(Permission.VIEW_RECORD)
 def family_summary(session: Session, actor: Actor, family_id: uuid.UUID) -> FamilySummary:
     """One family of the actor's team, as ``find_families`` lists it."""
     family = team_family(session, actor, family_id)
@@ -209,6 +212,7 @@ def _normalise_postcode(postcode: str) -> str:
     return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
 
 
+@requires(Permission.EDIT_RECORD)
 def create_family(session: Session, actor: Actor, details: FamilyDetails) -> uuid.UUID:
     team_id = require_clinical(actor)
     problems: list[FieldProblem] = []
@@ -244,6 +248,7 @@ def carer_problems(details: CarerDetails, *, today: dt.date) -> list[FieldProble
     return problems
 
 
+@requires(Permission.EDIT_RECORD)
 def create_family_with_carer(
     session: Session,
     actor: Actor,
@@ -273,6 +278,7 @@ def create_family_with_carer(
     return family_summary(session, actor, family_id)
 
 
+@requires(Permission.EDIT_RECORD)
 def add_carer(
     session: Session, actor: Actor, family_id: uuid.UUID, details: CarerDetails, *, today: dt.date
 ) -> uuid.UUID:
@@ -295,6 +301,7 @@ def add_carer(
     return carer.id
 
 
+@requires(Permission.VIEW_RECORD)
 def team_family(session: Session, actor: Actor, family_id: uuid.UUID) -> Family:
     """The family, if it belongs to the actor's team (NotFoundError, PermissionDeniedError)."""
     family = session.get(Family, family_id)
@@ -363,6 +370,7 @@ def birth_measurement(
     )
 
 
+@requires(Permission.EDIT_RECORD)
 def register_child(
     session: Session,
     actor: Actor,

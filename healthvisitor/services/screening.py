@@ -41,6 +41,7 @@ from healthvisitor.services.access import require_team
 from healthvisitor.services.actor import Actor
 from healthvisitor.services.audit import record_event
 from healthvisitor.services.contacts import closed_record_message
+from healthvisitor.services.policy import Permission, requires
 
 #: The ages (days from birth) at which a result for each test is plausible.
 #: Blood spot: taken on day 5, and offered up to 1 year of age (NHS newborn
@@ -174,6 +175,7 @@ def _check_supersedes(
     return []
 
 
+@requires(Permission.EDIT_RECORD)
 def record_newborn_screening(
     session: Session,
     actor: Actor,
@@ -237,6 +239,7 @@ def record_newborn_screening(
     return _screening_line(entry, actor.full_name)
 
 
+@requires(Permission.EDIT_RECORD)
 def record_immunisation(
     session: Session,
     actor: Actor,
@@ -401,6 +404,7 @@ def screening_and_immunisations_for(
     )
 
 
+@requires(Permission.VIEW_RECORD)
 def screening_and_immunisations(
     session: Session, actor: Actor, child_id: uuid.UUID, *, today: dt.date
 ) -> ScreeningAndImmunisations:

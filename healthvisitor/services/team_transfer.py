@@ -61,6 +61,7 @@ from healthvisitor.services.allocation import (
     flush_changes,
 )
 from healthvisitor.services.audit import record_event
+from healthvisitor.services.policy import Permission, requires
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,7 @@ class TransferResult:
     message: str  # what was done, in words, for the board
 
 
+@requires(Permission.TRANSFER_BETWEEN_TEAMS)
 def trust_teams(session: Session, actor: Actor) -> tuple[TeamChoice, ...]:
     """The other teams of the trust, by name: where a team lead may send a child."""
     team_id = require_team_lead(actor)
@@ -280,6 +282,7 @@ def _gather(
     return _Gathered(plan, team_id, chosen, everyone, [p for p, _ in pregnancies], families)
 
 
+@requires(Permission.TRANSFER_BETWEEN_TEAMS)
 def plan_team_transfer(
     session: Session,
     actor: Actor,
@@ -332,6 +335,7 @@ def _date_problems(
     return problems
 
 
+@requires(Permission.TRANSFER_BETWEEN_TEAMS)
 def transfer_to_team(
     session: Session,
     actor: Actor,
