@@ -3,7 +3,10 @@
 Each tamper is made the way someone with the database owner's rights would
 make it: the append-only trigger switched off first, then plain SQL. Each
 must be found, and the first broken event named. Two real PostgreSQL
-sessions appending at once must give one unbroken chain.
+sessions appending at once must give one unbroken chain. Events are linked
+when their unit of work commits (issue 9): a unit of work still open holds
+no lock on the chain, the chain is in commit order, and one that rolls back
+leaves no event and no gap.
 """
 
 from __future__ import annotations
@@ -18,12 +21,15 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select, text
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy.exc import DatabaseError, IntegrityError
+from sqlalchemy.orm import Session
 
+from healthvisitor.domain.enums import Role
 from healthvisitor.persistence import audit_key
 from healthvisitor.persistence.database import downgrade, upgrade
-from healthvisitor.persistence.models import AuditChainHead, AuditEvent
+from healthvisitor.persistence.models import AuditChainHead, AuditEvent, User
 from healthvisitor.persistence.unit_of_work import unit_of_work
+from healthvisitor.services import audit_chain
 from healthvisitor.services.audit import record_event
 from healthvisitor.services.audit_chain import ChainReport, verify_chain
 from tests import factories
@@ -254,3 +260,89 @@ def test_events_from_before_the_chain_are_numbered_not_signed(engine: Engine) ->
         old = session.scalars(select(AuditEvent).order_by(AuditEvent.sequence).limit(2)).all()
     assert [e.occurred_at.minute for e in old] == [1, 5]
     assert [e.row_hash for e in old] == [None, None]
+
+
+def chain_of(engine: Engine) -> list[tuple[int, str]]:
+    with unit_of_work(engine) as session:
+        events = session.scalars(select(AuditEvent).order_by(AuditEvent.sequence))
+        return [(event.sequence, event.action) for event in events]
+
+
+def test_an_open_unit_of_work_does_not_hold_up_another_users_audited_action(
+    engine: Engine,
+) -> None:
+    """Issue 9: opening a record (an audited view) waited for every other session's
+    whole unit of work. Now the chain is locked only while a unit of work commits;
+    the chain is in commit order, each event keeping the time of its action."""
+    write_events(engine, 1)
+    with unit_of_work(engine) as slow:  # reads only, as opening a record does
+        nurse = factories.actor(slow.scalars(select(User)).one())
+        first_made = record_event(slow, nurse, "view", "child", uuid.uuid4())
+        with unit_of_work(engine) as quick:
+            if engine.dialect.name == "postgresql":  # fail, not hang, if it were locked
+                quick.execute(text("SET LOCAL lock_timeout = '3s'"))
+            record_event(quick, None, "search", "child", None)
+        assert chain_of(engine) == [(1, "view"), (2, "search")]
+    assert chain_of(engine) == [(1, "view"), (2, "search"), (3, "view")]
+    assert first_made.sequence == 3
+    with unit_of_work(engine) as session:
+        search = session.scalars(select(AuditEvent).where(AuditEvent.sequence == 2)).one()
+    assert first_made.occurred_at < search.occurred_at
+    assert verify(engine).intact
+
+
+def test_a_unit_of_work_rolled_back_leaves_no_event_and_no_gap(engine: Engine) -> None:
+    write_events(engine, 2)
+    with pytest.raises(RuntimeError), unit_of_work(engine) as session:
+        record_event(session, None, "view", "child", uuid.uuid4())
+        raise RuntimeError("the user's action failed")
+    with pytest.raises(IntegrityError), unit_of_work(engine) as session:
+        record_event(session, None, "create", "user", uuid.uuid4())
+        taken = session.scalars(select(User.username).limit(1)).one()
+        session.add(User(username=taken, full_name="Twice", role=Role.HEALTH_VISITOR))
+    write_events(engine, 1)
+    assert [sequence for sequence, _ in chain_of(engine)] == [1, 2, 3]
+    report = verify(engine)
+    assert report.intact and report.events == 3
+
+
+def test_a_savepoint_rolled_back_drops_only_its_own_events(engine: Engine) -> None:
+    with unit_of_work(engine) as session:
+        record_event(session, None, "view", "child", None, step="kept before")
+        savepoint = session.begin_nested()
+        record_event(session, None, "view", "child", None, step="dropped")
+        savepoint.rollback()
+        with session.begin_nested():
+            record_event(session, None, "view", "child", None, step="kept in a savepoint")
+        record_event(session, None, "view", "child", None, step="kept after")
+    with unit_of_work(engine) as session:
+        steps = list(session.scalars(select(AuditEvent.details).order_by(AuditEvent.sequence)))
+    assert steps == [
+        '{"step": "kept before"}',
+        '{"step": "kept in a savepoint"}',
+        '{"step": "kept after"}',
+    ]
+    assert verify(engine).intact
+
+
+def test_events_committed_while_the_trail_is_verified_are_not_taken_for_tampering(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Verifying a shared database in use: others save while it reads, just after it
+    first read the chain head and just after it read the events."""
+    write_events(engine, 3)
+    walk = audit_chain._in_order
+    walks: list[int | None] = []
+
+    def others_saving_meanwhile(session: Session, after: int | None = None) -> Iterator[AuditEvent]:
+        walks.append(after)
+        if len(walks) == 1:
+            write_events(engine, 1)
+        yield from walk(session, after)
+        if len(walks) == 1:
+            write_events(engine, 1)
+
+    monkeypatch.setattr(audit_chain, "_in_order", others_saving_meanwhile)
+    report = verify(engine)
+    assert report.intact, report.problem
+    assert report.events == 5 and walks == [None, 4]

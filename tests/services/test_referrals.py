@@ -428,6 +428,8 @@ def test_the_letter_holds_the_minimum_necessary_data_and_printing_is_audited(
     referral_id = make(world, sent_to="Hillside Family Hub", tried_so_far="Advice on budgeting")
     with unit_of_work(world.engine) as session:
         letter = referrals.referral_letter(session, world.hv, referral_id, today=TODAY)
+    # The print's audit event is written as that unit of work commits (audit_chain.append).
+    with unit_of_work(world.engine) as session:
         printed = session.scalars(
             select(AuditEvent).where(
                 AuditEvent.entity_id == referral_id, AuditEvent.action == "print"
@@ -949,6 +951,7 @@ def test_a_new_referral_type_is_left_off_the_familys_copy_until_an_administrator
     assert printed() == {"Speech and language therapy", "Young carers service"}
     with unit_of_work(world.engine) as session:
         referrals.set_family_copy(session, world.admin, added.id, False)
+    with unit_of_work(world.engine) as session:  # audit events are written at commit
         changes = session.scalars(
             select(AuditEvent).where(AuditEvent.action == "family_copy")
         ).all()
