@@ -7,6 +7,10 @@ closed without saving, the draft is still there: the next time the same form
 is opened for the same child (or at the next start) the app offers to
 restore it. Saving the form, or discarding the draft on purpose, deletes it.
 
+A draft also keeps the form's idempotency key (``save_key``), chosen when the
+form opened: if the app died while a save was in flight, the restored form
+saves with the same key, so the save is applied once however it ended.
+
 * One file per user, child (or pregnancy) and form, in the user's data
   folder, never in the shared database: a draft is not a record.
 * Written atomically: a temporary file, flushed to disk, then ``os.replace``,
@@ -62,6 +66,8 @@ class Draft:
     subject_name: str
     saved_at: dt.datetime  # timezone-aware
     fields: dict[str, Any]
+    #: The form's idempotency key (None in a draft kept before there was one).
+    save_key: uuid.UUID | None = None
 
     def offer(self, zone: dt.tzinfo | None = None) -> str:
         """What the app says: "You have an unsaved 6-8 week review for Amelia Khan from
@@ -105,6 +111,7 @@ class DraftStore:
         subject_name: str,
         fields: dict[str, Any],
         now: dt.datetime,
+        save_key: uuid.UUID | None = None,
     ) -> Path:
         """Write (or replace) the draft atomically; the path written."""
         target = self.path(key)
@@ -120,6 +127,7 @@ class DraftStore:
             "subject_name": subject_name,
             "saved_at": now.isoformat(),
             "fields": fields,
+            "save_key": None if save_key is None else str(save_key),
         }
         data = json.dumps(document, ensure_ascii=False, sort_keys=True).encode("utf-8")
         partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
@@ -157,6 +165,7 @@ class DraftStore:
                 subject_name=str(document["subject_name"]),
                 saved_at=dt.datetime.fromisoformat(document["saved_at"]),
                 fields=dict(document["fields"]),
+                save_key=uuid.UUID(document["save_key"]) if document.get("save_key") else None,
             )
         except (KeyError, TypeError, ValueError):
             log.exception("The draft %s is not in the expected form; it is left alone", path)

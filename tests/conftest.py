@@ -31,6 +31,7 @@ from healthvisitor.persistence.database import (
     upgrade,
 )
 from healthvisitor.persistence.models import Base
+from tests.private_postgres import ClusterUnavailableError, PrivateCluster
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "HEALTHVISITOR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -142,14 +143,6 @@ def engine(request: pytest.FixtureRequest) -> Engine:
 PROTECTED_PASSWORD = "correct horse battery staple"
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def password_protected_postgres() -> Iterator[str]:
     """A throwaway PostgreSQL cluster with SCRAM password authentication on 127.0.0.1.
@@ -159,59 +152,48 @@ def password_protected_postgres() -> Iterator[str]:
     (TOOLCHAIN.md: initdb as the postgres user, about a second).
     Yields the URL of database ``hv`` for role ``hv``, without the password.
     """
-    import subprocess
-    import tempfile
-
-    def unavailable(reason: str) -> None:
-        _postgres_unavailable(reason, where="a private cluster")
-
-    runuser = shutil.which("runuser")
-    pg_config = shutil.which("pg_config")
-    if os.geteuid() != 0 or not runuser or not pg_config:
-        unavailable("needs root, runuser and pg_config (the project's machines have them)")
-    bindir = Path(subprocess.check_output([pg_config, "--bindir"], text=True).strip())
-    # Not under pytest's tmp folders: those are private to root, and the
-    # server runs as the postgres user.
-    root = Path(tempfile.mkdtemp(prefix="hv-pg-"))
-    data, sockets = root / "data", root / "sockets"
-    sockets.mkdir()
-    shutil.chown(root, "postgres")
-    shutil.chown(sockets, "postgres")
-    port = _free_port()
-
-    def as_postgres(*command: str) -> None:
-        subprocess.run(
-            [runuser, "-u", "postgres", "--", *command], check=True, capture_output=True, text=True
-        )
-
     try:
-        as_postgres(
-            str(bindir / "initdb"),
-            "-D",
-            str(data),
-            "-U",
-            "postgres",
-            "--auth-local=trust",
-            "--auth-host=scram-sha-256",
-        )
-        as_postgres(
-            str(bindir / "pg_ctl"),
-            "-D",
-            str(data),
-            "-l",
-            str(root / "server.log"),
-            "-w",
-            "-o",
-            f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1",
-            "start",
-        )
-    except (subprocess.CalledProcessError, OSError) as exc:
-        unavailable(getattr(exc, "stderr", "") or str(exc))
+        cluster = PrivateCluster.create("--auth-local=trust", "--auth-host=scram-sha-256")
+    except ClusterUnavailableError as exc:
+        _postgres_unavailable(str(exc), where="a private cluster")
     try:
-        psql = [str(bindir / "psql"), "-h", str(sockets), "-p", str(port), "-U", "postgres"]
-        as_postgres(*psql, "-c", f"CREATE ROLE hv LOGIN PASSWORD '{PROTECTED_PASSWORD}'")
-        as_postgres(*psql, "-c", "CREATE DATABASE hv OWNER hv")
-        yield f"postgresql+psycopg://hv@127.0.0.1:{port}/hv"
+        cluster.psql(f"CREATE ROLE hv LOGIN PASSWORD '{PROTECTED_PASSWORD}'")
+        cluster.psql("CREATE DATABASE hv OWNER hv")
+        yield f"postgresql+psycopg://hv@127.0.0.1:{cluster.port}/hv"
     finally:
-        as_postgres(str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
-        shutil.rmtree(root, ignore_errors=True)
+        cluster.destroy()
+
+
+# --- A private PostgreSQL cluster to stop and start under a running app (issue 9) ---
+
+
+@pytest.fixture(scope="session")
+def private_postgres() -> Iterator[PrivateCluster]:
+    """A throwaway cluster of this test session's own (trust on 127.0.0.1), running,
+    with database ``hv`` migrated to head. Tests stop and start it
+    (tests/private_postgres.py) and leave it running."""
+    try:
+        cluster = PrivateCluster.create("--auth=trust")
+    except ClusterUnavailableError as exc:
+        _postgres_unavailable(str(exc), where="a private cluster")
+    try:
+        cluster.psql("CREATE DATABASE hv")
+        engine = create_database_engine(cluster.url("hv"), password="")
+        upgrade(engine)
+        engine.dispose()
+        yield cluster
+    finally:
+        cluster.destroy()
+
+
+@pytest.fixture
+def private_postgres_hv(private_postgres: PrivateCluster) -> Iterator[PrivateCluster]:
+    """The private cluster, running, with its migrated database ``hv`` emptied."""
+    if not private_postgres.running():
+        private_postgres.start()
+    engine = create_database_engine(private_postgres.url("hv"), password="")
+    _clean_postgres(engine)
+    engine.dispose()
+    yield private_postgres
+    if not private_postgres.running():
+        private_postgres.start()

@@ -112,3 +112,27 @@ def test_an_unreadable_draft_is_not_restored_and_not_deleted(tmp_path: Path) -> 
     assert store.load(key) is None
     assert store.drafts_of("jsmith") == []
     assert path.exists()  # kept for someone to look at, never silently thrown away
+
+
+def test_the_forms_idempotency_key_is_kept_with_the_draft(tmp_path: Path) -> None:
+    """Issue 9: a form restored after a crash saves with the key it had, so a save that
+    was in flight when the app died is not recorded twice."""
+    store = DraftStore(tmp_path / "drafts")
+    key = DraftKey("jsmith", AMELIA, CONTACT_FORM)
+    save_key = uuid.uuid4()
+    store.save(key, title="review", subject_name="A", fields={}, now=TYPED_AT, save_key=save_key)
+    draft = store.load(key)
+    assert draft is not None and draft.save_key == save_key
+    [listed] = store.drafts_of("jsmith")
+    assert listed.save_key == save_key
+
+
+def test_a_draft_kept_before_there_were_keys_still_comes_back(tmp_path: Path) -> None:
+    store = DraftStore(tmp_path / "drafts")
+    key = DraftKey("jsmith", AMELIA, CONTACT_FORM)
+    path = store.save(key, title="review", subject_name="A", fields=FIELDS, now=TYPED_AT)
+    document = json.loads(path.read_text("utf-8"))
+    del document["save_key"]
+    path.write_text(json.dumps(document), "utf-8")
+    draft = store.load(key)
+    assert draft is not None and draft.fields == FIELDS and draft.save_key is None

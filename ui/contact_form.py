@@ -50,7 +50,13 @@ from healthvisitor.domain.enums import (
 from healthvisitor.domain.schedule import add_months
 from healthvisitor.domain.validation import check_contact_date
 from healthvisitor.drafts import CONTACT_FORM, Draft
-from healthvisitor.errors import FieldProblem, HealthVisitorError, ValidationError
+from healthvisitor.errors import (
+    DatabaseUnavailableError,
+    FieldProblem,
+    HealthVisitorError,
+    PasswordRequiredError,
+    ValidationError,
+)
 from healthvisitor.services.contacts import (
     DEVELOPMENT_REVIEWS,
     FEEDING_REVIEWS,
@@ -61,6 +67,7 @@ from healthvisitor.services.contacts import (
     review_window_problem,
 )
 from healthvisitor.ui.caseload_model import short_date, spoken_date
+from healthvisitor.ui.connection_status import connection_events
 from healthvisitor.ui.contact_form_sections import (
     DevelopmentSection,
     FeedingSection,
@@ -363,6 +370,11 @@ class ContactForm(QDialog):
             describe=self._draft_description,
             worth_keeping=self.has_typing,
         )
+        # Issue 9: a save the connection failed waits here, and goes when it is back.
+        #: Set while a save waits for the connection: whether it confirmed implausible values.
+        self.waiting_to_save: bool | None = None
+        self._first_sent: ContactEntry | None = None
+        connection_events().back.connect(self._connection_back)
 
     # --- Layout ---------------------------------------------------------------
 
@@ -552,6 +564,7 @@ class ContactForm(QDialog):
             household_smokes=smoking.household.value() if asked(smoking) else None,
             carbon_monoxide_ppm=smoking.carbon_monoxide_ppm() if asked(smoking) else None,
             development=self.development.entries() if asked(self.development) else (),
+            idempotency_key=self.drafts.save_key,
         )
 
     def save(self) -> None:
@@ -564,6 +577,8 @@ class ContactForm(QDialog):
 
     def _submit(self, entry: ContactEntry, *, confirm_implausible: bool) -> None:
         self.drafts.flush()  # on disk before the database is asked: a failed save loses nothing
+        if self._first_sent is None:
+            self._first_sent = entry  # what the idempotency key first carried (issue 9)
         try:
             recorded = self._workspace.record_contact(
                 entry, confirm_implausible=confirm_implausible
@@ -576,13 +591,51 @@ class ContactForm(QDialog):
         except ValidationError as error:
             self.show_problems(error.problems)
             return
+        except DatabaseUnavailableError as error:
+            if isinstance(error, PasswordRequiredError):
+                QMessageBox.warning(self, "Contact not saved", str(error))
+                return
+            self._wait_for_connection(confirm_implausible, error)
+            return
         except HealthVisitorError as error:
             QMessageBox.warning(self, "Contact not saved", str(error))
             return
+        self.waiting_to_save = None
+        if recorded.replayed and self._first_sent not in (None, entry):
+            QMessageBox.information(
+                self,
+                "Saved before the connection dropped",
+                "This contact had already reached the database when the connection dropped, "
+                "as it was then. What you changed after that is not in it: record it as "
+                "another contact, or correct this one from the record.",
+            )
         self.recorded = recorded
         self.drafts.discard()
         self.saved.emit(recorded)
         super().accept()
+
+    def _wait_for_connection(
+        self, confirm_implausible: bool, error: DatabaseUnavailableError
+    ) -> None:
+        """Issue 9: the database cannot be reached. The form stays open with everything
+        typed, and saves itself (same idempotency key: once) when the connection is back."""
+        self.waiting_to_save = confirm_implausible
+        self.summary.show_message(
+            f"{error}\n\nThis form stays open and saves the contact by itself as soon as the "
+            "database answers again (the status bar shows when)."
+        )
+
+    def _connection_back(self) -> None:
+        """Save what the form holds now (typing since the failed save included)."""
+        if self.waiting_to_save is None or not self.isVisible():
+            return
+        confirm_implausible = self.waiting_to_save
+        self.summary.show_message(None)
+        problems = self.check_everything()
+        if problems:
+            self.show_problems(problems)
+            return
+        self._submit(self.entry(), confirm_implausible=confirm_implausible)
 
     def _confirm_implausible(self, problems: Sequence[FieldProblem]) -> bool:
         listed = "\n\n".join(f"• {problem.message}" for problem in problems)

@@ -118,6 +118,11 @@ class DraftKeeper(QObject):
     ``state`` gives the form's fields as a dict; ``describe`` what it is and
     about whom (for the offer to restore); ``worth_keeping`` whether anything
     was typed (nothing typed: no draft).
+
+    ``save_key`` is the form's idempotency key (issue 9), chosen here when the
+    form opens, written with every draft and taken back from a restored one:
+    the form saves with it, so a save retried after a dropped connection or a
+    crash is applied once.
     """
 
     def __init__(
@@ -141,6 +146,7 @@ class DraftKeeper(QObject):
         self._now = now
         self._active = True
         self._paused = False
+        self.save_key = uuid.uuid4()
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(DRAFT_DELAY_MS)
@@ -168,6 +174,7 @@ class DraftKeeper(QObject):
                 subject_name=subject_name,
                 fields=self._state(),
                 now=self._now(),
+                save_key=self.save_key,
             )
         except OSError:  # a full or read-only disk: the form itself still holds everything
             log.exception("The draft %s could not be written", self.store.path(self.key))
@@ -221,6 +228,8 @@ def offer_draft(parent: QWidget, keeper: DraftKeeper, restore: Callable[[Draft],
     if draft is None:
         return False
     if ask_to_restore(parent, draft):
+        if draft.save_key is not None:  # the same form as before: its save may be in flight
+            keeper.save_key = draft.save_key
         keeper.restoring(lambda: restore(draft))
         keeper.write_now()
         return True

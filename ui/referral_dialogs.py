@@ -43,7 +43,7 @@ from healthvisitor.ui.contact_form_sections import (
     from_qdate,
     to_qdate,
 )
-from healthvisitor.ui.form_drafts import fields_state, restore_fields
+from healthvisitor.ui.form_drafts import DraftKeeper, fields_state, restore_fields
 from healthvisitor.ui.form_fields import ChoiceCombo, FieldMessage, FormField
 
 #: Service field names that a dialog shows under another field.
@@ -148,6 +148,9 @@ class NewReferralDialog(_FormDialog):
     ) -> None:
         super().__init__(workspace, "New referral", parent)
         self.referral_id: uuid.UUID | None = None
+        # The draft kept on this computer, and with it the form's idempotency key
+        # (issue 9): set by the panel that opens the dialog (``keep_draft``).
+        self.drafts: DraftKeeper | None = None
         today = workspace.today()
         self.subject = ChoiceCombo([(s.name, s) for s in subjects])
         self.referral_type = ChoiceCombo(
@@ -207,10 +210,16 @@ class NewReferralDialog(_FormDialog):
             consent_note=self.consent_note.text(),
             sent_to=self.sent_to.text(),
             tried_so_far=self.tried.toPlainText(),
+            # Saved again after a dropped connection (or restored after a crash), the
+            # same key: the referral is made once.
+            idempotency_key=self.drafts.save_key if self.drafts is not None else None,
         )
 
     def submit(self) -> None:
-        self.referral_id = self.workspace.make_referral(self.entry())
+        entry = self.entry()
+        if self.drafts is not None:
+            self.drafts.flush()  # on disk, with its key, before the database is asked
+        self.referral_id = self.workspace.make_referral(entry)
 
     def draft_state(self) -> dict[str, object]:
         """What is typed, as plain data for the draft kept on this computer (issue 9)."""

@@ -14,17 +14,20 @@ telling the user an administrator must run ``healthvisitor db upgrade``.
 from __future__ import annotations
 
 import sqlite3
+import uuid
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import URL
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL, ExceptionContext
+from sqlalchemy.exc import DatabaseError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
 from healthvisitor.errors import (
@@ -33,6 +36,9 @@ from healthvisitor.errors import (
     SchemaOutOfDateError,
 )
 from healthvisitor.persistence.credentials import password_request, stored_password, with_password
+from healthvisitor.persistence.unit_of_work import unit_of_work
+
+T = TypeVar("T")
 
 #: How long (ms) SQLite waits for another writer before reporting the database busy.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -162,9 +168,15 @@ def _is_password_problem(exc: OperationalError) -> bool:
     return "no password supplied" in text or "password authentication failed" in text
 
 
-def connection_error(engine: Engine, exc: OperationalError) -> DatabaseUnavailableError:
+def connection_error(
+    engine: Engine, exc: OperationalError | InterfaceError
+) -> DatabaseUnavailableError:
     """The user-facing error for a failed connection (a password problem is its own kind)."""
-    if engine.dialect.name == "postgresql" and _is_password_problem(exc):
+    if (
+        engine.dialect.name == "postgresql"
+        and isinstance(exc, OperationalError)
+        and _is_password_problem(exc)
+    ):
         return PasswordRequiredError(
             password_request(engine.url, refused=engine.url.password is not None)
         )
@@ -172,15 +184,16 @@ def connection_error(engine: Engine, exc: OperationalError) -> DatabaseUnavailab
 
 
 def save_interrupted(
-    engine: Engine, exc: Exception, what: str, *, committing: bool
+    engine: Engine, exc: Exception, what: str, *, committing: bool, retry_safe: bool = False
 ) -> DatabaseUnavailableError:
     """The user's words for a save the database connection failed under (issue 9).
 
     Before the commit, nothing was saved, and the user can simply save again.
     During the commit the server may have saved it just before the line
-    dropped, and nothing here can tell (there is no idempotency key yet), so
-    the user is asked to look before saving again rather than told a guess.
-    The form stays open with everything typed, and its draft stays on disk.
+    dropped, and nothing here can tell. With an idempotency key
+    (``retry_safe``) saving again is safe: a save that did reach the database
+    is found, not repeated. Without one, the user is asked to look first. The
+    form stays open with everything typed, and its draft stays on disk.
     """
     kept = (
         "Everything you typed is still in the form, and kept on this computer even if "
@@ -192,6 +205,12 @@ def save_interrupted(
         where = f"The database file {engine.url.database} could not be written{reason}"
     else:
         where = f"The shared database cannot be reached{reason}"
+    if committing and retry_safe:
+        return DatabaseUnavailableError(
+            f"{where} while the {what} was being saved, so HealthVisitor cannot tell yet "
+            f"whether it was saved. {kept} Save again when the connection is back: if the "
+            f"first save did reach the database, the {what} is not recorded twice."
+        )
     if committing:
         return DatabaseUnavailableError(
             f"{where} while the {what} was being saved, so HealthVisitor cannot tell whether "
@@ -202,6 +221,80 @@ def save_interrupted(
         f"{where}, so the {what} was not saved: nothing was saved. {kept} Save again when "
         "the connection is back; if it does not come back, tell your system administrator."
     )
+
+
+def save_once(
+    engine: Engine,
+    what: str,
+    key: uuid.UUID | None,
+    save: Callable[[Session], T],
+    earlier: Callable[[Session, uuid.UUID], T | None],
+) -> T:
+    """Run ``save`` in one unit of work, applied exactly once for idempotency ``key``.
+
+    ``save`` itself returns an earlier save with the same key (``earlier``) if
+    one is there. If a second save with the key races the first, the unique
+    constraint stops it (``IntegrityError``) and the first one's result is
+    returned. A dropped connection is a ``DatabaseUnavailableError`` in the
+    user's words (``save_interrupted``): saving again with the same key is safe.
+    """
+    committing = False
+    try:
+        try:
+            with unit_of_work(engine) as session:
+                result = save(session)
+                committing = True  # everything is sent; the commit follows on leaving
+            return result
+        except IntegrityError:
+            if key is None:
+                raise
+            with unit_of_work(engine) as session:
+                found = earlier(session, key)
+            if found is None:
+                raise
+            return found
+    except (OperationalError, InterfaceError) as exc:
+        raise save_interrupted(
+            engine, exc, what, committing=committing, retry_safe=key is not None
+        ) from exc
+
+
+def check_connection(engine: Engine) -> None:
+    """Ask the server a trivial question; ``DatabaseUnavailableError`` if it cannot answer."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except (OperationalError, InterfaceError) as exc:
+        raise connection_error(engine, exc) from exc
+
+
+def watch_connection(engine: Engine, lost: Callable[[str], None]) -> Callable[[], None]:
+    """Call ``lost`` (with the user's words) whenever the connection to the database fails.
+
+    A broken connection during a query, or a failure to connect at all (the
+    server stopped, the network dropped), on whatever thread it happens: the
+    window shows that it is offline (issue 9). A wrong password is not
+    "offline". Returns a function that stops watching.
+    """
+
+    def handle_error(context: ExceptionContext) -> None:
+        error = context.sqlalchemy_exception
+        failed_to_connect = context.connection is None and isinstance(
+            error, OperationalError | InterfaceError
+        )
+        if not (context.is_disconnect or failed_to_connect):
+            return
+        if isinstance(error, OperationalError) and _is_password_problem(error):
+            return
+        lost(describe_connection_error(engine, context.original_exception))
+
+    event.listen(engine, "handle_error", handle_error)
+
+    def stop() -> None:
+        if event.contains(engine, "handle_error", handle_error):
+            event.remove(engine, "handle_error", handle_error)
+
+    return stop
 
 
 def damaged_file_error(engine: Engine, exc: DatabaseError) -> DatabaseUnavailableError:
@@ -222,7 +315,7 @@ def damaged_file_error(engine: Engine, exc: DatabaseError) -> DatabaseUnavailabl
     return DatabaseDamagedError(damaged_message(path, [detail], backup))
 
 
-def describe_connection_error(engine: Engine, exc: Exception) -> str:
+def describe_connection_error(engine: Engine, exc: BaseException) -> str:
     where = engine.url.render_as_string(hide_password=True)
     detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else ""
     if engine.dialect.name == "sqlite":

@@ -26,6 +26,7 @@ from healthvisitor.domain.enums import (
     DevelopmentDomain,
     FeedingStatus,
     MeasurementKind,
+    PregnancyOutcome,
     RecordStatus,
     Role,
     ScreeningZone,
@@ -61,6 +62,7 @@ from healthvisitor.services.actor import Actor
 from healthvisitor.services.audit import record_event
 from healthvisitor.services.dated_history import not_corrected
 from healthvisitor.services.growth_alerts import alerts_for_child
+from healthvisitor.services.policy import Permission, requires
 
 #: Which findings belong to which review (issue 3; DOMAIN.md "What a review records").
 FEEDING_REVIEWS = frozenset({ContactKind.NEW_BIRTH_VISIT, ContactKind.SIX_TO_EIGHT_WEEK})
@@ -122,6 +124,9 @@ class ContactEntry:
     #: A review done by another area's service before the child transferred in
     #: (issue 4): who did it, in their words. Empty for the team's own contacts.
     previous_provider: str = ""
+    #: Chosen when the form opens and kept in its draft (issue 9): saving again
+    #: with the same key returns the first save instead of recording it twice.
+    idempotency_key: uuid.UUID | None = None
 
 
 class ImplausibleChangeError(HealthVisitorError):
@@ -139,6 +144,9 @@ class RecordedContact:
     contact_id: uuid.UUID
     measurements: tuple[GrowthResult, ...]
     alerts: tuple[FalteringAlert, ...] = field(default=())
+    #: True when this is an earlier save of the same form, found by its
+    #: idempotency key (a retry after a dropped connection): nothing was written.
+    replayed: bool = False
 
 
 @dataclass(frozen=True)
@@ -193,7 +201,26 @@ def _subject(session: Session, actor: Actor, entry: ContactEntry) -> _Subject:
     require_team(actor, team_id)
     if child is not None and child.record_status is not RecordStatus.ACTIVE:
         raise ValidationError(closed_record_message(child), "child")
+    if child is None and pregnancy is not None and entry.kind is ContactKind.ANTENATAL:
+        _check_antenatal_before_the_end(pregnancy, entry.contact_date)
     return _Subject(team_id, child, pregnancy)
+
+
+def _check_antenatal_before_the_end(pregnancy: Pregnancy, on: dt.date) -> None:
+    """An antenatal review after the pregnancy ended would count a review that was not.
+
+    One dated on or before the end (recorded late) is kept; any other contact with
+    the mother (a visit after a loss, say) is recorded as usual.
+    """
+    ended = pregnancy.outcome is not PregnancyOutcome.ONGOING
+    if ended and (pregnancy.outcome_date is None or on > pregnancy.outcome_date):
+        when = f" on {pregnancy.outcome_date:%d %b %Y}" if pregnancy.outcome_date else ""
+        raise ValidationError(
+            f"This pregnancy ended{when} ({pregnancy.outcome.label.lower()}), so an "
+            "antenatal review can no longer be recorded after it. Record the visit as "
+            "another kind of contact.",
+            "kind",
+        )
 
 
 class _Problems:
@@ -335,6 +362,20 @@ def findings_problems(entry: ContactEntry) -> list[FieldProblem]:
     return problems.found
 
 
+def _growth_result(row: Measurement) -> GrowthResult:
+    assert row.sds is not None and row.centile is not None and row.age_used is not None
+    return GrowthResult(
+        kind=row.kind,
+        value=row.value,
+        measured_on=row.measured_on,
+        sds=row.sds,
+        centile=row.centile,
+        age_used=row.age_used,
+        decimal_age=row.decimal_age or 0.0,
+        reference=row.growth_reference or "uk-who",
+    )
+
+
 def _previous(
     session: Session, child_id: uuid.UUID, kind: MeasurementKind, before: dt.date
 ) -> GrowthResult | None:
@@ -355,16 +396,7 @@ def _previous(
     ).first()
     if row is None or row.sds is None or row.centile is None or row.age_used is None:
         return None
-    return GrowthResult(
-        kind=row.kind,
-        value=row.value,
-        measured_on=row.measured_on,
-        sds=row.sds,
-        centile=row.centile,
-        age_used=row.age_used,
-        decimal_age=row.decimal_age or 0.0,
-        reference=row.growth_reference or "uk-who",
-    )
+    return _growth_result(row)
 
 
 def _assess(
@@ -402,6 +434,40 @@ def _assess(
     return results, doubtful
 
 
+@requires(Permission.RECORD_CONTACT)
+def saved_contact(
+    session: Session, actor: Actor, key: uuid.UUID, *, today: dt.date
+) -> RecordedContact | None:
+    """The contact already saved with idempotency key ``key``, as its save returned it.
+
+    None if no save with that key reached the database. Issue 9: a save whose
+    connection dropped during the commit may or may not have been applied; the
+    retry asks here first, so it is applied exactly once.
+    """
+    contact = session.scalars(select(Contact).where(Contact.idempotency_key == key)).first()
+    if contact is None:
+        return None
+    child = session.get(Child, contact.child_id) if contact.child_id else None
+    if child is not None:
+        require_team(actor, child.team_id)
+    elif contact.pregnancy_id is not None:
+        pregnancy = session.get_one(Pregnancy, contact.pregnancy_id)
+        require_team(actor, session.get_one(Family, pregnancy.family_id).team_id)
+    rows = session.scalars(
+        select(Measurement)
+        .where(Measurement.contact_id == contact.id)
+        .order_by(Measurement.recorded_at, Measurement.id)
+    ).all()
+    alerts = alerts_for_child(session, child, today=today) if child else []
+    return RecordedContact(
+        contact.id,
+        tuple(_growth_result(row) for row in rows if row.sds is not None),
+        tuple(alerts),
+        replayed=True,
+    )
+
+
+@requires(Permission.RECORD_CONTACT)
 def record_contact(
     session: Session,
     actor: Actor,
@@ -410,7 +476,15 @@ def record_contact(
     today: dt.date,
     confirm_implausible: bool = False,
 ) -> RecordedContact:
-    """Check and save a contact with its findings and measurements (one audit event)."""
+    """Check and save a contact with its findings and measurements (one audit event).
+
+    A contact already saved with the entry's idempotency key is returned as it
+    was saved (``replayed``), and nothing is written.
+    """
+    if entry.idempotency_key is not None:
+        earlier = saved_contact(session, actor, entry.idempotency_key, today=today)
+        if earlier is not None:
+            return earlier
     subject = _subject(session, actor, entry)
     problems = _Problems()
     problems.check(
@@ -469,6 +543,7 @@ def record_contact(
         household_smokes=entry.household_smokes,
         carbon_monoxide_ppm=entry.carbon_monoxide_ppm,
         previous_provider=entry.previous_provider.strip(),
+        idempotency_key=entry.idempotency_key,
     )
     session.add(contact)
     session.flush()
@@ -498,6 +573,9 @@ def record_contact(
             )
         )
     session.flush()
+    alerts = alerts_for_child(session, subject.child, today=today) if subject.child else []
+    # The audit event last: it locks the audit chain's head until the commit, so
+    # the slow part (the alerts' growth calculations) runs before (bench/load.py).
     record_event(
         session,
         actor,
@@ -510,5 +588,4 @@ def record_contact(
         confirmed_implausible=sorted(confirmed),
         previous_provider=entry.previous_provider.strip(),
     )
-    alerts = alerts_for_child(session, subject.child, today=today) if subject.child else []
     return RecordedContact(contact.id, tuple(results), tuple(alerts))

@@ -9,26 +9,22 @@ that HealthVisitor cannot tell, so they look before saving again.
 
 from __future__ import annotations
 
-import datetime as dt
+import dataclasses
 import socket
 import uuid
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, event, func, select, text
+from sqlalchemy import Engine, create_engine, event, text
 
 from healthvisitor.config import DatabaseChoice, parse_url
-from healthvisitor.domain.enums import ContactKind, ContactLocation, ContactOutcome, Role
+from healthvisitor.domain.enums import Role
 from healthvisitor.errors import DatabaseUnavailableError
 from healthvisitor.persistence.database import create_database_engine
-from healthvisitor.persistence.models import Contact
-from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.services.actor import Actor
 from healthvisitor.services.contacts import ContactEntry
 from healthvisitor.services.workspace import Workspace
-from tests import factories
-
-TODAY = dt.date(2026, 11, 24)
+from tests.saving import SavingWorld, saved, saving_world
 
 
 def _closed_port() -> int:
@@ -37,33 +33,13 @@ def _closed_port() -> int:
         return int(probe.getsockname()[1])  # closed again on leaving: nothing listens
 
 
-def _entry(child_id: uuid.UUID, health_visitor_id: uuid.UUID) -> ContactEntry:
-    return ContactEntry(
-        kind=ContactKind.OTHER,
-        contact_date=TODAY,
-        location=ContactLocation.HOME,
-        outcome=ContactOutcome.COMPLETED,
-        delivered_by_id=health_visitor_id,
-        accountable_health_visitor_id=health_visitor_id,
-        child_id=child_id,
-        notes="Home visit, all well.",
-    )
-
-
 def _workspace(engine: Engine) -> tuple[Workspace, ContactEntry]:
-    with unit_of_work(engine) as session:
-        team = factories.team(session)
-        me = factories.user(session, team)
-        child = factories.child(session, factories.family(session, team), me)
-        actor = factories.actor(me)
-        entry = _entry(child.id, me.id)
-    choice = DatabaseChoice(parse_url(str(engine.url), "test"), "the test database")
-    return Workspace(engine, actor, choice, today=lambda: TODAY), entry
+    world = saving_world(engine)
+    return world.workspace, world.contact(measurements=())
 
 
 def _contacts(engine: Engine) -> int:
-    with unit_of_work(engine) as session:
-        return int(session.scalar(select(func.count()).select_from(Contact)) or 0)
+    return saved(engine).contacts
 
 
 def test_a_save_while_the_shared_database_is_down_says_nothing_was_saved() -> None:
@@ -73,7 +49,8 @@ def test_a_save_while_the_shared_database_is_down_says_nothing_was_saved() -> No
     workspace = Workspace(engine, actor, DatabaseChoice(parse_url(url, "test"), "test"))
     try:
         with pytest.raises(DatabaseUnavailableError) as caught:
-            workspace.record_contact(_entry(uuid.uuid4(), actor.user_id))
+            entry = SavingWorld(workspace, uuid.uuid4(), actor.user_id).contact()
+            workspace.record_contact(entry)
     finally:
         engine.dispose()
     message = str(caught.value)
@@ -137,6 +114,24 @@ def test_a_connection_dropped_during_the_commit_asks_to_look_before_saving_again
     assert "look at the record before saving again" in message
     # Here the server ended the session before COMMIT reached it: not saved.
     assert _contacts(postgres_engine) == 0
+
+
+@pytest.mark.postgres
+def test_with_an_idempotency_key_a_save_lost_in_the_commit_may_simply_be_saved_again(
+    postgres_engine: Engine, admin: Engine
+) -> None:
+    workspace, entry = _workspace(postgres_engine)
+    keyed = dataclasses.replace(entry, idempotency_key=uuid.uuid4())
+    _terminate_own_backend(postgres_engine, admin, "commit")
+    with pytest.raises(DatabaseUnavailableError) as caught:
+        workspace.record_contact(keyed)
+    message = str(caught.value)
+    assert "cannot tell yet whether it was saved" in message
+    assert "Save again when the connection is back" in message
+    assert "the contact is not recorded twice" in message
+    first = workspace.record_contact(keyed)
+    assert workspace.record_contact(keyed).contact_id == first.contact_id
+    assert _contacts(postgres_engine) == 1
 
 
 def test_a_local_file_that_cannot_be_written_is_said_in_words(sqlite_engine: Engine) -> None:

@@ -13,6 +13,8 @@ from PySide6.QtWidgets import QMessageBox, QVBoxLayout, QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from healthvisitor.domain.enums import (
     ContactKind,
@@ -23,7 +25,7 @@ from healthvisitor.domain.enums import (
     ReferralOutcome,
     ReferralStatus,
 )
-from healthvisitor.persistence.models import ReferralPrompt
+from healthvisitor.persistence.models import Referral, ReferralPrompt
 from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.services.contacts import ContactEntry
 from healthvisitor.services.workspace import Workspace
@@ -461,3 +463,43 @@ def test_a_drafts_wording_is_edited_before_it_is_sent(
     assert not panel.edit_button.isEnabled()
     assert panel.edit_draft() is None
     assert warnings.shown == []
+
+
+def test_a_referral_saved_again_after_the_line_dropped_during_its_commit_is_made_once(
+    qtbot: QtBot, record_team: RecordTeam, warnings: Warnings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 9: the commit reached the database but the answer never came back; the
+    health visitor saves the same dialog again, and there is still one referral."""
+    _window, panel = panel_for(qtbot, record_team)
+    dialog = panel.new_referral()
+    assert isinstance(dialog, NewReferralDialog) and dialog.drafts is not None
+    dialog.referral_type.setCurrentIndex(dialog.referral_type.findText("Infant feeding support"))
+    qtbot.keyClicks(dialog.reason, "Painful latch; wants to keep breastfeeding.")
+
+    commit = Session.commit
+    dropped: list[bool] = []
+
+    def line_drops_after_the_commit(session: Session) -> None:
+        commit(session)
+        if not dropped:
+            dropped.append(True)
+            raise OperationalError("COMMIT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(Session, "commit", line_drops_after_the_commit)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    monkeypatch.setattr(Session, "commit", commit)
+    [(_title, said)] = warnings.shown
+    assert "cannot tell yet whether it was saved" in said
+    assert "is not recorded twice" in said
+    assert dialog.isVisible()  # the form stays, with everything typed
+
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    with unit_of_work(record_team.engine) as session:
+        made = session.scalars(
+            select(Referral).where(Referral.child_id == record_team.children["Poppy"])
+        ).all()
+    assert [r.idempotency_key for r in made] == [dialog.drafts.save_key]
+    assert dialog.referral_id == made[0].id
+    assert panel.model.rowCount() == 1
+    assert panel.model.line_at(0).type_name == "Infant feeding support"
