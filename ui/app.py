@@ -3,22 +3,30 @@
 The order matters for how quickly something appears: the QApplication and a
 small "Opening the database…" dialog come first; the database is opened
 (and, for ``--demo`` the first time, filled with demo data) on a worker
-thread; the main window follows. Anything that stops it is explained in a
-message box in the user's own words, never as a traceback, and the program
-exits with status 1. Nothing heavy (SQLAlchemy, rcpchgrowth, reportlab) is
-imported before the first dialog can show.
+thread; then the person signs in (``ui.sign_in``, issue 8) and their main
+window follows, watched by the idle lock (``ui.idle_lock``). Anything that
+stops it is explained in a message box in the user's own words, never as a
+traceback, and the program exits with status 1. Nothing heavy (SQLAlchemy,
+rcpchgrowth, reportlab) is imported before the first dialog can show.
+
+``--user`` never lets anyone in without a password: it fills in the sign-in
+dialog's user name, and signs in straight away only with ``--demo``, to a
+demo account, whose password is published (README) and which no real
+account may have (``healthvisitor.domain.accounts.check_new_password``).
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
 from healthvisitor import __version__
@@ -26,7 +34,19 @@ from healthvisitor.ui.opening import OpenOutcome, OpenRequest, open_with_progres
 from healthvisitor.ui.theme import apply_theme
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from healthvisitor.config import DatabaseChoice
+    from healthvisitor.services.actor import Actor
+    from healthvisitor.ui.admin_window import AdministrationWindow
+    from healthvisitor.ui.idle_lock import IdleLock
     from healthvisitor.ui.main_window import MainWindow
+    from healthvisitor.ui.sign_in import SignInDialog
+
+    #: The window a signed-in person works in: the caseload's, or an administrator's.
+    AnyWindow = MainWindow | AdministrationWindow
+
+log = logging.getLogger(__name__)
 
 APP_NAME = "HealthVisitor"
 PROBLEM_TITLE = "HealthVisitor cannot start"
@@ -70,8 +90,9 @@ def argument_parser() -> argparse.ArgumentParser:
         "--user",
         metavar="USERNAME",
         help=(
-            "act as this user (until sign-in arrives, the default is the health "
-            "visitor with the largest caseload)"
+            "the user name the sign-in dialog starts with (the password is always "
+            "asked); with --demo, sign in as this demo account straight away, as "
+            "demo accounts share a published password"
         ),
     )
     parser.add_argument(
@@ -79,8 +100,11 @@ def argument_parser() -> argparse.ArgumentParser:
         action="store_true",
         help=(
             "check that this copy works, then quit: load the growth charts' reference "
-            "data, show the caseload, print the status bar's text and close the window "
-            "(for IT and the installer's tests)"
+            "data and print what the window shows, then close it (for IT and the "
+            "installer's tests). With --demo it signs in to the demo account with the "
+            "largest caseload (or --user) and shows the caseload; on any other "
+            "database it stops at the sign-in dialog, as nobody is signed in without "
+            "their password"
         ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -94,6 +118,7 @@ def application() -> QApplication:
     QCoreApplication.setApplicationName(APP_NAME)
     QCoreApplication.setOrganizationName(APP_NAME)
     QCoreApplication.setApplicationVersion(__version__)
+    QApplication.setQuitOnLastWindowClosed(True)  # closing the window (or Quit in sign-in) ends it
     apply_theme(app)
     return app
 
@@ -145,9 +170,9 @@ def offer_unsaved_drafts_once_shown(window: MainWindow) -> None:
     QTimer.singleShot(0, window, lambda: offer_drafts_left_on_this_computer(window))
 
 
-def run_smoke_test(window: MainWindow) -> None:
-    """``--smoke-test``: report the caseload once the event loop has shown it, then load
-    what a record needs and close (tests/test_installer.py runs a built copy so).
+def run_smoke_test(shows: Callable[[], str], close: Callable[[], object]) -> None:
+    """``--smoke-test``: report what the window shows once the event loop has shown it,
+    then load what a record needs and close (tests/test_installer.py runs a built copy so).
 
     The report comes first, as the window's start does not wait for the growth
     charts either: bench/trust.py times the cold start up to this line (issue 10).
@@ -157,17 +182,197 @@ def run_smoke_test(window: MainWindow) -> None:
 
     def report_and_close() -> None:
         if sys.stdout is not None:  # a windowed Windows program has no console
-            print(f"smoke test: {window.status_text()}", flush=True)
+            print(f"smoke test: {shows()}", flush=True)
         status = 0
         try:
             warm_common_charts()  # rcpchgrowth's reference files: missing ones fail here
         except Exception:  # any failure fails the smoke test, said on stderr
             traceback.print_exc()
             status = 1
-        window.close()
+        # The status below is the one that counts: closing the last window must not
+        # also post a quit that outlives this event loop.
+        QApplication.setQuitOnLastWindowClosed(False)
+        close()
         QCoreApplication.exit(status)
 
     QTimer.singleShot(0, report_and_close)
+
+
+class Sessions(QObject):
+    """Who works in the window (issue 8): sign in, their window, the idle lock, sign out.
+
+    One person at a time: ``ask_to_sign_in`` shows ``SignInDialog`` (with
+    ``open()``, never a blocking ``exec()``), and the person signed in gets
+    their window, watched by an ``IdleLock``. Signing out (File > Sign out, or
+    from the locked screen) closes the window and asks again, so a colleague
+    can take over the laptop. ``window_opened`` carries each new window
+    (tests wait for it). ``idle_timeout_ms`` replaces the configured minutes in
+    tests. Nothing here imports SQLAlchemy before the database is open (module).
+    """
+
+    window_opened = Signal(object)  # MainWindow, or AdministrationWindow
+
+    def __init__(
+        self,
+        engine: Engine,
+        choice: DatabaseChoice,
+        *,
+        demo: bool,
+        idle_lock_minutes: int,
+        idle_timeout_ms: int | None = None,
+        offer_drafts: bool = True,
+    ) -> None:
+        super().__init__()
+        from healthvisitor.services.accounts import SignInDesk
+
+        self.engine = engine
+        self.choice = choice
+        self.demo = demo
+        self.idle_lock_minutes = idle_lock_minutes
+        self.idle_timeout_ms = idle_timeout_ms
+        self.offer_drafts = offer_drafts
+        self.desk = SignInDesk(engine)
+        self.dialog: SignInDialog | None = None
+        self.window: AnyWindow | None = None
+        self.idle_lock: IdleLock | None = None
+
+    def ask_to_sign_in(self, username: str = "") -> SignInDialog:
+        """Show the sign-in dialog (the demo's accounts with ``--demo``); see the class."""
+        from healthvisitor.ui.sign_in import SignInDialog
+
+        dialog = SignInDialog(
+            self.desk,
+            database=self.choice.describe(),
+            demo_accounts=self.desk.demo_accounts() if self.demo else (),
+            username=username,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.signed_in.connect(self._signed_in)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def sign_in_to_demo(self, username: str | None) -> AnyWindow:
+        """``--demo --user`` (or a demo smoke test): the demo account, no dialog.
+
+        Only an account with the published demo password opens so, and the
+        sign-in is audited like any other (``SignInDesk.sign_in_to_demo``).
+        """
+        from healthvisitor.errors import NotFoundError
+        from healthvisitor.services.accounts import SignInError
+
+        if username is None:
+            accounts = self.desk.demo_accounts()
+            if not accounts:
+                raise NotFoundError(
+                    "This database has no demo accounts. Open the demo database with "
+                    "--demo alone, or sign in with your own account."
+                )
+            username = accounts[0].username
+        try:
+            actor = self.desk.sign_in_to_demo(username)
+        except SignInError as exc:
+            raise SignInError(
+                f"'{username}' is not a demo account, so it cannot sign in without its "
+                f"password. --user signs in straight away only to the demo database's "
+                f"accounts; leave it out to sign in with a password. ({exc})",
+                exc.problem,
+            ) from exc
+        return self.open_window(actor)
+
+    def _signed_in(self, actor: Actor) -> None:
+        from healthvisitor.errors import HealthVisitorError
+
+        dialog = self.dialog
+        assert dialog is not None
+        try:
+            self.open_window(actor)
+        except HealthVisitorError as exc:  # e.g. an administrator, who has no caseload
+            dialog.show_problem(str(exc))
+            return
+        self.dialog = None
+        dialog.accept()
+
+    def open_window(self, actor: Actor) -> AnyWindow:
+        """The signed-in person's window on the database, with the idle lock watching it:
+        the caseload's, or for an administrator (who has no caseload) their own."""
+        from healthvisitor.domain.enums import Role
+        from healthvisitor.services.workspace import Workspace
+        from healthvisitor.ui.admin_window import AdministrationWindow
+        from healthvisitor.ui.idle_lock import IdleLock
+        from healthvisitor.ui.main_window import MainWindow
+
+        try:
+            workspace = Workspace(self.engine, actor, self.choice)
+            window: AnyWindow = (
+                AdministrationWindow(workspace, demo=self.demo)
+                if actor.role is Role.ADMINISTRATOR
+                else MainWindow(workspace, demo=self.demo)
+            )
+        except Exception:
+            self._record_sign_out(actor, "this account cannot open the window")
+            raise
+        window.fit_to_screen()
+        window.showMaximized()
+        lock = IdleLock(
+            window,
+            self.desk,
+            actor,
+            minutes=self.idle_lock_minutes,
+            demo=self.demo,
+            timeout_ms=self.idle_timeout_ms,
+        )
+        window.lock_action.triggered.connect(lock.lock)
+        window.sign_out_action.triggered.connect(self.sign_out)
+        lock.signed_out.connect(self._signed_out_at_lock)
+        self.window, self.idle_lock = window, lock
+        if self.offer_drafts and isinstance(window, MainWindow):
+            offer_unsaved_drafts_once_shown(window)
+        self.window_opened.emit(window)
+        return window
+
+    def sign_out(self) -> bool:
+        """File > Sign out: close the window (it asks about unsaved forms), then sign in."""
+        return self._close_window("signed out", force=False)
+
+    def _signed_out_at_lock(self) -> None:
+        # The lock has closed the forms, keeping their drafts; the windows are still covered.
+        self._close_window("signed out at the locked screen", force=True)
+
+    def _close_window(self, reason: str, *, force: bool) -> bool:
+        window = self.window
+        if window is None:
+            return True
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        # The sign-in dialog follows: the application must not quit in between.
+        app.setQuitOnLastWindowClosed(False)
+        try:
+            closed = window.close()
+        finally:
+            app.setQuitOnLastWindowClosed(True)
+        if not closed and not force:
+            return False  # the person kept a form open: still signed in
+        window.hide()
+        self.end(reason)
+        window.deleteLater()
+        self.ask_to_sign_in()
+        return True
+
+    def end(self, reason: str = "closed the window") -> None:
+        """The session is over (signed out, or the application quits): audited."""
+        window, lock = self.window, self.idle_lock
+        self.window = self.idle_lock = None
+        if lock is not None:
+            lock.stop()
+        if window is not None:
+            self._record_sign_out(window.workspace.actor, reason)
+
+    def _record_sign_out(self, actor: Actor, reason: str) -> None:
+        try:
+            self.desk.sign_out(actor, reason=reason)
+        except Exception:  # an unreachable database must not stop the sign-out itself
+            log.exception("The sign-out could not be recorded in the audit trail")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -176,32 +381,69 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exit_:  # --help, --version or a mistyped option
         return exit_.code if isinstance(exit_.code, int) else 1
     app = application()
-    request = OpenRequest(database_url=args.database, demo=args.demo, username=args.user)
-    outcome = open_asking_for_password(request)
+    from healthvisitor.ui.gui_gc import GuiThreadCollector
+
+    # Python's cycle collector runs on this (the GUI) thread only, from before the
+    # opening worker starts until every window of this run is gone (ui/gui_gc.py).
+    collector = GuiThreadCollector(app)
+    try:
+        return _run(app, args)
+    finally:
+        collector.stop()
+
+
+def _run(app: QApplication, args: argparse.Namespace) -> int:
+    """Open the database, sign in and run the window: ``main`` without its set-up."""
+    # No user name goes with the request: who works is decided by signing in, below.
+    outcome = open_asking_for_password(OpenRequest(database_url=args.database, demo=args.demo))
     if outcome.workspace is None:
         show_problem(outcome.problem)
         return 1
-    # Imported only now: the window pulls in SQLAlchemy, which the worker has loaded.
+    # Imported only now: they pull in SQLAlchemy, which the worker has loaded.
+    from healthvisitor.config import load_settings
     from healthvisitor.errors import HealthVisitorError
     from healthvisitor.ui.main_window import MainWindow
 
+    opened = outcome.workspace  # only its engine and choice: nobody is signed in yet
     try:
-        window = MainWindow(outcome.workspace, demo=args.demo)
-    except HealthVisitorError as exc:  # e.g. an administrator, who has no caseload
-        outcome.workspace.engine.dispose()
+        sessions = Sessions(
+            opened.engine,
+            opened.choice,
+            demo=args.demo,
+            idle_lock_minutes=load_settings(args.database, demo=args.demo).idle_lock_minutes,
+            offer_drafts=not args.smoke_test,
+        )
+        if args.demo and (args.user or args.smoke_test):
+            window = sessions.sign_in_to_demo(args.user)
+            if args.smoke_test:
+                shown = window
+
+                def report() -> None:
+                    run_smoke_test(shown.status_text, shown.close)
+
+                if isinstance(shown, MainWindow):
+                    # The caseload loads off the GUI thread: report once it is shown.
+                    shown.caseload.when_loaded(report)
+                else:
+                    report()
+        else:
+            dialog = sessions.ask_to_sign_in(args.user or "")
+            if args.smoke_test:
+                run_smoke_test(
+                    lambda: f"the sign-in dialog is shown ({dialog.windowTitle()})",
+                    dialog.reject,
+                )
+    except HealthVisitorError as exc:
+        opened.engine.dispose()
         show_problem(str(exc))
         return 1
-    window.fit_to_screen()
-    window.showMaximized()
-    if args.smoke_test:
-        run_smoke_test(window)
-    else:
+    if not args.smoke_test:
         warm_growth_charts_in_background()
-        offer_unsaved_drafts_once_shown(window)
     try:
         return app.exec()
     finally:
-        outcome.workspace.engine.dispose()
+        sessions.end()
+        opened.engine.dispose()
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ Each person has their own account and password. Passwords are kept only as
 argon2id hashes (argon2-cffi); a wrong password counts towards a lockout
 (``healthvisitor.domain.accounts``); an administrator adds accounts, sets
 passwords and disables leavers, whose history stays. Every sign-in, failed
-sign-in, lock and unlock is audited, never with the password typed, and a
+sign-in, lock, unlock and sign-out is audited, never with the password typed, and a
 user name that matches no account is not recorded either (it may be a
 password typed in the wrong box).
 
@@ -20,11 +20,13 @@ every other command come with the policy table (issue 8, next part).
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime as dt
 import enum
 import functools
 import getpass
+import math
 import socket
 import uuid
 from collections.abc import Callable
@@ -33,7 +35,7 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from argon2.low_level import hash_secret
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from healthvisitor.domain.accounts import (
@@ -44,7 +46,7 @@ from healthvisitor.domain.accounts import (
     check_new_password,
     tries_left,
 )
-from healthvisitor.domain.enums import Role
+from healthvisitor.domain.enums import RecordStatus, Role
 from healthvisitor.errors import (
     DuplicateError,
     HealthVisitorError,
@@ -52,11 +54,12 @@ from healthvisitor.errors import (
     PermissionDeniedError,
     ValidationError,
 )
-from healthvisitor.persistence.models import Team, User
+from healthvisitor.persistence.models import Child, Team, User
 from healthvisitor.persistence.types import utc_now
 from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.services.actor import Actor, actor_from_user
 from healthvisitor.services.audit import record_event
+from healthvisitor.services.policy import Permission, requires
 
 #: argon2id with argon2-cffi's default profile, RFC 9106's "second recommended
 #: option" (t=3 passes, m=64 MiB, p=4 lanes, 16-byte salt, 32-byte hash). OWASP's
@@ -81,6 +84,8 @@ HASHER = PasswordHasher(
 DEMO_SALT = b"healthvisitor-demo-only"
 
 WRONG = "The user name or password is not right. Check them and try again."
+#: At the idle lock the user name is known already: only the password can be wrong.
+WRONG_AT_UNLOCK = "That password is not right. Type it again."
 
 
 def hash_password(password: str) -> str:
@@ -100,6 +105,16 @@ def demo_password_hash() -> str:
         type=Type.ID,
     )
     return encoded.decode()
+
+
+#: How ``DEMO_SALT`` is written inside an encoded hash ($argon2id$v=19$m=…$SALT$HASH).
+DEMO_SALT_TEXT = base64.b64encode(DEMO_SALT).decode().rstrip("=")
+
+
+def is_demo_hash(encoded: str) -> bool:
+    """Made by ``demo_password_hash`` (whatever the parameters then): a demo account."""
+    parts = encoded.split("$")
+    return len(parts) == 6 and parts[4] == DEMO_SALT_TEXT
 
 
 @functools.cache
@@ -136,16 +151,19 @@ class SignInOutcome:
         return self.actor
 
 
-def locked_message(until: dt.datetime, *, just_now: bool) -> str:
+def locked_message(until: dt.datetime, *, now: dt.datetime, just_now: bool) -> str:
+    """How long the account stays locked, in whole minutes (rounded up) and by the clock."""
     local = until.astimezone()  # the user's clock, like the rest of the screen
+    minutes = max(1, math.ceil((until - now).total_seconds() / 60))
     why = (
         "That was the fifth wrong password in a row"
         if just_now
         else "Too many wrong passwords were typed"
     )
     return (
-        f"{why}, so this account is locked until {local:%H:%M}. Try again then, or ask "
-        "your system administrator to set a new password."
+        f"{why}, so this account is locked for {minutes} "
+        f"{'minute' if minutes == 1 else 'minutes'}, until {local:%H:%M}. Try again then, "
+        "or ask your system administrator to set a new password."
     )
 
 
@@ -167,7 +185,9 @@ def _password_matches(user: User, password: str) -> bool:
         HASHER.verify(user.password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
-    if HASHER.check_needs_rehash(user.password_hash):
+    # A demo account keeps the demo's one hash (a new salt would drop it from the
+    # accounts the demo's sign-in offers, ``demo_accounts``).
+    if HASHER.check_needs_rehash(user.password_hash) and not is_demo_hash(user.password_hash):
         user.password_hash = HASHER.hash(password)
     return True
 
@@ -186,6 +206,7 @@ def _check_password(
     machine: str,
     success: str,
     failure: str,
+    wrong: str = WRONG,
 ) -> SignInOutcome:
     """The common part of signing in and unlocking: lockout, password, audit."""
     actor = actor_from_user(user, machine)
@@ -195,7 +216,7 @@ def _check_password(
         record_event(session, actor, failure, "user", user.id, reason="account locked")
         return SignInOutcome(
             problem=SignInProblem.LOCKED,
-            message=locked_message(state.locked_until, just_now=False),
+            message=locked_message(state.locked_until, now=now, just_now=False),
             locked_until=state.locked_until,
         )
     if not _password_matches(user, password):
@@ -214,7 +235,7 @@ def _check_password(
             )
             return SignInOutcome(
                 problem=SignInProblem.LOCKED,
-                message=locked_message(state.locked_until, just_now=True),
+                message=locked_message(state.locked_until, now=now, just_now=True),
                 locked_until=state.locked_until,
             )
         record_event(
@@ -233,7 +254,7 @@ def _check_password(
             if left <= 2
             else ""
         )
-        return SignInOutcome(problem=SignInProblem.WRONG, message=WRONG + warning)
+        return SignInOutcome(problem=SignInProblem.WRONG, message=wrong + warning)
     if not user.active:
         record_event(session, actor, failure, "user", user.id, reason="account disabled")
         return SignInOutcome(
@@ -282,6 +303,7 @@ def attempt_sign_in(
     )
 
 
+@requires(Permission.USE_OWN_ACCOUNT)
 def attempt_unlock(
     session: Session, actor: Actor, password: str, *, now: dt.datetime
 ) -> SignInOutcome:
@@ -295,11 +317,61 @@ def attempt_unlock(
         machine=actor.machine,
         success="unlock",
         failure="unlock_failed",
+        wrong=WRONG_AT_UNLOCK,
     )
 
 
-def record_lock(session: Session, actor: Actor, *, idle_minutes: int) -> None:
-    record_event(session, actor, "lock", "user", actor.user_id, idle_minutes=idle_minutes)
+@requires(Permission.USE_OWN_ACCOUNT)
+def record_lock(session: Session, actor: Actor, *, idle_minutes: int | None) -> None:
+    """The window locked: after ``idle_minutes`` without use, or by hand (None)."""
+    how = {"idle_minutes": idle_minutes} if idle_minutes is not None else {"by_hand": True}
+    record_event(session, actor, "lock", "user", actor.user_id, **how)
+
+
+@requires(Permission.USE_OWN_ACCOUNT)
+def record_sign_out(session: Session, actor: Actor, *, reason: str) -> None:
+    """The end of a session: ``reason`` says how (signed out, from the lock, quit)."""
+    record_event(session, actor, "sign_out", "user", actor.user_id, reason=reason)
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """A demo account the sign-in dialog offers (``--demo`` only), with its active caseload."""
+
+    username: str
+    full_name: str
+    role: Role
+    team_name: str
+    children: int
+
+
+def demo_accounts(session: Session) -> list[DemoAccount]:
+    """The clinical accounts that have the published demo password: health visitors,
+    biggest caseload first, then team leads. Real accounts never have it
+    (``check_new_password`` refuses it), so a real database lists none."""
+    children = (
+        select(func.count(Child.id))
+        .where(Child.health_visitor_id == User.id, Child.record_status == RecordStatus.ACTIVE)
+        .correlate(User)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(User, Team.name, children)
+        .outerjoin(Team, Team.id == User.team_id)
+        .where(
+            User.active.is_(True),
+            User.password_hash.like(f"%${DEMO_SALT_TEXT}$%"),  # is_demo_hash, in SQL
+            User.role.in_((Role.HEALTH_VISITOR, Role.TEAM_LEAD)),
+        )
+    ).all()
+    accounts = [
+        DemoAccount(user.username, user.full_name, user.role, team or "", count)
+        for user, team, count in rows
+    ]
+    return sorted(
+        accounts,
+        key=lambda a: (a.role is not Role.HEALTH_VISITOR, -a.children, a.full_name, a.username),
+    )
 
 
 # --- Administering accounts -------------------------------------------------------
@@ -338,6 +410,7 @@ def _user(session: Session, username: str) -> User:
     return user
 
 
+@requires(Permission.MANAGE_USERS)
 def add_user(
     session: Session,
     actor: Actor | None,
@@ -399,6 +472,7 @@ def add_user(
     return _line(user, team)
 
 
+@requires(Permission.MANAGE_USERS)
 def set_password(
     session: Session, actor: Actor | None, username: str, password: str, *, now: dt.datetime
 ) -> None:
@@ -412,6 +486,7 @@ def set_password(
     record_event(session, actor, "password_set", "user", user.id, operator=_operator())
 
 
+@requires(Permission.MANAGE_USERS)
 def disable_user(session: Session, actor: Actor | None, username: str) -> None:
     """A leaver: they can no longer sign in; everything they recorded stays."""
     _administrator(actor)
@@ -434,6 +509,7 @@ def _line(user: User, team: Team | None) -> UserLine:
     )
 
 
+@requires(Permission.MANAGE_USERS)
 def list_users(session: Session, actor: Actor | None) -> list[UserLine]:
     _administrator(actor)
     rows = session.execute(
@@ -475,11 +551,22 @@ class SignInDesk:
         """Sign in with the published demo password: only demo accounts have it."""
         return self.sign_in(username, DEMO_PASSWORD)
 
+    @requires(Permission.USE_OWN_ACCOUNT)
     def unlock(self, actor: Actor, password: str) -> None:
         with unit_of_work(self.engine) as session:
             outcome = attempt_unlock(session, actor, password, now=self._now())
         outcome.actor_or_raise()
 
-    def record_lock(self, actor: Actor, *, idle_minutes: int) -> None:
+    @requires(Permission.USE_OWN_ACCOUNT)
+    def record_lock(self, actor: Actor, *, idle_minutes: int | None) -> None:
         with unit_of_work(self.engine) as session:
             record_lock(session, actor, idle_minutes=idle_minutes)
+
+    @requires(Permission.USE_OWN_ACCOUNT)
+    def sign_out(self, actor: Actor, *, reason: str) -> None:
+        with unit_of_work(self.engine) as session:
+            record_sign_out(session, actor, reason=reason)
+
+    def demo_accounts(self) -> list[DemoAccount]:
+        with unit_of_work(self.engine) as session:
+            return demo_accounts(session)

@@ -15,9 +15,9 @@ from argon2 import PasswordHasher
 from sqlalchemy import Engine, select
 
 from healthvisitor.domain import accounts as rules
-from healthvisitor.domain.enums import Role
+from healthvisitor.domain.enums import RecordStatus, Role
 from healthvisitor.errors import PermissionDeniedError, ValidationError
-from healthvisitor.persistence.models import AuditEvent, User
+from healthvisitor.persistence.models import AuditEvent, Team, User
 from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.services import accounts
 from healthvisitor.services.accounts import SignInDesk, SignInError, SignInProblem
@@ -137,9 +137,9 @@ def test_five_wrong_passwords_lock_for_a_growing_delay(engine: Engine) -> None:
     assert "1 more wrong password will lock" in messages[3]
     assert refused.value.problem is SignInProblem.LOCKED
     local = (NOW + dt.timedelta(minutes=1)).astimezone()
-    assert f"locked until {local:%H:%M}" in messages[4]
+    assert f"locked for 1 minute, until {local:%H:%M}" in messages[4]
     # Locked: even the right password is refused, and not checked.
-    with pytest.raises(SignInError, match="locked until") as locked:
+    with pytest.raises(SignInError, match="locked for 1 minute") as locked:
         desk.sign_in("psharma", PASSWORD)
     assert locked.value.problem is SignInProblem.LOCKED
     # A minute later it may try again; five more wrong ones lock for two minutes.
@@ -150,7 +150,14 @@ def test_five_wrong_passwords_lock_for_a_growing_delay(engine: Engine) -> None:
     with unit_of_work(engine) as session:
         user = session.scalars(select(User)).one()
         assert user.locked_until == clock.now + dt.timedelta(minutes=2)
-    clock.now += dt.timedelta(minutes=2)
+    # Half a minute on, the wait still left is said in whole minutes, rounded up.
+    clock.now += dt.timedelta(seconds=30)
+    with pytest.raises(SignInError, match="locked for 2 minutes, until"):
+        desk.sign_in("psharma", PASSWORD)
+    clock.now += dt.timedelta(seconds=31)
+    with pytest.raises(SignInError, match="locked for 1 minute, until"):
+        desk.sign_in("psharma", PASSWORD)
+    clock.now += dt.timedelta(seconds=59)
     assert desk.sign_in("psharma", PASSWORD).username == "psharma"
     with unit_of_work(engine) as session:
         user = session.scalars(select(User)).one()
@@ -262,3 +269,58 @@ def test_the_demo_password_opens_only_demo_accounts(engine: Engine) -> None:
     with unit_of_work(engine) as session:
         session.scalars(select(User)).one().password_hash = accounts.demo_password_hash()
     assert SignInDesk(engine, now=Clock(NOW)).sign_in_to_demo("psharma").username == "psharma"
+    # Signing in keeps the demo's one hash (its salt is not the hasher's length), so the
+    # account is still offered as a demo account the next time.
+    with unit_of_work(engine) as session:
+        assert session.scalars(select(User)).one().password_hash == accounts.demo_password_hash()
+    assert [a.username for a in SignInDesk(engine).demo_accounts()] == ["psharma"]
+
+
+def test_locking_unlocking_and_signing_out_are_audited(engine: Engine) -> None:
+    add_health_visitor(engine)
+    desk = SignInDesk(engine, now=Clock(NOW), machine="laptop-7")
+    actor = desk.sign_in("psharma", PASSWORD)
+    desk.record_lock(actor, idle_minutes=10)
+    with pytest.raises(SignInError, match="not right"):
+        desk.unlock(actor, "not my password at all")
+    desk.unlock(actor, PASSWORD)
+    desk.record_lock(actor, idle_minutes=None)
+    desk.sign_out(actor, reason="signed out at the locked screen")
+    made = events(engine)[-6:]
+    assert [e.action for e in made] == [
+        "sign_in",
+        "lock",
+        "unlock_failed",
+        "unlock",
+        "lock",
+        "sign_out",
+    ]
+    assert {e.user_id for e in made} == {actor.user_id}
+    assert {e.machine for e in made} == {"laptop-7"}
+    assert '"idle_minutes": 10' in made[1].details
+    assert '"by_hand": true' in made[4].details
+    assert '"reason": "signed out at the locked screen"' in made[5].details
+
+
+def test_the_demo_accounts_are_those_with_the_demo_password_biggest_caseload_first(
+    engine: Engine,
+) -> None:
+    add_health_visitor(engine)  # a real account: never offered
+    with unit_of_work(engine) as session:
+        team = session.scalars(select(Team)).one()
+        busy, quiet, lead = (
+            factories.user(session, team, role)
+            for role in (Role.HEALTH_VISITOR, Role.HEALTH_VISITOR, Role.TEAM_LEAD)
+        )
+        admin = factories.user(session, None, Role.ADMINISTRATOR)
+        family = factories.family(session, team)
+        for _ in range(2):
+            factories.child(session, family, busy)
+        gone = factories.child(session, family, quiet)
+        gone.record_status = RecordStatus.DISCHARGED
+        for user in (quiet, lead, busy, admin):
+            user.password_hash = accounts.demo_password_hash()
+        expected = [(busy.username, 2), (quiet.username, 0), (lead.username, 0)]
+    offered = SignInDesk(engine).demo_accounts()
+    assert [(a.username, a.children) for a in offered] == expected
+    assert offered[0].team_name == "Chapeltown 0-19 team"

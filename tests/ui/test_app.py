@@ -12,7 +12,7 @@ import threading
 import time
 import types
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +27,21 @@ from healthvisitor.domain.enums import Role
 from healthvisitor.errors import SchemaOutOfDateError
 from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.ui import app, opening
+from healthvisitor.ui.idle_lock import IdleLock
 from healthvisitor.ui.main_window import MainWindow
+from healthvisitor.ui.sign_in import SignInDialog
 from tests import factories
 from tests.conftest import POSTGRES_ADMIN_URL
 from tests.ui.conftest import TeamData, build_team
+from tests.ui.signing_in import (
+    PASSWORD,
+    cheap_hashing,
+    dispose,
+    give_demo_password,
+    give_password,
+)
+
+SignsIn = Callable[[str | None, str | None], None]
 
 pytestmark = pytest.mark.gui
 
@@ -74,6 +85,53 @@ def window_seen(qapp: QApplication) -> Iterator[list[MainWindow]]:
     timer.start()
     yield seen
     timer.stop()
+    dispose(seen)
+
+
+@pytest.fixture
+def signs_in(qapp: QApplication, monkeypatch: pytest.MonkeyPatch) -> Iterator[SignsIn]:
+    """Sign in when the dialog shows, as a person would: type the user name and the
+    password (None: leave what the dialog filled in) and press Sign in. A refusal is
+    kept in ``signs_in.refusals`` and the dialog closed, so ``main`` returns."""
+    cheap_hashing(monkeypatch)
+    wanted: list[tuple[str | None, str | None]] = []
+    refusals: list[str] = []
+    tried: list[SignInDialog] = []
+
+    def when_shown() -> None:
+        for widget in QApplication.topLevelWidgets():
+            if not isinstance(widget, SignInDialog) or not widget.isVisible():
+                continue
+            if widget.loader.busy:
+                continue
+            if widget in tried:  # answered, and still open: refused
+                refusals.append(widget.message.message())
+                widget.reject()
+            elif wanted:
+                username, password = wanted.pop(0)
+                if username is not None:
+                    widget.username.setText(username)
+                if password is not None:
+                    widget.password.setText(password)
+                tried.append(widget)
+                widget.sign_in()
+        timer.start()
+
+    def sign_in_as(username: str | None, password: str | None) -> None:
+        wanted.append((username, password))
+
+    sign_in_as.refusals = refusals  # type: ignore[attr-defined]
+    timer = QTimer(singleShot=True, interval=20)
+    timer.timeout.connect(when_shown)
+    timer.start()
+    yield sign_in_as
+    timer.stop()
+
+
+@pytest.fixture
+def no_chart_warm_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The smoke test's rcpchgrowth load, a second of CPU, stood in for."""
+    monkeypatch.setattr("healthvisitor.domain.growth_chart.warm_common_charts", lambda: None)
 
 
 def file_url(engine: Engine) -> str:
@@ -86,9 +144,10 @@ def file_url(engine: Engine) -> str:
 def test_help_describes_every_option(capsys: pytest.CaptureFixture[str]) -> None:
     assert app.main(["--help"]) == 0
     out = " ".join(capsys.readouterr().out.split())
-    for option in ("--database URL", "--demo", "--user USERNAME", "--version"):
+    for option in ("--database URL", "--demo", "--user USERNAME", "--smoke-test", "--version"):
         assert option in out
     assert "demo database" in out
+    assert "the password is always asked" in out
     assert "keyring" in out
     assert "HEALTHVISITOR_DATABASE_URL" in out
 
@@ -123,32 +182,59 @@ def test_nothing_heavy_is_imported_before_the_first_dialog() -> None:
 # --- Opening ------------------------------------------------------------------
 
 
-def test_opens_the_window_on_the_database(
-    team_data: TeamData, problems: list[str], window_seen: list[MainWindow], warmed: list[bool]
+def test_opens_the_window_for_whoever_signs_in(
+    team_data: TeamData,
+    problems: list[str],
+    signs_in: SignsIn,
+    window_seen: list[MainWindow],
+    warmed: list[bool],
 ) -> None:
+    give_password(team_data.engine, team_data.me.username)
+    signs_in(team_data.me.username, PASSWORD)
     assert app.main(["--database", file_url(team_data.engine)]) == 0
     assert problems == []
     [window] = window_seen
-    # No --user: the health visitor with the largest caseload.
     assert window.windowTitle().startswith("HealthVisitor — Priya Sharma (Health visitor)")
-    assert window.caseload.model.rowCount() == 3
     assert "(the --database option)" in window.status_text()
     assert warmed == [True]  # the first record opens without the rcpchgrowth wait
 
 
-def test_user_option_acts_as_that_user(
-    team_data: TeamData, problems: list[str], window_seen: list[MainWindow]
+def test_user_fills_in_the_user_name_and_the_password_is_still_asked(
+    team_data: TeamData, problems: list[str], signs_in: SignsIn, window_seen: list[MainWindow]
 ) -> None:
+    give_password(team_data.engine, team_data.colleague.username)
+    signs_in(None, "")  # only Enter: the user name filled in is not enough
+    signs_in(None, PASSWORD)
     url = file_url(team_data.engine)
     assert app.main(["--database", url, "--user", team_data.colleague.username]) == 0
+    assert signs_in.refusals == ["Type your user name and your password."]  # type: ignore[attr-defined]
+    assert window_seen == []
+    assert app.main(["--database", url, "--user", team_data.colleague.username]) == 0
     assert window_seen[0].caseload.health_visitor.currentText() == "Helen Walker"
-    assert window_seen[0].caseload.model.rowCount() == 2
+
+
+def test_the_idle_lock_minutes_come_from_the_machine_config(
+    team_data: TeamData,
+    tmp_path: Path,
+    problems: list[str],
+    signs_in: SignsIn,
+    window_seen: list[MainWindow],
+) -> None:
+    machine = tmp_path / "machine" / "config.toml"
+    machine.parent.mkdir()
+    machine.write_text("[session]\nidle_lock_minutes = 15\n")
+    give_password(team_data.engine, team_data.me.username)
+    signs_in(team_data.me.username, PASSWORD)
+    assert app.main(["--database", file_url(team_data.engine)]) == 0
+    lock = window_seen[0].findChild(IdleLock)
+    assert lock is not None and lock.timer.interval() == 15 * 60_000
 
 
 def test_demo_opens_the_separate_demo_database_and_fills_it_once(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     problems: list[str],
+    signs_in: SignsIn,
     window_seen: list[MainWindow],
 ) -> None:
     # A stand-in for healthvisitor.demo: the wiring is under test, not the generator.
@@ -157,11 +243,14 @@ def test_demo_opens_the_separate_demo_database_and_fills_it_once(
     def generate_demo(engine: Engine, **options: Any) -> None:
         calls.append(options)
         build_team(engine)
+        give_demo_password(engine)
 
     demo = types.ModuleType("healthvisitor.demo")
     demo.generate_demo = generate_demo  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "healthvisitor.demo", demo)
 
+    signs_in(None, None)  # the demo account offered first, its password filled in
+    signs_in(None, None)
     assert app.main(["--demo"]) == 0
     assert app.main(["--demo"]) == 0
     assert problems == []
@@ -172,6 +261,39 @@ def test_demo_opens_the_separate_demo_database_and_fills_it_once(
     window = window_seen[0]
     assert f"Database: {demo_file} (the demo database)" in window.status_text()
     assert window.findChild(type(window.count_label), "demoBadge") is not None
+    assert window.windowTitle().startswith("HealthVisitor — Priya Sharma")
+
+
+def test_a_demo_smoke_test_signs_in_by_itself_as_the_bench_does(
+    team_data: TeamData,
+    problems: list[str],
+    no_chart_warm_up: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    give_demo_password(team_data.engine)
+    url = file_url(team_data.engine)
+    assert app.main(["--demo", "--database", url, "--smoke-test"]) == 0
+    first = capsys.readouterr().out
+    assert first.startswith("smoke test: ") and "Signed in as Priya Sharma" in first
+    user = team_data.colleague.username
+    assert app.main(["--demo", "--database", url, "--user", user, "--smoke-test"]) == 0
+    assert "Signed in as Helen Walker" in capsys.readouterr().out
+    assert problems == []
+
+
+def test_a_smoke_test_on_a_real_database_stops_at_the_sign_in(
+    team_data: TeamData,
+    problems: list[str],
+    no_chart_warm_up: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    give_password(team_data.engine, team_data.me.username)
+    url = file_url(team_data.engine)
+    assert app.main(["--database", url, "--user", team_data.me.username, "--smoke-test"]) == 0
+    assert capsys.readouterr().out == (
+        "smoke test: the sign-in dialog is shown (Sign in to HealthVisitor)\n"
+    )
+    assert problems == []
 
 
 def test_opening_runs_off_the_gui_thread_with_a_dialog_meanwhile(
@@ -229,19 +351,37 @@ def test_a_database_with_no_health_visitor_is_explained(
     ]
 
 
-def test_an_unknown_user_is_explained(team_data: TeamData, problems: list[str]) -> None:
-    assert app.main(["--database", file_url(team_data.engine), "--user", "nobody"]) == 1
-    assert problems == ["There is no active user 'nobody'."]
+def test_user_without_a_password_opens_only_demo_accounts(
+    team_data: TeamData, problems: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cheap_hashing(monkeypatch)
+    give_password(team_data.engine, team_data.me.username)  # a real account
+    url = file_url(team_data.engine)
+    for user in ("nobody", team_data.me.username):
+        assert app.main(["--demo", "--database", url, "--user", user]) == 1
+    assert [p.split(",")[0] for p in problems] == [
+        "'nobody' is not a demo account",
+        f"'{team_data.me.username}' is not a demo account",
+    ]
+    assert "leave it out to sign in with a password" in problems[0]
 
 
-def test_an_administrator_is_told_they_have_no_caseload(
-    team_data: TeamData, problems: list[str]
+def test_an_administrator_opens_the_administration_window_not_a_caseload(
+    team_data: TeamData,
+    problems: list[str],
+    no_chart_warm_up: None,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     with unit_of_work(team_data.engine) as session:
         admin = factories.user(session, None, Role.ADMINISTRATOR)
-    assert app.main(["--database", file_url(team_data.engine), "--user", admin.username]) == 1
-    [message] = problems
-    assert "gives no access to children's records" in message
+    give_demo_password(team_data.engine)
+    url = file_url(team_data.engine)
+    argv = ["--demo", "--database", url, "--user", admin.username, "--smoke-test"]
+    assert app.main(argv) == 0
+    shown = capsys.readouterr().out
+    assert shown.startswith(f"smoke test: Signed in as {admin.full_name} (administrator)")
+    assert "children shown" not in shown
+    assert problems == []
 
 
 def test_an_out_of_date_shared_database_is_explained(
