@@ -517,6 +517,86 @@ def cmd_growth(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit_who_accessed(args: argparse.Namespace) -> int:
+    """Who accessed one child's record, for its team lead or an administrator (issue 8)."""
+    from healthvisitor.domain.validation import parse_date
+    from healthvisitor.persistence.types import utc_now
+    from healthvisitor.persistence.unit_of_work import unit_of_work
+    from healthvisitor.services.access_report import who_accessed
+    from healthvisitor.services.actor import actor_for
+
+    start, end = parse_date(args.start, "--from"), parse_date(args.end, "--to")
+    # The PDF renderer lives outside the domain: the installed command hands it in.
+    write_pdf: Callable[[Any, Path], None] | None = getattr(args, "write_access_pdf", None)
+    out = Path(args.pdf) if args.pdf else None
+    if out is not None:
+        if write_pdf is None:
+            raise ValidationError("This command cannot write PDF files; leave out --pdf.", "--pdf")
+        if out.suffix.lower() != ".pdf" or not out.parent.is_dir():
+            raise ValidationError(
+                f"Give a file ending in .pdf in a folder that exists for --pdf, not '{out}'.",
+                "--pdf",
+            )
+    opened = _open(args)
+    try:
+        with unit_of_work(opened.engine) as session:
+            actor = actor_for(session, args.user or getpass.getuser())
+            report = who_accessed(
+                session,
+                actor,
+                nhs_number=args.nhs_number,
+                start=start,
+                end=end,
+                now=utc_now(),
+                for_print=out is not None,
+            )
+            if out is not None and write_pdf is not None:
+                # Inside the unit of work: a file that cannot be written leaves no print.
+                write_pdf(report, out)
+    finally:
+        opened.engine.dispose()
+    count = len(report.accesses)
+    print(
+        f"Who accessed {report.child_name}'s record (NHS number {report.nhs_number}) from "
+        f"{start:%d %b %Y} to {end:%d %b %Y}: {count} access{'' if count == 1 else 'es'}."
+    )
+    for access in report.accesses:
+        who = f"{access.who} ({access.username}, {access.role_label.lower()})"
+        print(
+            f"{access.local_time:%Y-%m-%d %H:%M:%S%z}  {who if access.username else access.who}"
+            f"  {access.what}  from {access.machine or 'an unrecorded computer'}"
+        )
+    if out is not None:
+        print(f"Written to {out}.")
+    return 0
+
+
+def _add_audit_who_accessed(commands: Any) -> None:
+    """Add ``audit who-accessed`` beside ``audit verify`` (``account_cli`` makes ``audit``)."""
+    audit = commands.choices["audit"]
+    # argparse keeps a parser's sub-commands in a private group; there is one.
+    [actions] = [a for a in audit._actions if isinstance(a, argparse._SubParsersAction)]
+    who = actions.add_parser(
+        "who-accessed",
+        help="who opened, printed or changed one child's record, and when (team leads of "
+        "the child's team and administrators)",
+        description="Every audit event on one child's record, its contacts and referrals "
+        "in a range of local days, oldest first: when (local time), who (name and role), "
+        "what they did and from which computer. Asking is itself recorded in the audit "
+        "trail. Dates are YYYY-MM-DD.",
+    )
+    who.add_argument("--nhs-number", required=True, metavar="N", help="the child's NHS number")
+    who.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD", help="first day")
+    who.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD", help="last day")
+    who.add_argument("--pdf", metavar="FILE.pdf", help="also write the report as a PDF")
+    who.add_argument(
+        "--user",
+        metavar="USERNAME",
+        help="who is asking: a team lead or administrator (default: your login name)",
+    )
+    who.set_defaults(handler=cmd_audit_who_accessed)
+
+
 def build_parser(extend: Callable[[Any], None] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="healthvisitor",
@@ -685,6 +765,7 @@ def build_parser(extend: Callable[[Any], None] | None = None) -> argparse.Argume
     growth.add_argument("--json", action="store_true", help="print JSON, one object a measurement")
     growth.set_defaults(handler=cmd_growth, usage_error=growth.error)
     add_account_commands(commands)  # user and audit (issue 8)
+    _add_audit_who_accessed(commands)
     if extend is not None:
         extend(commands)
     return parser

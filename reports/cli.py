@@ -376,6 +376,11 @@ def add_report_commands(commands: Any) -> None:
     figures.add_argument("--today", metavar="YYYY-MM-DD", help="the date to report as (today)")
     figures.set_defaults(handler=cmd_report_metrics)
 
+    # ``audit who-accessed --pdf``: the domain's command line cannot import a renderer.
+    from healthvisitor.reports.access_report import add_pdf_to_the_command_line
+
+    add_pdf_to_the_command_line(commands)
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The ``healthvisitor`` command: the domain's commands plus the printed reports.

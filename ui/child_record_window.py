@@ -41,6 +41,8 @@ from PySide6.QtWidgets import (
 
 from healthvisitor.domain.enums import ContactKind, RecordStatus
 from healthvisitor.errors import HealthVisitorError
+from healthvisitor.services.policy import Permission, may
+from healthvisitor.ui.access_log_view import AccessLogDialog, open_access_log
 from healthvisitor.ui.caseload_model import short_date
 from healthvisitor.ui.child_record_models import (
     LINE_ROLE,
@@ -467,6 +469,11 @@ class ChildRecordWindow(QMainWindow):
         self.print_professional_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
         self.print_professional_action.triggered.connect(self.print_professional_copy)
         record_menu.addAction(self.print_professional_action)
+        # Who accessed the record (issue 8): only for roles the policy lets read the audit.
+        self.access_log_action = QAction("Who &accessed this record…", self)
+        self.access_log_action.triggered.connect(lambda: self.show_access_log())
+        self.access_log_action.setVisible(may(self.workspace.actor.role, Permission.READ_AUDIT))
+        record_menu.addAction(self.access_log_action)
         record_menu.addSeparator()
         self.close_record_action = QAction(
             "Close the &record (transferred out, moved away, discharged, died)…", self
@@ -567,6 +574,10 @@ class ChildRecordWindow(QMainWindow):
 
     def print_professional_copy(self) -> ReportRun:
         return preview_red_book(self, self.workspace, self.record.id, for_family=False)
+
+    def show_access_log(self) -> AccessLogDialog:
+        """Who accessed this record, over a range of days (team leads; audited)."""
+        return open_access_log(self, self.workspace, self.record.id, self.record.name)
 
     # --- Recording a contact --------------------------------------------------------
 
