@@ -2,7 +2,9 @@
 
 * ``AllocationDialog``: choose children (a picker over the unallocated list,
   or over one health visitor's caseload with "Select all" for a whole
-  caseload), the health visitor to give them to, a reason, and whether
+  caseload; there her ongoing pregnancies are listed too, so a pregnancy
+  moves on its own before there is a child), the health visitor to give
+  them to, a reason, and whether
   siblings move together (checked by default). Before anything is saved it
   shows what would move, siblings included ("Also moving with their
   siblings: ..."), as the service plans it.
@@ -24,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QKeySequence
@@ -58,6 +60,7 @@ if TYPE_CHECKING:
         CoverLine,
     )
     from healthvisitor.services.caseload import CaseloadRow
+    from healthvisitor.services.pregnancies import PregnancyRow
     from healthvisitor.services.team_transfer import TeamChoice, TransferPlan, TransferResult
     from healthvisitor.services.workspace import Workspace
 
@@ -116,20 +119,50 @@ def _fit(table: QTableView) -> None:
 # --- Models ------------------------------------------------------------------------------
 
 
+def is_pregnancy(line: object) -> bool:
+    """A pick list's line is a ``PregnancyRow`` (no child yet), not a ``CaseloadRow``."""
+    return hasattr(line, "pregnancy_id")
+
+
+def subject_id(line: Any) -> uuid.UUID:
+    """The child's id, or the pregnancy's, that the service moves."""
+    found: uuid.UUID = line.pregnancy_id if is_pregnancy(line) else line.child_id
+    return found
+
+
+def _pick_name(r: Any) -> str:
+    return f"{r.mother_name}'s pregnancy" if is_pregnancy(r) else str(r.name)
+
+
+def _pick_age(r: Any) -> str:
+    return f"Due {short_date(r.estimated_delivery_date)}" if is_pregnancy(r) else str(r.age)
+
+
+def _pick_age_tooltip(r: Any) -> str:
+    if is_pregnancy(r):
+        return f"{r.gestation_today} today; not born yet"
+    return f"Born {spoken_date(r.date_of_birth)}"
+
+
+def _pick_review(r: Any) -> str:
+    if is_pregnancy(r):
+        return str(r.antenatal.kind.label)
+    return str(r.next_review.label) if r.next_review else "—"
+
+
 class ChildPickModel(LineTableModel):
-    """The children a lead may choose from (``CaseloadRow``s), one a row."""
+    """The children a lead may choose from (``CaseloadRow``s), one a row, and on a
+    reallocation the health visitor's ongoing pregnancies (``PregnancyRow``s)."""
 
     columns = (
-        LineColumn("Name", lambda r: r.name),
-        LineColumn(
-            "Age", lambda r: r.age, tooltip=lambda r: f"Born {spoken_date(r.date_of_birth)}"
-        ),
+        LineColumn("Name", _pick_name),
+        LineColumn("Age", _pick_age, tooltip=_pick_age_tooltip),
         LineColumn("Family", lambda r: r.family, tooltip=lambda r: f"The {r.family} family"),
         LineColumn("Postcode", lambda r: r.postcode),
         LineColumn(
             "Next review",
-            lambda r: r.next_review.label if r.next_review else "—",
-            spoken=lambda r: r.next_review.label if r.next_review else "No review open",
+            _pick_review,
+            spoken=lambda r: _pick_review(r) if _pick_review(r) != "—" else "No review open",
         ),
     )
 
@@ -183,6 +216,7 @@ class AllocationDialog(QDialog):
         *,
         chosen: Sequence[uuid.UUID] = (),
         from_name: str = "",
+        pregnancies: Sequence[PregnancyRow] = (),
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -195,15 +229,16 @@ class AllocationDialog(QDialog):
         )
         self.setAccessibleName(self.windowTitle())
 
+        what = "children and pregnancies" if pregnancies else "children"
         intro = QLabel(
-            f"Choose the children of {from_name} to move (Ctrl+A or “Select all” for the "
+            f"Choose the {what} of {from_name} to move (Ctrl+A or “Select all” for the "
             "whole caseload), who takes them, and why."
             if reallocating
             else "Choose the children to allocate, who takes them, and why."
         )
         intro.setWordWrap(True)
         self.model = ChildPickModel(self)
-        self.model.set_lines(rows)
+        self.model.set_lines([*rows, *pregnancies])
         self.picker = _table(
             "Children to move",
             "Choose one or more children: Shift or Ctrl with the arrows or the mouse",
@@ -296,15 +331,8 @@ class AllocationDialog(QDialog):
         self.setMinimumSize(640, 480)
         self.resize(760, 560)
 
-        wanted = set(chosen)
+        self._select(set(chosen))
         selection = self.picker.selectionModel()
-        for row in range(self.model.rowCount()):
-            if self.model.line_at(row).child_id in wanted:
-                selection.select(
-                    self.model.index(row, 0),
-                    QItemSelectionModel.SelectionFlag.Select
-                    | QItemSelectionModel.SelectionFlag.Rows,
-                )
         selection.selectionChanged.connect(lambda *_: self.update_preview())
         self.target.currentIndexChanged.connect(lambda _i: self._target_changed())
         self.keep_siblings.toggled.connect(lambda _on: self.update_preview())
@@ -314,17 +342,27 @@ class AllocationDialog(QDialog):
 
     # --- What is chosen ---------------------------------------------------------------
 
-    def chosen_rows(self) -> list[CaseloadRow]:
+    def _chosen_lines(self) -> list[Any]:
         rows = sorted(index.row() for index in self.picker.selectionModel().selectedRows())
         return [self.model.line_at(row) for row in rows]
 
-    def choose(self, *child_ids: uuid.UUID) -> None:
-        """Choose exactly these children (for a test or a caller that knows them)."""
+    def chosen_rows(self) -> list[CaseloadRow]:
+        """The children chosen, in the list's order."""
+        return [line for line in self._chosen_lines() if not is_pregnancy(line)]
+
+    def chosen_pregnancies(self) -> list[PregnancyRow]:
+        """The pregnancies chosen to move on their own, in the list's order."""
+        return [line for line in self._chosen_lines() if is_pregnancy(line)]
+
+    def choose(self, *subject_ids: uuid.UUID) -> None:
+        """Choose exactly these children or pregnancies (a test, or a caller that knows them)."""
         self.picker.clearSelection()
-        wanted = set(child_ids)
+        self._select(set(subject_ids))
+
+    def _select(self, wanted: set[uuid.UUID]) -> None:
         selection = self.picker.selectionModel()
         for row in range(self.model.rowCount()):
-            if self.model.line_at(row).child_id in wanted:
+            if subject_id(self.model.line_at(row)) in wanted:
                 selection.select(
                     self.model.index(row, 0),
                     QItemSelectionModel.SelectionFlag.Select
@@ -337,8 +375,8 @@ class AllocationDialog(QDialog):
 
     def update_preview(self) -> None:
         """Ask the service what would move now, siblings included, and say it."""
-        rows = self.chosen_rows()
-        count = len(rows)
+        rows, expecting = self.chosen_rows(), self.chosen_pregnancies()
+        count = len(rows) + len(expecting)
         self.chosen_count.setText(
             f"{count} of {self.model.rowCount()} chosen" if count else "No child chosen yet"
         )
@@ -346,7 +384,7 @@ class AllocationDialog(QDialog):
             self.children_message.show_message(None)
         target = self.target.value()
         self.plan = None
-        if not rows or target is None:
+        if not count or target is None:
             self.preview.setText("Choose the children and who takes them to see what will move.")
             return
         try:
@@ -354,6 +392,7 @@ class AllocationDialog(QDialog):
                 [row.child_id for row in rows],
                 target,
                 keep_siblings_together=self.keep_siblings.isChecked(),
+                pregnancy_ids=[row.pregnancy_id for row in expecting],
             )
         except HealthVisitorError as exc:
             self.preview.setText(str(exc))
@@ -369,10 +408,10 @@ class AllocationDialog(QDialog):
 
     def confirm(self) -> None:
         """Allocate; on a refusal say why beside the field and keep everything typed."""
-        rows = self.chosen_rows()
+        rows, expecting = self.chosen_rows(), self.chosen_pregnancies()
         self.problem.show_message(None)
         missing = False
-        if not rows:
+        if not rows and not expecting:
             self.children_message.show_message("Choose at least one child.")
             missing = True
         if self.target.value() is None:
@@ -384,12 +423,16 @@ class AllocationDialog(QDialog):
         if missing:
             return
         try:
+            # The holders the lead saw: the service refuses if any has moved since.
+            seen = {row.child_id: row.health_visitor_id for row in rows}
+            seen.update({row.pregnancy_id: row.health_visitor_id for row in expecting})
             self.outcome = self._workspace.allocate(
                 [row.child_id for row in rows],
                 self.target.value(),
                 reason=self.reason.text(),
                 keep_siblings_together=self.keep_siblings.isChecked(),
-                expected={row.child_id: row.health_visitor_id for row in rows},
+                expected=seen,
+                pregnancy_ids=[row.pregnancy_id for row in expecting],
             )
         except ValidationError as exc:
             self._show_problems(exc)

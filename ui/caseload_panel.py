@@ -14,15 +14,24 @@ child of the team, on a caseload or not, is the banner's team search
 board (``TeamBoardView``, issue 4); Enter on a health visitor there shows
 their caseload here. The panel asks the ``Workspace`` for plain rows and
 never touches the database itself.
+
+The children and the pregnancies are read off the GUI thread
+(``healthvisitor.ui.worker.Loader``; a trust-scale caseload takes about
+150 ms, docs/performance.md), so the window never freezes. Choosing another
+health visitor empties the lists at once and says "Loading …'s caseload…"
+in their place, never an empty list that would read as "no children"; a
+refresh of the same caseload (after a contact, an allocation) keeps the rows
+shown, the chosen child, the scroll, the filter and the sort until the new
+rows arrive. ``loaded`` says when every list asked for has answered.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -40,7 +49,6 @@ from PySide6.QtWidgets import (
 )
 
 from healthvisitor.domain.enums import Role
-from healthvisitor.errors import HealthVisitorError
 from healthvisitor.ui.caseload_model import (
     ALERTS,
     CHILD_ID_ROLE,
@@ -57,9 +65,11 @@ from healthvisitor.ui.caseload_model import (
 from healthvisitor.ui.pregnancy_list import PregnancyList, pregnancies
 from healthvisitor.ui.referrals_panel import FollowUpsList
 from healthvisitor.ui.team_board import TeamBoardView
+from healthvisitor.ui.worker import Loader, refusal_or_raise
 
 if TYPE_CHECKING:
     from healthvisitor.services.caseload import CaseloadRow, HealthVisitorSummary
+    from healthvisitor.services.pregnancies import PregnancyRow
     from healthvisitor.services.workspace import Workspace
 
 SEARCH_HINT = "Name, NHS number or postcode"
@@ -110,6 +120,10 @@ def children(count: int) -> str:
     return f"{count} child" if count == 1 else f"{count} children"
 
 
+#: Whose rows a list holds before its first answer: nobody's, not even "mine" (None).
+_NOBODY = uuid.UUID(int=0)
+
+
 class CaseloadPanel(QWidget):
     """One health visitor's caseload, filtered as the user types."""
 
@@ -119,6 +133,8 @@ class CaseloadPanel(QWidget):
     open_record_requested = Signal(object)
     #: The pregnancy (a ``PregnancyRow``) whose antenatal review the user asked to record.
     antenatal_review_requested = Signal(object)
+    #: Every list asked for (children, pregnancies, the board) has answered: shown, or said why not.
+    loaded = Signal()
 
     CHILDREN_TAB, PREGNANCIES_TAB, TEAM_TAB = 0, 1, 2
 
@@ -127,6 +143,20 @@ class CaseloadPanel(QWidget):
         self._workspace = workspace
         self.model = CaseloadModel(self)
         self.proxy = CaseloadProxy(self.model, self)
+        # Off the GUI thread: the children, and the pregnancies, of the chosen caseload.
+        self._children = Loader(self)
+        self._children.loaded.connect(self._children_loaded)
+        self._children.failed.connect(self._children_failed)
+        self._expecting = Loader(self)
+        self._expecting.loaded.connect(self._pregnancies_loaded)
+        self._expecting.failed.connect(self._pregnancies_failed)
+        #: Whose children ``model`` holds, and whose pregnancies the list holds.
+        self._children_of: uuid.UUID | None = _NOBODY
+        self._pregnancies_of: uuid.UUID | None = _NOBODY
+        #: Whose caseload was asked for last, with the name the combo gave it then.
+        self._asked_for: tuple[uuid.UUID | None, str] = (_NOBODY, "")
+        #: A pregnancy to choose once the pregnancies have come (``show_pregnancy``).
+        self._pregnancy_to_choose: uuid.UUID | None = None
 
         self.health_visitor = QComboBox()
         self.health_visitor.setAccessibleName("Health visitor")
@@ -226,6 +256,7 @@ class CaseloadPanel(QWidget):
         self.team: TeamBoardView | None = None
         if workspace.actor.role is Role.TEAM_LEAD:
             self.team = TeamBoardView(workspace, self.refresh)
+            self.team.loaded.connect(self._answered)
             self.tabs.addTab(self.team, "&Team")
             self.tabs.setAccessibleName("Children, pregnancies or team")
             self.tabs.tabBar().setAccessibleName("Children, pregnancies or team")
@@ -317,42 +348,110 @@ class CaseloadPanel(QWidget):
         return data if isinstance(data, uuid.UUID) else None
 
     def load_caseload(self) -> None:
-        """Fetch the chosen caseload, its children and its pregnancies, and show them.
+        """Ask for the chosen caseload's children and pregnancies; they show as they arrive.
 
-        Fetch and show are separate steps so the fetch can move to a worker
-        thread (like ``healthvisitor.ui.opening``) if a caseload at trust
-        scale ever makes it slow; 350 children take a few milliseconds.
+        Another health visitor's caseload than the one shown empties the lists
+        at once (they say it is loading); the same one keeps its rows shown
+        until the new ones come (a refresh).
         """
-        try:
-            rows = self._workspace.caseload(self.selected_health_visitor())
-        except HealthVisitorError as exc:
-            QMessageBox.warning(self, "Caseload not shown", str(exc))
-            rows = []
-        self.show_rows(rows)
+        visitor = self.selected_health_visitor()
+        self._asked_for = (visitor, self.health_visitor.currentText())
+        if visitor != self._children_of:
+            self._children_of = _NOBODY
+            self.model.set_rows([])
+        workspace = self._workspace
+        self._children.request(lambda: workspace.caseload(visitor))
         self.load_pregnancies()
-        self.follow_ups.reload(self.selected_health_visitor())
+        self.follow_ups.reload(visitor)
+        self._update_counts()
         self._update_tab_titles()
 
     def load_team_board(self) -> None:
-        """Fetch the team board, for a team lead (nothing to do for anyone else)."""
-        if self.team is None:
-            return
-        try:
-            board = self._workspace.team_board()
-        except HealthVisitorError as exc:
-            QMessageBox.warning(self, "Team board not shown", str(exc))
-            return
-        self.team.show_board(board)
+        """Ask for the team board, for a team lead (nothing to do for anyone else)."""
+        if self.team is not None:
+            self.team.load()
+            self.counts_changed.emit()
 
     def load_pregnancies(self) -> None:
-        """Fetch the chosen caseload's ongoing pregnancies (after an antenatal review, too)."""
-        try:
-            expecting = self._workspace.pregnancies(self.selected_health_visitor())
-        except HealthVisitorError as exc:
-            QMessageBox.warning(self, "Pregnancies not shown", str(exc))
-            expecting = []
-        self.pregnancies.show_rows(expecting, self.health_visitor.currentText())
+        """Ask for the chosen caseload's ongoing pregnancies (after an antenatal review, too)."""
+        visitor = self.selected_health_visitor()
+        self._asked_for = (visitor, self.health_visitor.currentText())
+        if visitor != self._pregnancies_of:
+            self._pregnancies_of = _NOBODY
+            self.pregnancies.show_rows([], self.health_visitor.currentText())
+        workspace = self._workspace
+        self._expecting.request(lambda: workspace.pregnancies(visitor))
+        self._say_pregnancies_loading()
         self._update_tab_titles()
+
+    def loading(self) -> bool:
+        """Some list asked for has not answered yet."""
+        board = self.team is not None and self.team.loading()
+        return self._children.busy or self._expecting.busy or board
+
+    def loading_children(self) -> bool:
+        """The chosen caseload's children are on their way and none are shown yet."""
+        return self._children.busy and self._children_of == _NOBODY
+
+    def when_loaded(self, then: Callable[[], None]) -> None:
+        """Call ``then`` once, when every list asked for has answered (soon, if all have)."""
+        if not self.loading():
+            QTimer.singleShot(0, self, then)
+            return
+
+        def once() -> None:
+            self.loaded.disconnect(once)
+            then()
+
+        self.loaded.connect(once)
+
+    def _children_loaded(self, rows: Sequence[CaseloadRow]) -> None:
+        refreshing = self._children_of == self._asked_for[0]
+        chosen = self.current_child_id()
+        scrolled = self.table.verticalScrollBar().value()
+        self._children_of = self._asked_for[0]
+        self.show_rows(rows)
+        if refreshing:  # the same caseload again: the user's place in it is kept
+            self._choose_child(chosen)
+            self.table.verticalScrollBar().setValue(scrolled)
+            if self.table.currentIndex().isValid():
+                self.table.scrollTo(self.table.currentIndex())
+        self._answered()
+
+    def _children_failed(self, error: object) -> None:
+        refusal = refusal_or_raise(error)
+        self._children_of = self._asked_for[0]
+        self.show_rows([])
+        QMessageBox.warning(self, "Caseload not shown", str(refusal))
+        self._answered()
+
+    def _pregnancies_loaded(self, rows: Sequence[PregnancyRow]) -> None:
+        self._pregnancies_of = self._asked_for[0]
+        self.pregnancies.show_rows(rows, self._asked_for[1])
+        self._choose_pregnancy_asked_for()
+        self._update_tab_titles()
+        self._answered()
+
+    def _pregnancies_failed(self, error: object) -> None:
+        refusal = refusal_or_raise(error)
+        self._pregnancies_of = self._asked_for[0]
+        self.pregnancies.show_rows([], self._asked_for[1])
+        self._update_tab_titles()
+        QMessageBox.warning(self, "Pregnancies not shown", str(refusal))
+        self._answered()
+
+    def _say_pregnancies_loading(self) -> None:
+        """While the pregnancies are on their way and none are shown, the list says so."""
+        if self._expecting.busy and self._pregnancies_of == _NOBODY:
+            self.pregnancies.empty_state.setText(
+                f"Loading the pregnancies on {self._asked_for[1]}'s caseload…"
+            )
+            self.pregnancies.empty_state.show()
+
+    def _answered(self) -> None:
+        self._update_counts()
+        if not self.loading():
+            self.loaded.emit()
 
     def show_rows(self, rows: Sequence[CaseloadRow]) -> None:
         self.model.set_rows(rows)
@@ -361,10 +460,11 @@ class CaseloadPanel(QWidget):
         self._update_tab_titles()
 
     def _update_tab_titles(self) -> None:
-        self.tabs.setTabText(self.CHILDREN_TAB, f"&Children ({self.model.rowCount()})")
-        self.tabs.setTabText(
-            self.PREGNANCIES_TAB, f"&Pregnancies ({self.pregnancies.model.rowCount()})"
-        )
+        children_count = "…" if self.loading_children() else self.model.rowCount()
+        waiting = self._expecting.busy and self._pregnancies_of == _NOBODY
+        expecting = "…" if waiting else self.pregnancies.model.rowCount()
+        self.tabs.setTabText(self.CHILDREN_TAB, f"&Children ({children_count})")
+        self.tabs.setTabText(self.PREGNANCIES_TAB, f"&Pregnancies ({expecting})")
         self.tabs.setTabText(
             self.tabs.indexOf(self.follow_ups),
             f"Referral &follow-ups ({self.follow_ups.model.rowCount()})",
@@ -384,13 +484,14 @@ class CaseloadPanel(QWidget):
 
     def refresh(self) -> None:
         """Load the caseload again (a contact may change its alerts), keeping the chosen child."""
-        chosen = self.current_child_id()
         self.load_caseload()  # the pregnancies too: a birth may move one onto the children
         self.load_team_board()  # a contact may change the team's due and overdue counts
-        if chosen is None:
+
+    def _choose_child(self, child_id: uuid.UUID | None) -> None:
+        if child_id is None:
             return
         for row in range(self.proxy.rowCount()):
-            if self.proxy.index(row, NAME).data(CHILD_ID_ROLE) == chosen:
+            if self.proxy.index(row, NAME).data(CHILD_ID_ROLE) == child_id:
                 self.table.selectRow(row)
                 return
 
@@ -423,6 +524,7 @@ class CaseloadPanel(QWidget):
     def _search_changed(self, text: str) -> None:
         self.proxy.set_search_text(text)
         self.pregnancies.set_search_text(text)
+        self._say_pregnancies_loading()
         self._update_counts()
 
     def chosen_filter(self) -> CaseloadFilter:
@@ -465,6 +567,25 @@ class CaseloadPanel(QWidget):
         self.show_children()
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def show_pregnancy(self, health_visitor_id: uuid.UUID | None, pregnancy_id: uuid.UUID) -> bool:
+        """The pregnancy chosen on its health visitor's "Pregnancies" tab (the team search
+        found it); False if it is on no caseload the combo offers (unallocated, say)."""
+        ids = [self.health_visitor.itemData(i) for i in range(self.health_visitor.count())]
+        if health_visitor_id not in ids:
+            return False
+        self._pregnancy_to_choose = pregnancy_id
+        self.health_visitor.setCurrentIndex(ids.index(health_visitor_id))  # loads if another
+        self.show_pregnancies()
+        self.pregnancies.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        if not self._expecting.busy:
+            self._choose_pregnancy_asked_for()
+        return True
+
+    def _choose_pregnancy_asked_for(self) -> None:
+        if self._pregnancy_to_choose is not None:
+            self.pregnancies.choose(self._pregnancy_to_choose)
+            self._pregnancy_to_choose = None
+
     def show_children(self) -> None:
         self.tabs.setCurrentIndex(self.CHILDREN_TAB)
 
@@ -495,15 +616,26 @@ class CaseloadPanel(QWidget):
     def counts_text(self) -> str:
         """What the status bar says of the list shown: "3 children shown", "1 of 4 …"."""
         if self.team is not None and self.showing_team():
+            if self.team.board is None:
+                return self.team.loading_note.text()
             members, waiting = self.team.counts()
-            return f"{members} in the team; {children(waiting)} waiting for a health visitor"
-        if self.showing_pregnancies():
+            said = f"{members} in the team; {children(waiting)} waiting for a health visitor"
+            updating = self.team.loading()
+        elif self.showing_pregnancies():
+            if self._expecting.busy and self._pregnancies_of == _NOBODY:
+                return f"Loading the pregnancies on {self._asked_for[1]}'s caseload…"
             shown, total = self.pregnancies.counts()
             what = pregnancies(total)
+            said = f"{what} shown" if shown == total else f"{shown} of {what} shown"
+            updating = self._expecting.busy
         else:
+            if self.loading_children():
+                return f"Loading {self._asked_for[1]}'s caseload…"
             shown, total = self.proxy.rowCount(), self.model.rowCount()
             what = children(total)
-        return f"{what} shown" if shown == total else f"{shown} of {what} shown"
+            said = f"{what} shown" if shown == total else f"{shown} of {what} shown"
+            updating = self._children.busy
+        return f"{said} (updating…)" if updating else said
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -536,7 +668,9 @@ class CaseloadPanel(QWidget):
 
     def _update_counts(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
-        if total == 0:
+        if self.loading_children():
+            self.empty_state.setText(f"Loading {self._asked_for[1]}'s caseload…")
+        elif total == 0:
             self.empty_state.setText(
                 f"No children are allocated to {self.health_visitor.currentText()}."
             )

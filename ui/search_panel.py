@@ -11,6 +11,13 @@ the only child found, or moves to the list; Down moves to the list; Esc in
 the list goes back to the box, and Esc in the box clears it and returns to
 the caseload.
 
+Ongoing pregnancies are found too (the mother's name, the family's name or
+the postcode; issue 4), listed after the active children: each row says
+"Pregnancy" and the date the baby is due, in place of a child's record
+status and date of birth. Enter on one opens the pregnancy where it is
+worked on: the "Pregnancies" tab of its health visitor's caseload, that
+pregnancy chosen (``open_pregnancy_requested``).
+
 The search runs on the GUI thread: it is one indexed query, a few
 milliseconds at team scale and under about 30 ms with 100,000 children in
 the database (``bench/bench_search.py``), shorter than the pause that starts
@@ -37,6 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from healthvisitor.errors import HealthVisitorError
+from healthvisitor.services.search import PregnancySearchRow
 from healthvisitor.ui.caseload_model import short_date, spoken_date
 from healthvisitor.ui.line_table_model import LineColumn, LineTableModel
 
@@ -46,60 +54,107 @@ if TYPE_CHECKING:
 
 #: The pause in typing after which the search runs (issue 4: results as you type).
 DEBOUNCE_MS = 200
-SEARCH_HINT = "Find a child: name, NHS number, date of birth or postcode"
+SEARCH_HINT = "Find a child or an expectant mother: name, NHS number, date of birth or postcode"
 #: In the box, beside its label "Find a child".
 PLACEHOLDER = "Name, NHS number, date of birth or postcode"
 #: NHS mid grey: a record no longer active (its status column says so in words too).
 INACTIVE_COLOUR = "#4C6272"
 
 
-def _status_tooltip(row: SearchRow) -> str:
+#: What a pregnancy's "Record" cell says (words, never colour alone).
+PREGNANCY = "Pregnancy"
+
+
+def _status_tooltip(row: SearchRow | PregnancySearchRow) -> str:
+    if isinstance(row, PregnancySearchRow):
+        return (
+            f"An ongoing pregnancy, due {spoken_date(row.estimated_delivery_date)}: the baby "
+            "is not born yet. Enter shows it on its health visitor's Pregnancies tab"
+        )
     if row.active:
         return "An active record"
     return f"{row.status}: no longer on a caseload; the record can still be opened and read"
 
 
-def _inactive(row: SearchRow) -> str | None:
-    return None if row.active else INACTIVE_COLOUR
+def _inactive(row: SearchRow | PregnancySearchRow) -> str | None:
+    return None if isinstance(row, PregnancySearchRow) or row.active else INACTIVE_COLOUR
+
+
+def _name(row: SearchRow | PregnancySearchRow) -> str:
+    return f"{row.mother_name} (pregnant)" if isinstance(row, PregnancySearchRow) else row.name
+
+
+def _name_tooltip(row: SearchRow | PregnancySearchRow) -> str:
+    if isinstance(row, PregnancySearchRow):
+        return f"Press Enter to show {row.mother_name}'s pregnancy"
+    return f"Press Enter to open {row.name}'s record"
+
+
+def _nhs_number(row: SearchRow | PregnancySearchRow) -> str:
+    return "—" if isinstance(row, PregnancySearchRow) else row.nhs_number
+
+
+def _spoken_nhs_number(row: SearchRow | PregnancySearchRow) -> str:
+    if isinstance(row, PregnancySearchRow):
+        return "None yet: the baby is not born"
+    # Digit groups read one digit at a time, as the number is said aloud.
+    return " ".join(row.nhs_number.replace(" ", ""))
+
+
+def _born(row: SearchRow | PregnancySearchRow) -> str:
+    if isinstance(row, PregnancySearchRow):
+        return f"Due {short_date(row.estimated_delivery_date)}"
+    return short_date(row.date_of_birth)
+
+
+def _spoken_born(row: SearchRow | PregnancySearchRow) -> str:
+    if isinstance(row, PregnancySearchRow):
+        return f"Due {spoken_date(row.estimated_delivery_date)}"
+    return spoken_date(row.date_of_birth)
+
+
+def _age(row: SearchRow | PregnancySearchRow) -> str:
+    return row.gestation if isinstance(row, PregnancySearchRow) else row.age
+
+
+def _record(row: SearchRow | PregnancySearchRow) -> str:
+    return PREGNANCY if isinstance(row, PregnancySearchRow) else row.status
 
 
 RESULT_COLUMNS: tuple[LineColumn, ...] = (
-    LineColumn(
-        "Name",
-        lambda r: r.name,
-        tooltip=lambda r: f"Press Enter to open {r.name}'s record",
-        colour=_inactive,
-    ),
-    LineColumn(
-        "NHS number",
-        lambda r: r.nhs_number,
-        # Digit groups read one digit at a time, as the number is said aloud.
-        spoken=lambda r: " ".join(r.nhs_number.replace(" ", "")),
-    ),
-    LineColumn(
-        "Date of birth",
-        lambda r: short_date(r.date_of_birth),
-        spoken=lambda r: spoken_date(r.date_of_birth),
-    ),
-    LineColumn("Age", lambda r: r.age),
+    LineColumn("Name", _name, tooltip=_name_tooltip, colour=_inactive),
+    LineColumn("NHS number", _nhs_number, spoken=_spoken_nhs_number),
+    LineColumn("Date of birth", _born, spoken=_spoken_born),
+    LineColumn("Age", _age),
     LineColumn("Family", lambda r: r.family),
     LineColumn("Postcode", lambda r: r.postcode),
     LineColumn("Health visitor", lambda r: r.health_visitor),
-    LineColumn("Record", lambda r: r.status, tooltip=_status_tooltip, colour=_inactive),
+    LineColumn("Record", _record, tooltip=_status_tooltip, colour=_inactive),
 )
 NAME, NHS_NUMBER, DATE_OF_BIRTH, AGE, FAMILY, POSTCODE, HEALTH_VISITOR, RECORD = range(
     len(RESULT_COLUMNS)
 )
 
 
+def found_lines(result: SearchResult) -> list[SearchRow | PregnancySearchRow]:
+    """The active children, then the ongoing pregnancies, then the records no longer active."""
+    active = [row for row in result.rows if row.active]
+    closed = [row for row in result.rows if not row.active]
+    return [*active, *result.pregnancies, *closed]
+
+
 class SearchResultsModel(LineTableModel):
-    """The children a search found, in the service's order (active records first)."""
+    """The children and pregnancies a search found (``found_lines``' order)."""
 
     columns = RESULT_COLUMNS
 
-    def child_id_at(self, row: int) -> uuid.UUID:
-        line: SearchRow = self.line_at(row)
-        return line.child_id
+    def child_id_at(self, row: int) -> uuid.UUID | None:
+        line: SearchRow | PregnancySearchRow = self.line_at(row)
+        return None if isinstance(line, PregnancySearchRow) else line.child_id
+
+    def pregnancy_at(self, row: int) -> PregnancySearchRow | None:
+        line: SearchRow | PregnancySearchRow = self.line_at(row)
+        return line if isinstance(line, PregnancySearchRow) else None
 
 
 class TeamSearch(QWidget):
@@ -107,6 +162,8 @@ class TeamSearch(QWidget):
 
     #: The child (a ``uuid.UUID``) whose record the user asked to open.
     open_record_requested = Signal(object)
+    #: The ongoing pregnancy (a ``PregnancySearchRow``) the user asked to open.
+    open_pregnancy_requested = Signal(object)
     #: The results page should be shown (True) or the caseload again (False).
     showing_changed = Signal(bool)
     #: The user left the search (Esc in the box, or "Back to the caseload").
@@ -124,8 +181,8 @@ class TeamSearch(QWidget):
         self.box.setClearButtonEnabled(True)
         self.box.setAccessibleName("Find a child in the team")
         self.box.setAccessibleDescription(
-            "Type a name, NHS number, date of birth or postcode: the team's children "
-            "who match are listed as you type"
+            "Type a name, NHS number, date of birth or postcode: the team's children, "
+            "and expectant mothers by name or postcode, who match are listed as you type"
         )
         self.box.setToolTip(f"{SEARCH_HINT}, in the whole team (Ctrl+F)")
         self.box.setMinimumWidth(380)
@@ -222,11 +279,11 @@ class TeamSearch(QWidget):
 
     def _show(self, result: SearchResult | None, problem: str = "") -> None:
         self.result = result
-        self.model.set_lines(result.rows if result else ())
+        self.model.set_lines(found_lines(result) if result else ())
         self.summary.setText(problem or (result.summary() if result else SEARCH_HINT))
-        if result and result.rows:
+        if self.model.rowCount():
             self._size_columns()
-        self.open_button.setEnabled(self.current_child_id() is not None)
+        self._current_changed(None, None)
 
     def _size_columns(self) -> None:
         self.table.resizeColumnsToContents()
@@ -259,16 +316,33 @@ class TeamSearch(QWidget):
         index = self.table.currentIndex()
         return self.model.child_id_at(index.row()) if index.isValid() else None
 
+    def current_pregnancy(self) -> PregnancySearchRow | None:
+        index = self.table.currentIndex()
+        return self.model.pregnancy_at(index.row()) if index.isValid() else None
+
     def open_current_record(self) -> None:
+        """Open the chosen child's record, or show the chosen pregnancy."""
         child_id = self.current_child_id()
         if child_id is not None:
             self.open_record_requested.emit(child_id)
+            return
+        pregnancy = self.current_pregnancy()
+        if pregnancy is not None:
+            self.open_pregnancy_requested.emit(pregnancy)
 
     def _row_activated(self, _index: object) -> None:
         self.open_current_record()
 
     def _current_changed(self, _current: object, _previous: object) -> None:
-        self.open_button.setEnabled(self.current_child_id() is not None)
+        pregnancy = self.current_pregnancy()
+        self.open_button.setEnabled(pregnancy is not None or self.current_child_id() is not None)
+        what = "pregnancy" if pregnancy is not None else "record"
+        self.open_button.setText(f"&Open {what}")
+        self.open_button.setAccessibleName(
+            "Show the chosen pregnancy on its caseload"
+            if pregnancy is not None
+            else "Open the chosen child's record"
+        )
 
     def go_to_results(self) -> bool:
         """Move to the first child found; False if none was."""

@@ -17,6 +17,13 @@ children of the chosen health visitor (Ctrl+Shift+R), arrange or end cover
 (Ctrl+Shift+G), and transfer children to another team of the trust
 (Ctrl+Shift+M: the chosen unallocated children, or else the chosen health
 visitor's). After each action the board and the caseloads reload.
+
+The board is read off the GUI thread (``healthvisitor.ui.worker.Loader``): at
+trust scale it takes about a second (docs/performance.md). Until the first
+answer the tab says it is loading; while a later one is on its way the board
+shown stays, with the lead's choices kept, but the actions wait for it (each
+dialog works on the rows the lead saw, and the services refuse a change made
+against rows someone has changed since).
 """
 
 from __future__ import annotations
@@ -25,7 +32,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import (
+    QItemSelection,
+    QItemSelectionModel,
+    QObject,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,6 +47,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSizePolicy,
     QTableView,
@@ -63,6 +78,7 @@ from healthvisitor.ui.caseload_model import (
     COLUMNS as CASELOAD_COLUMNS,
 )
 from healthvisitor.ui.line_table_model import LINE_ROLE, LineColumn, LineTableModel, ModelIndex
+from healthvisitor.ui.worker import Loader, refusal_or_raise
 
 if TYPE_CHECKING:
     from healthvisitor.services.caseload import CaseloadRow
@@ -71,6 +87,9 @@ if TYPE_CHECKING:
 
 #: NHS red: a caseload over the recommended size (the number says it; colour repeats it).
 OVER_COLOUR = "#D5281B"
+LOADING_TEXT = "Loading the team's caseloads and the unallocated list…"
+UPDATING_TEXT = "Updating the board…"
+WAIT_FOR_BOARD = "The board is being updated: try again in a moment, on the fresh rows."
 
 
 @dataclass(frozen=True)
@@ -282,6 +301,8 @@ class TeamBoardView(QWidget):
     caseload_requested = Signal(object)
     #: An allocation, a cover or an undo was saved: what was done, in words.
     changed = Signal(str)
+    #: The board asked for last has answered: shown, or its problem said.
+    loaded = Signal()
 
     def __init__(
         self,
@@ -339,6 +360,19 @@ class TeamBoardView(QWidget):
         self.done_message.setWordWrap(True)
         self.done_message.setAccessibleName("Last allocation change")
         self.done_message.hide()
+        #: Said while the board is read (the first time in place of the tables).
+        self.loading_note = QLabel(LOADING_TEXT)
+        self.loading_note.setObjectName("emptyState")
+        self.loading_note.setAccessibleName("Team board loading")
+        self.loading_note.hide()
+        #: Said beside the actions while a fresh board is on its way (nothing moves).
+        self.updating = QLabel(UPDATING_TEXT)
+        self.updating.setObjectName("boardNote")
+        self.updating.setAccessibleName("Team board updating")
+        self.updating.hide()
+        self._loader = Loader(self)
+        self._loader.loaded.connect(self._board_loaded)
+        self._loader.failed.connect(self._board_failed)
 
         self.allocate_button = _board_button(
             "&Allocate…",
@@ -402,9 +436,13 @@ class TeamBoardView(QWidget):
         layout.setContentsMargins(0, 8, 0, 0)
         layout.setSpacing(6)
         layout.addLayout(actions)
-        layout.addWidget(self.weights)
+        weights_line = QHBoxLayout()
+        weights_line.addWidget(self.weights, 1)
+        weights_line.addWidget(self.updating)
+        layout.addLayout(weights_line)
         layout.addWidget(self.cover)
         layout.addWidget(self.done_message)
+        layout.addWidget(self.loading_note)
         # Issue 5: the safeguarding discussions health visitors asked the lead for
         # (its own widget and file; it reads its list again each time it is shown).
         if workspace is not None:
@@ -434,6 +472,83 @@ class TeamBoardView(QWidget):
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._enable())
         self.unallocated.selectionModel().selectionChanged.connect(lambda *_: self._enable())
         self._enable()
+
+    # --- Loading -------------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Read the board again off the GUI thread; the board shown stays until it answers."""
+        if self._workspace is None:
+            return
+        self._loader.request(self._workspace.team_board)
+        self.updating.setVisible(self.board is not None)
+        if self.board is None:  # nothing to show yet: no empty tables that say "nobody"
+            self.loading_note.setText(LOADING_TEXT)
+            self.loading_note.show()
+            for widget in (
+                self.table,
+                self.unallocated,
+                self.unallocated_heading,
+                self.unallocated_empty,
+                self.allocate_button,
+            ):
+                widget.hide()
+            self._filler.show()
+        self._enable()
+
+    def loading(self) -> bool:
+        """A board is on its way (the actions wait for it)."""
+        return self._loader.busy
+
+    def _board_loaded(self, board: TeamBoard) -> None:
+        # The lead's choices, kept across the reload where the rows are still there.
+        member = self.current_member()
+        chosen = {row.child_id for row in self.chosen_unallocated()}
+        scrolled = self.unallocated.verticalScrollBar().value()
+        self.loading_note.hide()
+        self.updating.hide()
+        if self.done_message.text() == WAIT_FOR_BOARD:
+            self.say("")
+        self.show_board(board)
+        self.table.show()
+        self.allocate_button.show()
+        self.unallocated_heading.show()
+        if member is not None:
+            self._choose_member(member.health_visitor_id)
+        self._choose_unallocated(chosen)
+        self.unallocated.verticalScrollBar().setValue(scrolled)
+        self.loaded.emit()
+
+    def _board_failed(self, error: object) -> None:
+        """Said as before the board moved off the GUI thread; the board shown (if any) stays."""
+        refusal = refusal_or_raise(error)
+        self.loading_note.setText(f"The team board is not shown: {refusal}")
+        self.loading_note.setVisible(self.board is None)
+        self.updating.hide()
+        self._enable()
+        QMessageBox.warning(self, "Team board not shown", str(refusal))
+        self.loaded.emit()
+
+    def _choose_member(self, health_visitor_id: object) -> None:
+        for row in range(self.proxy.rowCount()):
+            load = self.proxy.index(row, MEMBER).data(LINE_ROLE)
+            if load is not None and load.health_visitor_id == health_visitor_id:
+                self.table.selectRow(row)
+                return
+
+    def _choose_unallocated(self, child_ids: set[object]) -> None:
+        if not child_ids:
+            return
+        selection = QItemSelection()
+        for row in range(self.unallocated_proxy.rowCount()):
+            line = self.unallocated_proxy.index(row, 0).data(LINE_ROLE)
+            if line is not None and line.child_id in child_ids:
+                selection.select(
+                    self.unallocated_proxy.index(row, 0),
+                    self.unallocated_proxy.index(row, self.unallocated_proxy.columnCount() - 1),
+                )
+        self.unallocated.selectionModel().select(
+            selection, QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
 
     def show_board(self, board: TeamBoard) -> None:
         self.board = board
@@ -506,7 +621,8 @@ class TeamBoardView(QWidget):
             self.caseload_requested.emit(load.health_visitor_id)
 
     def _enable(self) -> None:
-        acting = self._workspace is not None and self.board is not None
+        # Not while a board is on its way: the lead acts on the rows shown once they are fresh.
+        acting = self._workspace is not None and self.board is not None and not self.loading()
         self.allocate_button.setEnabled(acting and self.unallocated_model.rowCount() > 0)
         # Not disabled without a chosen health visitor: pressing it then says what to do.
         self.reallocate_button.setEnabled(acting)
@@ -541,9 +657,17 @@ class TeamBoardView(QWidget):
         if self.dialog is dialog:
             self.dialog = None
 
+    def _waiting_for_board(self) -> bool:
+        """True (and said) while a board is on its way: no action on the rows it replaces."""
+        if self.loading():
+            self.say(WAIT_FOR_BOARD)
+        return self.loading()
+
     def allocate_chosen(self) -> AllocationDialog | None:
         """The allocation dialog over the unallocated list, the chosen children ticked."""
         if self._workspace is None or self.board is None or not self.board.unallocated:
+            return None
+        if self._waiting_for_board():
             return None
         dialog = AllocationDialog(
             self._workspace,
@@ -559,7 +683,7 @@ class TeamBoardView(QWidget):
     def reallocate_chosen(self) -> AllocationDialog | None:
         """The allocation dialog over the chosen health visitor's own children."""
         load = self.current_member()
-        if self._workspace is None:
+        if self._workspace is None or self._waiting_for_board():
             return None
         if load is None:
             self.say("Choose a health visitor in the table first, then press Reallocate.")
@@ -571,17 +695,24 @@ class TeamBoardView(QWidget):
                 for row in self._workspace.caseload(load.health_visitor_id)
                 if row.health_visitor_id == load.health_visitor_id  # not children they cover
             ]
+            # Her pregnancies too: one with no child yet moves on its own (issue 4).
+            expecting = [
+                row
+                for row in self._workspace.pregnancies(load.health_visitor_id)
+                if row.health_visitor_id == load.health_visitor_id
+            ]
         except HealthVisitorError as exc:
             self.say(str(exc))
             return None
-        if not rows:
-            self.say(f"{load.full_name} has no children to reallocate.")
+        if not rows and not expecting:
+            self.say(f"{load.full_name} has no children or pregnancies to reallocate.")
             return None
         dialog = AllocationDialog(
             self._workspace,
             rows,
             self.members(leaving_out=load.health_visitor_id),
             from_name=load.full_name,
+            pregnancies=expecting,
             parent=self,
         )
         dialog.accepted.connect(lambda: self._allocated(dialog))
@@ -589,7 +720,7 @@ class TeamBoardView(QWidget):
         return dialog
 
     def open_cover(self) -> CoverDialog | None:
-        if self._workspace is None:
+        if self._workspace is None or self._waiting_for_board():
             return None
         load = self.current_member()
         dialog = CoverDialog(
@@ -603,7 +734,7 @@ class TeamBoardView(QWidget):
         return dialog
 
     def open_recent_changes(self) -> RecentChangesDialog | None:
-        if self._workspace is None:
+        if self._workspace is None or self._waiting_for_board():
             return None
         dialog = RecentChangesDialog(self._workspace, parent=self)
         dialog.changed.connect(self._changed)
@@ -613,7 +744,7 @@ class TeamBoardView(QWidget):
     def transfer_chosen(self) -> TransferDialog | None:
         """The transfer dialog over the chosen unallocated children, or else over the
         chosen health visitor's own children."""
-        if self._workspace is None or self.board is None:
+        if self._workspace is None or self.board is None or self._waiting_for_board():
             return None
         chosen = self.chosen_unallocated()
         load = self.current_member()
@@ -674,6 +805,8 @@ class TeamBoardView(QWidget):
         self.say(message)
         if self._reload is not None:
             self._reload()
+        else:
+            self.load()
         self.changed.emit(message)
 
     def say(self, message: str) -> None:

@@ -26,6 +26,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from healthvisitor.errors import HealthVisitorError
+
 
 class _Relay(QObject):
     """Lives on the GUI thread; the worker emits through it (queued to the GUI thread)."""
@@ -66,6 +68,17 @@ def loader_pool() -> QThreadPool:
 def wait_for_loads(milliseconds: int = 30_000) -> bool:
     """Block until every read started has finished (closing the window, tests)."""
     return _POOL is None or _POOL.waitForDone(milliseconds)
+
+
+def refusal_or_raise(error: object) -> HealthVisitorError:
+    """The error a ``failed`` signal brought, if it is one the user can be told
+    (a ``HealthVisitorError``: a refusal, an unreachable database); anything else
+    is a bug, raised again on the GUI thread as loudly as if the read had run there."""
+    if isinstance(error, HealthVisitorError):
+        return error
+    if isinstance(error, BaseException):
+        raise error
+    raise TypeError(f"A read failed with {error!r}, which is not an exception")
 
 
 class Loader(QObject):

@@ -56,6 +56,7 @@ from healthvisitor.persistence.types import utc_now
 from healthvisitor.services.access import require_team, require_team_lead
 from healthvisitor.services.actor import Actor
 from healthvisitor.services.audit import record_event
+from healthvisitor.services.policy import Permission, requires
 
 #: How many batches "Recent allocation changes" lists.
 RECENT_BATCHES = 20
@@ -116,8 +117,10 @@ class AllocationPlan:
         return {m.subject_id: m.from_id for m in self.children}
 
     def summary(self) -> str:
-        """``3 children and 1 pregnancy to Helen Walker``."""
-        parts = [_plural(len(self.children), "child", "children")]
+        """``3 children and 1 pregnancy to Helen Walker`` (``1 pregnancy to …`` alone)."""
+        parts = []
+        if self.children or not self.pregnancies:
+            parts.append(_plural(len(self.children), "child", "children"))
         if self.pregnancies:
             parts.append(_plural(len(self.pregnancies), "pregnancy", "pregnancies"))
         return f"{' and '.join(parts)} to {self.to_name}"
@@ -244,6 +247,8 @@ class _Gathered:
     plan: AllocationPlan
     #: The children the lead chose, as read now (locked when allocating).
     chosen: list[Child]
+    #: The pregnancies the lead chose on their own, with the mother's name (issue 4).
+    chosen_pregnancies: list[tuple[Pregnancy, str]]
     #: The children and pregnancies that move (siblings included).
     children: dict[uuid.UUID, Child]
     pregnancies: dict[uuid.UUID, Pregnancy]
@@ -257,19 +262,20 @@ def _gather(
     *,
     keep_siblings_together: bool,
     lock: bool,
+    pregnancy_ids: Collection[uuid.UUID] = (),
 ) -> _Gathered:
     team_id = require_team_lead(actor)
     target = _team_member(
         session, team_id, to_health_visitor_id, "to_health_visitor", "a health visitor"
     )
-    if not child_ids:
+    if not child_ids and not pregnancy_ids:
         raise ValidationError("Choose at least one child.", "children")
     query = (
         select(Child)
         .where(Child.id.in_(set(child_ids)))
         .order_by(Child.family_name, Child.given_name, Child.id)
     )
-    chosen = list(session.scalars(query.with_for_update() if lock else query))
+    chosen = list(session.scalars(query.with_for_update() if lock else query)) if child_ids else []
     if len(chosen) != len(set(child_ids)):
         raise NotFoundError("One of the chosen children is no longer on record.")
     for child in chosen:
@@ -282,12 +288,17 @@ def _gather(
                 "children",
             )
     chosen_ids = {c.id for c in chosen}
+    chosen_pregnancies = _chosen_pregnancies(session, team_id, pregnancy_ids, lock=lock)
+    chosen_pregnancy_ids = {p.id for p, _ in chosen_pregnancies}
     siblings: list[Child] = []
-    pregnancies: list[tuple[Pregnancy, str]] = []
+    pregnancies: list[tuple[Pregnancy, str]] = list(chosen_pregnancies)
     if keep_siblings_together:
-        # A child with the same holder as a chosen child of its family comes too.
-        holders = {(c.family_id, c.health_visitor_id) for c in chosen}
-        families = {c.family_id for c in chosen}
+        # A child with the same holder as a chosen child (or pregnancy) of its family
+        # comes too: a pregnancy moved on its own takes its brothers and sisters.
+        holders = {(c.family_id, c.health_visitor_id) for c in chosen} | {
+            (p.family_id, p.health_visitor_id) for p, _ in chosen_pregnancies
+        }
+        families = {family_id for family_id, _ in holders}
         sibling_query = (
             select(Child)
             .where(
@@ -309,6 +320,7 @@ def _gather(
                 Pregnancy.family_id.in_(families),
                 Family.team_id == team_id,
                 Pregnancy.outcome == PregnancyOutcome.ONGOING,
+                Pregnancy.id.not_in(chosen_pregnancy_ids),
             )
             .order_by(Pregnancy.estimated_delivery_date, Pregnancy.id)
         )
@@ -324,6 +336,8 @@ def _gather(
     )
     already = tuple(
         f"{c.given_name} {c.family_name}" for c in chosen if c.health_visitor_id == target.id
+    ) + tuple(
+        f"{name}'s pregnancy" for p, name in chosen_pregnancies if p.health_visitor_id == target.id
     )
     moving_children = [c for c in everyone if c.health_visitor_id != target.id]
     moving_pregnancies = [(p, n) for p, n in pregnancies if p.health_visitor_id != target.id]
@@ -346,7 +360,7 @@ def _gather(
                 name,
                 p.health_visitor_id,
                 names.get(p.health_visitor_id, "") if p.health_visitor_id else "",
-                with_sibling=True,
+                with_sibling=p.id not in chosen_pregnancy_ids,
                 is_pregnancy=True,
             )
             for p, name in moving_pregnancies
@@ -356,11 +370,43 @@ def _gather(
     return _Gathered(
         plan,
         chosen,
+        chosen_pregnancies,
         {c.id: c for c in moving_children},
         {p.id: p for p, _ in moving_pregnancies},
     )
 
 
+def _chosen_pregnancies(
+    session: Session, team_id: uuid.UUID, pregnancy_ids: Collection[uuid.UUID], *, lock: bool
+) -> list[tuple[Pregnancy, str]]:
+    """The pregnancies chosen on their own, with the mother's name: the team's, ongoing."""
+    if not pregnancy_ids:
+        return []
+    query = (
+        select(Pregnancy, Carer.given_name, Carer.family_name, Family.team_id)
+        .join(Carer, Carer.id == Pregnancy.mother_id)
+        .join(Family, Family.id == Pregnancy.family_id)
+        .where(Pregnancy.id.in_(set(pregnancy_ids)))
+        .order_by(Pregnancy.estimated_delivery_date, Pregnancy.id)
+    )
+    found = session.execute(query.with_for_update(of=Pregnancy) if lock else query).all()
+    if len(found) != len(set(pregnancy_ids)):
+        raise NotFoundError("One of the chosen pregnancies is no longer on record.")
+    chosen = []
+    for pregnancy, given, family_name, in_team in found:
+        if in_team != team_id:
+            raise PermissionDeniedError("One of the chosen pregnancies belongs to another team.")
+        if pregnancy.outcome is not PregnancyOutcome.ONGOING:
+            raise ValidationError(
+                f"{given} {family_name}'s pregnancy has ended "
+                f"({pregnancy.outcome.label.lower()}); only an ongoing pregnancy is allocated.",
+                "children",
+            )
+        chosen.append((pregnancy, f"{given} {family_name}"))
+    return chosen
+
+
+@requires(Permission.ALLOCATE)
 def plan_allocation(
     session: Session,
     actor: Actor,
@@ -368,6 +414,7 @@ def plan_allocation(
     to_health_visitor_id: uuid.UUID,
     *,
     keep_siblings_together: bool = True,
+    pregnancy_ids: Collection[uuid.UUID] = (),
 ) -> AllocationPlan:
     """What ``allocate`` would move now, siblings included; changes nothing."""
     return _gather(
@@ -377,6 +424,7 @@ def plan_allocation(
         to_health_visitor_id,
         keep_siblings_together=keep_siblings_together,
         lock=False,
+        pregnancy_ids=pregnancy_ids,
     ).plan
 
 
@@ -388,6 +436,7 @@ def _moved_meanwhile(name: str, now_with: str) -> ConcurrentEditError:
     )
 
 
+@requires(Permission.ALLOCATE)
 def allocate(
     session: Session,
     actor: Actor,
@@ -398,13 +447,16 @@ def allocate(
     today: dt.date,
     keep_siblings_together: bool = True,
     expected: Mapping[uuid.UUID, uuid.UUID | None] | None = None,
+    pregnancy_ids: Collection[uuid.UUID] = (),
 ) -> AllocationResult:
     """Allocate or reallocate children (and their siblings) to one health visitor.
 
-    ``expected`` maps each chosen child to the holder the lead saw (None for
-    unallocated); a child missing from it is taken as it is now. If any
-    moving child is no longer with that holder, ``ConcurrentEditError``
-    names it and nothing is changed.
+    ``pregnancy_ids`` are pregnancies moved on their own, before there is a
+    child (issue 4); with ``keep_siblings_together`` the family's children
+    with the same holder come too. ``expected`` maps each chosen child (and
+    pregnancy) to the holder the lead saw (None for unallocated); one missing
+    from it is taken as it is now. If any is no longer with that holder,
+    ``ConcurrentEditError`` names it and nothing is changed.
     """
     problems = []
     if not reason.strip():
@@ -419,6 +471,7 @@ def allocate(
         to_health_visitor_id,
         keep_siblings_together=keep_siblings_together,
         lock=True,
+        pregnancy_ids=pregnancy_ids,
     )
     plan = gathered.plan
     # Siblings come because they share a chosen child's holder: checking the
@@ -429,6 +482,11 @@ def allocate(
         holder = moved[0].health_visitor_id
         now_with = _names(session, [holder]).get(holder, "") if holder else ""
         raise _moved_meanwhile(f"{moved[0].given_name} {moved[0].family_name}", now_with)
+    for pregnancy, mother in gathered.chosen_pregnancies:
+        if pregnancy.id in seen and seen[pregnancy.id] != pregnancy.health_visitor_id:
+            holder = pregnancy.health_visitor_id
+            now_with = _names(session, [holder]).get(holder, "") if holder else ""
+            raise _moved_meanwhile(f"{mother}'s pregnancy", now_with)
     if not plan.children and not plan.pregnancies:
         raise ValidationError(
             f"{'These children are' if len(plan.already_there) != 1 else 'This child is'} "
@@ -465,6 +523,7 @@ def allocate(
     )
 
 
+@requires(Permission.ALLOCATE)
 def change_holder(
     session: Session,
     actor: Actor,
@@ -527,6 +586,7 @@ def flush_changes(session: Session) -> None:
 # --- Undo ----------------------------------------------------------------------------
 
 
+@requires(Permission.ALLOCATE)
 def undo_allocation(
     session: Session, actor: Actor, batch_id: uuid.UUID, *, today: dt.date
 ) -> AllocationResult:
@@ -680,6 +740,7 @@ def _team_changes(team_id: uuid.UUID) -> ColumnElement[bool]:
     return or_(Child.team_id == team_id, Family.team_id == team_id)
 
 
+@requires(Permission.ALLOCATE)
 def recent_allocation_changes(
     session: Session, actor: Actor, *, limit: int = RECENT_BATCHES
 ) -> tuple[AllocationBatch, ...]:
@@ -814,6 +875,7 @@ def _batch(
     )
 
 
+@requires(Permission.VIEW_RECORD)
 def allocation_history(
     session: Session, actor: Actor, child_id: uuid.UUID
 ) -> tuple[AllocationHistoryLine, ...]:
@@ -925,6 +987,7 @@ def covered_by(session: Session, covering_id: uuid.UUID, today: dt.date) -> tupl
     )
 
 
+@requires(Permission.ALLOCATE)
 def team_cover(session: Session, actor: Actor, *, today: dt.date) -> tuple[CoverLine, ...]:
     """The team's cover in force today or arranged for later (for the lead to end)."""
     team_id = require_team_lead(actor)
@@ -937,6 +1000,7 @@ def team_cover(session: Session, actor: Actor, *, today: dt.date) -> tuple[Cover
     )
 
 
+@requires(Permission.ALLOCATE)
 def arrange_cover(
     session: Session,
     actor: Actor,
@@ -1049,6 +1113,7 @@ def _clashes(
     return problems
 
 
+@requires(Permission.ALLOCATE)
 def end_cover(
     session: Session,
     actor: Actor,

@@ -14,6 +14,14 @@ indexed column answers its own kind of search: ``children.nhs_number``
 each child's names in ``child_search_words`` (folded by ``name_key``, so
 "zoe" finds Zoë and "o'b" finds O'Brien). A search is not audited: it runs on
 every pause in typing, and opening the record found is audited already.
+
+Ongoing pregnancies (the baby not born yet) are found too, by the mother's
+name or the family's name and by postcode, in ``SearchResult.pregnancies``:
+a health visitor looks for the expectant mother before there is a child's
+record (issue 4). The mother's NHS number is not held (``Carer`` has none),
+so an NHS number finds children only. A team has a few hundred ongoing
+pregnancies at most, so their names are folded here (``name_key``) rather
+than kept in a words table like the children's.
 """
 
 from __future__ import annotations
@@ -21,19 +29,28 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Row, and_, case, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from healthvisitor.domain.ages import age_text
-from healthvisitor.domain.enums import RecordStatus
+from healthvisitor.domain.ages import age_text, gestation_text
+from healthvisitor.domain.enums import PregnancyOutcome, RecordStatus
 from healthvisitor.domain.names import after_every_extension, name_key
 from healthvisitor.domain.validation import format_nhs_number
-from healthvisitor.persistence.models import Child, ChildSearchWord, Family, User
+from healthvisitor.persistence.models import (
+    Carer,
+    Child,
+    ChildSearchWord,
+    Family,
+    Pregnancy,
+    User,
+)
 from healthvisitor.services.access import require_clinical
 from healthvisitor.services.actor import Actor
+from healthvisitor.services.policy import Permission, requires
 
 #: Fewer letters or digits than this find too many children to be any use.
 MINIMUM_CHARACTERS = 2
@@ -120,12 +137,39 @@ class SearchRow:
 
 
 @dataclass(frozen=True)
+class PregnancySearchRow:
+    """One ongoing pregnancy found (the baby not born yet), as the results list shows it."""
+
+    pregnancy_id: uuid.UUID
+    #: The expectant mother.
+    mother_name: str
+    family: str
+    postcode: str
+    estimated_delivery_date: dt.date
+    #: Weeks and days today, as health visitors say it: "31+6 weeks".
+    gestation: str
+    health_visitor_id: uuid.UUID | None
+    #: The allocated health visitor's name, or "Unallocated".
+    health_visitor: str
+
+
+#: What a search looks for that a pregnancy can have (the mother's NHS number is not held).
+_PREGNANCY_SEARCHES = frozenset({LookingFor.NAME, LookingFor.POSTCODE})
+
+
+def _counted(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+@dataclass(frozen=True)
 class SearchResult:
     terms: SearchTerms
     #: Active records first, then the others; each group by family name, given name, birth.
     rows: tuple[SearchRow, ...] = ()
     #: More children matched than ``rows`` holds.
     more: bool = False
+    #: Ongoing pregnancies found (names and postcodes only), by estimated date of delivery.
+    pregnancies: tuple[PregnancySearchRow, ...] = ()
 
     @property
     def searched(self) -> bool:
@@ -136,18 +180,29 @@ class SearchResult:
         terms = self.terms
         if not self.searched:
             return terms.hint
-        count = len(self.rows)
-        if count == 0:
-            said = f"No child in the team has {terms.described}."
+        count, expecting = len(self.rows), len(self.pregnancies)
+        found = " and ".join(
+            part
+            for part in (
+                _counted(count, "child", "children") if count else "",
+                _counted(expecting, "pregnancy", "pregnancies") if expecting else "",
+            )
+            if part
+        )
+        if not found:
+            nobody = (
+                "No child or pregnancy" if terms.looking_for in _PREGNANCY_SEARCHES else "No child"
+            )
+            said = f"{nobody} in the team has {terms.described}."
         elif self.more:
             said = (
-                f"The first {count} children in the team with {terms.described}: "
+                f"The first {found} in the team with {terms.described}: "
                 "type more to narrow the search."
             )
-        elif count == 1:
-            said = f"1 child in the team has {terms.described}."
+        elif count + expecting == 1:
+            said = f"{found} in the team has {terms.described}."
         else:
-            said = f"{count} children in the team have {terms.described}."
+            said = f"{found} in the team have {terms.described}."
         return f"{said} {terms.hint}" if terms.hint else said
 
 
@@ -422,14 +477,16 @@ def _status_words(status: RecordStatus, since: dt.date | None) -> str:
     return f"{status.label} {date_words(since)}"
 
 
+@requires(Permission.VIEW_RECORD)
 def search_records(
     session: Session, actor: Actor, text: str, *, today: dt.date, limit: int = DEFAULT_LIMIT
 ) -> SearchResult:
     """The children of the actor's team that ``text`` finds (see ``interpret``).
 
-    Two queries at most however large the team (none when too little was
+    Three queries at most however large the team (none when too little was
     typed): the children with their family, ``limit`` and one more to know
-    whether there are more than are shown; then the names of their health
+    whether there are more than are shown; for a name or a postcode, the
+    team's ongoing pregnancies the same way; then the names of their health
     visitors. Asked apart, the names never multiply the work of a search that
     matches the whole team (an outward postcode): the planner cannot misjudge
     a join it is never given.
@@ -458,15 +515,21 @@ def search_records(
         .limit(limit + 1)
     ).all()
     shown = found[:limit]
-    allocated = {row[9] for row in shown if row[9] is not None}
-    names: dict[uuid.UUID, str] = {}
-    if allocated:
-        names = {
-            user_id: full_name
-            for user_id, full_name in session.execute(
-                select(User.id, User.full_name).where(User.id.in_(allocated))
-            )
-        }
+    waiting, more_expecting = _pregnancies_found(session, team_id, terms, limit)
+    names = _user_names(session, {row[9] for row in shown} | {row[6] for row in waiting})
+    expecting = tuple(
+        PregnancySearchRow(
+            pregnancy_id=row[0],
+            mother_name=f"{row[1]} {row[2]}",
+            family=row[3],
+            postcode=row[4],
+            estimated_delivery_date=row[5],
+            gestation=gestation_text(row[5], today),
+            health_visitor_id=row[6],
+            health_visitor=names.get(row[6], UNALLOCATED) if row[6] else UNALLOCATED,
+        )
+        for row in waiting
+    )
     rows = tuple(
         SearchRow(
             child_id=row[0],
@@ -482,4 +545,63 @@ def search_records(
         )
         for row in shown
     )
-    return SearchResult(terms, rows, more=len(found) > limit)
+    return SearchResult(
+        terms, rows, more=len(found) > limit or more_expecting, pregnancies=expecting
+    )
+
+
+#: A pregnancy found: id, mother's given and family name, family name, postcode, EDD, holder.
+_PregnancyFound = Row[uuid.UUID, str, str, str, str, dt.date, uuid.UUID | None]
+
+
+def _pregnancy_matches(terms: SearchTerms, names: str) -> bool:
+    """Every word typed starts some word of the mother's names or the family's name."""
+    words = name_key(names).split()
+    return all(any(word.startswith(typed) for word in words) for typed in terms.name_words)
+
+
+def _pregnancies_found(
+    session: Session, team_id: uuid.UUID, terms: SearchTerms, limit: int
+) -> tuple[Sequence[_PregnancyFound], bool]:
+    """The team's ongoing pregnancies that ``terms`` finds (at most ``limit``), and
+    whether there are more.
+
+    By name, the team's ongoing pregnancies are read (a few hundred at most)
+    and their names folded here; by postcode, the families' index answers.
+    """
+    if terms.looking_for not in _PREGNANCY_SEARCHES:
+        return (), False
+    query = (
+        select(
+            Pregnancy.id,
+            Carer.given_name,
+            Carer.family_name,
+            Family.family_name,
+            Family.postcode,
+            Pregnancy.estimated_delivery_date,
+            Pregnancy.health_visitor_id,
+        )
+        .join(Carer, Carer.id == Pregnancy.mother_id)
+        .join(Family, Family.id == Pregnancy.family_id)
+        .where(Family.team_id == team_id, Pregnancy.outcome == PregnancyOutcome.ONGOING)
+        .order_by(Pregnancy.estimated_delivery_date, Carer.family_name, Pregnancy.id)
+    )
+    if terms.looking_for is LookingFor.POSTCODE:
+        query = query.where(or_(*(_postcode_matches(start) for start in terms.postcodes)))
+        found = session.execute(query.limit(limit + 1)).all()
+    else:
+        found = [
+            row
+            for row in session.execute(query)
+            if _pregnancy_matches(terms, f"{row[1]} {row[2]} {row[3]}")
+        ]
+    return found[:limit], len(found) > limit
+
+
+def _user_names(session: Session, user_ids: set[uuid.UUID | None]) -> dict[uuid.UUID, str]:
+    """The health visitors' names, in one query (none if nobody found is allocated)."""
+    allocated = {user_id for user_id in user_ids if user_id is not None}
+    if not allocated:
+        return {}
+    found = session.execute(select(User.id, User.full_name).where(User.id.in_(allocated)))
+    return {user_id: full_name for user_id, full_name in found}

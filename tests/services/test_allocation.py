@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import Engine, event, func, select, update
 from sqlalchemy.orm import Session
 
-from healthvisitor.domain.enums import AllocationChangeKind, RecordStatus, Role
+from healthvisitor.domain.enums import AllocationChangeKind, PregnancyOutcome, RecordStatus, Role
 from healthvisitor.errors import (
     ConcurrentEditError,
     NotFoundError,
@@ -599,3 +599,86 @@ def test_ending_cover_that_someone_changed_meanwhile_is_refused(north: North) ->
         allocation.end_cover(
             session, north.lead, cover.cover_id, today=TODAY, expected_version=cover.version + 1
         )
+
+
+# --- A pregnancy on its own (issue 4: before there is a child to move it with) ----------
+
+
+def lone_pregnancy(north: North, holder: Actor | None = None, team: str = "North") -> uuid.UUID:
+    """Pia Patel's pregnancy, Ann's by default: a family with no child yet."""
+    with north.session() as session:
+        in_team = session.scalars(select(Team).where(Team.name == team)).one()
+        patel = factories.family(session, in_team, "Patel")
+        mother = factories.carer(session, patel, "Pia")
+        holder_user = session.get_one(User, (holder or north.ann).user_id)
+        return factories.pregnancy(session, mother, holder_user, dt.date(2027, 2, 14)).id
+
+
+def test_a_pregnancy_is_reallocated_on_its_own_recorded_and_undone(north: North) -> None:
+    pia = lone_pregnancy(north)
+    with north.session() as session:
+        plan = allocation.plan_allocation(
+            session, north.lead, [], north.bea.user_id, pregnancy_ids=[pia]
+        )
+    assert [(m.label, m.from_name, m.with_sibling) for m in plan.pregnancies] == [
+        ("Pia Patel's pregnancy", "Ann Ahmed", False)
+    ]
+    assert (plan.children, plan.summary()) == ((), "1 pregnancy to Bea Brown")
+    result = allocate(north, [], north.bea, pregnancy_ids=[pia], expected={pia: north.ann.user_id})
+    assert (result.children, result.pregnancies, result.message) == (
+        0,
+        1,
+        "1 pregnancy to Bea Brown.",
+    )
+    with north.session() as session:
+        assert session.get_one(Pregnancy, pia).health_visitor_id == north.bea.user_id
+        (change,) = session.scalars(
+            select(AllocationChange).where(AllocationChange.batch_id == result.batch_id)
+        )
+        assert (change.pregnancy_id, change.child_id, change.kind) == (
+            pia,
+            None,
+            AllocationChangeKind.REALLOCATE,
+        )
+        bea_list = pregnancy_caseload(session, north.bea, today=TODAY)
+        assert pia in {row.pregnancy_id for row in bea_list}
+        undone = allocation.undo_allocation(session, north.lead, result.batch_id, today=TODAY)
+    assert undone.message == "Undone: 1 pregnancy put back."
+    with north.session() as session:
+        assert session.get_one(Pregnancy, pia).health_visitor_id == north.ann.user_id
+    assert north.holders()["Nia"] == north.ann.user_id, "nobody else moved"
+
+
+def test_a_pregnancy_chosen_on_its_own_brings_its_familys_children_unless_told_not(
+    north: North,
+) -> None:
+    """Mo Okafor's pregnancy is Ann's, as are Nia and Bo; Cal is Bea's."""
+    with north.session() as session:
+        plan = allocation.plan_allocation(
+            session, north.lead, [], north.bea.user_id, pregnancy_ids=[north.pregnancy]
+        )
+    assert [(m.name, m.with_sibling) for m in plan.children] == [
+        ("Bo Okafor", True),
+        ("Nia Okafor", True),
+    ]
+    assert [m.with_sibling for m in plan.pregnancies] == [False]
+    allocate(north, [], north.bea, pregnancy_ids=[north.pregnancy], keep_siblings_together=False)
+    assert north.pregnancy_holder() == north.bea.user_id
+    assert north.holders()["Nia"] == north.ann.user_id
+
+
+def test_a_pregnancy_moved_meanwhile_ended_or_of_another_team_is_refused(north: North) -> None:
+    pia = lone_pregnancy(north)
+    with pytest.raises(ConcurrentEditError, match="Pia Patel's pregnancy is now on Ann Ahmed's"):
+        allocate(north, [], north.bea, pregnancy_ids=[pia], expected={pia: None})
+    with north.session() as session:
+        session.get_one(Pregnancy, pia).outcome = PregnancyOutcome.MISCARRIAGE
+    with pytest.raises(ValidationError, match="Pia Patel's pregnancy has ended"):
+        allocate(north, [], north.bea, pregnancy_ids=[pia])
+    southern = lone_pregnancy(north, north.stranger, team="South")
+    with pytest.raises(PermissionDeniedError):
+        allocate(north, [], north.bea, pregnancy_ids=[southern])
+    with pytest.raises(NotFoundError):
+        allocate(north, [], north.bea, pregnancy_ids=[uuid.uuid4()])
+    with north.session() as session:
+        assert session.get_one(Pregnancy, pia).health_visitor_id == north.ann.user_id

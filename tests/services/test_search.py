@@ -9,9 +9,10 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import Engine, func, select
 
-from healthvisitor.domain.enums import RecordStatus, Role
+from healthvisitor.domain.enums import PregnancyOutcome, RecordStatus, Role
 from healthvisitor.errors import PermissionDeniedError
-from healthvisitor.persistence.models import AuditEvent, Child, Family
+from healthvisitor.persistence.models import AuditEvent, Child, Family, User
+from healthvisitor.persistence.models import Team as TeamRow
 from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.services.actor import Actor
 from healthvisitor.services.caseload import caseload
@@ -287,7 +288,7 @@ def test_names_by_prefix_whatever_the_case_and_accents(team: Team) -> None:
     assert keys(team, found(team, "obri")) == ["zoe"]
     assert keys(team, found(team, "amel zz")) == []
     assert found(team, "amel zz").summary() == (
-        "No child in the team has names with words starting “amel” and “zz”."
+        "No child or pregnancy in the team has names with words starting “amel” and “zz”."
     )
 
 
@@ -363,17 +364,17 @@ def test_a_long_list_shows_the_first_and_says_there_are_more(team: Team) -> None
     assert (len(whole.rows), whole.more) == (3, False)
 
 
-def test_two_queries_whatever_is_found_none_for_too_little_and_no_audit(team: Team) -> None:
+def test_three_queries_whatever_is_found_none_for_too_little_and_no_audit(team: Team) -> None:
     with unit_of_work(team.engine) as session:
         before = session.scalar(select(func.count()).select_from(AuditEvent))
     for typed, expected in (
-        ("khan", 2),  # the children, then their health visitors' names
-        ("amel smi", 2),
-        (team.nhs["amelia"], 2),
+        ("khan", 3),  # the children, the pregnancies, then the health visitors' names
+        ("amel smi", 3),
+        (team.nhs["amelia"], 2),  # an NHS number or a date finds no pregnancy: not asked
         ("030325", 2),  # Li (unallocated) and Amelia
-        ("LS73", 2),
-        ("li ng", 1),  # unallocated: no name to look up
-        ("zz", 1),  # nothing found
+        ("LS73", 3),
+        ("li ng", 2),  # unallocated: no name to look up
+        ("zz", 2),  # nothing found
         ("a", 0),
         ("03/03", 0),
     ):
@@ -390,3 +391,91 @@ def test_an_administrator_cannot_search_childrens_records(team: Team) -> None:
         admin = factories.actor(factories.user(session, None, Role.ADMINISTRATOR))
     with pytest.raises(PermissionDeniedError), unit_of_work(team.engine) as session:
         search_records(session, admin, "amelia", today=TODAY)
+
+
+# --- Expectant mothers: a pregnancy is found before the baby is born ---------------------
+
+
+@dataclass(frozen=True)
+class Expecting:
+    team: Team
+    pregnancies: dict[str, uuid.UUID]
+
+
+@pytest.fixture
+def expecting(team: Team) -> Expecting:
+    """North adds Rosa Patel (mine, due 20 Jan 2027), Hana Ito (unallocated) and
+    Nina Patel, whose baby is born; South has a Rosa Patel of its own."""
+    made: dict[str, uuid.UUID] = {}
+    with unit_of_work(team.engine) as session:
+        me = session.get_one(User, team.me.user_id)
+        north = session.get_one(TeamRow, me.team_id)
+        south = session.get_one(TeamRow, session.get_one(User, team.other.user_id).team_id)
+        for key, in_team, given, surname, postcode, holder, outcome in (
+            ("rosa", north, "Rósa", "Patel", "LS7 2QA", me, PregnancyOutcome.ONGOING),
+            ("hana", north, "Hana", "Ito", "LS9 8AB", None, PregnancyOutcome.ONGOING),
+            ("nina", north, "Nina", "Patel", "LS7 2QB", me, PregnancyOutcome.LIVE_BIRTH),
+            ("south", south, "Rosa", "Patel", "LS7 2QA", None, PregnancyOutcome.ONGOING),
+        ):
+            family = factories.family(session, in_team, surname)
+            family.postcode = postcode
+            mother = factories.carer(session, family, given)
+            made[key] = factories.pregnancy(
+                session, mother, holder, dt.date(2027, 1, 20), outcome
+            ).id
+    return Expecting(team, made)
+
+
+def pregnancy_keys(expecting: Expecting, result: SearchResult) -> list[str]:
+    by_id = {pregnancy_id: key for key, pregnancy_id in expecting.pregnancies.items()}
+    return [by_id[row.pregnancy_id] for row in result.pregnancies]
+
+
+@pytest.mark.parametrize("typed", ["rosa", "ROSA PAT", "patel", "pat ros"])
+def test_an_expectant_mother_is_found_by_name_before_the_birth(
+    expecting: Expecting, typed: str
+) -> None:
+    result = found(expecting.team, typed)
+    # Not Nina (her baby is born: the child's record is found instead), not South's Rosa.
+    assert pregnancy_keys(expecting, result) == ["rosa"]
+    (rosa,) = result.pregnancies
+    assert rosa.mother_name == "Rósa Patel"
+    assert (rosa.family, rosa.postcode) == ("Patel", "LS7 2QA")
+    assert rosa.estimated_delivery_date == dt.date(2027, 1, 20)
+    assert rosa.gestation == "31+6 weeks"
+    assert rosa.health_visitor_id == expecting.team.me.user_id
+    assert rosa.health_visitor == found(expecting.team, "amelia").rows[0].health_visitor
+
+
+def test_a_pregnancy_is_found_by_postcode_with_the_children_there(expecting: Expecting) -> None:
+    result = found(expecting.team, "LS7")
+    assert keys(expecting.team, result) == ["zoe", "amelia"]
+    assert pregnancy_keys(expecting, result) == ["rosa"]
+    assert result.summary() == "2 children and 1 pregnancy in the team have a postcode in LS7."
+    only = found(expecting.team, "ls9 8ab")
+    assert pregnancy_keys(expecting, only) == ["hana"]
+    assert only.pregnancies[0].health_visitor == UNALLOCATED
+    assert only.summary() == "1 pregnancy in the team has postcode LS9 8AB."
+
+
+def test_a_pregnancy_is_not_found_by_what_it_does_not_have(expecting: Expecting) -> None:
+    """The mother's NHS number is not held; a date of birth is a child's."""
+    for typed in (expecting.team.nhs["amelia"], "999", "20/01/2027", "03/03/2025"):
+        assert found(expecting.team, typed).pregnancies == (), typed
+    assert found(expecting.team, "zz").summary() == (
+        "No child or pregnancy in the team has a name starting “zz”."
+    )
+    assert found(expecting.team, "999 999 9999").summary().startswith("No child in the team")
+
+
+def test_a_long_list_of_pregnancies_says_there_are_more(expecting: Expecting) -> None:
+    with unit_of_work(expecting.team.engine) as session:
+        north = session.get_one(User, expecting.team.me.user_id).team_id
+        family = factories.family(session, session.get_one(TeamRow, north), "Khan")
+        mother = factories.carer(session, family, "Rosa")
+        factories.pregnancy(session, mother, None, dt.date(2027, 3, 1))
+    limited = found(expecting.team, "rosa", limit=1)
+    assert (pregnancy_keys(expecting, limited), limited.more) == (["rosa"], True)
+    assert limited.summary().endswith("type more to narrow the search.")
+    whole = found(expecting.team, "rosa", limit=2)
+    assert (len(whole.pregnancies), whole.more) == (2, False)

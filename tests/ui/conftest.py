@@ -11,14 +11,17 @@ different team, is (wrongly) allocated to me: it must never appear.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
 
 from healthvisitor.config import DatabaseChoice, parse_url
@@ -50,9 +53,20 @@ from healthvisitor.services.records import (
     register_child,
 )
 from healthvisitor.services.workspace import Workspace
+from healthvisitor.ui.gui_gc import GuiThreadCollector
+from healthvisitor.ui.worker import wait_for_loads
 from tests import factories
 
 TODAY = dt.date(2026, 11, 24)
+#: The longest a test waits for a list read off the GUI thread (ui/worker.py).
+LOAD_WAIT_MS = 10_000
+
+
+def wait_loaded(qtbot: QtBot, window: Any) -> None:
+    """Wait, on the event loop (no sleep), until the caseload panel of ``window`` (a
+    ``MainWindow``, or the ``CaseloadPanel`` itself) has every list it asked for."""
+    panel = getattr(window, "caseload", window)
+    qtbot.waitUntil(lambda: not panel.loading(), timeout=LOAD_WAIT_MS)
 
 
 @pytest.fixture(autouse=True)
@@ -74,6 +88,31 @@ def _no_window_outlives_its_test() -> Iterator[None]:
         for widget in app.topLevelWidgets():
             if widget.isVisible():
                 widget.hide()
+
+
+@pytest.fixture(autouse=True)
+def _no_read_outlives_its_test() -> Iterator[None]:
+    """Every list read off the GUI thread (ui/worker.py) has finished before the next
+    test starts, so none can answer into it or hold its database open."""
+    yield
+    assert wait_for_loads(LOAD_WAIT_MS), "a read off the GUI thread did not finish"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cycles_collected_on_the_gui_thread(qapp: QApplication) -> Iterator[None]:
+    """As in the window (ui/app.py): Python's cycle collector runs on the GUI thread
+    only, so a test's leftover window is never destroyed on a reading thread."""
+    collector = GuiThreadCollector(qapp)
+    yield
+    collector.stop()
+
+
+@pytest.fixture(autouse=True)
+def _cycles_of_a_test_freed_after_it(_no_read_outlives_its_test: None) -> Iterator[None]:
+    """What a test left in reference cycles is freed at its end, on the GUI thread,
+    once its reads have finished."""
+    yield
+    gc.collect()
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from healthvisitor.domain.caseload_weights import CaseloadWeights
 from healthvisitor.domain.enums import AllocationChangeKind, Role
 from healthvisitor.domain.schedule import pregnancy_schedule
-from healthvisitor.persistence.models import Child, Team, User
+from healthvisitor.persistence.models import Child, Pregnancy, Team, User
 from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.services.allocation import AllocationBatch, CoverLine
 from healthvisitor.services.pregnancies import PregnancyRow
@@ -42,7 +42,7 @@ from healthvisitor.ui.pregnancy_model import COVER as COVER_COLUMN
 from healthvisitor.ui.pregnancy_model import PregnancyModel
 from healthvisitor.ui.team_board import CHILDREN, MEMBER, TeamBoardView, UnallocatedModel
 from tests import factories
-from tests.ui.conftest import TODAY, TeamData
+from tests.ui.conftest import TODAY, TeamData, wait_loaded
 from tests.ui.test_team_board import BOARD
 
 pytestmark = pytest.mark.gui
@@ -75,6 +75,7 @@ def open_board(qtbot: QtBot, team: TeamData) -> tuple[MainWindow, TeamBoardView]
     with qtbot.waitActive(window):
         window.show()
         window.activateWindow()
+    wait_loaded(qtbot, window)
     board = window.caseload.team
     assert board is not None
     window.caseload.show_team()
@@ -135,6 +136,7 @@ def test_allocating_the_chosen_unallocated_children_with_their_siblings(
     qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
 
     assert not dialog.isVisible()
+    wait_loaded(qtbot, board.window())
     assert holder(team_data, waiting["Kofi"]) == holder(team_data, waiting["Ama"])
     assert holder(team_data, waiting["Kofi"]) == team_data.colleague.id
     assert unallocated_names(board) == ["Zed Adeyemi"], "the board reloaded"
@@ -200,6 +202,7 @@ def test_reallocating_a_whole_caseload_in_one_go(qtbot: QtBot, team_data: TeamDa
     assert dialog.confirm_button.text() == "&Reallocate"
     qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
     assert not dialog.isVisible()
+    wait_loaded(qtbot, board.window())
     assert children_of(board, "Priya Sharma") == "0"
     assert children_of(board, "Helen Walker") == "5"
     assert {holder(team_data, kid.id) for kid in team_data.mine} == {team_data.colleague.id}
@@ -228,6 +231,7 @@ def test_arranging_and_ending_cover(qtbot: QtBot, team_data: TeamData) -> None:
     choose(dialog.covering, "Helen Walker")
     dialog.end.setDate(to_qdate(dt.date(2026, 12, 12)))
     qtbot.mouseClick(dialog.arrange_button, Qt.MouseButton.LeftButton)
+    wait_loaded(qtbot, board.window())
     assert dialog.model.rowCount() == 1
     assert dialog.done_message.text().startswith(
         "Cover arranged: Helen Walker covers Priya Sharma until 12 Dec 2026"
@@ -237,6 +241,7 @@ def test_arranging_and_ending_cover(qtbot: QtBot, team_data: TeamData) -> None:
     # Helen's caseload now lists Priya's children, marked.
     panel = window.caseload
     panel.show_caseload_of(team_data.colleague.id)
+    wait_loaded(qtbot, window)
     flags = {
         panel.proxy.index(r, NAME).data(): panel.proxy.index(r, FLAGS).data()
         for r in range(panel.proxy.rowCount())
@@ -247,6 +252,7 @@ def test_arranging_and_ending_cover(qtbot: QtBot, team_data: TeamData) -> None:
     # End it early: the caseload returns.
     dialog.table.selectRow(0)
     qtbot.mouseClick(dialog.end_button, Qt.MouseButton.LeftButton)
+    wait_loaded(qtbot, board.window())
     assert dialog.model.rowCount() == 0
     assert "back on their own caseload" in dialog.done_message.text()
     assert not board.cover.isVisibleTo(board)
@@ -282,6 +288,7 @@ def test_undoing_an_allocation(
     monkeypatch.setattr(dialog, "confirm", lambda q: True)
     assert dialog.undo_button.shortcut() == QKeySequence("Ctrl+Z")
     qtbot.mouseClick(dialog.undo_button, Qt.MouseButton.LeftButton)
+    wait_loaded(qtbot, board.window())
     assert holder(team_data, waiting["Zed"]) is None
     assert dialog.done_message.text() == "Undone: 1 child put back."
     assert [dialog.model.line_at(r).kind for r in range(2)] == [
@@ -456,6 +463,7 @@ def test_transferring_a_family_to_another_team_of_the_trust(
     qtbot.keyClicks(dialog.reason, "Family moved to Headingley")
     qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
     assert not dialog.isVisible()
+    wait_loaded(qtbot, board.window())
     assert "Done: Transferred 2 children from Chapeltown 0-19 team to Headingley" in (
         board.done_message.text()
     )
@@ -474,6 +482,7 @@ def test_transferring_a_family_to_another_team_of_the_trust(
     other = MainWindow(team_data.workspace(user=headingley_lead))
     qtbot.addWidget(other)
     other.show()
+    wait_loaded(qtbot, other)
     other_board = other.caseload.team
     assert other_board is not None
     other.caseload.show_team()
@@ -514,3 +523,39 @@ def test_the_transfer_dialog_model(
     assert dialog.model.rowCount() == 3, "the unallocated list to choose from"
     qtmodeltester.check(dialog.model)
     dialog.reject()
+
+
+def test_reallocating_a_pregnancy_on_its_own_before_there_is_a_child(
+    qtbot: QtBot, qtmodeltester: ModelTester, team_data: TeamData
+) -> None:
+    with unit_of_work(team_data.engine) as session:
+        patel = factories.family(session, session.get_one(Team, team_data.me.team_id), "Patel")
+        mother = factories.carer(session, patel, "Pia")
+        priya = session.get_one(User, team_data.me.id)
+        pia = factories.pregnancy(session, mother, priya, dt.date(2027, 2, 14)).id
+    window, board = open_board(qtbot, team_data)
+    board.table.selectRow(board_column(board, MEMBER).index("Priya Sharma"))
+    dialog = board.reallocate_chosen()
+    assert isinstance(dialog, AllocationDialog)
+    qtmodeltester.check(dialog.model)
+    names = [dialog.model.index(r, 0).data() for r in range(dialog.model.rowCount())]
+    assert "Pia Patel's pregnancy" in names and len(names) == 4, "her 3 children and it"
+    row = names.index("Pia Patel's pregnancy")
+    assert dialog.model.index(row, 1).data() == "Due 14 Feb 2027"
+    assert dialog.model.index(row, 4).data() == "Antenatal health promoting review"
+    dialog.choose(pia)
+    assert dialog.chosen_rows() == [] and len(dialog.chosen_pregnancies()) == 1
+    choose(dialog.target, "Helen Walker")
+    assert dialog.preview.text() == "Will move 1 pregnancy to Helen Walker."
+    qtbot.keyClicks(dialog.reason, "Moved into Helen's patch")
+    qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    wait_loaded(qtbot, window)
+    assert "Done: 1 pregnancy to Helen Walker." in board.done_message.text()
+    with unit_of_work(team_data.engine) as session:
+        assert session.get_one(Pregnancy, pia).health_visitor_id == team_data.colleague.id
+    assert {holder(team_data, kid.id) for kid in team_data.mine} == {team_data.me.id}
+    # On Helen's Pregnancies tab now.
+    window.caseload.show_caseload_of(team_data.colleague.id)
+    wait_loaded(qtbot, window)
+    assert window.caseload.pregnancies.choose(pia)

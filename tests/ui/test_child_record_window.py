@@ -22,7 +22,7 @@ from healthvisitor.ui.contact_form import ContactForm
 from healthvisitor.ui.main_window import MainWindow
 from healthvisitor.ui.referral_prompts import PromptBox
 from healthvisitor.ui.registration_dialogs import CloseRecordDialog, ReopenRecordDialog
-from tests.ui.conftest import RecordTeam
+from tests.ui.conftest import RecordTeam, wait_loaded
 
 pytestmark = pytest.mark.gui
 
@@ -33,6 +33,7 @@ def main_window(qtbot: QtBot, record_team: RecordTeam) -> MainWindow:
     with qtbot.waitActive(window):
         window.show()
         window.activateWindow()
+    wait_loaded(qtbot, window)  # the caseload is read off the GUI thread
     return window
 
 
@@ -315,6 +316,7 @@ def test_closing_the_record_makes_it_read_only_with_a_banner_saying_why(
     assert opened.status_history.rowCount() == 1
     assert opened.status_history.index(0, 2).data() == "Leeds"
     # The caseload no longer lists Noah.
+    wait_loaded(qtbot, window)
     names = [
         window.caseload.proxy.index(r, NAME).data() for r in range(window.caseload.proxy.rowCount())
     ]

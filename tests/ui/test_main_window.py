@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,9 @@ from healthvisitor.ui.caseload_model import (
 )
 from healthvisitor.ui.caseload_panel import FILTER_SETTING
 from healthvisitor.ui.main_window import MainWindow, SortMenu, about_text, database_location
+from healthvisitor.ui.worker import wait_for_loads
 from tests import factories
-from tests.ui.conftest import TODAY, TeamData
+from tests.ui.conftest import LOAD_WAIT_MS, TODAY, TeamData, wait_loaded
 
 pytestmark = pytest.mark.gui
 
@@ -37,7 +39,14 @@ pytestmark = pytest.mark.gui
 def open_window(qtbot: QtBot, team: TeamData, **workspace: Any) -> MainWindow:
     window = MainWindow(team.workspace(**workspace))
     qtbot.addWidget(window)
+    wait_loaded(qtbot, window)
     return window
+
+
+def choose_health_visitor(qtbot: QtBot, window: MainWindow, text: str) -> None:
+    combo = window.caseload.health_visitor
+    combo.setCurrentIndex(combo.findText(text))
+    wait_loaded(qtbot, window)
 
 
 def show_active(qtbot: QtBot, window: MainWindow) -> None:
@@ -89,10 +98,10 @@ def test_switching_to_a_colleague_shows_their_caseload(qtbot: QtBot, team_data: 
         "Joanne Fisher (team lead)",
         "Priya Sharma",
     ]
-    combo.setCurrentIndex(combo.findText("Helen Walker"))
+    choose_health_visitor(qtbot, window, "Helen Walker")
     assert shown_ids(window) == {kid.id for kid in team_data.colleagues}
     assert "2 children shown" in window.status_text()
-    combo.setCurrentIndex(combo.findText("Joanne Fisher (team lead)"))
+    choose_health_visitor(qtbot, window, "Joanne Fisher (team lead)")
     assert shown_names(window) == []
     assert window.caseload.empty_state.isVisibleTo(window)
     assert "No children are allocated to Joanne Fisher" in window.caseload.empty_state.text()
@@ -105,6 +114,7 @@ def test_a_child_in_another_team_or_discharged_never_appears(
     combo = window.caseload.health_visitor
     for index in range(combo.count()):
         combo.setCurrentIndex(index)
+        wait_loaded(qtbot, window)
         assert team_data.other_team.id not in shown_ids(window)
         assert team_data.discharged.id not in shown_ids(window)
     window.caseload.search.setText("Never")
@@ -151,8 +161,7 @@ def test_the_search_survives_switching_caseloads(qtbot: QtBot, team_data: TeamDa
     window = open_window(qtbot, team_data)
     qtbot.keyClicks(window.caseload.search, "Tobi")
     assert shown_names(window) == []
-    combo = window.caseload.health_visitor
-    combo.setCurrentIndex(combo.findText("Helen Walker"))
+    choose_health_visitor(qtbot, window, "Helen Walker")
     assert shown_names(window) == ["Tobi Okafor"]
 
 
@@ -332,8 +341,10 @@ def test_a_caseload_that_cannot_load_is_explained_not_a_crash(
 
     monkeypatch.setattr(window.workspace, "caseload", unreachable)
     window.caseload.health_visitor.setCurrentIndex(0)
+    wait_loaded(qtbot, window)
     assert shown == ["Cannot reach the shared database at db.example."]
     assert shown_names(window) == []
+    assert "Loading" not in window.caseload.empty_state.text()
 
 
 def test_about_gives_version_licence_and_centile_source(
@@ -452,3 +463,132 @@ def test_the_chosen_sort_is_remembered_for_the_next_session(
         Qt.SortOrder.DescendingOrder,
     )
     assert shown_names(again) == ["Oliver Nowak", "Isla Jones", "Amelia Khan"]
+
+
+# --- Loading off the GUI thread (issue 4: at trust scale a caseload takes ~150 ms) ----------
+
+
+def hold_caseloads(
+    monkeypatch: pytest.MonkeyPatch, window: MainWindow, of: object = None
+) -> threading.Event:
+    """``Workspace.caseload`` waits on its worker until the test sets the event it returns
+    (only for health visitor ``of``, if given); no sleeping in the test itself."""
+    release = threading.Event()
+    read = window.workspace.caseload
+
+    def held(health_visitor_id: Any = None) -> list[Any]:
+        if of is None or health_visitor_id == of:
+            release.wait(LOAD_WAIT_MS / 1000)
+        return read(health_visitor_id)
+
+    monkeypatch.setattr(window.workspace, "caseload", held)
+    return release
+
+
+def test_another_caseload_says_it_is_loading_never_that_it_is_empty(
+    qtbot: QtBot, team_data: TeamData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = open_window(qtbot, team_data)
+    show_active(qtbot, window)
+    release = hold_caseloads(monkeypatch, window)
+    panel = window.caseload
+    panel.health_visitor.setCurrentIndex(panel.health_visitor.findText("Helen Walker"))
+    # Priya's children are gone at once; the list says what is happening instead.
+    assert shown_names(window) == []
+    assert panel.empty_state.isVisibleTo(window)
+    assert panel.empty_state.text() == "Loading Helen Walker's caseload…"
+    assert "No children" not in panel.empty_state.text()
+    assert panel.tabs.tabText(panel.CHILDREN_TAB) == "&Children (…)"
+    assert window.status_text().startswith("Loading Helen Walker's caseload…")
+    assert not panel.open_button.isEnabled()
+    # The window keeps answering: the filter can be typed into meanwhile.
+    qtbot.keyClicks(panel.search, "Tob")
+    assert panel.empty_state.text() == "Loading Helen Walker's caseload…"
+    with qtbot.waitSignal(panel.loaded, timeout=LOAD_WAIT_MS):
+        release.set()
+    assert shown_names(window) == ["Tobi Okafor"]
+    assert "1 of 2 children shown" in window.status_text()
+    assert panel.tabs.tabText(panel.CHILDREN_TAB) == "&Children (2)"
+
+
+def test_a_late_answer_for_the_caseload_chosen_before_is_never_shown(
+    qtbot: QtBot, team_data: TeamData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = open_window(qtbot, team_data)
+    release = hold_caseloads(monkeypatch, window, of=team_data.colleague.id)
+    panel = window.caseload
+    panel.health_visitor.setCurrentIndex(panel.health_visitor.findText("Helen Walker"))
+    with qtbot.waitSignal(panel.loaded, timeout=LOAD_WAIT_MS):
+        panel.health_visitor.setCurrentIndex(panel.health_visitor.findText("Priya Sharma"))
+        release.set()
+    assert wait_for_loads(LOAD_WAIT_MS)
+    QApplication.processEvents()  # Helen's answer, posted late, is delivered and dropped
+    assert shown_ids(window) == {kid.id for kid in team_data.mine}
+    assert window.caseload.health_visitor.currentText() == "Priya Sharma"
+
+
+def test_a_refresh_keeps_the_rows_the_chosen_child_and_the_filter_until_the_new_rows_come(
+    qtbot: QtBot, team_data: TeamData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = open_window(qtbot, team_data)
+    show_active(qtbot, window)
+    panel = window.caseload
+    qtbot.keyClicks(panel.search, "LS")
+    isla = next(i for i, name in enumerate(shown_names(window)) if name == "Isla Jones")
+    panel.table.selectRow(isla)
+    release = hold_caseloads(monkeypatch, window)
+    panel.refresh()
+    assert sorted(shown_names(window)) == ["Amelia Khan", "Isla Jones", "Oliver Nowak"]
+    assert panel.current_child_id() == team_data.mine[2].id
+    assert "3 children shown (updating…)" in window.status_text()
+    assert not panel.empty_state.isVisibleTo(window)
+    with qtbot.waitSignal(panel.loaded, timeout=LOAD_WAIT_MS):
+        release.set()
+    assert panel.current_child_id() == team_data.mine[2].id
+    assert panel.table.selectionModel().isRowSelected(panel.table.currentIndex().row())
+    assert panel.search.text() == "LS"
+    assert "3 children shown" in window.status_text()
+    assert "updating" not in window.status_text()
+
+
+def test_when_loaded_answers_once_the_caseload_is_shown(
+    qtbot: QtBot, team_data: TeamData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What ``--smoke-test`` waits for before it reports the status bar."""
+    window = open_window(qtbot, team_data)
+    release = hold_caseloads(monkeypatch, window)
+    window.caseload.refresh()
+    said: list[str] = []
+    window.caseload.when_loaded(lambda: said.append(window.status_text()))
+    assert said == []
+    release.set()
+    qtbot.waitUntil(lambda: bool(said), timeout=LOAD_WAIT_MS)
+    window.caseload.refresh()  # a later load does not call it again
+    wait_loaded(qtbot, window)
+    assert len(said) == 1 and said[0].startswith("3 children shown  |  Signed in as")
+    window.caseload.when_loaded(lambda: said.append("again"))
+    qtbot.waitUntil(lambda: said[-1] == "again", timeout=LOAD_WAIT_MS)
+
+
+def test_a_refresh_keeps_the_place_scrolled_to_in_a_long_caseload(
+    qtbot: QtBot, team_data: TeamData
+) -> None:
+    with unit_of_work(team_data.engine) as session:
+        family = factories.family(session, session.get_one(Team, team_data.me.team_id), "Long")
+        for number in range(60):
+            factories.child(
+                session,
+                family,
+                team_data.me,
+                given_name=f"Child{number:02d}",
+                date_of_birth=dt.date(2025, 1, 1) + dt.timedelta(days=number),
+            )
+    window = open_window(qtbot, team_data)
+    show_active(qtbot, window)
+    bar = window.caseload.table.verticalScrollBar()
+    assert bar.maximum() > 0, "more rows than the window shows"
+    bar.setValue(bar.maximum() // 2)
+    scrolled = bar.value()
+    window.caseload.refresh()
+    wait_loaded(qtbot, window)
+    assert bar.value() == scrolled

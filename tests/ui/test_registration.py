@@ -32,7 +32,7 @@ from healthvisitor.ui.registration_dialogs import (
     RegisterChildDialog,
 )
 from tests import factories
-from tests.ui.conftest import TODAY, ExpectingTeam
+from tests.ui.conftest import TODAY, ExpectingTeam, wait_loaded
 from tests.ui.test_child_record_window import assert_labelled
 
 pytestmark = pytest.mark.gui
@@ -251,6 +251,7 @@ def test_the_birth_is_recorded_from_the_pregnancies_tab(
     qtbot.addWidget(window)
     with qtbot.waitActive(window):
         window.show()
+    wait_loaded(qtbot, window)
     window.caseload.show_pregnancies()
     pregnancies = window.caseload.pregnancies
     rows = [pregnancies.proxy.index(r, MOTHER).data() for r in range(pregnancies.proxy.rowCount())]
@@ -268,6 +269,7 @@ def test_the_birth_is_recorded_from_the_pregnancies_tab(
     with qtbot.waitSignal(dialog.saved):
         dialog.save()
     assert menu.dialog is None
+    wait_loaded(qtbot, window)
     # The pregnancy has left the list; the baby is on the caseload, mine.
     names = [pregnancies.proxy.index(r, MOTHER).data() for r in range(pregnancies.proxy.rowCount())]
     assert "Rosa Patel" not in names
@@ -284,6 +286,7 @@ def test_the_context_menu_asks_for_the_birth_and_nothing_chosen_is_explained(
     window = MainWindow(expecting_team.workspace())
     qtbot.addWidget(window)
     window.show()
+    wait_loaded(qtbot, window)
     pregnancies = window.caseload.pregnancies
     assert pregnancies.table.contextMenuPolicy() == Qt.ContextMenuPolicy.ActionsContextMenu
     assert window.records_menu.record_birth() is None
@@ -329,6 +332,7 @@ def test_a_pregnancy_ended_otherwise_leaves_the_list(
     window = MainWindow(expecting_team.workspace())
     qtbot.addWidget(window)
     window.show()
+    wait_loaded(qtbot, window)
     window.caseload.show_pregnancies()
     pregnancies = window.caseload.pregnancies
     rows = [pregnancies.proxy.index(r, MOTHER).data() for r in range(pregnancies.proxy.rowCount())]
@@ -342,6 +346,7 @@ def test_a_pregnancy_ended_otherwise_leaves_the_list(
     dialog.outcome.set_value(PregnancyOutcome.MISCARRIAGE)
     with qtbot.waitSignal(dialog.saved):
         dialog.save()
+    wait_loaded(qtbot, window)
     rows = [pregnancies.proxy.index(r, MOTHER).data() for r in range(pregnancies.proxy.rowCount())]
     assert rows == ["Rosa Patel"]
     with unit_of_work(expecting_team.engine) as session:

@@ -14,6 +14,8 @@ from pytestqt.qtbot import QtBot
 
 from healthvisitor.domain.enums import RecordStatus
 from healthvisitor.errors import DatabaseUnavailableError
+from healthvisitor.persistence.models import Pregnancy
+from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.services.search import (
     TYPE_MORE,
     LookingFor,
@@ -28,17 +30,18 @@ from healthvisitor.ui.search_panel import (
     RECORD,
     SearchResultsModel,
 )
-from tests.ui.conftest import TeamData
+from tests.ui.conftest import ExpectingTeam, TeamData, wait_loaded
 
 pytestmark = pytest.mark.gui
 
 
-def open_window(qtbot: QtBot, team: TeamData) -> MainWindow:
-    window = MainWindow(team.workspace())
+def open_window(qtbot: QtBot, team: TeamData, workspace: ExpectingTeam | None = None) -> MainWindow:
+    window = MainWindow((workspace or team).workspace())
     qtbot.addWidget(window)
     with qtbot.waitActive(window):
         window.show()
         window.activateWindow()
+    wait_loaded(qtbot, window)
     return window
 
 
@@ -129,7 +132,9 @@ def test_another_teams_child_never_appears(qtbot: QtBot, team_data: TeamData) ->
         assert window.search.result is not None
         assert window.search.result.searched
         assert stray.id not in found_ids(window), typed
-        assert window.search.summary.text().startswith("No child in the team has")
+        assert window.search.summary.text().startswith(
+            ("No child in the team has", "No child or pregnancy in the team has")
+        )
     # Every child of my team, by the start of the NHS numbers all test children share.
     type_and_wait(qtbot, window, "999")
     assert stray.id not in found_ids(window)
@@ -281,3 +286,72 @@ def test_every_control_of_the_results_is_labelled_and_reachable_by_tab(
     qtbot.keyClick(page.back_button, Qt.Key.Key_Space)
     assert window.pages.currentWidget() is window.caseload
     assert QApplication.focusWidget() is window.caseload.table
+
+
+# --- Expectant mothers (issue 4): a pregnancy is found before the baby is born ---------
+
+
+def test_an_expectant_mother_is_found_and_her_pregnancy_opens_on_her_caseload(
+    qtbot: QtBot, expecting_team: ExpectingTeam
+) -> None:
+    window = open_window(qtbot, expecting_team.record_team.team, workspace=expecting_team)
+    # Hana Ito is Helen Walker's, not mine: the team search finds her all the same.
+    type_and_wait(qtbot, window, "hana")
+    assert found_names(window) == ["Hana Ito (pregnant)"]
+    assert found_ids(window) == [None], "a pregnancy, not a child's record"
+    model = window.search.model
+    assert [model.index(0, column).data() for column in range(model.columnCount())] == [
+        "Hana Ito (pregnant)",
+        "—",
+        "Due 05 Jan 2027",
+        "34+0 weeks",
+        "Ito",
+        "LS7 9XY",
+        "Helen Walker",
+        "Pregnancy",
+    ]
+    assert "the baby is not born yet" in model.index(0, RECORD).data(Qt.ItemDataRole.ToolTipRole)
+    assert window.search.summary.text() == "1 pregnancy in the team has a name starting “hana”."
+    # Enter opens it where it is worked on: Helen's Pregnancies tab, Hana chosen.
+    qtbot.keyClick(window.search.box, Qt.Key.Key_Return)
+    wait_loaded(qtbot, window)
+    panel = window.caseload
+    assert window.pages.currentWidget() is panel and not window.search.box.text()
+    assert panel.health_visitor.currentText() == "Helen Walker"
+    assert panel.showing_pregnancies()
+    chosen = panel.pregnancies.current_row()
+    assert chosen is not None and chosen.pregnancy_id == expecting_team.pregnancies["Hana"]
+    assert QApplication.focusWidget() is panel.pregnancies.table
+
+
+def test_a_postcode_lists_the_children_then_the_pregnancies_there(
+    qtbot: QtBot, expecting_team: ExpectingTeam
+) -> None:
+    window = open_window(qtbot, expecting_team.record_team.team, workspace=expecting_team)
+    type_and_wait(qtbot, window, "LS7")
+    names = found_names(window)
+    pregnant = [name for name in names if name.endswith("(pregnant)")]
+    assert pregnant == ["Hana Ito (pregnant)", "Rosa Patel (pregnant)"]  # by due date
+    assert names.index("Hana Ito (pregnant)") > names.index("Amelia Khan")
+    assert window.search.summary.text().endswith("in the team have a postcode in LS7.")
+    assert "and 2 pregnancies" in window.search.summary.text()
+    # On a pregnancy row the button says what it opens.
+    window.search.table.selectRow(names.index("Rosa Patel (pregnant)"))
+    assert window.search.open_button.text() == "&Open pregnancy"
+    window.search.table.selectRow(names.index("Amelia Khan"))
+    assert window.search.open_button.text() == "&Open record"
+
+
+def test_an_unallocated_pregnancy_says_who_allocates_it(
+    qtbot: QtBot, expecting_team: ExpectingTeam
+) -> None:
+    with unit_of_work(expecting_team.engine) as session:
+        session.get_one(Pregnancy, expecting_team.pregnancies["Lily"]).health_visitor_id = None
+    window = open_window(qtbot, expecting_team.record_team.team, workspace=expecting_team)
+    type_and_wait(qtbot, window, "lily green")
+    qtbot.keyClick(window.search.box, Qt.Key.Key_Return)
+    assert window.pages.currentWidget() is window.search
+    assert window.search.summary.text() == (
+        "Lily Green's pregnancy has no health visitor in the team yet, so it is on no "
+        "caseload to open it from."
+    )

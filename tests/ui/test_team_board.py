@@ -8,20 +8,24 @@ unallocated child; Enter on a health visitor shows their caseload.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import uuid
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from healthvisitor.domain.caseload_weights import CaseloadWeights
 from healthvisitor.domain.enums import ContactKind, ReviewStatus, Role
+from healthvisitor.errors import DatabaseUnavailableError
 from healthvisitor.persistence.models import Team
 from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.services.caseload import CaseloadRow
 from healthvisitor.services.team_board import CaseloadLoad, TeamBoard
+from healthvisitor.services.workspace import Workspace
 from healthvisitor.ui.caseload_model import CHILD_ID_ROLE, NAME
 from healthvisitor.ui.main_window import MainWindow
 from healthvisitor.ui.team_board import (
@@ -34,7 +38,7 @@ from healthvisitor.ui.team_board import (
     sorting_proxy,
 )
 from tests import factories
-from tests.ui.conftest import TeamData
+from tests.ui.conftest import LOAD_WAIT_MS, TeamData, wait_loaded
 
 pytestmark = pytest.mark.gui
 
@@ -55,6 +59,7 @@ def open_window(qtbot: QtBot, team: TeamData, as_lead: bool) -> MainWindow:
     with qtbot.waitActive(window):
         window.show()
         window.activateWindow()
+    wait_loaded(qtbot, window)
     return window
 
 
@@ -103,6 +108,7 @@ def test_enter_on_a_health_visitor_shows_their_caseload(qtbot: QtBot, team_data:
     assert panel.health_visitor.currentText() == "Joanne Fisher (team lead)"
     team.table.selectRow(column(window, MEMBER).index("Helen Walker"))
     qtbot.keyClick(team.table, Qt.Key.Key_Return)
+    wait_loaded(qtbot, window)
     assert panel.tabs.currentIndex() == panel.CHILDREN_TAB
     assert panel.health_visitor.currentText() == "Helen Walker"
     shown = {panel.proxy.index(r, NAME).data(CHILD_ID_ROLE) for r in range(panel.proxy.rowCount())}
@@ -188,3 +194,114 @@ def test_the_unallocated_list_says_why_each_child_is_waiting(
     }
     assert said[kofi] == "New, not yet allocated"
     assert said[arrived.id] == "Transfer in from Bradford 0-19 service"
+
+
+# --- The board is read off the GUI thread (about a second at trust scale) -------------
+
+
+def held_board(
+    monkeypatch: pytest.MonkeyPatch, workspace: Workspace
+) -> tuple[threading.Event, list[int]]:
+    """``Workspace.team_board`` waits on its worker until the event is set; the list
+    counts the boards read."""
+    release, reads = threading.Event(), []
+    read = workspace.team_board
+
+    def held() -> TeamBoard:
+        reads.append(1)
+        release.wait(LOAD_WAIT_MS / 1000)
+        return read()
+
+    monkeypatch.setattr(workspace, "team_board", held)
+    return release, reads
+
+
+def test_the_board_says_it_is_loading_and_offers_no_action_until_it_has_come(
+    qtbot: QtBot, team_data: TeamData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_unallocated_child(team_data)
+    workspace = team_data.workspace(user=team_data.lead)
+    release, _reads = held_board(monkeypatch, workspace)
+    window = MainWindow(workspace)
+    qtbot.addWidget(window)
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    board = window.caseload.team
+    assert board is not None and window.caseload.showing_team()
+    assert board.loading_note.isVisibleTo(window)
+    assert board.loading_note.text().startswith("Loading the team's caseloads")
+    # No empty tables that would read as "nobody in the team", "nobody waiting".
+    assert not board.table.isVisibleTo(window)
+    assert not board.unallocated.isVisibleTo(window)
+    assert not board.unallocated_empty.isVisibleTo(window)
+    assert window.status_text().startswith("Loading the team's caseloads")
+    assert not board.reallocate_button.isEnabled()
+    assert board.allocate_chosen() is None and board.dialog is None
+    with qtbot.waitSignal(board.loaded, timeout=LOAD_WAIT_MS):
+        release.set()
+    wait_loaded(qtbot, window)
+    assert not board.loading_note.isVisibleTo(window)
+    assert board.table.isVisibleTo(window) and board.unallocated.isVisibleTo(window)
+    assert column(window, MEMBER) == ["Helen Walker", "Joanne Fisher (team lead)", "Priya Sharma"]
+    assert board.allocate_button.isEnabled() and board.reallocate_button.isEnabled()
+    assert "3 in the team; 1 child waiting" in window.status_text()
+
+
+def test_a_reload_keeps_the_board_and_the_leads_choices_but_holds_the_actions(
+    qtbot: QtBot, team_data: TeamData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kofi = add_unallocated_child(team_data)
+    window = open_window(qtbot, team_data, as_lead=True)
+    board = window.caseload.team
+    assert board is not None
+    board.table.selectRow(column(window, MEMBER).index("Priya Sharma"))
+    board.unallocated.selectRow(0)
+    release, reads = held_board(monkeypatch, window.workspace)
+    window.caseload.refresh()
+    assert board.updating.isVisibleTo(window) and not board.loading_note.isVisibleTo(window)
+    assert board.table.isVisibleTo(window), "the board shown stays while the new one comes"
+    assert column(window, MEMBER)[2] == "Priya Sharma"
+    # The actions wait for the fresh board: the shortcut does nothing meanwhile.
+    assert not board.allocate_button.isEnabled()
+    qtbot.keyClick(
+        board.unallocated,
+        Qt.Key.Key_A,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert board.dialog is None
+    qtbot.keyClick(board.unallocated, Qt.Key.Key_Return)  # nor does Enter on the list
+    assert board.dialog is None
+    assert "being updated" in board.done_message.text()
+    with qtbot.waitSignal(board.loaded, timeout=LOAD_WAIT_MS):
+        release.set()
+    assert reads == [1]
+    assert not board.updating.isVisibleTo(window)
+    current = board.current_member()
+    assert current is not None and current.full_name == "Priya Sharma"
+    assert [row.child_id for row in board.chosen_unallocated()] == [kofi]
+    assert board.allocate_button.isEnabled()
+
+
+def test_a_board_that_cannot_load_is_explained(
+    qtbot: QtBot, team_data: TeamData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: shown.append(text))
+    workspace = team_data.workspace(user=team_data.lead)
+
+    def unreachable() -> TeamBoard:
+        raise DatabaseUnavailableError("Cannot reach the shared database at db.example.")
+
+    monkeypatch.setattr(workspace, "team_board", unreachable)
+    window = MainWindow(workspace)
+    qtbot.addWidget(window)
+    wait_loaded(qtbot, window)
+    board = window.caseload.team
+    assert board is not None
+    assert shown == ["Cannot reach the shared database at db.example."]
+    assert board.loading_note.text() == (
+        "The team board is not shown: Cannot reach the shared database at db.example."
+    )
+    assert board.loading_note.isVisibleTo(window)
+    assert not board.reallocate_button.isEnabled()
