@@ -45,7 +45,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import Engine, Table, insert, select
+from sqlalchemy import Engine, Table, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from healthvisitor.domain.enums import (
@@ -60,6 +60,7 @@ from healthvisitor.domain.enums import (
     NewbornScreeningResult,
     NewbornScreeningTest,
     PregnancyOutcome,
+    PromptDecision,
     RecordStatus,
     ReferralConsent,
     ReferralOutcome,
@@ -79,6 +80,14 @@ from healthvisitor.domain.growth import (
 )
 from healthvisitor.domain.growth_reference import uk_who_value_for_sds_quickly
 from healthvisitor.domain.immunisations import cohort_for
+from healthvisitor.domain.referral_rules import (
+    ASQ_COMMUNICATION,
+    ASQ_OTHER_DOMAIN,
+    MATERNAL_MOOD,
+    SMOKING,
+    PromptSubject,
+    fired_rules,
+)
 from healthvisitor.domain.schedule import (
     ReviewWindow,
     add_months,
@@ -108,6 +117,7 @@ from healthvisitor.persistence.models import (
     Pregnancy,
     Referral,
     ReferralEvent,
+    ReferralPrompt,
     ReferralType,
     SafeguardingEntry,
     ServiceLevelEntry,
@@ -119,6 +129,7 @@ from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.services.accounts import demo_password_hash
 from healthvisitor.services.audit import record_event
 from healthvisitor.services.contacts import FEEDING_REVIEWS, MATERNAL_MOOD_REVIEWS
+from healthvisitor.services.referrals import contact_findings
 
 __all__ = [
     "STANDARD_VOLUME",
@@ -502,6 +513,20 @@ SMALL_FROM_AGE_DAYS = 120
 
 
 # --- Referrals ------------------------------------------------------------------------------
+
+#: Referral prompts left to decide in a demo (issue 5): on children's records (the
+#: child's own, or the mother's shown on her child's), and on ongoing pregnancies.
+DEMO_PROMPTS_ON_CHILDREN = 3
+DEMO_PROMPTS_ON_PREGNANCIES = 1
+#: Of those on children's records, kept for a prompt about the child (ASQ-3), if any.
+DEMO_PROMPTS_ABOUT_THE_CHILD = 1
+#: Contacts this recent leave a prompt undecided first: a busy health visitor decides
+#: within weeks (the demo's own figure), so older undecided prompts come last.
+PROMPT_UNDECIDED_WITHIN_DAYS = 42
+#: The latest contacts with a prompting finding read to choose from (trust scale too).
+_PROMPT_CANDIDATES = 2000
+#: The rules read from one contact's own findings (the others need the child's history).
+_DEMO_PROMPT_RULES = (SMOKING, MATERNAL_MOOD, ASQ_COMMUNICATION, ASQ_OTHER_DOMAIN)
 
 #: Each status appears at least once in any demo of 7 or more referrals.
 _REFERRAL_STATUSES = _Odds(
@@ -1652,6 +1677,7 @@ class _DemoGenerator:
         self._referrals()
         self._screening_and_immunisations()
         self.rows.write()
+        self._referral_prompts()
         written = self.rows.written
         return DemoSummary(
             teams=written[Team],
@@ -2978,6 +3004,173 @@ class _DemoGenerator:
                     "recorded_at": at,
                 },
             )
+
+    def _referral_prompts(self) -> None:
+        """A few referral prompts still to decide (issue 5), so a demo shows them.
+
+        Read from the contacts already written, never from the dice (the rest of the
+        demo stays as it was for each seed): the latest contacts whose findings fire a
+        prompt (smoking, maternal mood, ASQ-3 below the cut-off), as
+        ``referrals.raise_prompts`` would have raised them, saved by whoever saved
+        the contact, and left undecided. Contacts of the last few weeks on the demo
+        account's caseload first (the busiest health visitor, whom the demo signs in
+        as), then the team's, then older ones; never where an open referral of the
+        suggested type already covers it. ``DEMO_PROMPTS_ON_CHILDREN`` on children's
+        records (one of them about the child, ASQ-3, if any fires) and
+        ``DEMO_PROMPTS_ON_PREGNANCIES`` on an ongoing pregnancy, whose mother has no
+        child's record to show it on yet. A demo too small to hold such a finding
+        gets fewer: a prompt is never made up without the finding that raises it.
+        """
+        session = self.session
+        busiest = session.scalars(
+            select(User.id)
+            .join(Child, Child.health_visitor_id == User.id)
+            .where(User.role == Role.HEALTH_VISITOR)
+            .group_by(User.id, User.full_name, User.username)
+            # As ``accounts.demo_accounts`` orders them: the demo signs in as the first.
+            .order_by(func.count(Child.id).desc(), User.full_name, User.username)
+            .limit(1)
+        ).first()
+        fired_by_finding = or_(
+            Contact.mother_smokes.is_(True),
+            Contact.household_smokes.is_(True),
+            Contact.carbon_monoxide_ppm.is_not(None),
+            Contact.whooley_low_mood.is_(True),
+            Contact.whooley_loss_of_interest.is_(True),
+            Contact.gad2_score.is_not(None),
+            Contact.id.in_(
+                select(DevelopmentScore.contact_id).where(
+                    DevelopmentScore.zone == ScreeningZone.BELOW_CUTOFF
+                )
+            ),
+        )
+        contacts = list(
+            session.scalars(
+                select(Contact)
+                .where(Contact.outcome == ContactOutcome.COMPLETED, fired_by_finding)
+                .order_by(Contact.contact_date.desc(), Contact.id)
+                .limit(_PROMPT_CANDIDATES)
+            )
+        )
+        if not contacts:
+            return
+        ids = [c.id for c in contacts]
+        children = {
+            row.id: row
+            for row in session.execute(
+                select(Child.id, Child.family_id, Child.record_status, Child.health_visitor_id)
+            )
+        }
+        pregnancies = {
+            row.id: row
+            for row in session.execute(
+                select(
+                    Pregnancy.id,
+                    Pregnancy.family_id,
+                    Pregnancy.mother_id,
+                    Pregnancy.outcome,
+                    Pregnancy.health_visitor_id,
+                )
+            )
+        }
+        mothers: dict[uuid.UUID, uuid.UUID] = {}
+        for family_id, carer_id in session.execute(
+            select(Carer.family_id, Carer.id)
+            .where(Carer.relationship_to_child == CarerRelationship.MOTHER)
+            .order_by(Carer.given_name.desc())  # the first by name wins, as in referrals
+        ):
+            mothers[family_id] = carer_id
+        development: dict[uuid.UUID, list[tuple[DevelopmentDomain, ScreeningZone]]] = {}
+        for contact_id, domain, zone in session.execute(
+            select(DevelopmentScore.contact_id, DevelopmentScore.domain, DevelopmentScore.zone)
+            .where(DevelopmentScore.contact_id.in_(ids))
+            .order_by(DevelopmentScore.contact_id, DevelopmentScore.domain)
+        ):
+            development.setdefault(contact_id, []).append((domain, zone))
+        codes = {type_id: code for code, type_id in self.referral_type_ids.items()}
+        open_referrals = {
+            (child_id or carer_id, codes.get(type_id, ""))
+            for child_id, carer_id, type_id in session.execute(
+                select(Referral.child_id, Referral.carer_id, Referral.referral_type_id).where(
+                    Referral.status.in_([s for s in ReferralStatus if s.is_open])
+                )
+            )
+        }
+        recent = self.today - dt.timedelta(days=PROMPT_UNDECIDED_WITHIN_DAYS)
+
+        def order(contact: Contact) -> tuple[bool, bool]:
+            if contact.child_id is not None:
+                owner = children[contact.child_id].health_visitor_id
+            else:
+                assert contact.pregnancy_id is not None
+                owner = pregnancies[contact.pregnancy_id].health_visitor_id
+            return (contact.contact_date < recent, owner != busiest)
+
+        # (on a pregnancy?, about the child only?) -> how many more to leave undecided.
+        wanted = {
+            (True, False): DEMO_PROMPTS_ON_PREGNANCIES,
+            (False, True): DEMO_PROMPTS_ABOUT_THE_CHILD,
+            (False, False): DEMO_PROMPTS_ON_CHILDREN - DEMO_PROMPTS_ABOUT_THE_CHILD,
+        }
+        taken: set[tuple[str, uuid.UUID]] = set()
+        rows: list[dict[str, Any]] = []
+        # ``sorted`` keeps the query's order (newest first) within each group.
+        for contact in sorted(contacts, key=order):
+            if contact.child_id is not None:
+                child = children[contact.child_id]
+                if child.record_status is not RecordStatus.ACTIVE:
+                    continue
+                on_pregnancy, mother = False, mothers.get(child.family_id)
+            else:
+                assert contact.pregnancy_id is not None
+                pregnancy = pregnancies[contact.pregnancy_id]
+                if pregnancy.outcome is not PregnancyOutcome.ONGOING:
+                    continue
+                on_pregnancy, mother = True, pregnancy.mother_id
+            findings = contact_findings(contact, tuple(development.get(contact.id, ())))
+            for fired in fired_rules(findings):
+                rule = fired.rule
+                about_mother = rule.subject is PromptSubject.MOTHER
+                # A prompt about the child fills its own place first, then any other.
+                room = [
+                    key
+                    for key in ((on_pregnancy, not about_mother), (on_pregnancy, False))
+                    if wanted.get(key, 0) > 0
+                ]
+                if rule not in _DEMO_PROMPT_RULES or not room:
+                    continue
+                subject = mother if rule.subject is PromptSubject.MOTHER else contact.child_id
+                if subject is None or (rule.id, subject) in taken:
+                    continue
+                if any((subject, code) in open_referrals for code in rule.referral_types):
+                    continue  # an open referral already covers it: no prompt is raised
+                taken.add((rule.id, subject))
+                wanted[room[0]] -= 1
+                rows.append(
+                    {
+                        "id": uuid.uuid5(contact.id, rule.id),
+                        "rule_id": rule.id,
+                        "contact_id": contact.id,
+                        "child_id": None if about_mother else subject,
+                        "carer_id": subject if about_mother else None,
+                        "finding": fired.finding,
+                        "decision": PromptDecision.PENDING,
+                        "raised_on": contact.contact_date,
+                        "raised_by_id": contact.delivered_by_id,
+                        "raised_at": contact.created_at,
+                        "referral_id": None,
+                        "reason": "",
+                        "decided_on": None,
+                        "decided_by_id": None,
+                        "decided_at": None,
+                        "discussed_on": None,
+                        "discussed_by_id": None,
+                        "discussed_at": None,
+                        "discussion_outcome": "",
+                    }
+                )
+        if rows:
+            session.connection().execute(insert(cast(Table, ReferralPrompt.__table__)), rows)
 
     # --- Newborn screening and immunisations (issue 6) ------------------------------------
 

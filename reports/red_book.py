@@ -278,14 +278,30 @@ def _contacts(summary: RedBookSummary) -> list[Flowable]:
     return story
 
 
+#: The family's copy leaves out a carer's own referrals and the routes not marked for
+#: it (hazard H17), so it never says "no referrals recorded": that could be untrue. It
+#: says the same words whether or not anything was left out, so the paper cannot tell
+#: a reader that a referral they may not see exists (issue 5).
+FAMILY_COPY_REFERRALS = (
+    "This copy lists only the referrals shared in the parent-held record. The health "
+    "visiting team keeps the child's full record."
+)
+FAMILY_COPY_NONE_LISTED = "No referrals are listed on the family's copy."
+
+
 def _referrals(summary: RedBookSummary) -> list[Flowable]:
     story: list[Flowable] = [heading("Referrals")]
     if not summary.referrals_available:
         # Never "none" when they simply could not be read (issue 5's service).
         story.append(paragraph("Referrals are not printed yet: see the child's record."))
         return story
+    if summary.for_family:
+        story.append(paragraph(FAMILY_COPY_REFERRALS, styles().small))
     if not summary.referrals:
-        story.append(paragraph("No referrals recorded."))
+        # The professional's copy lists every referral, so "none" is true there.
+        story.append(
+            paragraph(FAMILY_COPY_NONE_LISTED if summary.for_family else "No referrals recorded.")
+        )
         return story
     rows = [
         (

@@ -6,8 +6,11 @@ list on its "Pregnancies" tab, for the health visitor chosen in its combo;
 Enter or a double-click on a row (or the panel's button) asks for the
 antenatal contact form for that pregnancy. "Record birth…" (the table's
 context menu, or Records > Record the birth, Ctrl+Shift+B) asks for the
-birth of the chosen pregnancy's baby (issue 4). It asks the ``Workspace``
-for plain rows and never touches the database itself.
+birth of the chosen pregnancy's baby (issue 4). "Referral prompts and
+referrals…" (the context menu, or Ctrl+R in the table) asks for the mother's
+referral prompts still to decide and her referrals (issue 5): a prompt raised
+at the antenatal review has no child's record to wait on. It asks the
+``Workspace`` for plain rows and never touches the database itself.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -54,6 +57,8 @@ class PregnancyList(QWidget):
     birth_requested = Signal(object)
     #: The ``PregnancyRow`` that ended otherwise (miscarriage, moved away...).
     outcome_requested = Signal(object)
+    #: The ``PregnancyRow`` whose mother's referral prompts and referrals were asked for.
+    referrals_requested = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -104,9 +109,15 @@ class PregnancyList(QWidget):
         self.birth_action.triggered.connect(self.request_birth)
         self.outcome_action = QAction("Record how the pregnancy &ended otherwise…", self.table)
         self.outcome_action.triggered.connect(self.request_outcome)
+        self.referrals_action = QAction("Referral &prompts and referrals…", self.table)
+        # Only while the table has the focus: the window's own Ctrl+R is not taken.
+        self.referrals_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.referrals_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.referrals_action.triggered.connect(self.request_referrals)
         self.table.addAction(self.antenatal_action)
         self.table.addAction(self.birth_action)
         self.table.addAction(self.outcome_action)
+        self.table.addAction(self.referrals_action)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.current_changed.connect(self._enable_actions)
         self._enable_actions()
@@ -189,10 +200,27 @@ class PregnancyList(QWidget):
         if row is not None:
             self.outcome_requested.emit(row)
 
+    def request_referrals(self) -> None:
+        row = self.current_row()
+        if row is not None:
+            self.referrals_requested.emit(row)
+
     def _enable_actions(self) -> None:
-        chosen = self.current_row() is not None
-        for action in (self.antenatal_action, self.birth_action, self.outcome_action):
-            action.setEnabled(chosen)
+        row = self.current_row()
+        actions = (
+            self.antenatal_action,
+            self.birth_action,
+            self.outcome_action,
+            self.referrals_action,
+        )
+        for action in actions:
+            action.setEnabled(row is not None)
+        if row is not None and row.prompts_to_decide:
+            self.referrals_action.setText(
+                f"Referral &prompts ({row.prompts_to_decide} to decide) and referrals…"
+            )
+        else:
+            self.referrals_action.setText("Referral &prompts and referrals…")
 
     def _row_activated(self, _index: object) -> None:
         self.request_review()

@@ -5,6 +5,9 @@ each with a sort key. The antenatal review's status is said in words with a
 symbol, colour only repeating it (WCAG 1.4.1), as in the child's record.
 ``PregnancyProxy`` sorts by ``SORT_ROLE`` and filters with the caseload's
 search (mother's name, family name or postcode).
+
+The "Referral prompts" column (issue 5) counts the prompts still to decide
+about the mother: raised in pregnancy, they have no child's row to show on.
 """
 
 from __future__ import annotations
@@ -16,7 +19,13 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt
 
 from healthvisitor.domain.enums import ReviewStatus
-from healthvisitor.ui.caseload_model import SORT_ROLE, CaseloadSearch, short_date, spoken_date
+from healthvisitor.ui.caseload_model import (
+    SORT_ROLE,
+    CaseloadSearch,
+    prompts_words,
+    short_date,
+    spoken_date,
+)
 from healthvisitor.ui.child_record_models import STATUS_LOOK
 from healthvisitor.ui.line_table_model import LINE_ROLE, LineColumn, LineTableModel, ModelIndex
 
@@ -30,6 +39,26 @@ PREGNANCY_ROLE = LINE_ROLE
 _URGENCY = {status: rank for rank, status in enumerate(ReviewStatus)}
 #: Marks a pre-birth plan beside the word, never instead of it.
 PLAN_SYMBOL = "⚑"
+#: Marks referral prompts to decide beside the words (the caseload's warning sign).
+PROMPT_SYMBOL = "⚠"
+#: NHS dark red, as for a referral follow-up due: with the words, never alone.
+PROMPT_COLOUR = "#8A1538"
+
+
+def prompts_text(row: PregnancyRow) -> str:
+    """``⚠ 2 to decide``, or "None" (the count in words is in the tooltip)."""
+    if not row.prompts_to_decide:
+        return "None"
+    return f"{PROMPT_SYMBOL} {row.prompts_to_decide} to decide"
+
+
+def prompts_tooltip(row: PregnancyRow) -> str:
+    if not row.prompts_to_decide:
+        return "No referral prompt to decide about the mother"
+    return (
+        f"{prompts_words(row.prompts_to_decide)} about the mother: open the menu on the "
+        "row (right click or the menu key) and choose the referrals"
+    )
 
 
 def antenatal_text(review: ScheduledReview) -> str:
@@ -77,20 +106,28 @@ COLUMNS: tuple[PregnancyColumn, ...] = (
     ),
     PregnancyColumn(
         "Gestation",
-        lambda r: r.gestation_today,
-        tooltip=lambda r: f"{r.gestation_today} pregnant today (weeks+days)",
+        lambda r: r.ended or r.gestation_today,
+        tooltip=lambda r: (
+            f"{r.ended}. Listed while referral prompts about the mother wait to be decided"
+            if r.ended
+            else f"{r.gestation_today} pregnant today (weeks+days)"
+        ),
         # Furthest on first when ascending: an earlier due date is a longer pregnancy.
         sort_key=lambda r: -r.estimated_delivery_date.toordinal(),
     ),
     PregnancyColumn(
         "Antenatal review",
-        lambda r: antenatal_text(r.antenatal),
+        lambda r: "No longer due: the pregnancy ended" if r.ended else antenatal_text(r.antenatal),
         tooltip=lambda r: (
-            f"Antenatal health promoting review: {antenatal_words(r.antenatal)}. "
+            f"{r.ended}: no antenatal review is due."
+            if r.ended
+            else f"Antenatal health promoting review: {antenatal_words(r.antenatal)}. "
             "Press Enter to record it."
         ),
-        spoken=lambda r: antenatal_words(r.antenatal),
-        colour=lambda r: STATUS_LOOK[r.antenatal.status][1],
+        spoken=lambda r: (
+            "No antenatal review: the pregnancy ended" if r.ended else antenatal_words(r.antenatal)
+        ),
+        colour=lambda r: None if r.ended else STATUS_LOOK[r.antenatal.status][1],
         # Most urgent first, then the soonest target.
         sort_key=lambda r: _URGENCY[r.antenatal.status] * 100_000 + r.antenatal.days_to_target,
     ),
@@ -107,6 +144,20 @@ COLUMNS: tuple[PregnancyColumn, ...] = (
         sort_key=lambda r: 0 if r.pre_birth_plan else 1,
     ),
     PregnancyColumn(
+        # Issue 5: prompts raised in pregnancy are about the mother; no child's row yet.
+        "Referral prompts",
+        prompts_text,
+        tooltip=prompts_tooltip,
+        spoken=lambda r: (
+            f"{prompts_words(r.prompts_to_decide)} about the mother"
+            if r.prompts_to_decide
+            else "No referral prompt to decide"
+        ),
+        colour=lambda r: PROMPT_COLOUR if r.prompts_to_decide else None,
+        # Most to decide first when ascending.
+        sort_key=lambda r: -r.prompts_to_decide,
+    ),
+    PregnancyColumn(
         # Issue 4: an absent colleague's pregnancy, on this list while it is covered.
         "Cover",
         lambda r: r.covering_for.replace("Covering for", "Cover for").split(" until ")[0],
@@ -116,7 +167,7 @@ COLUMNS: tuple[PregnancyColumn, ...] = (
         sort_key=lambda r: r.covering_for.casefold(),
     ),
 )
-MOTHER, FAMILY, EDD, GESTATION, ANTENATAL, PRE_BIRTH_PLAN, COVER = range(len(COLUMNS))
+MOTHER, FAMILY, EDD, GESTATION, ANTENATAL, PRE_BIRTH_PLAN, PROMPTS, COVER = range(len(COLUMNS))
 
 
 class PregnancyModel(LineTableModel):

@@ -7,6 +7,11 @@ what has been tried, then sends it); "Not now" needs a reason, typed in the
 box, which is kept for audit. Nothing is decided by closing the window, and
 nothing is lost: each prompt was saved "to decide" with the contact, and stays
 on the child's referrals (and flagged on the caseload) until it is decided.
+
+A prompt raised in pregnancy (the antenatal review) is about the mother and
+there is no child's record yet: it stays on the caseload's "Pregnancies" tab,
+counted on the pregnancy's row, where ``referrals_panel.PregnancyReferralsDialog``
+decides it and finishes the referral it drafts, before the birth.
 """
 
 from __future__ import annotations
@@ -36,17 +41,37 @@ from healthvisitor.services.workspace import Workspace
 from healthvisitor.ui.form_fields import ChoiceCombo, FieldMessage
 
 
+def close_row(dialog: QDialog, accessible_name: str) -> tuple[QPushButton, QHBoxLayout]:
+    """The window's Close button (Esc too) at the right of its last row, closing ``dialog``."""
+    button = QPushButton("Close")
+    button.setAccessibleName(accessible_name)
+    button.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+    button.setAutoDefault(False)
+    button.clicked.connect(dialog.accept)
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(button)
+    return button, row
+
+
 class PromptBox(QGroupBox):
     """One prompt and its two answers."""
 
     decided = Signal(object)  # the referral id drafted, or None
 
     def __init__(
-        self, workspace: Workspace, prompt: ReferralPromptLine, parent: QWidget | None = None
+        self,
+        workspace: Workspace,
+        prompt: ReferralPromptLine,
+        parent: QWidget | None = None,
+        *,
+        finish_where: str = "",
     ) -> None:
         super().__init__(f"{prompt.suggestion}: {prompt.about}", parent)
         self.workspace = workspace
         self.prompt = prompt
+        #: Where the drafted referral is finished, in words (after "Finish it from").
+        self.finish_where = finish_where or finishing_place(prompt)
         self.setObjectName(f"prompt_{prompt.rule_id}")
         self.setAccessibleName(f"Prompt: {prompt.suggestion} for {prompt.about}")
         found_at = f" at the {prompt.found_at}" if prompt.found_at else ""
@@ -111,8 +136,8 @@ class PromptBox(QGroupBox):
             done = "Recorded: a safeguarding discussion with your team lead is needed."
         else:
             done = (
-                f"Referral drafted ({self.referral_type.currentText()}). Finish it from the "
-                "child's referrals: consent, the service, what has been tried, then send it."
+                f"Referral drafted ({self.referral_type.currentText()}). Finish it from "
+                f"{self.finish_where}: consent, the service, what has been tried, then send it."
             )
         self._done(done)
         self.decided.emit(referral_id)
@@ -155,6 +180,13 @@ class PromptBox(QGroupBox):
         return self.outcome.isVisibleTo(self)
 
 
+def finishing_place(prompt: ReferralPromptLine) -> str:
+    """Where a referral drafted from ``prompt`` is finished, seen from the after-save window."""
+    if prompt.pregnancy_id is not None:
+        return "the pregnancy's referrals (Pregnancies tab)"
+    return "the child's referrals"
+
+
 class ReferralPromptsDialog(QDialog):
     """The prompts one saved contact raises, each to accept or decline."""
 
@@ -169,10 +201,16 @@ class ReferralPromptsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Referrals to consider")
         self.setAccessibleName("Referrals to consider")
+        in_pregnancy = any(prompt.pregnancy_id for prompt in prompts)
         intro = QLabel(
             "The contact is saved. Its findings meet these referral triggers: draft the "
             "referral, or say why not now. Closing this window decides nothing: what you "
-            "leave stays to decide on the child's referrals."
+            "leave stays to decide "
+            + (
+                "on the pregnancy, on the caseload's Pregnancies tab."
+                if in_pregnancy
+                else "on the child's referrals."
+            )
         )
         intro.setWordWrap(True)
         self.boxes = [PromptBox(workspace, prompt) for prompt in prompts]
@@ -186,14 +224,7 @@ class ReferralPromptsDialog(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.close_button = QPushButton("Close")
-        self.close_button.setAccessibleName("Close the referral prompts")
-        self.close_button.setShortcut(QKeySequence(Qt.Key.Key_Escape))
-        self.close_button.setAutoDefault(False)
-        self.close_button.clicked.connect(self.accept)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.close_button)
+        self.close_button, row = close_row(self, "Close the referral prompts")
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(scroll, 1)

@@ -8,6 +8,11 @@ always in words; a follow-up that is due says "due" and is not colour only.
 Above the table, the referral prompts still to decide about the child or a
 carer of the family (issue 5): a prompt closed unanswered after saving a
 contact, or lost to a crash, waits here until it is drafted or declined.
+
+The same panel serves a pregnancy (``pregnancy_id``), before there is a
+child's record: the prompts and referrals about the expectant mother, so a
+stop-smoking referral prompted at the antenatal review is drafted, finished
+and sent in pregnancy (NICE NG209), not after the birth.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from PySide6.QtCore import QStandardPaths, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QDialog,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
@@ -36,6 +42,7 @@ from healthvisitor.domain.enums import ReferralStatus
 from healthvisitor.drafts import REFERRAL_FORM
 from healthvisitor.errors import HealthVisitorError
 from healthvisitor.reports.referral_letter import referral_letter_pdf
+from healthvisitor.services.pregnancies import PregnancyRow
 from healthvisitor.services.referrals import FollowUpLine, ReferralLine, ReferralPromptLine
 from healthvisitor.services.workspace import Workspace
 from healthvisitor.ui.form_drafts import keep_draft
@@ -47,7 +54,7 @@ from healthvisitor.ui.referral_dialogs import (
     StepDialog,
     open_dialog,
 )
-from healthvisitor.ui.referral_prompts import PromptBox
+from healthvisitor.ui.referral_prompts import PromptBox, close_row
 
 DUE_COLOUR = "#8A1538"  # NHS dark red: with the word "due", never alone
 
@@ -113,16 +120,27 @@ class ReferralsPanel(QWidget):
     changed = Signal()
 
     def __init__(
-        self, workspace: Workspace, child_id: uuid.UUID, parent: QWidget | None = None
+        self,
+        workspace: Workspace,
+        child_id: uuid.UUID | None,
+        parent: QWidget | None = None,
+        *,
+        pregnancy_id: uuid.UUID | None = None,
     ) -> None:
         super().__init__(parent)
+        if (child_id is None) == (pregnancy_id is None):
+            raise ValueError("A referrals panel is for one child or one pregnancy.")
         self.workspace = workspace
         self.child_id = child_id
+        #: A pregnancy's panel: the expectant mother's prompts and referrals.
+        self.pregnancy_id = pregnancy_id
         self.dialog: QWidget | None = None
         self.model = ReferralsModel(self)
         self.table = QTableView()
         self.table.setObjectName("referralsTable")
-        self.table.setAccessibleName("Referrals for the child and family")
+        self.table.setAccessibleName(
+            "Referrals for the mother" if pregnancy_id else "Referrals for the child and family"
+        )
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -135,7 +153,11 @@ class ReferralsPanel(QWidget):
         self.detail.setObjectName("referralDetail")
         self.detail.setWordWrap(True)
         self.detail.setAccessibleName("Chosen referral")
-        self.empty = QLabel("No referrals for this child or family yet.")
+        self.empty = QLabel(
+            "No referrals for the mother yet."
+            if pregnancy_id
+            else "No referrals for this child or family yet."
+        )
         self.empty.setObjectName("emptyState")
         #: Prompts still to decide (issue 5), one box each; decided ones keep their tick
         #: until the panel is read again.
@@ -205,6 +227,10 @@ class ReferralsPanel(QWidget):
 
     # --- Showing ----------------------------------------------------------------------------
 
+    def _child(self) -> uuid.UUID:
+        assert self.child_id is not None  # a child's panel (the constructor checked)
+        return self.child_id
+
     def reload(self) -> None:
         self.reload_prompts()
         self.reload_referrals()
@@ -212,7 +238,11 @@ class ReferralsPanel(QWidget):
     def reload_prompts(self) -> None:
         """The prompts still to decide, the oldest first."""
         try:
-            waiting = self.workspace.pending_referral_prompts(self.child_id)
+            waiting = (
+                self.workspace.pregnancy_referral_prompts(self.pregnancy_id)
+                if self.pregnancy_id
+                else self.workspace.pending_referral_prompts(self._child())
+            )
         except HealthVisitorError as error:
             QMessageBox.warning(self, "Referral prompts not shown", str(error))
             return
@@ -230,7 +260,7 @@ class ReferralsPanel(QWidget):
         self._to_decide_scroll.setVisible(bool(waiting))
 
     def _prompt_box(self, prompt: ReferralPromptLine) -> PromptBox:
-        box = PromptBox(self.workspace, prompt)
+        box = PromptBox(self.workspace, prompt, finish_where="the referrals below")
         if prompt.raised_on is not None:
             box.setTitle(f"{box.title()} (since {prompt.raised_on:%d %b %Y})")
         box.decided.connect(self._prompt_decided)
@@ -251,7 +281,11 @@ class ReferralsPanel(QWidget):
     def reload_referrals(self) -> None:
         chosen = self.chosen()
         try:
-            lines = self.workspace.child_referrals(self.child_id)
+            lines = (
+                self.workspace.pregnancy_referrals(self.pregnancy_id)
+                if self.pregnancy_id
+                else self.workspace.child_referrals(self._child())
+            )
         except HealthVisitorError as error:
             QMessageBox.warning(self, "Referrals not shown", str(error))
             return
@@ -304,21 +338,26 @@ class ReferralsPanel(QWidget):
 
     def new_referral(self) -> NewReferralDialog | None:
         try:
-            subjects = self.workspace.referral_subjects(self.child_id)
+            subjects = (
+                self.workspace.pregnancy_referral_subjects(self.pregnancy_id)
+                if self.pregnancy_id
+                else self.workspace.referral_subjects(self._child())
+            )
             types = self.workspace.referral_types()
         except HealthVisitorError as error:
             QMessageBox.warning(self, "New referral", str(error))
             return None
         dialog = NewReferralDialog(self.workspace, subjects, types, self)
         self._open(dialog)
-        # Issue 9: what is typed is kept on this computer until the referral is saved.
-        keep_draft(
+        # Issue 9: what is typed is kept on this computer until the referral is saved,
+        # with the key that makes a retried save (or one after a crash) apply once.
+        dialog.drafts = keep_draft(
             dialog,
             dialog.fields,
             dialog.draft_state,
             dialog.restore_draft,
             self.workspace.draft_store(),
-            self.workspace.draft_key(self.child_id, REFERRAL_FORM),
+            self.workspace.draft_key(self.pregnancy_id or self._child(), REFERRAL_FORM),
             describe=lambda: ("referral", dialog.subject.currentText()),
         )
         return dialog
@@ -371,6 +410,47 @@ class ReferralsPanel(QWidget):
             QMessageBox.warning(self, "Letter not saved", str(error))
             return None
         return path
+
+
+# --- An expectant mother's referrals, from her pregnancy -------------------------------------
+
+
+class PregnancyReferralsDialog(QDialog):
+    """The prompts and referrals about a pregnancy's mother, before the baby is born.
+
+    Opened from the caseload's "Pregnancies" tab (issue 5): a prompt raised at the
+    antenatal review is decided here, and the referral it drafts is finished and
+    sent here, with the same panel as a child's record.
+    """
+
+    changed = Signal()
+
+    def __init__(
+        self, workspace: Workspace, pregnancy: PregnancyRow, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.pregnancy = pregnancy
+        title = (
+            f"Referrals for {pregnancy.mother_name} "
+            f"(expecting, due {pregnancy.estimated_delivery_date:%d %b %Y})"
+        )
+        self.setWindowTitle(title)
+        self.setAccessibleName(title)
+        intro = QLabel(
+            "The baby is not born yet: these are about the mother herself. After the "
+            "birth, what is still to decide shows on the baby's record too."
+        )
+        intro.setObjectName("secondaryText")
+        intro.setWordWrap(True)
+        self.panel = ReferralsPanel(workspace, None, self, pregnancy_id=pregnancy.pregnancy_id)
+        self.panel.changed.connect(self.changed)
+        self.close_button, row = close_row(self, "Close the mother's referrals")
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.panel, 1)
+        layout.addLayout(row)
+        self.setMinimumSize(760, 420)
+        self.resize(1040, 620)
 
 
 # --- The caseload's referral follow-ups ------------------------------------------------------

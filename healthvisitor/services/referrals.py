@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import CursorResult, Select, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Select, or_, select, update
 from sqlalchemy.orm import Session
 
 from healthvisitor.domain.enums import (
@@ -96,6 +96,8 @@ from healthvisitor.services.audit import record_event
 from healthvisitor.services.caseload import caseload_owner
 from healthvisitor.services.dated_history import in_force_on
 from healthvisitor.services.growth_alerts import alerts_for_child
+from healthvisitor.services.life_events import _team_pregnancy
+from healthvisitor.services.policy import Permission, requires
 
 #: The legal next steps from each status (issue 5). Finished referrals have none.
 NEXT_STEPS: dict[ReferralStatus, tuple[ReferralStatus, ...]] = {
@@ -246,6 +248,8 @@ class ReferralPromptLine:
     raised_by: str = ""
     #: Where it was found, in words: "new birth visit on 12 Sep 2026".
     found_at: str = ""
+    #: The pregnancy whose contact raised it (an antenatal contact), else None.
+    pregnancy_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -262,6 +266,8 @@ class NewReferral:
     consent_note: str = ""
     sent_to: str = ""
     tried_so_far: str = ""
+    #: Chosen when the form opens (issue 9): a retried save returns the first referral.
+    idempotency_key: uuid.UUID | None = None
 
 
 # --- Referral types (administrators) -------------------------------------------------------
@@ -279,6 +285,7 @@ def _type_line(row: ReferralType) -> ReferralTypeLine:
     return ReferralTypeLine(row.id, row.code, row.name, row.retired, row.on_family_copy)
 
 
+@requires(Permission.VIEW_REFERRAL_TYPES)
 def referral_types(
     session: Session, actor: Actor, *, include_retired: bool = False
 ) -> list[ReferralTypeLine]:
@@ -307,6 +314,7 @@ def _name_taken(session: Session, name: str, other_than: uuid.UUID | None = None
             raise DuplicateError(f"There is already a referral type called '{row.name}'{retired}.")
 
 
+@requires(Permission.MANAGE_REFERRAL_TYPES)
 def add_referral_type(
     session: Session, actor: Actor, name: str, code: str = "", *, on_family_copy: bool = False
 ) -> ReferralTypeLine:
@@ -348,6 +356,7 @@ def _referral_type(session: Session, type_id: uuid.UUID) -> ReferralType:
     return row
 
 
+@requires(Permission.MANAGE_REFERRAL_TYPES)
 def rename_referral_type(
     session: Session, actor: Actor, type_id: uuid.UUID, name: str
 ) -> ReferralTypeLine:
@@ -363,6 +372,7 @@ def rename_referral_type(
     return _type_line(row)
 
 
+@requires(Permission.MANAGE_REFERRAL_TYPES)
 def set_family_copy(
     session: Session, actor: Actor, type_id: uuid.UUID, on_family_copy: bool
 ) -> ReferralTypeLine:
@@ -388,6 +398,7 @@ def set_family_copy(
     return _type_line(row)
 
 
+@requires(Permission.MANAGE_REFERRAL_TYPES)
 def retire_referral_type(session: Session, actor: Actor, type_id: uuid.UUID) -> ReferralTypeLine:
     """No longer offered for new referrals; referrals already made keep it."""
     _require_administrator(actor)
@@ -451,11 +462,20 @@ def _check_consent(problems: list[FieldProblem], consent: ReferralConsent, note:
         )
 
 
+@requires(Permission.REFER)
 def make_referral(
     session: Session, actor: Actor, entry: NewReferral, *, today: dt.date
 ) -> uuid.UUID:
-    """A new referral, as a draft (its first step)."""
+    """A new referral, as a draft (its first step).
+
+    A referral already saved with the entry's idempotency key is returned and
+    nothing is written (issue 9: a save retried after a dropped connection).
+    """
     about = _about(session, actor, entry.child_id, entry.carer_id)
+    if entry.idempotency_key is not None:
+        earlier = saved_referral(session, entry.idempotency_key)
+        if earlier is not None:
+            return earlier
     problems: list[FieldProblem] = []
     referral_type = session.get(ReferralType, entry.referral_type_id)
     if referral_type is None or referral_type.retired:
@@ -486,6 +506,7 @@ def make_referral(
         consent_note=entry.consent_note.strip(),
         sent_to=entry.sent_to.strip(),
         tried_so_far=entry.tried_so_far.strip(),
+        idempotency_key=entry.idempotency_key,
     )
     session.add(referral)
     session.flush()
@@ -510,6 +531,11 @@ def make_referral(
     return referral.id
 
 
+def saved_referral(session: Session, key: uuid.UUID) -> uuid.UUID | None:
+    """The referral already saved with idempotency key ``key`` (issue 9), if any."""
+    return session.scalar(select(Referral.id).where(Referral.idempotency_key == key))
+
+
 def _last_step_on(session: Session, referral: Referral) -> dt.date:
     dates = [
         day
@@ -520,6 +546,7 @@ def _last_step_on(session: Session, referral: Referral) -> dt.date:
     return max([referral.made_on, *dates])
 
 
+@requires(Permission.REFER)
 def record_consent(
     session: Session,
     actor: Actor,
@@ -559,6 +586,7 @@ def record_consent(
     )
 
 
+@requires(Permission.REFER)
 def update_draft(
     session: Session,
     actor: Actor,
@@ -583,6 +611,7 @@ def update_draft(
     record_event(session, actor, "update", "referral", referral.id)
 
 
+@requires(Permission.REFER)
 def record_step(
     session: Session,
     actor: Actor,
@@ -667,6 +696,7 @@ def record_step(
     )
 
 
+@requires(Permission.REFER)
 def set_follow_up(
     session: Session,
     actor: Actor,
@@ -794,6 +824,7 @@ class ReferralSubject:
     name: str
 
 
+@requires(Permission.VIEW_RECORD)
 def referral_subjects(session: Session, actor: Actor, child_id: uuid.UUID) -> list[ReferralSubject]:
     """The child first, then the family's carers by name."""
     child = session.get(Child, child_id)
@@ -809,6 +840,7 @@ def referral_subjects(session: Session, actor: Actor, child_id: uuid.UUID) -> li
     ]
 
 
+@requires(Permission.VIEW_RECORD)
 def child_referrals(
     session: Session, actor: Actor, child_id: uuid.UUID, *, today: dt.date
 ) -> list[ReferralLine]:
@@ -819,10 +851,21 @@ def child_referrals(
         raise NotFoundError("That child is not on record.")
     require_team(actor, child.team_id)
     family_carers = select(Carer.id).where(Carer.family_id == child.family_id)
+    return _open_first(
+        session,
+        or_(Referral.child_id == child.id, Referral.carer_id.in_(family_carers)),
+        today=today,
+    )
+
+
+def _open_first(
+    session: Session, about: ColumnElement[bool], *, today: dt.date
+) -> list[ReferralLine]:
+    """Read models of the referrals ``about`` selects: open ones first, then newest first."""
     referrals = list(
         session.scalars(
             select(Referral)
-            .where(or_(Referral.child_id == child.id, Referral.carer_id.in_(family_carers)))
+            .where(about)
             .order_by(Referral.made_on.desc(), Referral.created_at.desc())
         )
     )
@@ -830,12 +873,14 @@ def child_referrals(
     return sorted(lines, key=lambda line: not line.is_open)
 
 
+@requires(Permission.VIEW_RECORD)
 def referral(
     session: Session, actor: Actor, referral_id: uuid.UUID, *, today: dt.date
 ) -> ReferralLine:
     return _lines(session, [_referral(session, actor, referral_id)], today=today)[0]
 
 
+@requires(Permission.VIEW_CASELOAD)
 def follow_ups_due(
     session: Session,
     actor: Actor,
@@ -908,6 +953,7 @@ def follow_ups_due(
 # --- The letter ------------------------------------------------------------------------------
 
 
+@requires(Permission.PRINT)
 def referral_letter(
     session: Session, actor: Actor, referral_id: uuid.UUID, *, today: dt.date
 ) -> ReferralLetter:
@@ -1079,9 +1125,32 @@ def _findings(
         if since is not None:
             starts.append(since)
         since = max(starts) if starts else None
-    findings = Findings(
+    findings = contact_findings(
+        contact,
+        development,
+        faltering=faltering,
+        service_level=level,
+        safeguarding=flags,
+        mandated_not_brought_in_a_row=_not_brought_in_a_row(session, contact),
+    )
+    return findings, since
+
+
+def contact_findings(
+    contact: Contact,
+    development: tuple[tuple[DevelopmentDomain, ScreeningZone], ...] = (),
+    *,
+    faltering: tuple[FalteringRule, ...] = (),
+    service_level: ServiceLevel | None = None,
+    safeguarding: tuple[SafeguardingStatus, ...] = (),
+    mandated_not_brought_in_a_row: int = 0,
+) -> Findings:
+    """What ``contact`` recorded (its ASQ zones in ``development``), as the rules read
+    it, with the child's state on the day where the caller knows it (the demo leaves
+    its prompts to decide from the same reading: ``healthvisitor.demo``)."""
+    return Findings(
         took_place=contact.outcome is ContactOutcome.COMPLETED,
-        about_child=child is not None,
+        about_child=contact.child_id is not None,
         mother_smokes=contact.mother_smokes,
         household_smokes=contact.household_smokes,
         carbon_monoxide_ppm=contact.carbon_monoxide_ppm,
@@ -1090,11 +1159,10 @@ def _findings(
         gad2_score=contact.gad2_score,
         development=development,
         faltering=faltering,
-        service_level=level,
-        safeguarding=flags,
-        mandated_not_brought_in_a_row=_not_brought_in_a_row(session, contact),
+        service_level=service_level,
+        safeguarding=safeguarding,
+        mandated_not_brought_in_a_row=mandated_not_brought_in_a_row,
     )
-    return findings, since
 
 
 def _subject_ids(
@@ -1175,6 +1243,7 @@ def _candidates(
     return result
 
 
+@requires(Permission.RECORD_CONTACT)
 def raise_prompts(
     session: Session, actor: Actor, contact_id: uuid.UUID, *, today: dt.date
 ) -> list[ReferralPromptLine]:
@@ -1266,6 +1335,7 @@ def _prompt_lines(session: Session, rows: list[ReferralPrompt]) -> list[Referral
                     if found_at
                     else ""
                 ),
+                pregnancy_id=found_at.pregnancy_id if found_at else None,
             )
         )
     return lines
@@ -1277,6 +1347,7 @@ def _pending(query: Select[ReferralPrompt]) -> Select[ReferralPrompt]:
     )
 
 
+@requires(Permission.VIEW_RECORD)
 def prompts_for_contact(
     session: Session, actor: Actor, contact_id: uuid.UUID, *, today: dt.date
 ) -> list[ReferralPromptLine]:
@@ -1290,6 +1361,7 @@ def prompts_for_contact(
     return _prompt_lines(session, rows)
 
 
+@requires(Permission.VIEW_RECORD)
 def pending_prompts(
     session: Session, actor: Actor, child_id: uuid.UUID, *, today: dt.date
 ) -> list[ReferralPromptLine]:
@@ -1300,19 +1372,63 @@ def pending_prompts(
         raise NotFoundError("That child is not on record.")
     require_team(actor, child.team_id)
     family_carers = select(Carer.id).where(Carer.family_id == child.family_id)
-    rows = list(
-        session.scalars(
-            _pending(
-                select(ReferralPrompt).where(
-                    or_(
-                        ReferralPrompt.child_id == child.id,
-                        ReferralPrompt.carer_id.in_(family_carers),
-                    )
-                )
-            )
-        )
+    return _pending_lines(
+        session,
+        or_(ReferralPrompt.child_id == child.id, ReferralPrompt.carer_id.in_(family_carers)),
     )
+
+
+def _pending_lines(session: Session, about: ColumnElement[bool]) -> list[ReferralPromptLine]:
+    """Read models of the prompts still to decide that ``about`` selects, oldest first."""
+    rows = list(session.scalars(_pending(select(ReferralPrompt).where(about))))
     return _prompt_lines(session, rows)
+
+
+# --- An expectant mother's prompts and referrals, before there is a child to open -----------
+
+
+@requires(Permission.VIEW_RECORD)
+def pregnancy_prompts(
+    session: Session, actor: Actor, pregnancy_id: uuid.UUID, *, today: dt.date
+) -> list[ReferralPromptLine]:
+    """Prompts still to decide about the pregnancy's mother, oldest first.
+
+    A prompt raised in pregnancy (carbon monoxide of 4 ppm or more at the antenatal
+    review, a positive Whooley question) is about the mother herself: NICE NG209
+    refers the pregnant woman, and her mood is hers. So it is listed here, on the
+    pregnancy the health visitor works from until the birth, whatever contact raised
+    it (one at an older child's review counts too: it is still about her).
+
+    At the birth nothing is moved: the prompt stays about the mother, and the baby's
+    record lists the family's carers' prompts beside the baby's own
+    (``pending_prompts``), as the caseload counts them on the baby's row. That is
+    what a health visitor expects at the new birth visit: the mother's stop-smoking
+    or mood prompt waiting on the record she opens, still drafting a referral about
+    the mother, never one wrongly about the baby.
+    """
+    pregnancy = _team_pregnancy(session, actor, pregnancy_id)
+    return _pending_lines(session, ReferralPrompt.carer_id == pregnancy.mother_id)
+
+
+@requires(Permission.VIEW_RECORD)
+def pregnancy_referrals(
+    session: Session, actor: Actor, pregnancy_id: uuid.UUID, *, today: dt.date
+) -> list[ReferralLine]:
+    """The mother's own referrals (a smoking mother is referred herself): open ones
+    first, then newest first. A referral drafted from a prompt in pregnancy is finished
+    and sent from here, before the birth (NICE NG209)."""
+    pregnancy = _team_pregnancy(session, actor, pregnancy_id)
+    return _open_first(session, Referral.carer_id == pregnancy.mother_id, today=today)
+
+
+@requires(Permission.VIEW_RECORD)
+def pregnancy_referral_subjects(
+    session: Session, actor: Actor, pregnancy_id: uuid.UUID
+) -> list[ReferralSubject]:
+    """Whom a new referral from a pregnancy is about: the mother (the baby is not born)."""
+    pregnancy = _team_pregnancy(session, actor, pregnancy_id)
+    mother = session.get_one(Carer, pregnancy.mother_id)
+    return [ReferralSubject(None, mother.id, _carer_words(mother))]
 
 
 def _prompt(session: Session, actor: Actor, contact_id: uuid.UUID, rule_id: str) -> ReferralPrompt:
@@ -1380,6 +1496,7 @@ def _decide(
     )
 
 
+@requires(Permission.REFER)
 def accept_prompt(
     session: Session,
     actor: Actor,
@@ -1450,6 +1567,7 @@ def accept_prompt(
     return referral_id
 
 
+@requires(Permission.REFER)
 def decline_prompt(
     session: Session,
     actor: Actor,
@@ -1511,6 +1629,7 @@ def _discussions_query(team_id: uuid.UUID) -> Select[ReferralPrompt]:
     )
 
 
+@requires(Permission.HOLD_SAFEGUARDING_DISCUSSIONS)
 def safeguarding_discussions(
     session: Session, actor: Actor, *, include_discussed: bool = False
 ) -> list[DiscussionLine]:
@@ -1557,6 +1676,7 @@ def safeguarding_discussions(
     return result
 
 
+@requires(Permission.HOLD_SAFEGUARDING_DISCUSSIONS)
 def record_discussion(
     session: Session,
     actor: Actor,
@@ -1641,10 +1761,14 @@ __all__ = [
     "accept_prompt",
     "add_referral_type",
     "child_referrals",
+    "contact_findings",
     "decline_prompt",
     "follow_ups_due",
     "make_referral",
     "pending_prompts",
+    "pregnancy_prompts",
+    "pregnancy_referral_subjects",
+    "pregnancy_referrals",
     "prompts_for_contact",
     "raise_prompts",
     "record_consent",

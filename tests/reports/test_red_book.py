@@ -8,12 +8,14 @@ import re
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from healthvisitor.domain.enums import NewbornScreeningResult, NewbornScreeningTest
+from healthvisitor.persistence.models import Carer, Child, ReferralType
 from healthvisitor.persistence.unit_of_work import unit_of_work
-from healthvisitor.reports.red_book import red_book_pdf
+from healthvisitor.reports.red_book import FAMILY_COPY_REFERRALS, red_book_pdf
 from healthvisitor.services.printing import RedBookSummary, red_book_summary
+from healthvisitor.services.referrals import NewReferral, make_referral
 from healthvisitor.services.screening import record_immunisation, record_newborn_screening
 from tests.printing_data import OLIVER_REVIEWS, TODAY, PrintTeam, build_print_team
 
@@ -200,8 +202,66 @@ def test_a_child_never_measured_prints_no_empty_charts(team: PrintTeam) -> None:
     assert "99.6th" not in text  # no chart is drawn: its centile lines are labelled
     assert "Weight – boys, 0–1 year: no measurements to plot yet." in text
     assert "Birth weight Not recorded" in text
-    assert "No referrals recorded." in text
+    assert "No referrals are listed on the family's copy." in text
     assert len(pages) <= 2
+    # The professional's copy lists every referral: "none recorded" is true there.
+    professional = flat(" ".join(pages_of(summary_of(team, "isla", for_family=False))))
+    assert "No referrals recorded." in professional
+
+
+def withhold_two_referrals_from_isla(team: PrintTeam) -> None:
+    """Her mother's own stop-smoking referral, and a children's social care referral."""
+    with unit_of_work(team.engine) as session:
+        isla = session.get_one(Child, team.isla)
+        mother = session.scalars(select(Carer.id).where(Carer.family_id == isla.family_id)).one()
+        for code, child_id, carer_id in (
+            ("stop_smoking", None, mother),
+            ("childrens_social_care", team.isla, None),
+        ):
+            make_referral(
+                session,
+                team.actor(),
+                NewReferral(
+                    referral_type_id=session.scalars(
+                        select(ReferralType.id).where(ReferralType.code == code)
+                    ).one(),
+                    reason="Withheld from the family's copy",
+                    made_on=dt.date(2026, 11, 2),
+                    child_id=child_id,
+                    carer_id=carer_id,
+                ),
+                today=TODAY,
+            )
+
+
+def test_the_familys_copy_never_says_none_recorded_nor_shows_that_some_were_withheld(
+    team: PrintTeam,
+) -> None:
+    """Issue 5: withheld referrals (a carer's own, a safeguarding route) exist, so "No
+    referrals recorded" would be untrue; and the paper must not reveal them either."""
+    before = pages_of(summary_of(team, "isla"))
+    withhold_two_referrals_from_isla(team)
+    after = pages_of(summary_of(team, "isla"))
+    text = flat(" ".join(after))
+    assert "No referrals recorded" not in text
+    assert FAMILY_COPY_REFERRALS in text
+    assert "No referrals are listed on the family's copy." in text
+    for withheld in ("Stop smoking", "social care", "Withheld"):
+        assert withheld not in text
+    # Word for word the same paper as before they were made: nothing gives them away.
+    assert after == before
+    professional = flat(" ".join(pages_of(summary_of(team, "isla", for_family=False))))
+    assert "No referrals recorded" not in professional
+    assert "Children's social care (safeguarding) Isla Jones Draft 2 Nov 2026" in professional
+    assert FAMILY_COPY_REFERRALS not in professional
+
+
+def test_the_familys_copy_says_what_it_lists_beside_the_referrals_it_prints(
+    team: PrintTeam,
+) -> None:
+    text = flat(" ".join(pages_of(summary_of(team, "tyler"))))
+    assert FAMILY_COPY_REFERRALS in text
+    assert "Speech and language therapy Tyler Reid Draft" in text
 
 
 HEADINGS = {

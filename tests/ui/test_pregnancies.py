@@ -17,9 +17,17 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from healthvisitor.domain.enums import ContactKind, ContactLocation, ContactOutcome, ReviewStatus
+from healthvisitor.domain.enums import (
+    ContactKind,
+    ContactLocation,
+    ContactOutcome,
+    PregnancyOutcome,
+    ReferralStatus,
+    ReviewStatus,
+)
 from healthvisitor.persistence.models import Contact, Pregnancy, ReferralType
 from healthvisitor.persistence.unit_of_work import unit_of_work
+from healthvisitor.services.contacts import ContactEntry
 from healthvisitor.services.referrals import NewReferral, make_referral
 from healthvisitor.ui.contact_form import ContactForm
 from healthvisitor.ui.main_window import MainWindow
@@ -30,11 +38,12 @@ from healthvisitor.ui.pregnancy_model import (
     MOTHER,
     PRE_BIRTH_PLAN,
     PREGNANCY_ROLE,
+    PROMPTS,
     PregnancyModel,
     PregnancyProxy,
 )
 from tests import factories
-from tests.ui.conftest import TODAY, ExpectingTeam
+from tests.ui.conftest import TODAY, ExpectingTeam, wait_loaded
 
 pytestmark = pytest.mark.gui
 
@@ -59,6 +68,7 @@ def open_window(qtbot: QtBot, team: ExpectingTeam) -> MainWindow:
     with qtbot.waitActive(window):
         window.show()
         window.activateWindow()
+    wait_loaded(qtbot, window)  # the lists are read off the GUI thread
     return window
 
 
@@ -126,6 +136,7 @@ def test_cover_shows_a_colleagues_pregnancies(qtbot: QtBot, expecting_team: Expe
     panel = window.caseload
     panel.show_pregnancies()
     panel.health_visitor.setCurrentIndex(panel.health_visitor.findText("Helen Walker"))
+    wait_loaded(qtbot, window)
     assert cells(window, MOTHER) == ["Hana Ito"]
     assert panel.tabs.tabText(panel.PREGNANCIES_TAB) == "&Pregnancies (1)"
 
@@ -177,6 +188,7 @@ def test_recording_the_antenatal_review_for_an_unborn_baby(
 
     # The list refreshed, keeping Rosa chosen: her review is done.
     assert window.contact_form is None
+    wait_loaded(qtbot, window)
     row = window.caseload.pregnancies.current_row()
     assert row is not None and row.mother_name == "Rosa Patel"
     assert row.antenatal.status is ReviewStatus.DONE_ON_TIME
@@ -269,3 +281,88 @@ def test_a_pregnant_mothers_referral_follow_up_shows_on_her_health_visitors_case
         for column in range(panel.follow_ups.model.columnCount())
     ]
     assert "Stop smoking service" in row
+
+
+def antenatal_review_with_smoking_and_low_mood(expecting_team: ExpectingTeam) -> None:
+    """Rosa's antenatal review, saved as the form saves it: CO 9 ppm and low mood."""
+    me = expecting_team.record_team.team.me
+    expecting_team.workspace().record_contact(
+        ContactEntry(
+            kind=ContactKind.ANTENATAL,
+            contact_date=TODAY - dt.timedelta(days=3),
+            location=ContactLocation.HOME,
+            outcome=ContactOutcome.COMPLETED,
+            delivered_by_id=me.id,
+            accountable_health_visitor_id=me.id,
+            pregnancy_id=expecting_team.pregnancies["Rosa"],
+            carbon_monoxide_ppm=9.0,
+            whooley_low_mood=True,
+        )
+    )
+
+
+def test_a_prompt_raised_in_pregnancy_is_counted_and_decided_from_the_pregnancy(
+    qtbot: QtBot, expecting_team: ExpectingTeam
+) -> None:
+    """Issue 5: Rosa has no child's record; her prompts wait on her pregnancy's row."""
+    antenatal_review_with_smoking_and_low_mood(expecting_team)
+    window = open_window(qtbot, expecting_team)
+    window.caseload.show_pregnancies()
+    assert cells(window, PROMPTS) == ["⚠ 2 to decide", "None"]
+    assert cells(window, PROMPTS, Qt.ItemDataRole.AccessibleTextRole) == [
+        "2 referral prompts to decide about the mother",
+        "No referral prompt to decide",
+    ]
+    pregnancies = window.caseload.pregnancies
+    choose(qtbot, window, "Rosa Patel")
+    assert pregnancies.referrals_action in pregnancies.table.actions()  # its context menu
+    assert pregnancies.referrals_action.text() == ("Referral &prompts (2 to decide) and referrals…")
+    qtbot.keyClick(pregnancies.table, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.pregnancy_referrals
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.windowTitle() == "Referrals for Rosa Patel (expecting, due 20 Jan 2027)"
+    panel = dialog.panel
+    boxes = {box.prompt.rule_id: box for box in panel.prompt_boxes}
+    assert set(boxes) == {"smoking", "maternal_mood"}
+    assert panel.to_decide.title().startswith("2 referral prompts to decide")
+
+    qtbot.mouseClick(boxes["smoking"].accept_button, Qt.MouseButton.LeftButton)
+    assert boxes["smoking"].is_decided
+    assert "Finish it from the referrals below" in boxes["smoking"].outcome.text()
+    drafted = panel.chosen()
+    assert drafted is not None
+    assert (drafted.type_name, drafted.about, drafted.status) == (
+        "Stop smoking service",
+        "Rosa Patel (mother)",
+        ReferralStatus.DRAFT,
+    )
+    assert panel.step_button.isEnabled()  # sent from here, in pregnancy (NICE NG209)
+
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert window.pregnancy_referrals is None
+    wait_loaded(qtbot, window)
+    assert cells(window, PROMPTS) == ["⚠ 1 to decide", "None"]  # the list read again
+
+
+def test_an_ended_pregnancy_with_prompts_to_decide_stays_on_the_tab_and_says_it_ended(
+    qtbot: QtBot, expecting_team: ExpectingTeam
+) -> None:
+    """Issue 5: after a loss there is no baby's record; the mother's prompts keep the
+    pregnancy on the list, marked as ended, with no antenatal review said to be due."""
+    antenatal_review_with_smoking_and_low_mood(expecting_team)
+    workspace = expecting_team.record_team.workspace()
+    workspace.record_pregnancy_outcome(
+        expecting_team.pregnancies["Rosa"],
+        PregnancyOutcome.STILLBIRTH,
+        outcome_date=TODAY - dt.timedelta(days=2),
+    )
+    window = open_window(qtbot, expecting_team)
+    window.caseload.show_pregnancies()
+    rows = dict(zip(cells(window, MOTHER), cells(window, GESTATION), strict=True))
+    assert rows["Rosa Patel"].startswith("Ended ") and rows["Rosa Patel"].endswith(": stillbirth")
+    by_mother = dict(zip(cells(window, MOTHER), cells(window, ANTENATAL), strict=True))
+    assert by_mother["Rosa Patel"] == "No longer due: the pregnancy ended"
+    assert (
+        dict(zip(cells(window, MOTHER), cells(window, PROMPTS), strict=True))["Rosa Patel"]
+        == "⚠ 2 to decide"
+    )
