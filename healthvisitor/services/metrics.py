@@ -4,8 +4,9 @@ What each metric means lives in ``healthvisitor.domain.metrics`` (with its
 source); this module counts it in SQL for a scope:
 
 * ``MetricScope.TEAM``: the team lead's team;
-* ``MetricScope.HEALTH_VISITOR``: one health visitor's allocated children (a
-  health visitor sees only their own; a team lead anyone in the team);
+* ``MetricScope.HEALTH_VISITOR``: the children allocated to one health
+  visitor at the end of the quarter (a health visitor sees only their own; a
+  team lead anyone in the team);
 * ``MetricScope.SERVICE``: the whole database (team leads only, for now).
 
 A health visitor cannot see the team's figures or another team's; an
@@ -13,14 +14,19 @@ administrator sees none.
 
 Counting: one aggregate query per cohort (COUNT and SUM over the children who
 turn the age in the quarter, "reviewed by the target" being membership of an
-uncorrelated list of child ids the engine builds once), never one child at a
-time; the target date of each birth date comes from the domain rule through a
-CASE on the date of birth (at most 92 birth dates per quarter), so month-end
-clamping is decided in one place, in Python, and both SQLite and PostgreSQL
-compare plain dates. Nine queries for a
-quarter's figures whatever the size of the database; ``metrics_history``
-counts the 8 quarters the screen's charts show the same way, and
-``metric_exceptions`` lists the children behind any figure with a worklist.
+uncorrelated list of child ids the engine builds once, or a per-child derived
+table where one pass answers several figures), never one child at a time; the
+target date of each birth date comes from the domain rule through a CASE on
+the date of birth (at most 92 birth dates per quarter), so month-end clamping
+is decided in one place, in Python, and both SQLite and PostgreSQL compare
+plain dates. Each cohort's contacts are also bounded by plain dates (first
+birth date to latest target), which PostgreSQL answers from
+``ix_contacts_by_kind_date`` (migration 0015), and a team's or a health
+visitor's lists read only the children they ever had (``_narrowed``). Seven
+queries for a quarter's figures whatever the size of the database (eight for
+a health visitor's); ``metrics_history`` counts the 8 quarters the screen's
+charts show the same way, and ``metric_exceptions`` lists the children behind
+any figure with a worklist.
 
 Contacts: a corrected contact (one another contact ``supersedes``) counts for
 nothing, as on the caseload (``services/caseload._contacts``); a review done by
@@ -33,8 +39,8 @@ quarter's last day, read from the history of moves between our own teams
 (``TeamTransfer``: the receiving team from its ``effective_date``; before a
 child's first move, that move's ``from_team_id``; a child never moved is with
 ``Child.team_id``). A health visitor's figures are the children allocated to
-them now who were in their team at the quarter's end (the allocation
-history within a team, ``AllocationChange``, is not read here yet). Left out of every cohort: a
+them at the end of the quarter's last day, by the allocation history
+(``AllocationChange``; ``_allocated_at``), who were in their team then. Left out of every cohort: a
 child whose record was closed (transferred out, moved away, died) on or
 before the quarter's last day and not reopened by then, by the record's
 status history; a child who arrived from another area after that day. A
@@ -42,14 +48,17 @@ child discharged (e.g. to school nursing) still counts. One exception, for
 the 2-2½ year review (LG Inform 4239, "children who died before the review
 excluded"): a child reviewed in time who died later stays in the cohort,
 reviewed (a contact cannot be recorded on a closed record, so a counting
-review always came before the death). Antenatal reviews count in the
-family's current team (pregnancies have no transfer history).
+review always came before the death). Antenatal reviews, a count of reviews
+done in the quarter, count in the team responsible on the day of each review
+(the accountable health visitor's team) and for the health visitor the
+pregnancy was allocated to that day (``_antenatal``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -60,10 +69,12 @@ from sqlalchemy import (
     ColumnElement,
     and_,
     case,
+    exists,
     func,
     not_,
     or_,
     select,
+    text,
 )
 from sqlalchemy.orm import Session, aliased
 
@@ -78,10 +89,10 @@ from healthvisitor.domain.enums import (
 from healthvisitor.domain.validation import format_nhs_number
 from healthvisitor.errors import NotFoundError, PermissionDeniedError, ValidationError
 from healthvisitor.persistence.models import (
+    AllocationChange,
     Child,
     Contact,
     DevelopmentScore,
-    Family,
     Pregnancy,
     RecordStatusChange,
     Team,
@@ -91,6 +102,8 @@ from healthvisitor.persistence.models import (
 from healthvisitor.services.access import require_clinical, require_team_lead
 from healthvisitor.services.actor import Actor
 from healthvisitor.services.audit import record_event
+from healthvisitor.services.dated_history import not_corrected
+from healthvisitor.services.policy import Permission, requires
 
 #: A record closed with one of these is no longer the team's responsibility.
 CLOSED_STATUSES = (RecordStatus.TRANSFERRED_OUT, RecordStatus.MOVED_AWAY, RecordStatus.DECEASED)
@@ -231,6 +244,7 @@ def _resolve_scope(
     return _Scope(scope, team.name if team else "Team", own_team)
 
 
+@requires(Permission.VIEW_OWN_FIGURES)
 def team_by_name(session: Session, actor: Actor, name: str) -> uuid.UUID:
     """The id of the team called ``name`` (for ``--team``); NotFoundError with the names."""
     require_clinical(actor)
@@ -243,21 +257,12 @@ def team_by_name(session: Session, actor: Actor, name: str) -> uuid.UUID:
 # --- Building blocks of the queries -------------------------------------------
 
 
-def _uncorrected(born_between: tuple[dt.date, dt.date] | None = None) -> ColumnElement[bool]:
-    """The contact has not been replaced by a correction (caseload._contacts).
-
-    ``born_between`` narrows the corrections looked at to those on the
-    children born in the cohort's range (a correction is on the same child),
-    so the look-up follows the cohort's indexes, once per query, instead of
-    reading every contact in the database.
-    """
-    correction, corrected_child = aliased(Contact), aliased(Child)
-    corrections = select(correction.supersedes_id).where(correction.supersedes_id.is_not(None))
-    if born_between is not None:
-        corrections = corrections.join(
-            corrected_child, corrected_child.id == correction.child_id
-        ).where(corrected_child.date_of_birth.between(*born_between))
-    return Contact.id.not_in(corrections)
+#: The contact has not been replaced by a correction (``dated_history.not_corrected``,
+#: as on the caseload). Built once: making the alias it looks corrections up
+#: through costs more than counting a team's quarter on a small database.
+_STANDS = not_corrected(Contact)
+#: The cohort's children, as seen from their status history (``_responsible_at``).
+_COHORT_CHILD = aliased(Child, name="cohort_child")
 
 
 def _responsible_at(
@@ -275,7 +280,7 @@ def _responsible_at(
     status history of the children born in ``born_between`` (the cohort's
     range), not a query per child.
     """
-    cohort_child = aliased(Child)
+    cohort_child = _COHORT_CHILD
     latest = (
         select(
             RecordStatusChange.child_id,
@@ -361,61 +366,180 @@ def _cohort(
 
 
 def _review_cohort(
-    scope: _Scope, metric: rules.ReviewMetric, quarter: rules.Quarter
+    scope: _Scope, metric: rules.ReviewMetric, quarter: rules.Quarter, reviewed: Any = None
 ) -> list[ColumnElement[bool]]:
-    """The children in ``metric``'s denominator (its death rule included)."""
+    """The children in ``metric``'s denominator (its death rule included).
+
+    ``reviewed``: the ids of the children reviewed in time, when the query has
+    them already (``two_year_reviews``); otherwise they are looked up again.
+    """
     keep = (
-        Child.id.in_(_reviewed(metric, quarter, scope))
+        Child.id.in_(_reviewed(metric, quarter, scope) if reviewed is None else reviewed)
         if metric.counts_reviewed_before_death
         else None
     )
     return _cohort(scope, metric.cohort_age, quarter, keep)
 
 
+@functools.lru_cache(maxsize=512)
 def _by_birth_date(age: rules.Age, quarter: rules.Quarter, day_of: Any) -> Any:
-    """A CASE giving ``day_of(date_of_birth)`` for every birth date of the cohort."""
+    """A CASE giving ``day_of(date_of_birth)`` for every birth date of the cohort.
+
+    The same expression for a quarter every time, so built once (the 92
+    branches' literals cost more to build than the query takes on a small
+    database); ``day_of`` is a domain rule, a pure function of the date.
+    """
     first, last = age.birth_dates_turning_in(quarter)
     births = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
     return case({born: day_of(born) for born in births}, value=Child.date_of_birth)
 
 
+def _end_of_day(day: dt.date) -> dt.datetime:
+    """The first moment after ``day``, in the laptop's own time zone (``clock``): the
+    allocation history is timestamped, and what held "on" a day held at its end."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time()).astimezone()
+
+
+def _allocated_at(moment: dt.datetime) -> Any:
+    """The child's named health visitor at ``moment``, from the allocation history.
+
+    ``AllocationChange`` rows (allocation, reallocation, undo, the loss of the
+    named health visitor on a transfer between teams): the latest change
+    before ``moment`` gives its ``to_health_visitor_id`` (None: unallocated);
+    with none yet, the first later change's ``from_health_visitor_id``; a
+    child never allocated through the history is with
+    ``Child.health_visitor_id``. As ``_team_at``, the look-ups run only for
+    children with a history (an uncorrelated list, built once).
+    """
+    own = AllocationChange.child_id == Child.id
+    before, since = AllocationChange.changed_at < moment, AllocationChange.changed_at >= moment
+    latest = (
+        select(AllocationChange.to_health_visitor_id)
+        .where(own, before)
+        .order_by(AllocationChange.changed_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    first_later = (
+        select(AllocationChange.from_health_visitor_id)
+        .where(own, since)
+        .order_by(AllocationChange.changed_at)
+        .limit(1)
+        .scalar_subquery()
+    )
+    ever_changed = select(AllocationChange.child_id).where(AllocationChange.child_id.is_not(None))
+    return case(
+        (
+            Child.id.in_(ever_changed),
+            case(
+                (exists().where(own, before), latest),
+                (exists().where(own, since), first_later),
+                else_=Child.health_visitor_id,
+            ),
+        ),
+        else_=Child.health_visitor_id,
+    )
+
+
+def _held_on(
+    changes: list[tuple[dt.datetime, uuid.UUID | None, uuid.UUID | None]],
+    moment: dt.datetime,
+    now_with: uuid.UUID | None,
+) -> uuid.UUID | None:
+    """``_allocated_at``'s rule for one pregnancy, on its changes (time, from, to) in order."""
+    done = [to for at, _from, to in changes if at < moment]
+    if done:
+        return done[-1]
+    return changes[0][1] if changes else now_with
+
+
 def _in_scope(scope: _Scope, end: dt.date) -> list[ColumnElement[bool]]:
-    """In the scope's team at ``end`` (and allocated to its health visitor)."""
+    """In the scope's team at ``end``, and allocated to its health visitor then."""
     criteria = []
     if scope.team_id is not None:
         criteria.append(_team_at(end) == scope.team_id)
     if scope.health_visitor_id is not None:
-        criteria.append(Child.health_visitor_id == scope.health_visitor_id)
+        criteria.append(_allocated_at(_end_of_day(end)) == scope.health_visitor_id)
     return criteria
 
 
 def _narrowed(scope: _Scope) -> list[ColumnElement[bool]]:
-    """A cheap first cut for the inner lists of contacts (the cohort applies the rest)."""
-    if scope.health_visitor_id is not None:
-        return [Child.health_visitor_id == scope.health_visitor_id]
-    return []
+    """A cheap first cut for the inner lists of contacts (the cohort applies the rest).
+
+    A child the team had at any time: in it now, or moved into or out of it
+    (``_team_at`` finds no other team); so a team's lists read its own
+    children's contacts, not the whole service's. A child the health visitor
+    held at any time: allocated to them now, or to or from them in the history
+    (``_allocated_at`` finds no one else).
+    """
+    criteria = []
+    team = scope.team_id
+    if team is not None:
+        moved_here_or_away = select(TeamTransfer.child_id).where(
+            or_(TeamTransfer.to_team_id == team, TeamTransfer.from_team_id == team)
+        )
+        criteria.append(or_(Child.team_id == team, Child.id.in_(moved_here_or_away)))
+    visitor = scope.health_visitor_id
+    if visitor is not None:
+        theirs_once = select(AllocationChange.child_id).where(
+            or_(
+                AllocationChange.to_health_visitor_id == visitor,
+                AllocationChange.from_health_visitor_id == visitor,
+            )
+        )
+        criteria.append(or_(Child.health_visitor_id == visitor, Child.id.in_(theirs_once)))
+    return criteria
+
+
+def _review_dates(metric: rules.ReviewMetric, quarter: rules.Quarter) -> tuple[dt.date, dt.date]:
+    """The dates a counting contact of ``metric`` can fall on, for the whole cohort.
+
+    From the cohort's first birth date (a review is never before the child's
+    birth: ``contacts`` refuses one before its window opens) or the earliest
+    counting day, to the latest target. Implied by the per-child CASE bounds;
+    said as plain dates so PostgreSQL reads the few contacts of the kind in
+    that range from ``ix_contacts_by_kind_date`` (migration 0015) instead of
+    every contact.
+    """
+    first, last = metric.cohort_age.birth_dates_turning_in(quarter)
+    return metric.earliest_date(first) or first, metric.target_date(last)
+
+
+def _review_contacts(
+    metric: rules.ReviewMetric, quarter: rules.Quarter, scope: _Scope
+) -> list[Any]:
+    """The cohort's completed contacts of ``metric``'s kind (and place), joined to the child."""
+    criteria = [
+        *_narrowed(scope),
+        Child.date_of_birth.between(*metric.cohort_age.birth_dates_turning_in(quarter)),
+        Contact.kind == metric.kind,
+        Contact.outcome == ContactOutcome.COMPLETED,
+        _STANDS,
+    ]
+    if metric.face_to_face_only:
+        criteria.append(Contact.location.in_(rules.FACE_TO_FACE_LOCATIONS))
+    return criteria
+
+
+def _in_time(metric: rules.ReviewMetric, quarter: rules.Quarter) -> list[Any]:
+    """Done on a day that counts for ``metric``: by the child's target (and from its
+    earliest counting day)."""
+    target = _by_birth_date(metric.cohort_age, quarter, metric.target_date)
+    criteria = [
+        Contact.contact_date.between(*_review_dates(metric, quarter)),
+        Contact.contact_date <= target,
+    ]
+    if metric.counts_from is not None:
+        earliest = _by_birth_date(metric.cohort_age, quarter, metric.earliest_date)
+        criteria.append(Contact.contact_date >= earliest)
+    return criteria
 
 
 def _counting_contacts(
     metric: rules.ReviewMetric, quarter: rules.Quarter, scope: _Scope
 ) -> list[Any]:
     """The contacts (joined to their child) that put a child of the cohort in the numerator."""
-    first, last = metric.cohort_age.birth_dates_turning_in(quarter)
-    target = _by_birth_date(metric.cohort_age, quarter, metric.target_date)
-    criteria = [
-        *_narrowed(scope),
-        Child.date_of_birth.between(first, last),
-        Contact.kind == metric.kind,
-        Contact.outcome == ContactOutcome.COMPLETED,
-        Contact.contact_date <= target,
-        _uncorrected((first, last)),
-    ]
-    if metric.counts_from is not None:
-        earliest = _by_birth_date(metric.cohort_age, quarter, metric.earliest_date)
-        criteria.append(Contact.contact_date >= earliest)
-    if metric.face_to_face_only:
-        criteria.append(Contact.location.in_(rules.FACE_TO_FACE_LOCATIONS))
-    return criteria
+    return [*_review_contacts(metric, quarter, scope), *_in_time(metric, quarter)]
 
 
 def _reviewed(metric: rules.ReviewMetric, quarter: rules.Quarter, scope: _Scope) -> Any:
@@ -436,6 +560,43 @@ def _count_if(condition: Any) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
+def _any(condition: Any, name: str) -> Any:
+    """Per child (grouped): 1 if any of their rows meets ``condition``, else 0."""
+    return func.max(case((condition, 1), else_=0)).label(name)
+
+
+def _new_birth_visits(scope: _Scope, quarter: rules.Quarter) -> Any:
+    """Per child of the 30-day cohort with a counting visit: within 14 days, and on
+    days 15-30 (1 or 0 each).
+
+    The two figures share cohort, kind and place and differ only in the day, so
+    one pass over the cohort's visits answers both (two ``_reviewed`` lists
+    read them twice). Grouped and built once as ``two_year_reviews`` is.
+    """
+    within, late = rules.NEW_BIRTH_VISIT_WITHIN_14_DAYS, rules.NEW_BIRTH_VISIT_AFTER_14_DAYS
+    assert (within.kind, within.cohort_age, within.face_to_face_only) == (
+        late.kind,
+        late.cohort_age,
+        late.face_to_face_only,
+    )
+    first_day, last_day = _review_dates(within, quarter)[0], _review_dates(late, quarter)[1]
+    return (
+        select(
+            Contact.child_id.label("child_id"),
+            _any(and_(*_in_time(within, quarter)), "within"),
+            _any(and_(*_in_time(late, quarter)), "late"),
+        )
+        .join(Child, Child.id == Contact.child_id)
+        .where(
+            *_review_contacts(within, quarter, scope),
+            Contact.contact_date.between(first_day, last_day),
+        )
+        .group_by(Child.date_of_birth, Contact.child_id)
+        .cte("new_birth_visits")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
+
+
 def _review_figure(
     metric: rules.ReviewMetric, numerator: int, denominator: int, worklist: bool = True
 ) -> MetricFigure:
@@ -454,12 +615,16 @@ def _review_figures(session: Session, scope: _Scope, quarter: rules.Quarter) -> 
     """The five reviews' figures, the ASQ-3 ones with the 2-2½ year review: five queries."""
     figures: list[MetricFigure] = []
     nbv, nbv_late = rules.NEW_BIRTH_VISIT_WITHIN_14_DAYS, rules.NEW_BIRTH_VISIT_AFTER_14_DAYS
+    visits = _new_birth_visits(scope, quarter)
     total, in_time, late = session.execute(
         select(
             func.count(),
-            _count_if(Child.id.in_(_reviewed(nbv, quarter, scope))),
-            _count_if(Child.id.in_(_reviewed(nbv_late, quarter, scope))),
-        ).where(*_review_cohort(scope, nbv, quarter))
+            func.coalesce(func.sum(visits.c.within), 0),
+            func.coalesce(func.sum(visits.c.late), 0),
+        )
+        .select_from(Child)
+        .outerjoin(visits, visits.c.child_id == Child.id)
+        .where(*_review_cohort(scope, nbv, quarter))
     ).one()
     figures.append(_review_figure(nbv, in_time, total))
     # Not a target to meet but a count of late visits: no worklist.
@@ -485,15 +650,12 @@ def _two_year_per_child(scope: _Scope, quarter: rules.Quarter) -> Any:
     metric = rules.TWO_YEAR_BY_30_MONTHS
     asq3 = DevelopmentScore.domain.in_(rules.ASQ3_DOMAINS)
 
-    def any_score(condition: Any, name: str) -> Any:
-        return func.max(case((condition, 1), else_=0)).label(name)
-
-    per_child: list[Any] = [any_score(asq3, "asq3")]
+    per_child: list[Any] = [_any(asq3, "asq3")]
     for domain in rules.ASQ3_DOMAINS:
         scored = DevelopmentScore.domain == domain
         at_or_above = and_(scored, DevelopmentScore.zone.in_(rules.AT_OR_ABOVE_CUTOFF))
-        per_child.append(any_score(scored, f"{domain.value}_scored"))
-        per_child.append(any_score(at_or_above, f"{domain.value}_ok"))
+        per_child.append(_any(scored, f"{domain.value}_scored"))
+        per_child.append(_any(at_or_above, f"{domain.value}_ok"))
     return (
         select(Contact.child_id.label("child_id"), *per_child)
         .join(Child, Child.id == Contact.child_id)
@@ -533,7 +695,7 @@ def _two_year_figures(
         select(*columns)
         .select_from(Child)
         .outerjoin(reviewed, reviewed.c.child_id == Child.id)
-        .where(*_review_cohort(scope, metric, quarter))
+        .where(*_review_cohort(scope, metric, quarter, select(reviewed.c.child_id)))
     ).one()
     total, done, with_asq3 = row[0], row[1], row[2]
     figures = [
@@ -586,8 +748,10 @@ def _latest_feeding(scope: _Scope, quarter: rules.Quarter) -> Any:
             Contact.kind == ContactKind.SIX_TO_EIGHT_WEEK,
             Contact.outcome == ContactOutcome.COMPLETED,
             Contact.feeding.is_not(None),
-            Contact.contact_date <= quarter.end,
-            _uncorrected((first, last)),
+            # From the cohort's first birthday (no review before birth, as in
+            # ``_review_dates``): the contacts of the kind in range, not all of them.
+            Contact.contact_date.between(first, quarter.end),
+            _STANDS,
         )
         # Built once, as ``two_year_reviews``.
         .cte("feeding_at_review")
@@ -641,33 +805,69 @@ def _breastfeeding(
     ]
 
 
-def _antenatal(session: Session, scope: _Scope, quarter: rules.Quarter) -> MetricFigure:
-    """Antenatal reviews done in the quarter at 28 weeks or later; one query.
+#: Who answers for a contact: the health visitor accountable for it (who delivered
+#: it, for a contact recorded without one).
+_PRACTITIONER = aliased(User, name="practitioner")
+_ANSWERABLE = func.coalesce(Contact.accountable_health_visitor_id, Contact.delivered_by_id)
 
-    Grouped in SQL by (due date, review date); the 28-week rule is the
-    domain's, applied to the groups.
+
+def _antenatal_reviews(scope: _Scope, quarter: rules.Quarter) -> Any:
+    """The quarter's antenatal reviews in the scope's team: how many per pregnancy and day.
+
+    Counted from the contacts alone, before the pregnancy is joined: with the
+    join in the same query PostgreSQL, which misjudges how many contacts on a
+    pregnancy are antenatal reviews (about 40 times too few at 100,000
+    children), read every contact on a pregnancy in pregnancy order to merge
+    with them (0.6 s).
     """
-    criteria = [
-        # Implied by the join; said so both engines read the contacts on a pregnancy
+    query = select(
+        Contact.pregnancy_id.label("pregnancy_id"),
+        Contact.contact_date.label("done_on"),
+        func.count().label("reviews"),
+    ).where(
+        # Implied by the kind; said so both engines read the contacts on a pregnancy
         # by date from their partial index (migration 0010), not every contact.
         Contact.pregnancy_id.is_not(None),
         Contact.kind == ContactKind.ANTENATAL,
         Contact.outcome == ContactOutcome.COMPLETED,
         Contact.contact_date.between(quarter.start, quarter.end),
-        _uncorrected(),
-    ]
-    if scope.team_id is not None:
-        criteria.append(Family.team_id == scope.team_id)
-    if scope.health_visitor_id is not None:
-        criteria.append(Pregnancy.health_visitor_id == scope.health_visitor_id)
-    rows = session.execute(
-        select(Pregnancy.estimated_delivery_date, Contact.contact_date, func.count())
-        .join(Pregnancy, Pregnancy.id == Contact.pregnancy_id)
-        .join(Family, Family.id == Pregnancy.family_id)
-        .where(*criteria)
-        .group_by(Pregnancy.estimated_delivery_date, Contact.contact_date)
+        _STANDS,
     )
-    count = sum(n for edd, on, n in rows if rules.antenatal_counts(edd, on))
+    if scope.team_id is not None:
+        query = query.join(_PRACTITIONER, _PRACTITIONER.id == _ANSWERABLE).where(
+            _PRACTITIONER.team_id == scope.team_id
+        )
+    return query.group_by(Contact.pregnancy_id, Contact.contact_date).subquery("antenatal")
+
+
+def _antenatal(session: Session, scope: _Scope, quarter: rules.Quarter) -> MetricFigure:
+    """Antenatal reviews done in the quarter at 28 weeks or later; one query (two for a
+    health visitor's figures).
+
+    Each counts in the team responsible for the pregnancy on the day of the
+    review: the team of the health visitor accountable for it, who had to be
+    in the pregnancy's team when it was recorded (``contacts._check_people``)
+    and stays in it (no service moves staff between teams). Not the family's
+    team now: a family moved since takes its pregnancy with it, and there is
+    no history of a pregnancy's team. A health visitor's figures count the
+    reviews done while the pregnancy was allocated to them (its allocation
+    history, read as ``_allocated_at`` reads a child's), worked out in Python
+    on their team's few rows. Grouped in SQL by (due date, review date)
+    otherwise; the 28-week rule is the domain's, applied to the groups.
+    """
+    reviews = _antenatal_reviews(scope, quarter)
+    if scope.health_visitor_id is not None:
+        count = _antenatal_for(session, scope.health_visitor_id, reviews)
+    else:
+        rows = session.execute(
+            select(
+                Pregnancy.estimated_delivery_date, reviews.c.done_on, func.sum(reviews.c.reviews)
+            )
+            .join(reviews, reviews.c.pregnancy_id == Pregnancy.id)
+            .group_by(Pregnancy.estimated_delivery_date, reviews.c.done_on)
+        )
+        # int(): PostgreSQL sums counts as numeric, which would reach the JSON as a Decimal.
+        count = sum(int(n) for edd, on, n in rows if rules.antenatal_counts(edd, on))
     return MetricFigure(
         rules.ANTENATAL_CODE,
         "Antenatal reviews at 28 weeks of pregnancy or later",
@@ -676,6 +876,58 @@ def _antenatal(session: Session, scope: _Scope, quarter: rules.Quarter) -> Metri
         None,
         "OHID C1",
     )
+
+
+def _antenatal_for(session: Session, visitor: uuid.UUID, reviews: Any) -> int:
+    """The team's antenatal ``reviews`` done while the pregnancy was ``visitor``'s."""
+    counting = [
+        (pregnancy_id, on, now_with, n)
+        for pregnancy_id, on, due, now_with, n in session.execute(
+            select(
+                Pregnancy.id,
+                reviews.c.done_on,
+                Pregnancy.estimated_delivery_date,
+                Pregnancy.health_visitor_id,
+                reviews.c.reviews,
+            ).join(reviews, reviews.c.pregnancy_id == Pregnancy.id)
+        )
+        if rules.antenatal_counts(due, on)
+    ]
+    changes: dict[uuid.UUID, list[tuple[dt.datetime, uuid.UUID | None, uuid.UUID | None]]]
+    changes = defaultdict(list)
+    if counting:
+        for pregnancy_id, at, before, after in session.execute(
+            select(
+                AllocationChange.pregnancy_id,
+                AllocationChange.changed_at,
+                AllocationChange.from_health_visitor_id,
+                AllocationChange.to_health_visitor_id,
+            )
+            .where(AllocationChange.pregnancy_id.in_({row[0] for row in counting}))
+            .order_by(AllocationChange.changed_at)
+        ):
+            if pregnancy_id is not None:  # the query asks for these pregnancies' only
+                changes[pregnancy_id].append((at, before, after))
+    return sum(
+        n
+        for pregnancy_id, on, now_with, n in counting
+        if _held_on(changes[pregnancy_id], _end_of_day(on), now_with) == visitor
+    )
+
+
+def _planned_for_its_dates(session: Session) -> None:
+    """On PostgreSQL, plan every query of this unit of work for its own dates.
+
+    psycopg prepares a statement run five times on a connection, and the
+    server then swaps to one plan for any values; the 8 quarters of the
+    charts run each query 8 times. That plan cannot know the cohort's dates
+    or the review's kind, so it can neither size the cohort nor use the
+    partial ``ix_contacts_by_kind_date`` (migration 0015): measured at 20,000
+    children, after the fifth run every query took that plan. Planning each
+    run costs a few milliseconds; ``SET LOCAL`` ends with the transaction.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
 def _started(quarter: rules.Quarter, today: dt.date) -> None:
@@ -707,6 +959,7 @@ def _quarter(
     )
 
 
+@requires(Permission.VIEW_OWN_FIGURES)
 def quarter_metrics(
     session: Session,
     actor: Actor,
@@ -721,10 +974,12 @@ def quarter_metrics(
 
     ``health_visitor_id`` (HEALTH_VISITOR scope) defaults to the actor;
     ``team_id`` (TEAM scope) defaults to, and may only be, the actor's team.
-    Nine queries whatever the database's size (with the scope's look-up).
+    Seven counting queries whatever the database's size (module docstring), with the
+    scope's look-up.
     """
     where = _resolve_scope(session, actor, scope, health_visitor_id, team_id)
     _started(quarter, today)
+    _planned_for_its_dates(session)
     found = _quarter(session, where, quarter, today)
     record_event(
         session,
@@ -742,6 +997,7 @@ def quarter_metrics(
 HISTORY_QUARTERS = 8
 
 
+@requires(Permission.VIEW_OWN_FIGURES)
 def metrics_history(
     session: Session,
     actor: Actor,
@@ -759,6 +1015,7 @@ def metrics_history(
     """
     where = _resolve_scope(session, actor, scope, health_visitor_id, None)
     _started(quarter, today)
+    _planned_for_its_dates(session)
     chosen = [quarter]
     while len(chosen) < quarters:
         chosen.append(chosen[-1].previous())
@@ -866,7 +1123,7 @@ def _review_exceptions(
             select(Contact.child_id, Contact.contact_date, Contact.location, Contact.outcome).where(
                 Contact.child_id.in_([row[0] for row in rows]),
                 Contact.kind == metric.kind,
-                _uncorrected(metric.cohort_age.birth_dates_turning_in(quarter)),
+                _STANDS,
             )
         ):
             if child_id is not None:  # the query asks for these children's contacts only
@@ -898,7 +1155,7 @@ def _two_year_exceptions(
         select(*_child_columns(quarter.end, where))
         .join(reviewed, reviewed.c.child_id == Child.id)
         .outerjoin(User, User.id == Child.health_visitor_id)
-        .where(*_review_cohort(where, metric, quarter), left_out)
+        .where(*_review_cohort(where, metric, quarter, select(reviewed.c.child_id)), left_out)
         .order_by(Child.date_of_birth, Child.family_name, Child.given_name)
     ).all()
     return [_missed(row, metric.target_date(row[4]), reason) for row in rows]
@@ -926,7 +1183,6 @@ def _feeding_exceptions(
     unanswered = [row[0] for row in rows if row[-1] is None]
     reviewed: set[uuid.UUID] = set()
     if unanswered:
-        first, last = rules.BREASTFEEDING_COHORT_AGE.birth_dates_turning_in(quarter)
         reviewed = {
             child_id
             for child_id in session.scalars(
@@ -935,7 +1191,7 @@ def _feeding_exceptions(
                     Contact.kind == ContactKind.SIX_TO_EIGHT_WEEK,
                     Contact.outcome == ContactOutcome.COMPLETED,
                     Contact.contact_date <= quarter.end,
-                    _uncorrected((first, last)),
+                    _STANDS,
                 )
             )
             if child_id is not None
@@ -952,6 +1208,7 @@ def _feeding_exceptions(
     return missed
 
 
+@requires(Permission.VIEW_OWN_FIGURES)
 def metric_exceptions(
     session: Session,
     actor: Actor,
@@ -978,6 +1235,7 @@ def metric_exceptions(
         )
     where = _resolve_scope(session, actor, scope, health_visitor_id, team_id)
     _started(quarter, today)
+    _planned_for_its_dates(session)
     if code in WORKLIST_METRICS:
         missed = _review_exceptions(session, where, quarter, WORKLIST_METRICS[code])
     elif code in FEEDING_CODES:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -15,6 +16,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from healthvisitor.domain.enums import (
+    AllocationChangeKind,
     ContactKind,
     ContactLocation,
     ContactOutcome,
@@ -35,10 +37,12 @@ from healthvisitor.domain.metrics import (
 )
 from healthvisitor.errors import PermissionDeniedError, ValidationError
 from healthvisitor.persistence.models import (
+    AllocationChange,
     AuditEvent,
     Child,
     Contact,
     DevelopmentScore,
+    Pregnancy,
     RecordStatusChange,
     Team,
     TeamTransfer,
@@ -813,3 +817,170 @@ def test_change_from_the_previous_quarter_is_in_percentage_points() -> None:
     after = MetricFigure("x", "X", 3, 8, Decimal("37.5"), "test")
     assert change_from(before, after) == Decimal("12.5")
     assert change_from(after, before) == Decimal("-12.5")
+
+
+# --- Who was responsible at the time (issue 7, stop 16) ------------------------------
+
+#: A moment in a day, well clear of midnight in any UK time (the history is timestamped).
+NOON = dt.time(12, 0, tzinfo=dt.UTC)
+
+
+def reallocated(
+    session: Session,
+    subject: Child | Pregnancy,
+    by: User,
+    to: User | None,
+    on: dt.date,
+) -> None:
+    """One line of the allocation history on ``on``, as ``allocation.change_holder`` writes it."""
+    is_child = isinstance(subject, Child)
+    session.add(
+        AllocationChange(
+            child_id=subject.id if is_child else None,
+            pregnancy_id=None if is_child else subject.id,
+            kind=AllocationChangeKind.REALLOCATE,
+            from_health_visitor_id=subject.health_visitor_id,
+            to_health_visitor_id=to.id if to else None,
+            reason="Caseloads balanced",
+            batch_id=uuid.uuid4(),
+            changed_by_id=by.id,
+            changed_at=dt.datetime.combine(on, NOON),
+        )
+    )
+    subject.health_visitor_id = to.id if to else None
+    session.flush()
+
+
+def reallocations(session: Session, w: World) -> None:
+    """The 8-week cohort of Q1 (born 1 March 2026, target 26 April), reallocated over time.
+
+    Each child is reviewed in time by whoever held them.
+    """
+    six = ContactKind.SIX_TO_EIGHT_WEEK
+    # Ann's through Q1, Bea's from 10 August: Ann's figure for Q1.
+    later = born(session, w.north, None, D(2026, 3, 1), "Later")
+    reallocated(session, later, w.lead, w.ann, D(2026, 3, 5))
+    review(session, later, w.ann, six, D(2026, 4, 20))
+    reallocated(session, later, w.lead, w.bea, D(2026, 8, 10))
+    # Bea's until 1 June, Ann's since: Ann's at the end of Q1.
+    within = born(session, w.north, None, D(2026, 3, 1), "Within")
+    reallocated(session, within, w.lead, w.bea, D(2026, 3, 5))
+    review(session, within, w.bea, six, D(2026, 4, 20))
+    reallocated(session, within, w.lead, w.ann, D(2026, 6, 1))
+    # Ann's through Q1, back on the unallocated list since 2 July: still Ann's for Q1.
+    returned = born(session, w.north, None, D(2026, 3, 1), "Returned")
+    reallocated(session, returned, w.lead, w.ann, D(2026, 3, 5))
+    reallocated(session, returned, w.lead, None, D(2026, 7, 2))
+    # Never reallocated (no history): with Ann, as today.
+    review(
+        session, born(session, w.north, w.ann, D(2026, 3, 1), "Steady"), w.ann, six, D(2026, 4, 20)
+    )
+    # Allocated to Ann on 1 July only: unallocated at the end of Q1, nobody's figure.
+    waiting = born(session, w.north, None, D(2026, 3, 1), "Waiting")
+    reallocated(session, waiting, w.lead, w.ann, D(2026, 7, 1))
+    session.flush()
+
+
+def test_a_health_visitors_figures_use_the_allocation_at_the_end_of_the_quarter(
+    engine: Engine,
+) -> None:
+    with unit_of_work(engine) as session:
+        w = World(session)
+        reallocations(session, w)
+        actors = w.actors()
+    with unit_of_work(engine) as session:
+
+        def figure(who: str) -> tuple[int, int | None]:
+            found = quarter_metrics(
+                session, actors[who], Q1, today=TODAY, scope=MetricScope.HEALTH_VISITOR
+            ).figure(SIX)
+            return found.numerator, found.denominator
+
+        ann, bea = figure("ann"), figure("bea")
+        team = quarter_metrics(session, actors["lead"], Q1, today=TODAY).figure(SIX)
+        missed = metric_exceptions(
+            session, actors["ann"], Q1, SIX, today=TODAY, scope=MetricScope.HEALTH_VISITOR
+        )
+        history = metrics_history(
+            session, actors["ann"], Q1, today=TODAY, scope=MetricScope.HEALTH_VISITOR
+        )
+    # Ann at 30 June: Later, Within, Steady reviewed; Returned not: 3 of 4.
+    assert ann == (3, 4)
+    # Bea held none of them at the end of Q1 (Later is hers only since August).
+    assert bea == (0, 0)
+    # The team counts every child once, whoever held them: Waiting too.
+    assert (team.numerator, team.denominator) == (3, 5)
+    assert [(m.name.split()[0], m.reason) for m in missed] == [("Returned", MissedReason.NO_REVIEW)]
+    assert history[-1].figure(SIX).denominator == 4
+
+
+def test_antenatal_reviews_count_in_the_team_and_for_the_health_visitor_of_the_time(
+    engine: Engine,
+) -> None:
+    from healthvisitor.services.team_transfer import transfer_to_team
+
+    with unit_of_work(engine) as session:
+        w = World(session)
+        # Due 1 August 2026: 28+0 weeks on 9 May. Reviewed by Ann in North on 20 May.
+        family = factories.family(session, w.north, "Mover")
+        pregnancy = factories.pregnancy(
+            session, factories.carer(session, family), w.ann, D(2026, 8, 1)
+        )
+        # Her older child is the one the family moves with.
+        factories.child(session, family, w.ann, date_of_birth=D(2024, 6, 1), given_name="Big")
+        antenatal(session, pregnancy, w.ann, D(2026, 5, 20))
+        # Another pregnancy: reviewed while Bea's (12 May), Ann's since 1 June.
+        other = factories.family(session, w.north, "Handed")
+        handed = factories.pregnancy(
+            session, factories.carer(session, other), w.bea, D(2026, 7, 20)
+        )
+        antenatal(session, handed, w.bea, D(2026, 5, 12))
+        reallocated(session, handed, w.lead, w.ann, D(2026, 6, 1))
+        actors = w.actors()
+        family_id, south_id = family.id, w.south.id
+        big_id = session.scalars(select(Child.id).where(Child.family_id == family_id)).one()
+    # The family moves to South on 15 July, after Q1 (the pregnancy goes with it).
+    with unit_of_work(engine) as session:
+        transfer_to_team(
+            session,
+            actors["lead"],
+            [big_id],
+            south_id,
+            reason="Moved across the city",
+            effective_date=D(2026, 7, 15),
+            today=TODAY,
+        )
+    with unit_of_work(engine) as session:
+
+        def count(who: str, scope: MetricScope = MetricScope.TEAM) -> int:
+            found = quarter_metrics(session, actors[who], Q1, today=TODAY, scope=scope)
+            return found.figure(ANTENATAL_CODE).numerator
+
+        north, south = count("lead"), count("south_lead")
+        ann, bea = (
+            count("ann", MetricScope.HEALTH_VISITOR),
+            count("bea", MetricScope.HEALTH_VISITOR),
+        )
+        sam = count("sam", MetricScope.HEALTH_VISITOR)
+        service = count("lead", MetricScope.SERVICE)
+    # Both were done in North, by North's health visitors: North's, not South's.
+    assert (north, south, service) == (2, 0, 2)
+    # A count, as an int on both engines (the JSON and the CSV print it).
+    assert all(type(n) is int for n in (north, south, service, ann, bea, sam))
+    # Each counts for the health visitor who held the pregnancy on the day of the review.
+    assert (ann, bea, sam) == (1, 1, 0)
+
+
+def antenatal(session: Session, pregnancy: Pregnancy, by: User, on: dt.date) -> Contact:
+    result = Contact(
+        kind=ContactKind.ANTENATAL,
+        pregnancy_id=pregnancy.id,
+        contact_date=on,
+        location=ContactLocation.HOME,
+        outcome=ContactOutcome.COMPLETED,
+        delivered_by_id=by.id,
+        accountable_health_visitor_id=by.id,
+    )
+    session.add(result)
+    session.flush()
+    return result

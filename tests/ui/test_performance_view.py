@@ -9,6 +9,7 @@ is checked against ``quarter_metrics``, the count the CLI and the PDF print.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,11 +30,13 @@ from healthvisitor.services.workspace import Workspace
 from healthvisitor.ui.main_window import MainWindow
 from healthvisitor.ui.metric_chart import SERIES_ROLE, Series
 from healthvisitor.ui.metrics_models import FiguresModel
-from healthvisitor.ui.performance_view import PerformanceView, quarters_offered
+from healthvisitor.ui.performance_view import DrillDownDialog, PerformanceView, quarters_offered
+from healthvisitor.ui.worker import wait_for_loads
 from tests.services.test_metrics import NBV, World, asq3_and_feeding, new_births
 
 TODAY = dt.date(2026, 11, 24)
 Q1 = "2026-27Q1"
+WAIT_MS = 20_000
 
 
 class Cohort:
@@ -73,6 +76,14 @@ def ready(qtbot: QtBot, view: PerformanceView, quarter: str = Q1) -> None:
         ),
         timeout=20000,
     )
+
+
+def listed(qtbot: QtBot, view: PerformanceView) -> DrillDownDialog:
+    """Open the chosen figure's children and wait for the worker to list them."""
+    dialog = view.open_drill_down()
+    assert dialog is not None
+    qtbot.waitUntil(lambda: not dialog.loading, timeout=WAIT_MS)
+    return dialog
 
 
 def shown(view: PerformanceView) -> dict[str, tuple[str, str, str, str]]:
@@ -151,6 +162,7 @@ def test_the_drill_down_lists_the_children_left_out_with_reasons(
     qtbot.keyClick(view.table, Qt.Key.Key_Return)  # Enter on the figure
     dialog = view.drill_down
     assert dialog is not None and dialog.isVisible()
+    qtbot.waitUntil(lambda: not dialog.loading, timeout=WAIT_MS)
     qtmodeltester.check(dialog.model)
     listed = [
         (dialog.model.index(r, 0).data().split()[0], dialog.model.index(r, 4).data())
@@ -168,7 +180,8 @@ def test_the_drill_down_lists_the_children_left_out_with_reasons(
     # Breastfeeding has its list too, opened by clicking its percentage.
     feeding_row = view.model.row_of(BREASTFED_CODE)
     rect = view.table.visualRect(view.model.index(feeding_row, FiguresModel.PERCENT))
-    qtbot.mouseClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    with qtbot.waitSignal(dialog.listed, timeout=WAIT_MS):
+        qtbot.mouseClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     reasons = {dialog.model.line_at(r).reason for r in range(dialog.model.rowCount())}
     assert reasons == {
         MissedReason.NO_REVIEW,
@@ -195,8 +208,7 @@ def test_a_child_opens_from_the_drill_down_in_the_main_window(qtbot: QtBot, coho
     view = window.performance_views[MetricScope.TEAM]
     ready(qtbot, view)
     view.table.setCurrentIndex(view.model.index(view.model.row_of(NBV), 0))
-    dialog = view.open_drill_down()
-    assert dialog is not None
+    dialog = listed(qtbot, view)
     child_id = dialog.model.child_id_at(0)
     dialog.table.setCurrentIndex(dialog.model.index(0, 0))
     dialog.open_current()
@@ -221,8 +233,7 @@ def test_a_health_visitor_sees_only_their_own_figures(qtbot: QtBot, cohort: Coho
     assert shown(view)[NBV] == ("0", "1", "0.0%", "Too small to compare (fewer than 5 children)")
     assert mine.figure(NBV).denominator == 1
     view.table.setCurrentIndex(view.model.index(view.model.row_of(NBV), 0))
-    dialog = view.open_drill_down()
-    assert dialog is not None
+    dialog = listed(qtbot, view)
     assert [dialog.model.line_at(r).name for r in range(dialog.model.rowCount())] == ["Last Last"]
     view.close()
 
@@ -283,3 +294,44 @@ def test_every_input_is_labelled_and_reached_by_keyboard(qtbot: QtBot, cohort: C
             widget = widget.nextInFocusChain()
         chain.append(widget)
     assert chain == [view.quarter, view.refresh_button, view.table, view.children_button]
+
+
+def test_the_children_behind_a_figure_are_found_off_the_gui_thread(
+    qtbot: QtBot, cohort: Cohort, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workspace = cohort.workspace("lead")
+    may_answer = threading.Event()
+    read_on: list[int] = []
+    found_by_service = workspace.metric_exceptions
+
+    def held_back(*args: Any, **kwargs: Any) -> Any:
+        read_on.append(threading.get_ident())
+        may_answer.wait(WAIT_MS / 1000)
+        return found_by_service(*args, **kwargs)
+
+    monkeypatch.setattr(workspace, "metric_exceptions", held_back)
+    view = PerformanceView(workspace, MetricScope.TEAM)
+    qtbot.addWidget(view)
+    view.show()
+    ready(qtbot, view)
+    view.table.setCurrentIndex(view.model.index(view.model.row_of(NBV), 0))
+    dialog = view.open_drill_down()
+    # Open at once, saying so, with nothing to open yet; the window is not held up.
+    assert dialog is not None and dialog.isVisible() and dialog.loading
+    assert "Finding the children behind this figure" in dialog.heading.text()
+    assert dialog.progress.isVisible() and not dialog.open_button.isEnabled()
+    assert dialog.model.rowCount() == 0
+    may_answer.set()
+    with qtbot.waitSignal(dialog.listed, timeout=WAIT_MS):
+        pass
+    assert dialog.model.rowCount() == 6 and not dialog.progress.isVisible()
+    assert read_on and threading.get_ident() not in read_on
+    # Closed while the list is on its way: the answer is dropped, nothing reopens.
+    may_answer.clear()
+    view.table.setCurrentIndex(view.model.index(view.model.row_of(BREASTFED_CODE), 0))
+    view.open_drill_down()
+    dialog.close()
+    may_answer.set()
+    assert wait_for_loads(WAIT_MS)
+    QApplication.processEvents()
+    assert not dialog.isVisible() and dialog.model.rowCount() == 0
