@@ -71,7 +71,7 @@ def test_the_benchmark_times_every_action_and_writes_the_table(
         unit = "MB" if action.startswith("peak memory") else "ms"
         assert number(median, unit) > 0, action
         assert number(floor, unit) > 0, action
-        assert float(ratio) > 0, action
+        assert float(ratio.replace(",", "")) > 0, action  # 1,518.5 on a busy machine
         assert target == trust.TARGETS[action]
     assert rows["handover PDF for 400 children"][0] == "400 children"
 

@@ -7,6 +7,10 @@ breaches its national target, how many reviews are overdue, the flags in force
 Everything is fetched in a fixed number of queries for the whole caseload
 (the children, then one batch each for weights, contacts, safeguarding,
 service levels and referrals with a follow-up due), never one child at a time.
+Issue 10 (trust scale): each batch is read through an index that holds what it
+needs (migration 0014), and the last contacts without walking the trust's
+antenatal contacts (``_last_contacts``); ``team_children``, ``assess`` and the
+batch helpers are the pieces the team board reuses for its own, lighter read.
 
 Cover (issue 4): while a colleague covers an absent health visitor, the
 absent health visitor's children also appear on the colleague's caseload,
@@ -18,10 +22,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, func, null, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from healthvisitor.domain.ages import age_text
@@ -66,9 +70,27 @@ from healthvisitor.services.allocation import covered_by, day_text
 from healthvisitor.services.batch import child_key, ids_by_key
 from healthvisitor.services.dated_history import in_force_on, not_corrected
 from healthvisitor.services.growth_alerts import alerts_for_children
+from healthvisitor.services.policy import Permission, requires
 
 #: Children (or families) to fetch for: ids, or a subquery selecting them.
 _Children = Collection[uuid.UUID] | Select[uuid.UUID]
+#: ``team_children``'s row: id, given name, family name, NHS number, date of birth,
+#: the family's name, postcode and interpreter need, pregnancy, health visitor,
+#: family, transferred in from.
+ChildFound = Row[
+    uuid.UUID,
+    str,
+    str,
+    str,
+    dt.date,
+    str,
+    str,
+    bool,
+    uuid.UUID | None,
+    uuid.UUID | None,
+    uuid.UUID,
+    str,
+]
 #: Up to this many children, the batch queries name them by id (see ``assess_children``).
 _CHILDREN_BY_ID = 1000
 
@@ -122,6 +144,7 @@ class HealthVisitorSummary:
     role: Role
 
 
+@requires(Permission.VIEW_CASELOAD)
 def team_health_visitors(session: Session, actor: Actor) -> list[HealthVisitorSummary]:
     """The clinical members of the actor's team, by name."""
     team_id = require_clinical(actor)
@@ -133,6 +156,7 @@ def team_health_visitors(session: Session, actor: Actor) -> list[HealthVisitorSu
     return [HealthVisitorSummary(u.id, u.full_name, u.role) for u in users]
 
 
+@requires(Permission.VIEW_CASELOAD)
 def caseload_owner(
     session: Session, actor: Actor, health_visitor_id: uuid.UUID | None
 ) -> tuple[uuid.UUID, uuid.UUID]:
@@ -154,10 +178,10 @@ def caseload_owner(
 
 #: The reviews a born child's schedule holds (``child_schedule`` without an
 #: estimated delivery date): only their contacts can change its statuses.
-_CHILD_REVIEW_KINDS = tuple(window.kind for window in child_review_windows(dt.date(2000, 1, 1)))
+CHILD_REVIEW_KINDS = tuple(window.kind for window in child_review_windows(dt.date(2000, 1, 1)))
 
 
-def _review_attempts(
+def review_attempts(
     session: Session, children: _Children, keys: Mapping[object, uuid.UUID]
 ) -> dict[uuid.UUID, list[ReviewAttempt]]:
     """Each child's attempts at its reviews after birth, oldest first, in one query.
@@ -180,7 +204,7 @@ def _review_attempts(
         )
         .where(
             Contact.child_id.in_(children),
-            Contact.kind.in_(_CHILD_REVIEW_KINDS),
+            Contact.kind.in_(CHILD_REVIEW_KINDS),
             Contact.outcome != ContactOutcome.CANCELLED,
             not_corrected(Contact),
         )
@@ -205,34 +229,45 @@ def _last_contacts(
     The same contacts as the child's record: the child's own, and those on the
     pregnancy the child was born of (the antenatal review); corrected ones left out.
     """
-    subject: ColumnElement[bool] = Contact.child_id.in_(children)
-    if born_of:
-        subject = or_(subject, and_(Contact.pregnancy_id.in_(born_of), Contact.child_id.is_(None)))
-    pregnancies = ids_by_key(born_of)
-    last: dict[uuid.UUID, dt.date] = {}
-    for child, pregnancy, latest in batch.rows(
-        session,
+    completed = (
+        Contact.outcome == ContactOutcome.COMPLETED,
+        Contact.contact_date <= today,
+        not_corrected(Contact),
+    )
+    # One SELECT for each side, so each is found through its own index: the
+    # pregnancy's side asking "child_id IS NULL" in SQL made SQLite walk every
+    # antenatal contact of the trust (issue 10); the child's own contacts on the
+    # pregnancy, if any, are left out here instead.
+    own = (
+        select(child_key(Contact.child_id), null(), func.max(Contact.contact_date))
+        .where(Contact.child_id.in_(children), *completed)
+        .group_by(Contact.child_id)
+    )
+    on_pregnancy = (
         select(
             child_key(Contact.child_id),
             child_key(Contact.pregnancy_id),
             func.max(Contact.contact_date),
         )
-        .where(
-            subject,
-            Contact.outcome == ContactOutcome.COMPLETED,
-            Contact.contact_date <= today,
-            not_corrected(Contact),
-        )
-        .group_by(Contact.child_id, Contact.pregnancy_id),
-    ):
-        owners = [keys[child]] if child else born_of[pregnancies[pregnancy]]
+        .where(Contact.pregnancy_id.in_(born_of), *completed)
+        .group_by(Contact.child_id, Contact.pregnancy_id)
+    )
+    pregnancies = ids_by_key(born_of)
+    last: dict[uuid.UUID, dt.date] = {}
+    for child, pregnancy, latest in session.connection().execute(union_all(own, on_pregnancy)):
+        if pregnancy is None:
+            owners = [keys[child]]
+        elif child is None:
+            owners = born_of[pregnancies[pregnancy]]
+        else:  # a child's own contact that also names the pregnancy: counted above
+            continue
         for owner in owners:
             if owner not in last or last[owner] < latest:
                 last[owner] = latest
     return last
 
 
-def _safeguarding(
+def safeguarding_in_force(
     session: Session,
     children: _Children,
     keys: Mapping[object, uuid.UUID],
@@ -255,7 +290,15 @@ def _safeguarding(
     return found
 
 
-def _service_levels(
+#: Overlapping levels of service: the last in this order wins (the id settles a tie).
+SERVICE_LEVEL_ORDER = (
+    ServiceLevelEntry.start_date,
+    ServiceLevelEntry.recorded_at,
+    ServiceLevelEntry.id,
+)
+
+
+def service_levels(
     session: Session,
     children: _Children,
     keys: Mapping[object, uuid.UUID],
@@ -273,7 +316,7 @@ def _service_levels(
             ServiceLevelEntry.child_id.in_(children),
             in_force_on(ServiceLevelEntry, today),
         )
-        .order_by(ServiceLevelEntry.start_date, ServiceLevelEntry.recorded_at),
+        .order_by(*SERVICE_LEVEL_ORDER),
     ):
         levels[keys[child]] = level
     return levels
@@ -369,60 +412,110 @@ class AssessedChild:
     safeguarding: tuple[SafeguardingStatus, ...]
 
 
+def team_children(
+    session: Session, team_id: uuid.UUID, *criteria: ColumnElement[bool]
+) -> list[ChildFound]:
+    """The team's active children matching ``criteria``, with what a caseload row shows.
+
+    Ordered by family name, given name, then date of birth; one query.
+    """
+    return list(
+        session.execute(
+            select(
+                Child.id,
+                Child.given_name,
+                Child.family_name,
+                Child.nhs_number,
+                Child.date_of_birth,
+                Family.family_name,
+                Family.postcode,
+                Family.interpreter_needed,
+                Child.pregnancy_id,
+                Child.health_visitor_id,
+                Child.family_id,
+                Child.transferred_in_from,
+            )
+            .join(Family, Family.id == Child.family_id)
+            .where(Child.team_id == team_id, Child.record_status == RecordStatus.ACTIVE, *criteria)
+            .order_by(Child.family_name, Child.given_name, Child.date_of_birth)
+        )
+    )
+
+
+def batch_scope(
+    found: Sequence[ChildFound], team_id: uuid.UUID, *criteria: ColumnElement[bool]
+) -> tuple[_Children, _Children]:
+    """How the batch queries name the children ``found`` (``team_children`` with the
+    same ``criteria``) and their families.
+
+    A caseload's few hundred children by id (each an index look-up), a board's
+    thousands by the subquery that found them rather than one bind parameter
+    each (issue 10: a team is about 4,000 children).
+    """
+    if len(found) <= _CHILDREN_BY_ID:
+        return [row[0] for row in found], {row[10] for row in found}
+    chosen = (Child.team_id == team_id, Child.record_status == RecordStatus.ACTIVE, *criteria)
+    return select(Child.id).where(*chosen), select(Child.family_id).where(*chosen)
+
+
 def assess_children(
     session: Session, team_id: uuid.UUID, *criteria: ColumnElement[bool], today: dt.date
 ) -> list[AssessedChild]:
     """The team's active children matching ``criteria``, assessed as on ``today``.
 
-    Ordered by family name, given name, then date of birth. Seven queries
-    however many children: the children, their weights, contacts,
-    safeguarding, service levels, referrals with a follow-up due and referral
-    prompts still to decide (none after the first if there are none).
-    The caller has already checked that the actor may see the team.
+    Ordered by family name, given name, then date of birth. Eight queries
+    however many children: the children, their review attempts, safeguarding,
+    service levels, then ``assess``'s four (none after the first if there are
+    none). The caller has already checked that the actor may see the team.
     """
-    rows = session.execute(
-        select(
-            Child.id,
-            Child.given_name,
-            Child.family_name,
-            Child.nhs_number,
-            Child.date_of_birth,
-            Family.family_name,
-            Family.postcode,
-            Family.interpreter_needed,
-            Child.pregnancy_id,
-            Child.health_visitor_id,
-            Child.family_id,
-            Child.transferred_in_from,
-        )
-        .join(Family, Family.id == Child.family_id)
-        .where(Child.team_id == team_id, Child.record_status == RecordStatus.ACTIVE, *criteria)
-        .order_by(Child.family_name, Child.given_name, Child.date_of_birth)
-    )
-    found = list(rows)
+    found = team_children(session, team_id, *criteria)
     if not found:
         return []
     child_ids = [row[0] for row in found]
-    # The batches name a caseload's few hundred children by id (each an index
-    # look-up), a board's thousands by the subquery that found them rather than
-    # one bind parameter each (issue 10: a team is about 4,000 children).
-    scope: _Children = child_ids
-    families: _Children = {row[10] for row in found}
-    if len(found) > _CHILDREN_BY_ID:
-        chosen = (Child.team_id == team_id, Child.record_status == RecordStatus.ACTIVE, *criteria)
-        scope, families = select(Child.id).where(*chosen), select(Child.family_id).where(*chosen)
+    scope, families = batch_scope(found, team_id, *criteria)
+    keys = ids_by_key(child_ids)
+    return assess(
+        session,
+        found,
+        scope=scope,
+        families=families,
+        births=[(row[0], row[4]) for row in found],
+        attempts=review_attempts(session, scope, keys),
+        safeguarding=safeguarding_in_force(session, scope, keys, today),
+        levels=service_levels(session, scope, keys, today),
+        today=today,
+    )
+
+
+def assess(
+    session: Session,
+    found: Sequence[ChildFound],
+    *,
+    scope: _Children,
+    families: _Children,
+    births: Collection[tuple[uuid.UUID, dt.date]],
+    attempts: Mapping[uuid.UUID, list[ReviewAttempt]],
+    safeguarding: Mapping[uuid.UUID, list[SafeguardingStatus]],
+    levels: Mapping[uuid.UUID, ServiceLevel],
+    today: dt.date,
+) -> list[AssessedChild]:
+    """The children ``found`` (``team_children``'s rows) assessed from what was fetched.
+
+    Four queries, even for no children, so a board's count stays fixed: their
+    weights, last contacts, referrals with a follow-up due and prompts still
+    to decide, for the children in ``scope`` (the same children as ids or a
+    subquery; ``families`` likewise). ``births`` are the (id, date of birth)
+    of children whose weights are looked at: at least ``found``'s (see
+    ``alerts_for_children``: none, and it asks nothing).
+    """
+    child_ids = [row[0] for row in found]
+    keys = ids_by_key(child_ids)
     born_of: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
     for row in found:
         if row[8] is not None:
             born_of[row[8]].append(row[0])
-    keys = ids_by_key(child_ids)
-    faltering = alerts_for_children(
-        session, [(row[0], row[4]) for row in found], today=today, among=scope
-    )
-    attempts = _review_attempts(session, scope, keys)
+    faltering = alerts_for_children(session, births, today=today, among=scope)
     last_contacts = _last_contacts(session, scope, keys, born_of, today)
-    safeguarding = _safeguarding(session, scope, keys, today)
-    levels = _service_levels(session, scope, keys, today)
     child_referrals, family_referrals = _referrals_due(session, scope, families, today)
     child_prompts, family_prompts = _prompts_to_decide(
         session, child_ids, {row[10] for row in found}
@@ -430,10 +523,9 @@ def assess_children(
     result = []
     for row in found:
         child_id, born = row[0], row[4]
-        mine = attempts.get(child_id, [])
         # The four reviews after birth: the antenatal review cannot be done once
         # the baby is born, so it is never the next thing to do for a child.
-        schedule = child_schedule(born, mine, today)
+        schedule = child_schedule(born, attempts.get(child_id, []), today)
         upcoming = most_urgent_open(schedule)
         new_birth_visit = schedule[0]
         level = levels.get(child_id)
@@ -472,6 +564,7 @@ def assess_children(
     return result
 
 
+@requires(Permission.VIEW_CASELOAD)
 def caseload(
     session: Session, actor: Actor, *, today: dt.date, health_visitor_id: uuid.UUID | None = None
 ) -> list[CaseloadRow]:
@@ -480,9 +573,9 @@ def caseload(
     A health visitor may open a colleague's caseload in their own team;
     another team's caseload is refused. While they cover an absent
     colleague (a cover arrangement in force today), the colleague's children
-    are listed too, each with ``covering_for`` said. Eight queries whatever
+    are listed too, each with ``covering_for`` said. Ten queries whatever
     the caseload's size: the health visitor, the cover they hold, then
-    ``assess_children``'s six.
+    ``assess_children``'s eight.
     """
     team_id, visitor_id = caseload_owner(session, actor, health_visitor_id)
     cover = {line.absent_id: line.covering_for() for line in covered_by(session, visitor_id, today)}

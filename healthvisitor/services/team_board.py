@@ -8,35 +8,74 @@ someone who has left the team or no longer works: they must never vanish),
 and the cover in force today. Allocating from the board is
 ``services/allocation.py``.
 
-Each child is assessed exactly as on its health visitor's caseload
-(``caseload.assess_children``), so the board and the caseloads cannot
-disagree. A fixed number of queries whatever the team's size: the team's
-members, the cover in force, then one batch for all the team's children
-(and one for the names of former health visitors, only if a child is still
-allocated to one).
+Each child is counted from the same schedule as on its health visitor's
+caseload (``domain.schedule.child_schedule`` on the review attempts that
+``caseload.review_attempts`` reads), and the unallocated rows are built by
+``caseload.assess``, so the board and the caseloads cannot disagree. A fixed
+number of queries whatever the team's size (``team_board`` lists them).
+
+Issue 10: a team is about 4,000 children, of whom the board shows a whole row
+for the hundred-odd waiting ones only. So it no longer assesses every child as
+for a caseload: weights come from SQL, and a schedule is worked out only for
+a child one of whose reviews can count today (``reviews_can_count``); the
+tests compare it with assessing every child.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Exists, ScalarSelect, exists, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from healthvisitor.domain.caseload_weights import (
     RECOMMENDED_CHILDREN_PER_HEALTH_VISITOR,
     CaseloadWeights,
 )
-from healthvisitor.domain.enums import ReviewStatus, Role
-from healthvisitor.domain.schedule import OVERDUE_STATUSES, ScheduledReview
-from healthvisitor.persistence.models import User
+from healthvisitor.domain.enums import (
+    ContactOutcome,
+    RecordStatus,
+    ReviewStatus,
+    Role,
+    ServiceLevel,
+)
+from healthvisitor.domain.schedule import (
+    OVERDUE_STATUSES,
+    ReviewWindow,
+    ScheduledReview,
+    child_review_windows,
+    child_schedule,
+)
+from healthvisitor.persistence.models import (
+    Child,
+    Contact,
+    SafeguardingEntry,
+    ServiceLevelEntry,
+    User,
+)
+from healthvisitor.services import batch
 from healthvisitor.services.access import require_team_lead
 from healthvisitor.services.actor import Actor
 from healthvisitor.services.allocation import CoverLine, cover_in_force
-from healthvisitor.services.caseload import CaseloadRow, assess_children, team_health_visitors
+from healthvisitor.services.batch import child_key, ids_by_key
+from healthvisitor.services.caseload import (
+    CHILD_REVIEW_KINDS,
+    SERVICE_LEVEL_ORDER,
+    CaseloadRow,
+    assess,
+    batch_scope,
+    review_attempts,
+    safeguarding_in_force,
+    service_levels,
+    team_children,
+    team_health_visitors,
+)
+from healthvisitor.services.dated_history import in_force_on, not_corrected
+from healthvisitor.services.policy import Permission, requires
 from healthvisitor.services.team_transfer import transferred_from
 
 #: "Due in the next 4 weeks" (issue 4): a review whose national target date
@@ -51,6 +90,117 @@ _STILL_TO_DO = frozenset(
 def due_within(review: ScheduledReview, days: int = DUE_WITHIN_DAYS) -> bool:
     """Still to do, with its target date from today to ``days`` days ahead."""
     return review.status in _STILL_TO_DO and 0 <= review.days_to_target <= days
+
+
+#: Far enough back that every review after birth has closed for a child born then.
+_BORN_LONG_AGO_DAYS = 10 * 366
+
+
+def born_when_a_review_can_count(
+    today: dt.date, days: int = DUE_WITHIN_DAYS
+) -> list[tuple[dt.date, dt.date]]:
+    """The dates of birth, as (first, last) for each review after birth, of children
+    one of whose reviews can count as due soon or overdue on its dates alone today.
+
+    By its dates alone (nothing recorded) a review is due within ``days`` while
+    its target date is from today to ``days`` ahead, and overdue from the day
+    after its target date to the day its window closes (``review_status``):
+    so only while its target date is by ``today + days`` and its window has
+    not closed before ``today``. Windows come from ``child_review_windows``
+    itself and move later with the date of birth (days and calendar months
+    added to it), so for each review those dates of birth are one range, found
+    by bisection; a review that cannot count today has none.
+    """
+    horizon = today + dt.timedelta(days=days)
+    births = range(today.toordinal() - _BORN_LONG_AGO_DAYS, horizon.toordinal() + 1)
+    found = []
+    for index in range(len(CHILD_REVIEW_KINDS)):
+
+        def window(ordinal: int, index: int = index) -> ReviewWindow:
+            return child_review_windows(dt.date.fromordinal(ordinal))[index]
+
+        first = bisect.bisect_left(births, True, key=lambda n: window(n).closes >= today)
+        after = bisect.bisect_left(births, True, key=lambda n: window(n).target_by > horizon)
+        if first < after:
+            found.append(
+                (dt.date.fromordinal(births[first]), dt.date.fromordinal(births[after - 1]))
+            )
+    return found
+
+
+def _level_in_force(today: dt.date) -> ScalarSelect[ServiceLevel]:
+    """The child's level of service in force today, as ``caseload.service_levels``
+    chooses it: of overlapping entries, the one started, then recorded, last."""
+    return (
+        select(ServiceLevelEntry.level)
+        .where(ServiceLevelEntry.child_id == Child.id, in_force_on(ServiceLevelEntry, today))
+        .order_by(*(column.desc() for column in SERVICE_LEVEL_ORDER))
+        .limit(1)
+        .correlate(Child)
+        .scalar_subquery()
+    )
+
+
+def _safeguarding_in_force(today: dt.date) -> Exists:
+    """Whether any safeguarding entry is in force for the child today."""
+    return (
+        exists()
+        .where(SafeguardingEntry.child_id == Child.id, in_force_on(SafeguardingEntry, today))
+        .correlate(Child)
+    )
+
+
+#: Outcomes that can never leave a review not attended (``review_status``): it is
+#: done, the family declined, or the appointment was cancelled (says nothing).
+_NOT_A_MISSED_ATTEMPT = (
+    ContactOutcome.COMPLETED,
+    ContactOutcome.DECLINED,
+    ContactOutcome.CANCELLED,
+)
+
+
+#: The rest: an attempt that leaves the review not attended, as ``review_status``
+#: reads any outcome other than those (today only "not attended").
+_MISSED = tuple(outcome for outcome in ContactOutcome if outcome not in _NOT_A_MISSED_ATTEMPT)
+
+
+def reviews_can_count(today: dt.date) -> ColumnElement[bool]:
+    """Children one of whose reviews can be due soon or overdue today, and no others.
+
+    By its dates alone (``born_when_a_review_can_count``), or because an attempt
+    at it was not attended (any outcome but completed, declined or cancelled,
+    as ``review_status`` reads them) and no contact of that kind completed it
+    by today: only such a review can be not attended (overdue), or not
+    attended and rebooked (still to do), whatever its dates. A completed
+    review counts nowhere, whatever else was recorded, and every other review
+    is declined, missed or not yet near, which the board counts nowhere either.
+    A completion counts here as ``review_attempts`` reads it (not corrected);
+    a not-attended attempt is taken even if corrected, so the children chosen
+    are never fewer than those that count.
+    """
+    attempt, completion = aliased(Contact), aliased(Contact)
+    return or_(
+        *(
+            Child.date_of_birth.between(first, last)
+            for first, last in born_when_a_review_can_count(today)
+        ),
+        exists()
+        .where(
+            attempt.child_id == Child.id,
+            attempt.kind.in_(CHILD_REVIEW_KINDS),
+            attempt.outcome.in_(_MISSED),
+            ~exists()
+            .where(
+                completion.child_id == Child.id,
+                completion.kind == attempt.kind,
+                completion.outcome == ContactOutcome.COMPLETED,
+                completion.contact_date <= today,
+                not_corrected(completion),
+            )
+            .correlate(Child, attempt),
+        )
+        .correlate(Child),
+    )
 
 
 @dataclass(frozen=True)
@@ -108,6 +258,7 @@ class TeamBoard:
 DEFAULT_WEIGHTS = CaseloadWeights()
 
 
+@requires(Permission.ALLOCATE)
 def team_board(
     session: Session, actor: Actor, *, today: dt.date, weights: CaseloadWeights = DEFAULT_WEIGHTS
 ) -> TeamBoard:
@@ -115,40 +266,90 @@ def team_board(
 
     A health visitor or an administrator is refused (``PermissionDeniedError``).
     Members are the team's active clinical users (health visitors and team
-    leads), by name. Eight queries however large the team: the members, the
-    cover in force, then ``assess_children``'s six for every active child of
-    the team (a ninth for the names of former members still holding children).
+    leads), by name. Twelve queries however large the team (a thirteenth for
+    the names of former members still holding children): the members, the
+    cover in force, the team's children with their weights, the waiting
+    children, the review attempts of those and of the children whose reviews
+    can count today (``reviews_can_count``), the waiting children's
+    safeguarding and levels of service, ``caseload.assess``'s four for their
+    rows, and where they were transferred from.
+
+    Issue 10: only the waiting children get a whole caseload row (weights and
+    faltering, last contact, referrals, prompts); a member's children are
+    counted and weighed, and a schedule is worked out only for a child one of
+    whose reviews can be due soon or overdue today, the same counts as
+    assessing every child (tests/services/test_team_board.py checks it).
     """
     team_id = require_team_lead(actor)
     members = team_health_visitors(session, actor)
     cover = cover_in_force(session, team_id, today)
-    children = assess_children(session, team_id, today=today)
-    by_visitor: dict[uuid.UUID | None, list[int]] = defaultdict(list)
-    for index, child in enumerate(children):
-        by_visitor[child.health_visitor_id].append(index)
-    loads = []
-    for member in members:
-        theirs = [children[i] for i in by_visitor.get(member.id, [])]
-        loads.append(
-            CaseloadLoad(
-                health_visitor_id=member.id,
-                full_name=member.full_name,
-                role=member.role,
-                children=len(theirs),
-                weighted=sum(
-                    weights.weight_of(child.service_level, bool(child.safeguarding))
-                    for child in theirs
-                ),
-                due_soon=sum(1 for c in theirs for review in c.schedule if due_within(review)),
-                overdue=sum(
-                    1 for c in theirs for review in c.schedule if review.status in OVERDUE_STATUSES
-                ),
-            )
-        )
+    in_team = (Child.team_id == team_id, Child.record_status == RecordStatus.ACTIVE)
     # A child whose health visitor is not an active clinician of the team
     # (left, retired, moved team) is waiting for one just as much.
-    member_ids = {member.id for member in members}
-    waiting = [c for c in children if c.health_visitor_id not in member_ids]
+    waiting_now = or_(
+        Child.health_visitor_id.is_(None),
+        Child.health_visitor_id.not_in([member.id for member in members]),
+    )
+    can_count = reviews_can_count(today)
+    # Every child of the team in one query, with what weighs it worked out in
+    # SQL; in the caseload's order, so each weighted caseload is summed as before.
+    team = batch.rows(
+        session,
+        select(
+            Child.id,
+            child_key(Child.health_visitor_id),
+            Child.date_of_birth,
+            _level_in_force(today),
+            _safeguarding_in_force(today),
+            can_count,
+        )
+        .where(*in_team)
+        .order_by(Child.family_name, Child.given_name, Child.date_of_birth),
+    ).all()
+    members_by_key = ids_by_key(member.id for member in members)
+    assessed = [(child_id, born) for child_id, _, born, _, _, counts in team if counts]
+    found = team_children(session, team_id, waiting_now)
+    chosen = [child_id for child_id, _ in assessed] + [row[0] for row in found]
+    # By id: a subquery here would ask ``can_count`` of every child of the team again.
+    attempts = review_attempts(session, chosen, ids_by_key(chosen))
+    theirs: dict[uuid.UUID, list[float]] = defaultdict(list)
+    for _, visitor, _, level, safeguarded, _ in team:
+        if visitor in members_by_key:
+            theirs[members_by_key[visitor]].append(weights.weight_of(level, bool(safeguarded)))
+    due_soon: dict[uuid.UUID, int] = defaultdict(int)
+    overdue: dict[uuid.UUID, int] = defaultdict(int)
+    for child_id, visitor, born, _, _, counts in team:
+        if counts and visitor in members_by_key:
+            holder = members_by_key[visitor]
+            for review in child_schedule(born, attempts.get(child_id, []), today):
+                due_soon[holder] += due_within(review)
+                overdue[holder] += review.status in OVERDUE_STATUSES
+    loads = tuple(
+        CaseloadLoad(
+            health_visitor_id=member.id,
+            full_name=member.full_name,
+            role=member.role,
+            children=len(theirs[member.id]),
+            weighted=sum(theirs[member.id]),
+            due_soon=due_soon[member.id],
+            overdue=overdue[member.id],
+        )
+        for member in members
+    )
+    waiting_keys = ids_by_key(row[0] for row in found)
+    waiting_scope, families = batch_scope(found, team_id, waiting_now)
+    waiting = assess(
+        session,
+        found,
+        scope=waiting_scope,
+        families=families,
+        # Every child of the team, so the weights are asked for even when none waits.
+        births=[(child_id, born) for child_id, _, born, *_ in team],
+        attempts=attempts,
+        safeguarding=safeguarding_in_force(session, waiting_scope, waiting_keys, today),
+        levels=service_levels(session, waiting_scope, waiting_keys, today),
+        today=today,
+    )
     former = {c.health_visitor_id for c in waiting if c.health_visitor_id is not None}
     former_holders = (
         tuple(
@@ -165,7 +366,7 @@ def team_board(
         session, team_id, [c.row.child_id for c in waiting if c.health_visitor_id is None]
     )
     return TeamBoard(
-        tuple(loads),
+        loads,
         tuple(child.row for child in waiting),
         weights,
         cover=cover,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import pytest
 from sqlalchemy import Engine
@@ -11,16 +12,25 @@ from sqlalchemy.orm import Session
 from healthvisitor.domain.caseload_weights import CaseloadWeights
 from healthvisitor.domain.enums import (
     ContactKind,
+    ContactOutcome,
     RecordStatus,
     ReviewStatus,
     Role,
     SafeguardingStatus,
     ServiceLevel,
 )
+from healthvisitor.domain.schedule import OVERDUE_STATUSES, child_review_windows
 from healthvisitor.errors import PermissionDeniedError
 from healthvisitor.persistence.models import Team, User
 from healthvisitor.persistence.unit_of_work import unit_of_work
-from healthvisitor.services.team_board import team_board
+from healthvisitor.services.caseload import CHILD_REVIEW_KINDS as REVIEW_KINDS
+from healthvisitor.services.caseload import assess_children
+from healthvisitor.services.team_board import (
+    DUE_WITHIN_DAYS,
+    born_when_a_review_can_count,
+    due_within,
+    team_board,
+)
 from tests import factories
 from tests.services.test_caseload import (
     contact,
@@ -187,3 +197,90 @@ def test_children_of_someone_no_longer_in_the_team_wait_on_the_unallocated_list(
     assert board.was_with(waiting[left_behind.id]) == "Rita Retired"
     assert board.was_with(waiting[elsewhere.id]) == "Mo Moved"
     assert waiting[left_behind.id].health_visitor_id == retired.id
+
+
+@pytest.mark.parametrize(
+    "today",
+    [
+        TODAY,
+        dt.date(2027, 2, 28),
+        dt.date(2028, 2, 29),
+        dt.date(2026, 12, 31),
+        dt.date(2027, 8, 30),
+    ],
+)
+def test_the_births_whose_reviews_can_count_are_exactly_those_of_the_windows(
+    today: dt.date,
+) -> None:
+    """Issue 10: the board works out schedules only for children born in these ranges
+    (or not brought to a review); every day of five years against the windows."""
+    ranges = born_when_a_review_can_count(today)
+    horizon = today + dt.timedelta(days=DUE_WITHIN_DAYS)
+    for back in range(-DUE_WITHIN_DAYS - 1, 5 * 366):
+        born = today - dt.timedelta(days=back)
+        can_count = any(
+            window.target_by <= horizon and window.closes >= today
+            for window in child_review_windows(born)
+        )
+        assert can_count == any(first <= born <= last for first, last in ranges), born
+
+
+def test_the_board_counts_what_assessing_every_child_counts(engine: Engine) -> None:
+    """Issue 10: the board assesses only the children whose reviews can count (and the
+    waiting ones); its loads and its unallocated list must be those of assessing every
+    child of the team, as it did before, on a team with every kind of review history."""
+    draw = random.Random(10)
+    with unit_of_work(engine) as session:
+        north = factories.team(session, "North")
+        lead = member(session, north, "Carol Lead", Role.TEAM_LEAD)
+        holders = [member(session, north, "Ann Ahmed"), member(session, north, "Bea Brown")]
+        left = member(session, north, "Rita Retired")
+        left.active = False
+        outcomes = (*ContactOutcome, ContactOutcome.COMPLETED, ContactOutcome.NOT_ATTENDED)
+        for n in range(160):
+            holder = draw.choice([*holders, *holders, None, left])
+            family = factories.family(session, north, f"Family {n % 40}")
+            # Most near a review's target or the end of its window, where counts change.
+            near = draw.choice((14, 30, 56, 365, 456, 913)) + draw.randrange(-40, 40)
+            age = max(5, near) if draw.random() < 0.7 else draw.randrange(5, 5 * 365)
+            born = TODAY - dt.timedelta(days=age)
+            kid = factories.child(session, family, holder, date_of_birth=born)
+            for kind in draw.sample(list(REVIEW_KINDS), draw.randrange(0, 5)):
+                on = born + dt.timedelta(days=draw.randrange(0, 3 * 365))
+                outcome = draw.choice(outcomes)
+                rebooked = on + dt.timedelta(days=draw.randrange(1, 60))
+                attempt = contact(session, kid, lead, kind, on, outcome)
+                if draw.random() < 0.5:  # not brought: rebooked for that day
+                    attempt.next_planned_contact = rebooked
+                if draw.random() < 0.1:  # corrected: the correction stands instead
+                    contact(session, kid, lead, kind, on, draw.choice(outcomes), supersedes=attempt)
+            if draw.random() < 0.5:
+                service_level(session, kid, draw.choice(list(ServiceLevel)), born)
+            if draw.random() < 0.2:
+                ends = draw.choice([None, TODAY - dt.timedelta(days=3)])
+                safeguarding(session, kid, draw.choice(list(SafeguardingStatus)), born, ends)
+        actor = factories.actor(lead)
+        team_id = north.id
+    weights = CaseloadWeights(community=0.3, universal_plus=1.7, safeguarding=1.1)
+    for today in (TODAY, TODAY + dt.timedelta(days=20), TODAY - dt.timedelta(days=30)):
+        with unit_of_work(engine) as session:
+            board = team_board(session, actor, today=today, weights=weights)
+            everyone = assess_children(session, team_id, today=today)
+        members = {load.health_visitor_id for load in board.loads}
+        expected = []
+        for load in board.loads:
+            theirs = [c for c in everyone if c.health_visitor_id == load.health_visitor_id]
+            expected.append(
+                (
+                    len(theirs),
+                    sum(weights.weight_of(c.service_level, bool(c.safeguarding)) for c in theirs),
+                    sum(1 for c in theirs for r in c.schedule if due_within(r, DUE_WITHIN_DAYS)),
+                    sum(1 for c in theirs for r in c.schedule if r.status in OVERDUE_STATUSES),
+                )
+            )
+        assert [(x.children, x.weighted, x.due_soon, x.overdue) for x in board.loads] == expected
+        assert sum(due for _, _, due, _ in expected) > 0
+        assert sum(overdue for _, _, _, overdue in expected) > 0
+        assert board.unallocated == tuple(
+            c.row for c in everyone if c.health_visitor_id not in members
+        )
