@@ -16,6 +16,9 @@ where both are; docs/deploying.md shows a complete example)::
     [backup]                      # a local SQLite database only
     keep = 7
 
+    [offline]                     # the laptop's offline copy (issue 12)
+    sync_required_after_days = 7
+
     [policy]                      # machine-wide file only
     user_may_override = ["session.idle_lock_minutes"]
 
@@ -171,11 +174,17 @@ MAX_ORGANISATION_NAME_LENGTH = 120
 #: tests/persistence/test_backup.py checks). At most a year of them.
 DEFAULT_BACKUPS_KEPT = 7
 MAX_BACKUPS_KEPT = 366
+#: A laptop offline longer than this many days must synchronise before it shows
+#: records (issue 12: "a configurable limit (e.g. 7 days)"). At most 30, so a
+#: typo cannot leave a month-old caseload (missed safeguarding flags) on screen.
+DEFAULT_OFFLINE_SYNC_DAYS = 7
+MAX_OFFLINE_SYNC_DAYS = 30
 
 DATABASE_URL = "database.url"
 IDLE_LOCK_MINUTES = "session.idle_lock_minutes"
 ORGANISATION_NAME = "organisation.name"
 BACKUPS_KEPT = "backup.keep"
+OFFLINE_SYNC_DAYS = "offline.sync_required_after_days"
 #: The machine-wide file's list of settings a user's own file may change.
 POLICY_OVERRIDE = "policy.user_may_override"
 
@@ -225,6 +234,20 @@ def _check_backups_kept(value: object, where: str) -> int:
     return value
 
 
+def _check_offline_days(value: object, where: str) -> int:
+    if (
+        not isinstance(value, int)
+        or isinstance(value, bool)
+        or not 1 <= value <= MAX_OFFLINE_SYNC_DAYS
+    ):
+        raise ConfigurationError(
+            f"{where} must be how many days a laptop may go without synchronising, a whole "
+            f"number from 1 to {MAX_OFFLINE_SYNC_DAYS} without quotes (for example 7), "
+            f"not {value!r}"
+        )
+    return value
+
+
 def _check_name(value: object, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ConfigurationError(f"{where} must be the organisation's name in quotes")
@@ -243,6 +266,7 @@ SETTINGS: Mapping[str, Callable[[object, str], object]] = {
     IDLE_LOCK_MINUTES: _check_minutes,
     ORGANISATION_NAME: _check_name,
     BACKUPS_KEPT: _check_backups_kept,
+    OFFLINE_SYNC_DAYS: _check_offline_days,
 }
 
 
@@ -360,6 +384,8 @@ class Settings:
     in_force: tuple[SettingInForce, ...]
     #: Daily backups of a local SQLite database to keep (healthvisitor.persistence.backup).
     backups_kept: int = DEFAULT_BACKUPS_KEPT
+    #: Days a laptop may go without synchronising before it must (healthvisitor.sync.at_start).
+    offline_sync_days: int = DEFAULT_OFFLINE_SYNC_DAYS
 
     @property
     def database_url(self) -> URL:
@@ -420,13 +446,15 @@ def load_settings(cli_url: str | None = None, *, demo: bool = False) -> Settings
     minutes = _resolve(IDLE_LOCK_MINUTES, machine, user, DEFAULT_IDLE_LOCK_MINUTES)
     organisation = _resolve(ORGANISATION_NAME, machine, user, None)
     backups = _resolve(BACKUPS_KEPT, machine, user, DEFAULT_BACKUPS_KEPT)
+    offline_days = _resolve(OFFLINE_SYNC_DAYS, machine, user, DEFAULT_OFFLINE_SYNC_DAYS)
     return Settings(
         database=database,
         idle_lock_minutes=_as_int(minutes.value),
         organisation_name=None if organisation.value is None else str(organisation.value),
         files=(machine, user),
-        in_force=(url_setting, minutes, organisation, backups),
+        in_force=(url_setting, minutes, organisation, backups, offline_days),
         backups_kept=_as_int(backups.value),
+        offline_sync_days=_as_int(offline_days.value),
     )
 
 

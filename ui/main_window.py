@@ -42,10 +42,13 @@ from healthvisitor.services.metrics import MetricScope
 from healthvisitor.ui.caseload_model import COLUMNS
 from healthvisitor.ui.caseload_panel import CaseloadPanel
 from healthvisitor.ui.child_record_window import ChildRecordWindow
+from healthvisitor.ui.connection_status import ConnectionStatus
 from healthvisitor.ui.contact_form import ContactForm, ContactSubject, open_contact_form
 from healthvisitor.ui.performance_view import PerformanceView
 from healthvisitor.ui.print_preview import ReportRun, preview_handover, preview_red_book
 from healthvisitor.ui.referral_prompts import ReferralPromptsDialog, show_referral_prompts
+from healthvisitor.ui.referral_types_admin import build_administration_menu
+from healthvisitor.ui.referrals_panel import PregnancyReferralsDialog
 from healthvisitor.ui.registration_dialogs import build_records_menu
 from healthvisitor.ui.search_panel import TeamSearch
 from healthvisitor.ui.theme import app_icon
@@ -53,6 +56,7 @@ from healthvisitor.ui.theme import app_icon
 if TYPE_CHECKING:
     from healthvisitor.services.contacts import RecordedContact
     from healthvisitor.services.pregnancies import PregnancyRow
+    from healthvisitor.services.search import PregnancySearchRow
     from healthvisitor.services.workspace import SignedIn, Workspace
 
 APP_NAME = "HealthVisitor"
@@ -155,8 +159,12 @@ class MainWindow(QMainWindow):
         self.prompts: ReferralPromptsDialog | None = None
         self.caseload.open_record_requested.connect(self.open_record)
         self.caseload.antenatal_review_requested.connect(self.record_antenatal_review)
+        # Issue 5: an expectant mother's referral prompts, before there is a child's record.
+        self.pregnancy_referrals: PregnancyReferralsDialog | None = None
+        self.caseload.pregnancies.referrals_requested.connect(self.open_pregnancy_referrals)
         self.search = TeamSearch(workspace)
         self.search.open_record_requested.connect(self.open_record)
+        self.search.open_pregnancy_requested.connect(self.open_pregnancy)
         self.search.showing_changed.connect(self._show_search)
         self.search.left.connect(self._search_left)
         # The caseload, or in its place the children the team search found.
@@ -201,6 +209,12 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.count_label, 1)
         bar.addPermanentWidget(self.user_label)
         bar.addPermanentWidget(self.database_label)
+        # Issue 9: offline while the database cannot be reached, and when it is back.
+        self.connection_status = ConnectionStatus(self.workspace.check_connection)
+        self.stop_watching_connection = self.workspace.watch_connection(
+            self.connection_status.events.report_lost
+        )
+        bar.addPermanentWidget(self.connection_status)
 
     def _show_counts(self) -> None:
         searching = self.pages.currentWidget() is self.search
@@ -234,6 +248,11 @@ class MainWindow(QMainWindow):
         self.handover_action = file_menu.addAction("Print a &handover of the caseload shown…")
         self.handover_action.setShortcut(QKeySequence("Ctrl+Shift+H"))
         self.handover_action.triggered.connect(self.print_handover)
+        file_menu.addSeparator()
+        # Issue 8: healthvisitor.ui.app connects these to the idle lock and to signing out.
+        self.lock_action = file_menu.addAction("&Lock (hide patient data)")
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.sign_out_action = file_menu.addAction("Sign &out")
         file_menu.addSeparator()
         self.quit_action = file_menu.addAction("&Quit")
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -279,6 +298,8 @@ class MainWindow(QMainWindow):
         view_menu.addMenu(SortMenu(self.caseload, view_menu))
 
         self.records_menu = build_records_menu(menus, self, self.workspace)
+        # Issue 5: an administrator's list of referral types (None for anyone else).
+        self.administration_menu = build_administration_menu(menus, self, self.workspace)
 
         help_menu = menus.addMenu("&Help")
         self.about_action = help_menu.addAction(f"&About {APP_NAME}")
@@ -311,6 +332,17 @@ class MainWindow(QMainWindow):
 
     def _search_left(self) -> None:
         self.caseload.focus_list()
+
+    def open_pregnancy(self, found: PregnancySearchRow) -> None:
+        """A pregnancy the team search found, chosen on its health visitor's caseload."""
+        if not self.caseload.show_pregnancy(found.health_visitor_id, found.pregnancy_id):
+            self.search.summary.setText(
+                f"{found.mother_name}'s pregnancy has no health visitor in the team yet, "
+                "so it is on no caseload to open it from."
+            )
+            return
+        self.search.clear()
+        self.caseload.pregnancies.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _filter_caseload(self) -> None:
         """Back to the caseload (leaving any team search) and into its filter line."""
@@ -371,6 +403,22 @@ class MainWindow(QMainWindow):
         self.caseload.load_pregnancies()
         # Smoking and mood at the antenatal review prompt referrals for the mother (issue 5).
         self.prompts = show_referral_prompts(self, self.workspace, recorded.contact_id)
+        if self.prompts is not None:  # the pregnancy's count of prompts to decide changes
+            self.prompts.finished.connect(self._pregnancy_referrals_closed)
+
+    def open_pregnancy_referrals(self, row: PregnancyRow) -> PregnancyReferralsDialog:
+        """The mother's referral prompts to decide and her referrals (window-modal)."""
+        dialog = PregnancyReferralsDialog(self.workspace, row, self)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(self._pregnancy_referrals_closed)
+        self.pregnancy_referrals = dialog
+        dialog.open()
+        return dialog
+
+    def _pregnancy_referrals_closed(self, _result: int) -> None:
+        self.pregnancy_referrals = None
+        self.caseload.load_pregnancies()
 
     # --- Printing ----------------------------------------------------------------
 
@@ -401,6 +449,7 @@ class MainWindow(QMainWindow):
             if not window.close():
                 event.ignore()
                 return
+        self.stop_watching_connection()
         super().closeEvent(event)
 
     def _record_changed(self, _child_id: uuid.UUID) -> None:

@@ -269,6 +269,8 @@ class Child(Base, Versioned):
             "record_status_date",
             "transferred_in_on",
         ),
+        # A health visitor's caseload (migration 0014, issue 10).
+        Index("ix_children_caseload", "health_visitor_id", "team_id", "record_status"),
     )
 
 
@@ -523,6 +525,9 @@ class Contact(Base, Versioned):
     mother_smokes: Mapped[bool | None] = mapped_column(Boolean)
     household_smokes: Mapped[bool | None] = mapped_column(Boolean)
     carbon_monoxide_ppm: Mapped[float | None] = mapped_column(Float)
+    # Issue 9: chosen when the form opens (kept in its draft); a save retried
+    # after a dropped connection finds the first one instead of writing twice.
+    idempotency_key: Mapped[uuid.UUID | None] = mapped_column(Uuid, unique=True)
 
     child: Mapped[Child | None] = relationship(back_populates="contacts")
     measurements: Mapped[list[Measurement]] = relationship(back_populates="contact")
@@ -557,6 +562,23 @@ class Contact(Base, Versioned):
             "contact_date",
             sqlite_where=text("pregnancy_id IS NOT NULL"),
             postgresql_where=text("pregnancy_id IS NOT NULL"),
+        ),
+        # Issue 7: a cohort's child reviews by kind and date, for PostgreSQL (migration
+        # 0015 says why partial, and why SQLite does not use it).
+        Index(
+            "ix_contacts_by_kind_date",
+            "kind",
+            "outcome",
+            "contact_date",
+            "child_id",
+            "location",
+            "id",
+            sqlite_where=text(
+                "kind IN ('new_birth_visit', 'six_to_eight_week', 'one_year', 'two_year')"
+            ),
+            postgresql_where=text(
+                "kind IN ('new_birth_visit', 'six_to_eight_week', 'one_year', 'two_year')"
+            ),
         ),
         # Issue 10: "is it corrected?" is one look-up in the few correcting rows.
         Index(
@@ -607,6 +629,18 @@ class Measurement(Base):
             "supersedes_id",
             sqlite_where=text("supersedes_id IS NOT NULL"),
             postgresql_where=text("supersedes_id IS NOT NULL"),
+        ),
+        # A caseload's weights, read from the index alone (migration 0014, issue 10).
+        Index(
+            "ix_measurements_weights",
+            "child_id",
+            "kind",
+            "measured_on",
+            "recorded_at",
+            "value",
+            "sds",
+            "centile",
+            "id",
         ),
     )
 
@@ -691,6 +725,8 @@ class Referral(Base, Versioned):
     # For the letter: the service (team, address) it goes to, and what has been tried.
     sent_to: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     tried_so_far: Mapped[text_str]
+    # Issue 9: the new-referral form's key, as on ``Contact.idempotency_key``.
+    idempotency_key: Mapped[uuid.UUID | None] = mapped_column(Uuid, unique=True)
 
     referral_type: Mapped[ReferralType] = relationship()
     events: Mapped[list[ReferralEvent]] = relationship(
@@ -890,3 +926,135 @@ class Immunisation(Base):
     supersedes_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("immunisations.id"))
 
     __table_args__ = (CheckConstraint("dose >= 1", name="dose_positive"),)
+
+
+# --- Offline working (issue 12, healthvisitor.sync) -------------------------------
+# The same schema runs on the shared database and on a laptop's local copy:
+# ``sync_state``, ``sync_outbox`` and ``sync_base`` are used on the laptop,
+# ``sync_receipts`` and ``sync_conflicts`` on the shared database.
+
+
+class SyncState(Base):
+    """Whose local copy this is, and when it last synchronised (one row, laptop only)."""
+
+    __tablename__ = "sync_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    owner_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    team_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    machine: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    last_pulled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_pushed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+
+class SyncOutboxEntry(Base):
+    """One change made on the laptop, waiting to be sent (laptop only).
+
+    ``kind`` is ``add`` (a new row, sent as it stands when pushed) or ``edit``
+    (an editable record changed; the fields are found by comparing it with its
+    ``sync_base`` row). Entries written in one local transaction share a
+    ``batch_id`` and reach the server in one transaction. ``change_id`` names
+    the change on the server, which is what makes sending twice harmless.
+    """
+
+    __tablename__ = "sync_outbox"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    change_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False, unique=True)
+    batch_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False, index=True)
+    table_name: Mapped[str] = mapped_column(String(64), nullable=False)
+    record_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    kind: Mapped[str] = mapped_column(String(8), nullable=False)
+    queued_at: Mapped[created_at]
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('add', 'edit')", name="kind_known"),
+        Index(
+            "ix_sync_outbox_unsent",
+            "table_name",
+            "record_id",
+            sqlite_where=text("sent_at IS NULL"),
+            postgresql_where=text("sent_at IS NULL"),
+        ),
+    )
+
+
+class SyncBase(Base):
+    """An editable record as it was pulled from the server (laptop only).
+
+    The base of the three-way merge: what the laptop changed is the local row
+    against this; what the server changed is the server's row against this.
+    """
+
+    __tablename__ = "sync_base"
+
+    table_name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    record_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    # JSON object: column name -> value as ``healthvisitor.sync.values`` writes it.
+    base_values: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class SyncReceipt(Base):
+    """One change received from a laptop (shared database only). Append-only.
+
+    ``sequence`` is the server's own order of arrival (never a laptop clock);
+    ``change_id`` is unique, so a change sent twice is applied once.
+    """
+
+    __tablename__ = "sync_receipts"
+
+    sequence: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    change_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False, unique=True)
+    table_name: Mapped[str] = mapped_column(String(64), nullable=False)
+    record_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(8), nullable=False)
+    # added, already_present, applied, merged, conflict, unchanged
+    outcome: Mapped[str] = mapped_column(String(16), nullable=False)
+    pushed_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), nullable=False)
+    machine: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    received_at: Mapped[created_at]
+
+
+class SyncConflict(Base):
+    """The same field changed on the server and offline: both values, for a person to decide.
+
+    The record keeps the server's value until someone resolves the conflict;
+    nothing is silently overwritten (issue 12). Values are JSON as
+    ``healthvisitor.sync.values`` writes them.
+    """
+
+    __tablename__ = "sync_conflicts"
+
+    id: Mapped[uuid_pk]
+    receipt_sequence: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("sync_receipts.sequence"),
+        nullable=False,
+    )
+    table_name: Mapped[str] = mapped_column(String(64), nullable=False)
+    record_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False, index=True)
+    field: Mapped[str] = mapped_column(String(64), nullable=False)
+    base_value: Mapped[str] = mapped_column(Text, nullable=False)
+    server_value: Mapped[str] = mapped_column(Text, nullable=False)
+    laptop_value: Mapped[str] = mapped_column(Text, nullable=False)
+    laptop_user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), nullable=False)
+    raised_at: Mapped[created_at]
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    resolved_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    resolved_value: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index(
+            "ix_sync_conflicts_open",
+            "table_name",
+            "record_id",
+            sqlite_where=text("resolved_at IS NULL"),
+            postgresql_where=text("resolved_at IS NULL"),
+        ),
+    )

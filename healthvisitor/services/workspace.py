@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from healthvisitor.clock import local_today
@@ -22,9 +21,11 @@ from healthvisitor.config import DatabaseChoice
 from healthvisitor.domain.enums import PregnancyOutcome, RecordStatus, Role
 from healthvisitor.drafts import DRAFTS_FOLDER_NAME, DraftKey, DraftStore
 from healthvisitor.errors import NotFoundError
-from healthvisitor.persistence.database import save_interrupted
+from healthvisitor.persistence.database import check_connection, save_once, watch_connection
 from healthvisitor.persistence.models import Child, Team, User
+from healthvisitor.persistence.types import utc_now
 from healthvisitor.persistence.unit_of_work import unit_of_work
+from healthvisitor.services import access_report as access_report_service
 from healthvisitor.services import allocation as allocation_service
 from healthvisitor.services import caseload as caseload_service
 from healthvisitor.services import child_record as child_record_service
@@ -109,6 +110,29 @@ class Workspace:
                 session, self.actor, child_id, today=self.today()
             )
 
+    def who_accessed(
+        self,
+        child_id: uuid.UUID | None,
+        start: dt.date,
+        end: dt.date,
+        *,
+        nhs_number: str | None = None,
+    ) -> access_report_service.AccessReport:
+        """Who accessed the child's record in these local days (team leads, administrators).
+
+        The child by id, or (``child_id`` None) by NHS number, as an administrator
+        answering a family asks."""
+        with unit_of_work(self.engine) as session:
+            return access_report_service.who_accessed(
+                session,
+                self.actor,
+                child_id=child_id,
+                nhs_number=nhs_number,
+                start=start,
+                end=end,
+                now=utc_now(),
+            )
+
     def record_contact(
         self, entry: contacts_service.ContactEntry, *, confirm_implausible: bool = False
     ) -> contacts_service.RecordedContact:
@@ -118,24 +142,36 @@ class Workspace:
         unit of work (issue 5), so no prompt is lost to a closed window or a crash.
         A dropped connection is a ``DatabaseUnavailableError`` saying whether the
         contact was certainly not saved, or may have been (lost during the commit).
+        Saved again with the same idempotency key, it is applied exactly once
+        (issue 9): the first save is returned (``replayed``), its prompts not raised twice.
         """
-        committing = False
-        try:
-            with unit_of_work(self.engine) as session:
-                recorded = contacts_service.record_contact(
-                    session,
-                    self.actor,
-                    entry,
-                    today=self.today(),
-                    confirm_implausible=confirm_implausible,
-                )
+
+        def save(session: Session) -> contacts_service.RecordedContact:
+            recorded = contacts_service.record_contact(
+                session,
+                self.actor,
+                entry,
+                today=self.today(),
+                confirm_implausible=confirm_implausible,
+            )
+            if not recorded.replayed:
                 self.referrals_service.raise_prompts(
                     session, self.actor, recorded.contact_id, today=self.today()
                 )
-                committing = True  # everything is sent; the commit follows on leaving
             return recorded
-        except (OperationalError, InterfaceError) as exc:
-            raise save_interrupted(self.engine, exc, "contact", committing=committing) from exc
+
+        def earlier(session: Session, key: uuid.UUID) -> contacts_service.RecordedContact | None:
+            return contacts_service.saved_contact(session, self.actor, key, today=self.today())
+
+        return save_once(self.engine, "contact", entry.idempotency_key, save, earlier)
+
+    def check_connection(self) -> None:
+        """``DatabaseUnavailableError`` unless the database answers (the offline indicator)."""
+        check_connection(self.engine)
+
+    def watch_connection(self, lost: Callable[[str], None]) -> Callable[[], None]:
+        """Have ``lost`` called, on any thread, when the database connection fails."""
+        return watch_connection(self.engine, lost)
 
     # --- drafts of open forms (issue 9): on this computer, never in the database ---
 
@@ -156,6 +192,7 @@ class Workspace:
         to_health_visitor_id: uuid.UUID,
         *,
         keep_siblings_together: bool = True,
+        pregnancy_ids: list[uuid.UUID] | None = None,
     ) -> allocation_service.AllocationPlan:
         """What an allocation would move (siblings included), before the lead confirms."""
         with unit_of_work(self.engine) as session:
@@ -165,6 +202,7 @@ class Workspace:
                 child_ids,
                 to_health_visitor_id,
                 keep_siblings_together=keep_siblings_together,
+                pregnancy_ids=pregnancy_ids or (),
             )
 
     def allocate(
@@ -175,8 +213,10 @@ class Workspace:
         reason: str,
         keep_siblings_together: bool = True,
         expected: dict[uuid.UUID, uuid.UUID | None] | None = None,
+        pregnancy_ids: list[uuid.UUID] | None = None,
     ) -> allocation_service.AllocationResult:
-        """Allocate or reallocate children to a health visitor; all or nothing."""
+        """Allocate or reallocate children (and pregnancies) to a health visitor; all or
+        nothing."""
         with unit_of_work(self.engine) as session:
             return allocation_service.allocate(
                 session,
@@ -187,6 +227,7 @@ class Workspace:
                 today=self.today(),
                 keep_siblings_together=keep_siblings_together,
                 expected=expected,
+                pregnancy_ids=pregnancy_ids or (),
             )
 
     def undo_allocation(self, batch_id: uuid.UUID) -> allocation_service.AllocationResult:
@@ -473,10 +514,13 @@ class Workspace:
             return self.referrals_service.referral_subjects(session, self.actor, child_id)
 
     def make_referral(self, entry: referrals_service.NewReferral) -> uuid.UUID:
-        with unit_of_work(self.engine) as session:
-            return self.referrals_service.make_referral(
-                session, self.actor, entry, today=self.today()
-            )
+        """A new referral; saved again with the same idempotency key, applied once (issue 9)."""
+        from healthvisitor.services.referrals import make_referral, saved_referral
+
+        def save(session: Session) -> uuid.UUID:
+            return make_referral(session, self.actor, entry, today=self.today())
+
+        return save_once(self.engine, "referral", entry.idempotency_key, save, saved_referral)
 
     def record_referral_step(
         self,
@@ -573,6 +617,30 @@ class Workspace:
         with unit_of_work(self.engine) as session:
             return self.referrals_service.pending_prompts(
                 session, self.actor, child_id, today=self.today()
+            )
+
+    def pregnancy_referral_prompts(
+        self, pregnancy_id: uuid.UUID
+    ) -> list[referrals_service.ReferralPromptLine]:
+        """Prompts still to decide about a pregnancy's mother (no child to open yet)."""
+        with unit_of_work(self.engine) as session:
+            return self.referrals_service.pregnancy_prompts(
+                session, self.actor, pregnancy_id, today=self.today()
+            )
+
+    def pregnancy_referrals(self, pregnancy_id: uuid.UUID) -> list[referrals_service.ReferralLine]:
+        """The expectant mother's own referrals, open ones first."""
+        with unit_of_work(self.engine) as session:
+            return self.referrals_service.pregnancy_referrals(
+                session, self.actor, pregnancy_id, today=self.today()
+            )
+
+    def pregnancy_referral_subjects(
+        self, pregnancy_id: uuid.UUID
+    ) -> list[referrals_service.ReferralSubject]:
+        with unit_of_work(self.engine) as session:
+            return self.referrals_service.pregnancy_referral_subjects(
+                session, self.actor, pregnancy_id
             )
 
     def set_referral_type_family_copy(
