@@ -50,6 +50,8 @@ POSTGRES_ROUNDS = 8
 #: How long the writer runs before it is killed: from straight after it is ready
 #: (often mid-way through its first commit) to long enough for dozens of saves.
 KILL_AFTER_S = (0.0, 0.6)
+#: For the extra rounds a busy machine may need: long enough for several saves.
+LONGER_KILL_AFTER_S = (0.6, 1.5)
 #: A writer that has not said it is ready after this long has failed.
 READY_TIMEOUT_S = 30.0
 
@@ -193,9 +195,22 @@ def _kill_again_and_again(engine: Engine, rounds: int) -> None:
                 f"round {round_number + 1} (seed {seed}, killed after {kill_after:.3f} s): "
                 f"{problem}"
             ) from problem
+    # The test proves something only if the writers really saved between kills. On a
+    # busy machine (two test workers on two cores) a writer killed early may confirm
+    # nothing: more rounds, each given longer to save, until enough did (bounded).
+    extra = 0
+    while len(printed) < rounds and extra < rounds:
+        extra += 1
+        kill_after = chance.uniform(*LONGER_KILL_AFTER_S)
+        printed.update(_run_and_kill(setting, kill_after))
+        try:
+            _check_nothing_lost(setting.url, printed)
+        except AssertionError as problem:
+            raise AssertionError(
+                f"extra round {extra} (seed {seed}, killed after {kill_after:.3f} s): {problem}"
+            ) from problem
     elapsed = time.monotonic() - started
-    print(f"{rounds} kills, {len(printed)} contacts confirmed, {elapsed:.1f} s")
-    # The test proves something only if the writers really saved between kills.
+    print(f"{rounds + extra} kills, {len(printed)} contacts confirmed, {elapsed:.1f} s")
     assert len(printed) >= rounds
 
 
