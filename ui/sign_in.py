@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 
 TITLE = "Sign in to HealthVisitor"
 WIDTH = 480
-DEMO_WIDTH = 680  # a demo account's line names the team and the caseload
+DEMO_WIDTH = 760  # a demo account's line names the team and the caseload
 EMPTY = "Type your user name and your password."
 
 
@@ -124,6 +124,11 @@ class SignInDialog(QDialog):
         self.username.setMaxLength(200)
         self.account = QComboBox()  # the demo accounts, in place of typing a name
         self.account.setAccessibleName("Demo account")
+        # A long account line must not squeeze the label beside it (it clipped it).
+        self.account.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.account.setMinimumContentsLength(24)
         for account in demo_accounts:
             self.account.addItem(demo_account_text(account), account.username)
         if username:
@@ -136,6 +141,7 @@ class SignInDialog(QDialog):
         form = QFormLayout()
         if self.demo:
             label = QLabel("&Demo account")
+            label.setMinimumWidth(label.sizeHint().width())
             label.setBuddy(self.account)
             form.addRow(label, self.account)
             self.username.hide()
