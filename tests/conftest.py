@@ -20,10 +20,12 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 
+import keyring
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+from healthvisitor.persistence import audit_key
 from healthvisitor.persistence.database import (
     create_database_engine,
     current_revision,
@@ -31,6 +33,7 @@ from healthvisitor.persistence.database import (
     upgrade,
 )
 from healthvisitor.persistence.models import Base
+from tests.keyrings import MemoryKeyring
 from tests.private_postgres import ClusterUnavailableError, PrivateCluster
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -197,3 +200,14 @@ def private_postgres_hv(private_postgres: PrivateCluster) -> Iterator[PrivateClu
     yield private_postgres
     if not private_postgres.running():
         private_postgres.start()
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    before = keyring.get_keyring()
+    kept = MemoryKeyring()
+    keyring.set_keyring(kept)
+    audit_key.forget_cached_keys()  # audit chain keys come from this keyring too
+    yield kept
+    keyring.set_keyring(before)
+    audit_key.forget_cached_keys()

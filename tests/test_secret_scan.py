@@ -30,11 +30,10 @@ import logging
 import os
 import sys
 import urllib.parse
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import keyring
 import pytest
 from sqlalchemy import Engine
 
@@ -52,7 +51,7 @@ from healthvisitor.services.contacts import ContactEntry, record_contact
 from healthvisitor.startup import open_database
 from tests import factories
 from tests.conftest import PROTECTED_PASSWORD
-from tests.sync.conftest import MemoryKeyring  # a desktop keyring, in memory
+from tests.keyrings import MemoryKeyring  # a desktop keyring, in memory
 
 TEAM = "Chapeltown 0-19 team"
 #: Each account's first password, the one set at reset, and the wrong ones typed.
@@ -70,17 +69,6 @@ WRONG_PASSWORDS = (
     "kettle plum orbit 42",
 )
 WRONG_DATABASE_PASSWORD = "not the battery staple"
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    before = keyring.get_keyring()
-    store = MemoryKeyring()
-    keyring.set_keyring(store)
-    audit_key.forget_cached_keys()
-    yield store
-    keyring.set_keyring(before)
-    audit_key.forget_cached_keys()
 
 
 @pytest.fixture

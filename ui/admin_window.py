@@ -47,7 +47,7 @@ ACCOUNTS_ON_THE_COMMAND_LINE = (
 class AdministrationWindow(QMainWindow):
     """Referral types and the access log, for an administrator signed in."""
 
-    def __init__(self, workspace: Workspace, *, demo: bool = False) -> None:
+    def __init__(self, workspace: Workspace) -> None:
         super().__init__()
         self.workspace = workspace
         actor = workspace.actor
@@ -104,7 +104,6 @@ class AdministrationWindow(QMainWindow):
         self.database_label.setAccessibleName("Database")
         self.statusBar().addWidget(self.user_label, 1)
         self.statusBar().addPermanentWidget(self.database_label)
-        self.demo = demo
 
     def status_text(self) -> str:
         """What the status bar says (for tests and screen readers)."""

@@ -305,7 +305,7 @@ class Sessions(QObject):
         try:
             workspace = Workspace(self.engine, actor, self.choice)
             window: AnyWindow = (
-                AdministrationWindow(workspace, demo=self.demo)
+                AdministrationWindow(workspace)
                 if actor.role is Role.ADMINISTRATOR
                 else MainWindow(workspace, demo=self.demo)
             )

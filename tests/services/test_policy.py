@@ -1056,10 +1056,6 @@ TRIED_THROUGH = {
     "accounts.SignInDesk.sign_out": "accounts.record_sign_out",
 }
 
-#: Where the services allow what the table refuses: each a bug to mend, kept
-#: visible (strict xfail: it fails once mended, so the entry is removed). None now.
-KNOWN_GAPS: dict[tuple[str, Place, Role], str] = {}
-
 
 def _allowed(role: Role, operation: Operation, place: Place | None) -> bool:
     """What the table says: any permission needed, granted with enough reach."""
@@ -1075,11 +1071,9 @@ def _cases() -> Iterator[Any]:
         places: tuple[Place | None, ...] = tuple(Place) if operation.aimed else (None,)
         for role in Role:
             for place in places:
-                gap = KNOWN_GAPS.get((operation.function, place, role)) if place else None
-                marks = [pytest.mark.xfail(strict=True, reason=gap)] if gap else []
                 where = place.name.lower() if place else "no record"
                 yield pytest.param(
-                    role, operation, place, id=f"{role.value}-{operation.name}-{where}", marks=marks
+                    role, operation, place, id=f"{role.value}-{operation.name}-{where}"
                 )
 
 

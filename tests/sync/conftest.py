@@ -5,7 +5,7 @@ run). On it, team North: health visitor Ann, who carries the Smith family's
 baby Sam; Bea, who covers Ann's caseload this week; Cat, whose caseload
 neither may see; their team lead Lee; and team South's child, whom nobody here may see. Each
 laptop is its own SQLCipher file opened with ``open_local_copy``, its key in
-``MemoryKeyring`` (tests/conftest.py sets keyring's fail backend for every
+``MemoryKeyring`` (tests/keyrings.py; tests/conftest.py sets keyring's fail backend for every
 test: a real keyring is never touched; this one keeps keys in memory for one
 test, the way a desktop keyring would).
 """
@@ -18,21 +18,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import keyring
-import keyring.backend
-import keyring.errors
 import pytest
 import sqlcipher3
 from sqlalchemy import Engine
 
 from healthvisitor.domain.enums import Role
-from healthvisitor.persistence import audit_key
 from healthvisitor.persistence.models import CoverArrangement
 from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.services.actor import Actor
 from healthvisitor.sync import open_local_copy
 from healthvisitor.sync.local import KEYRING_SERVICE, keyring_account
 from tests import factories
+from tests.keyrings import MemoryKeyring
 
 #: A Tuesday in quarter 2026-27 Q1 (April to June).
 TODAY = dt.date(2026, 5, 20)
@@ -98,37 +95,6 @@ def scene(postgres_engine: Engine) -> Scene:
             cats_child.id,
             south_child.id,
         )
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A keyring that keeps its entries in memory (a desktop keyring, for one test)."""
-
-    priority = 1  # type: ignore[assignment]  # usable, as a real desktop keyring is
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.entries.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError(username)
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    before = keyring.get_keyring()
-    kept = MemoryKeyring()
-    keyring.set_keyring(kept)
-    audit_key.forget_cached_keys()  # audit chain keys come from this keyring too
-    yield kept
-    keyring.set_keyring(before)
-    audit_key.forget_cached_keys()
 
 
 #: The encrypted template's key (a test value; real keys are random, per copy).

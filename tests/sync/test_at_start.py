@@ -17,7 +17,8 @@ from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.services.audit_chain import verify_chain
 from healthvisitor.sync import at_start, pull, sync_status
 from healthvisitor.sync.at_start import WIPED_ACTION, CopyState, check_offline_copy
-from tests.sync.conftest import TODAY, MemoryKeyring, Scene
+from tests.keyrings import MemoryKeyring
+from tests.sync.conftest import TODAY, Scene
 from tests.sync.offline import record_new_birth_visit
 
 pytestmark = pytest.mark.postgres

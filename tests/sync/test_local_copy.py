@@ -26,7 +26,8 @@ from healthvisitor.sync.local import (
     open_local_copy,
     wipe_local_copy,
 )
-from tests.sync.conftest import TODAY, MemoryKeyring, Scene, new_laptop
+from tests.keyrings import MemoryKeyring
+from tests.sync.conftest import TODAY, Scene, new_laptop
 from tests.sync.offline import record_new_birth_visit
 
 

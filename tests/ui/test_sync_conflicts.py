@@ -32,7 +32,6 @@ pytestmark = pytest.mark.gui
 # The offline scene's fixtures (tests/sync/conftest.py), for this folder too.
 scene = offline_scene.scene
 laptops = offline_scene.laptops
-memory_keyring = offline_scene.memory_keyring
 _encrypted_template = offline_scene._encrypted_template
 
 
