@@ -1,7 +1,9 @@
-"""Reserved for issue 8 (access policy); no change to the schema yet.
+"""No schema change: the slot reserved for issue 8 was not needed.
 
-The slot is taken now so that work on several issues at once cannot fork the
-migration chain; the issue's work fills it in.
+Slots 0011-0016 were taken together so that work on several issues at once
+could not fork the migration chain; issue 8's work needed no new column or
+table. Kept as a step that does nothing, so databases already at a later
+revision keep their place in the chain.
 
 Revision ID: 0012_access_policy
 Revises: 0011_idempotency
@@ -17,8 +19,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    """Nothing yet."""
+    """Nothing to do."""
 
 
 def downgrade() -> None:
-    """Nothing yet."""
+    """Nothing to do."""

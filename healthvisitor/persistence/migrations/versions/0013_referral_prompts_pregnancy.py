@@ -1,7 +1,9 @@
-"""Reserved for issue 5 (referral prompts pregnancy); no change to the schema yet.
+"""No schema change: the slot reserved for issue 5 was not needed.
 
-The slot is taken now so that work on several issues at once cannot fork the
-migration chain; the issue's work fills it in.
+Slots 0011-0016 were taken together so that work on several issues at once
+could not fork the migration chain; issue 5's work needed no new column or
+table. Kept as a step that does nothing, so databases already at a later
+revision keep their place in the chain.
 
 Revision ID: 0013_referral_prompts_pregnancy
 Revises: 0012_access_policy
@@ -17,8 +19,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    """Nothing yet."""
+    """Nothing to do."""
 
 
 def downgrade() -> None:
-    """Nothing yet."""
+    """Nothing to do."""
