@@ -176,7 +176,9 @@ class PerformanceView(QWidget):
         for column in range(FiguresModel.NUMERATOR, FiguresModel.CHANGE + 1):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(FiguresModel.TREND, QHeaderView.ResizeMode.Fixed)
-        header.resizeSection(FiguresModel.TREND, 120)
+        # Wide enough for the sparkline and for its heading, whatever the font.
+        trend_width = max(120, header.sectionSizeHint(FiguresModel.TREND))
+        header.resizeSection(FiguresModel.TREND, trend_width)
         header.setSectionResizeMode(FiguresModel.NOTE, QHeaderView.ResizeMode.ResizeToContents)
         # Enter or a double-click (activated), or a click on a number: the children behind it.
         self.table.activated.connect(self._figure_activated)

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
@@ -335,3 +336,23 @@ def test_the_children_behind_a_figure_are_found_off_the_gui_thread(
     assert wait_for_loads(WAIT_MS)
     QApplication.processEvents()
     assert not dialog.isVisible() and dialog.model.rowCount() == 0
+
+
+def test_the_sparkline_columns_heading_is_not_clipped(qtbot: QtBot, cohort: Cohort) -> None:
+    # A larger font (as a user with poor sight sets it) widens the heading.
+    default_font = QApplication.font()
+    larger = QFont(default_font)
+    larger.setPointSizeF(default_font.pointSizeF() * 1.5)
+    QApplication.setFont(larger)
+    try:
+        view = PerformanceView(cohort.workspace("lead"), MetricScope.TEAM)
+        qtbot.addWidget(view)
+        header = view.table.horizontalHeader()
+        heading = str(view.model.headerData(FiguresModel.TREND, Qt.Orientation.Horizontal))
+        assert heading == "Last 8 quarters"
+        margin = header.style().pixelMetric(header.style().PixelMetric.PM_HeaderMargin)
+        # The heading's text and the header's margins fit in the column it heads.
+        needed = header.fontMetrics().horizontalAdvance(heading) + 2 * margin
+        assert header.sectionSize(FiguresModel.TREND) >= needed
+    finally:
+        QApplication.setFont(default_font)
