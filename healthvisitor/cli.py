@@ -22,7 +22,9 @@ from healthvisitor.clock import local_today
 from healthvisitor.config import (
     DATABASE_URL_ENV,
     DatabaseChoice,
+    Settings,
     choose_database,
+    load_settings,
     machine_config_file,
     user_config_file,
 )
@@ -84,12 +86,17 @@ def _open(args: argparse.Namespace) -> OpenDatabase:
     return _with_password(lambda password: open_database(args.database, password=password))
 
 
-def _connect(choice: DatabaseChoice) -> tuple[Engine, str | None]:
-    """An engine on ``choice`` that has connected, and the schema revision it found."""
+def _connect(settings: Settings) -> tuple[Engine, str | None]:
+    """An engine on the chosen database that has connected, and the schema revision it
+    found (an encrypted local file is opened with its key from the keyring)."""
     from healthvisitor.persistence.database import create_database_engine, current_revision
+    from healthvisitor.startup import database_key
+
+    choice = settings.database
+    key = database_key(settings)
 
     def attempt(password: str | None) -> tuple[Engine, str | None]:
-        engine = create_database_engine(choice.url, password=password)
+        engine = create_database_engine(choice.url, password=password, key=key)
         try:
             return engine, current_revision(engine)
         except BaseException:
@@ -102,8 +109,9 @@ def _connect(choice: DatabaseChoice) -> tuple[Engine, str | None]:
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from healthvisitor.persistence.database import current_revision, head_revision, upgrade
 
-    choice = choose_database(args.database)
-    engine, before = _connect(choice)
+    settings = load_settings(args.database)
+    choice = settings.database
+    engine, before = _connect(settings)
     try:
         upgrade(engine)
         after = current_revision(engine)
@@ -118,14 +126,25 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 def cmd_db_status(args: argparse.Namespace) -> int:
     from healthvisitor.persistence.database import head_revision
+    from healthvisitor.persistence.encryption import is_plain_sqlite
+    from healthvisitor.startup import local_database_file
 
-    choice = choose_database(args.database)
-    engine, current = _connect(choice)
+    settings = load_settings(args.database)
+    choice = settings.database
+    engine, current = _connect(settings)
     engine.dispose()
     head = head_revision()
     print(f"database: {choice.describe()} (from {choice.source})")
     print(f"schema:   {current or 'empty'}")
     print(f"needed:   {head}")
+    local = local_database_file(choice)
+    if local is not None and local.is_file():
+        encrypted = not is_plain_sqlite(local)
+        print(
+            "encrypted: yes (SQLCipher; its key is in this computer's keyring)"
+            if encrypted
+            else "encrypted: no"
+        )
     if current != head:
         print("Run 'healthvisitor db upgrade' to bring it up to date.")
     return 0
@@ -159,8 +178,9 @@ def cmd_db_backup(args: argparse.Namespace) -> int:
     """Back up the local SQLite database now (the app also does it once a day at start-up)."""
     import datetime as dt
 
-    from healthvisitor.config import data_dir, load_settings
+    from healthvisitor.config import data_dir
     from healthvisitor.persistence.backup import back_up, backups_folder, list_backups
+    from healthvisitor.startup import database_key
 
     settings = load_settings(args.database)
     path = _local_file(settings.database, "backed up")
@@ -170,8 +190,10 @@ def cmd_db_backup(args: argparse.Namespace) -> int:
     keep = args.keep if args.keep is not None else settings.backups_kept
     if keep < 1:
         raise ValidationError("Keep at least one backup.", "--keep")
-    made = back_up(path, folder, now=dt.datetime.now().astimezone(), keep=keep)
-    print(f"Backed up {path} to {made.path} (checked with SQLite's integrity check).")
+    key = database_key(settings)
+    made = back_up(path, folder, now=dt.datetime.now().astimezone(), keep=keep, key=key)
+    encrypted = ", encrypted with the database's key" if key is not None else ""
+    print(f"Backed up {path} to {made.path} (checked with SQLite's integrity check{encrypted}).")
     kept = list_backups(folder)
     print(f"{len(kept)} backup{'s' if len(kept) != 1 else ''} kept in {folder}:")
     for backup in reversed(kept):
@@ -184,13 +206,135 @@ def cmd_db_restore(args: argparse.Namespace) -> int:
     import datetime as dt
 
     from healthvisitor.persistence.backup import restore
+    from healthvisitor.persistence.encryption import DATABASE_KEYS, is_plain_sqlite
 
     path = _local_file(choose_database(args.database), "restored")
-    done = restore(Path(args.file), path, now=dt.datetime.now().astimezone())
+    backup = Path(args.file)
+    encrypted = [file for file in (backup, path) if file.is_file() and not is_plain_sqlite(file)]
+    # An encrypted backup is read, and an encrypted database checked, with the database's key.
+    key = DATABASE_KEYS.read(path) if encrypted else None
+    done = restore(backup, path, now=dt.datetime.now().astimezone(), key=key)
     print(f"Restored {done.backup} to {done.database}.")
     if done.kept_aside is not None:
         print(f"The file it replaced is kept as {done.kept_aside}: delete it once all is well.")
     print("Anything recorded on this computer after the backup was made must be entered again.")
+    return 0
+
+
+def _file_to_convert(settings: Settings, doing: str) -> Path:
+    from healthvisitor.startup import local_database_file
+
+    path = local_database_file(settings.database)
+    if path is None:
+        raise HealthVisitorError(
+            f"{settings.database.describe()} is a shared database: only a local SQLite "
+            f"database file is {doing} on a laptop. The shared database is protected by IT "
+            "on the server."
+        )
+    if not path.is_file():
+        raise HealthVisitorError(f"There is no database file {path} yet.")
+    return path
+
+
+def _plain_files_beside(path: Path) -> list[Path]:
+    """Files a restore kept aside next to the database (plain copies of it)."""
+    from healthvisitor.persistence.encryption import is_plain_sqlite
+
+    kept = sorted(path.parent.glob(f"{path.stem}.before-restore-*.db"))
+    return [file for file in kept if file.is_file() and is_plain_sqlite(file)]
+
+
+def cmd_db_encrypt(args: argparse.Namespace) -> int:
+    """Encrypt the local SQLite database in place, and its backups (issue 8)."""
+    from healthvisitor.config import data_dir
+    from healthvisitor.persistence.backup import backups_folder, list_backups
+    from healthvisitor.persistence.encryption import (
+        DATABASE_KEYS,
+        KEY_BYTES,
+        convert_in_place,
+        is_plain_sqlite,
+        usable_keyring,
+    )
+    from healthvisitor.startup import clean_close_certificate
+
+    settings = load_settings(args.database)
+    path = _file_to_convert(settings, "encrypted")
+    if not is_plain_sqlite(path):
+        raise HealthVisitorError(f"{path} is already encrypted; nothing was changed.")
+    refused = usable_keyring()
+    if refused is not None:
+        raise HealthVisitorError(
+            f"{path} was not encrypted: on this computer {refused}. Its key must be kept in "
+            "the operating system's keyring, and HealthVisitor never writes that key to a "
+            "file. Nothing was changed. Sign in to the computer's desktop session, or ask IT "
+            "to set up the keyring."
+        )
+    key = DATABASE_KEYS.read(path)
+    if key is None or len(key) != 2 * KEY_BYTES:
+        key = DATABASE_KEYS.make(path)  # kept in the keyring before the new file exists
+    done = convert_in_place(path, None, key)
+    clean_close_certificate(path, data_dir()).unlink(missing_ok=True)
+    print(
+        f"Encrypted {path}: {len(done.rows)} tables, {done.total_rows} rows, each table "
+        "checked against the original. Its key is in this computer's keyring only."
+    )
+    backups = [b.path for b in list_backups(backups_folder(path, data_dir()))]
+    plain_backups = [backup for backup in backups if is_plain_sqlite(backup)]
+    for backup in plain_backups:
+        convert_in_place(backup, None, key)
+    if plain_backups:
+        print(f"Encrypted its {len(plain_backups)} backup(s) with the same key.")
+    for left in _plain_files_beside(path):
+        print(
+            f"Note: {left} is an older, unencrypted copy kept aside by a restore: delete it "
+            "once all is well."
+        )
+    if not settings.database_encrypted:
+        print(
+            "Set '[database] encrypted = true' in the config file as well, so that a new "
+            "database made on this computer is encrypted and a plain one is refused."
+        )
+    return 0
+
+
+def cmd_db_decrypt(args: argparse.Namespace) -> int:
+    """Turn the encrypted local SQLite database, and its backups, back into plain files."""
+    from healthvisitor.config import data_dir
+    from healthvisitor.persistence.backup import backups_folder, list_backups
+    from healthvisitor.persistence.encryption import (
+        DATABASE_KEYS,
+        LOCAL_DATABASE_WORDS,
+        convert_in_place,
+        is_plain_sqlite,
+    )
+    from healthvisitor.startup import clean_close_certificate
+
+    settings = load_settings(args.database)
+    path = _file_to_convert(settings, "decrypted")
+    if settings.encrypt_local_database:
+        source = next(s.source for s in settings.in_force if s.name == "database.encrypted")
+        raise HealthVisitorError(
+            f"{path} was not decrypted: [database] encrypted is true (from {source}), and a "
+            "plain database would then be refused. Nothing was changed."
+        )
+    if is_plain_sqlite(path):
+        raise HealthVisitorError(f"{path} is not encrypted; nothing was changed.")
+    key = DATABASE_KEYS.read(path)
+    if key is None:
+        raise HealthVisitorError(LOCAL_DATABASE_WORDS.missing.format(path=path))
+    DATABASE_KEYS.check_file(path, key)
+    done = convert_in_place(path, key, None)
+    clean_close_certificate(path, data_dir()).unlink(missing_ok=True)
+    print(f"Decrypted {path}: {len(done.rows)} tables, {done.total_rows} rows, each checked.")
+    backups = [b.path for b in list_backups(backups_folder(path, data_dir()))]
+    for backup in backups:
+        if not is_plain_sqlite(backup):
+            convert_in_place(backup, key, None)
+    DATABASE_KEYS.forget(path)
+    print(
+        f"Decrypted its {len(backups)} backup(s) too; the key was removed from the keyring. "
+        "Patient data in these files can now be read by anyone who has them."
+    )
     return 0
 
 
@@ -235,8 +379,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     if args.children < 1:
         raise ValidationError("Ask for at least one child.", "--children")
-    choice = choose_database(args.database, demo=args.database is None)
-    engine, _revision = _connect(choice)
+    settings = load_settings(args.database, demo=args.database is None)
+    choice = settings.database
+    engine, _revision = _connect(settings)
     try:
         prepare(engine)
         summary = generate_demo(
@@ -608,7 +753,7 @@ def build_parser(extend: Callable[[Any], None] | None = None) -> argparse.Argume
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     db = commands.add_parser(
-        "db", help="database schema, password, backup and restore"
+        "db", help="database schema, password, backup, restore and encryption"
     ).add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db.add_parser(
         "upgrade",
@@ -645,6 +790,25 @@ def build_parser(extend: Callable[[Any], None] | None = None) -> argparse.Argume
     )
     restoring.add_argument("file", help="the backup file to restore")
     restoring.set_defaults(handler=cmd_db_restore)
+    db.add_parser(
+        "encrypt",
+        help="encrypt the local SQLite database in place (SQLCipher, key in the OS keyring)",
+        description="Encrypt the local SQLite database file, and its backups, with SQLCipher "
+        "(AES-256). A random key is made and kept in this computer's keyring, never in a "
+        "file; without a usable keyring nothing is done. The encrypted copy is written "
+        "beside the file, checked table by table against it, and only then put in its "
+        "place; the plain file and its -wal and -shm files are removed. Close HealthVisitor "
+        "first: the command refuses while the database is open. Set [database] encrypted "
+        "= true in the config file so that new databases are encrypted and plain ones are "
+        "refused.",
+    ).set_defaults(handler=cmd_db_encrypt)
+    db.add_parser(
+        "decrypt",
+        help="turn the encrypted local SQLite database back into a plain file",
+        description="The reverse of 'db encrypt': the local SQLite database and its backups "
+        "become plain files again, each checked, and the key is removed from the keyring. "
+        "Refused while [database] encrypted is true. Close HealthVisitor first.",
+    ).set_defaults(handler=cmd_db_decrypt)
 
     config = commands.add_parser("config", help="show which settings are in force")
     config.add_subparsers(dest="config_command", metavar="ACTION", required=True).add_parser(

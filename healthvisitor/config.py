@@ -6,6 +6,7 @@ where both are; docs/deploying.md shows a complete example)::
 
     [database]
     url = "postgresql://hv_app@db.trust.nhs.uk:5432/healthvisitor"
+    encrypted = true              # a local SQLite file: SQLCipher, key in the keyring
 
     [session]
     idle_lock_minutes = 10
@@ -181,6 +182,9 @@ DEFAULT_OFFLINE_SYNC_DAYS = 7
 MAX_OFFLINE_SYNC_DAYS = 30
 
 DATABASE_URL = "database.url"
+#: A local SQLite database must be encrypted (issue 8, "Data on a laptop"):
+#: healthvisitor.persistence.encryption. Off by default: opt-in, and the demo is never.
+DATABASE_ENCRYPTED = "database.encrypted"
 IDLE_LOCK_MINUTES = "session.idle_lock_minutes"
 ORGANISATION_NAME = "organisation.name"
 BACKUPS_KEPT = "backup.keep"
@@ -192,6 +196,8 @@ POLICY_OVERRIDE = "policy.user_may_override"
 SECRET_WORDS = ("password", "passwd", "secret", "token", "credential", "api_key", "private_key")
 
 MACHINE_WIDE = "the machine-wide config"
+#: Where the demo database choice comes from (``--demo``, without ``--database``).
+DEMO_SOURCE = "the demo database"
 USER_OWN = "your config"
 DEFAULT = "the default"
 
@@ -248,6 +254,14 @@ def _check_offline_days(value: object, where: str) -> int:
     return value
 
 
+def _check_yes_no(value: object, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigurationError(
+            f"{where} must be true or false, without quotes (for example true), not {value!r}"
+        )
+    return value
+
+
 def _check_name(value: object, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ConfigurationError(f"{where} must be the organisation's name in quotes")
@@ -263,6 +277,7 @@ def _check_name(value: object, where: str) -> str:
 #: Every setting a config file may hold, with the check its value must pass.
 SETTINGS: Mapping[str, Callable[[object, str], object]] = {
     DATABASE_URL: _check_url,
+    DATABASE_ENCRYPTED: _check_yes_no,
     IDLE_LOCK_MINUTES: _check_minutes,
     ORGANISATION_NAME: _check_name,
     BACKUPS_KEPT: _check_backups_kept,
@@ -386,6 +401,14 @@ class Settings:
     backups_kept: int = DEFAULT_BACKUPS_KEPT
     #: Days a laptop may go without synchronising before it must (healthvisitor.sync.at_start).
     offline_sync_days: int = DEFAULT_OFFLINE_SYNC_DAYS
+    #: A local SQLite database must be encrypted (never the demo database: its data is
+    #: made up, and it needs no set-up). healthvisitor.persistence.encryption.
+    database_encrypted: bool = False
+
+    @property
+    def encrypt_local_database(self) -> bool:
+        """Whether the chosen database, if it is a local SQLite file, must be encrypted."""
+        return self.database_encrypted and self.database.source != DEMO_SOURCE
 
     @property
     def database_url(self) -> URL:
@@ -427,9 +450,7 @@ def load_settings(cli_url: str | None = None, *, demo: bool = False) -> Settings
     if cli_url:
         database = DatabaseChoice(parse_url(cli_url, "--database"), "the --database option")
     elif demo:
-        database = DatabaseChoice(
-            parse_url(sqlite_url(demo_database_path()), "demo"), "the demo database"
-        )
+        database = DatabaseChoice(parse_url(sqlite_url(demo_database_path()), "demo"), DEMO_SOURCE)
     elif env:
         database = DatabaseChoice(parse_url(env, DATABASE_URL_ENV), f"${DATABASE_URL_ENV}")
     elif url_setting.source == DEFAULT:
@@ -447,14 +468,16 @@ def load_settings(cli_url: str | None = None, *, demo: bool = False) -> Settings
     organisation = _resolve(ORGANISATION_NAME, machine, user, None)
     backups = _resolve(BACKUPS_KEPT, machine, user, DEFAULT_BACKUPS_KEPT)
     offline_days = _resolve(OFFLINE_SYNC_DAYS, machine, user, DEFAULT_OFFLINE_SYNC_DAYS)
+    encrypted = _resolve(DATABASE_ENCRYPTED, machine, user, False)
     return Settings(
         database=database,
         idle_lock_minutes=_as_int(minutes.value),
         organisation_name=None if organisation.value is None else str(organisation.value),
         files=(machine, user),
-        in_force=(url_setting, minutes, organisation, backups, offline_days),
+        in_force=(url_setting, encrypted, minutes, organisation, backups, offline_days),
         backups_kept=_as_int(backups.value),
         offline_sync_days=_as_int(offline_days.value),
+        database_encrypted=encrypted.value is True,
     )
 
 

@@ -26,6 +26,17 @@ alone (a failing disk): the daily backup's full ``integrity_check`` of the
 copy, still at start, is there for that. The price is paid on closing, after
 the window has gone (about as long as the check took at start; the process
 simply ends later). A shared PostgreSQL database is not checked here at all.
+
+Encrypted at rest (issue 8). ``database_key`` finds the key a local file is
+opened with (``healthvisitor.persistence.encryption.key_for_database``): a
+new file is encrypted when ``[database] encrypted`` is on (never the demo
+database), its key made and kept in the keyring before the file exists; an
+existing file is opened as it is, plain or encrypted, except that a plain
+file is refused while the setting is on. A missing or wrong key, or no
+keyring, stops the start with ``DatabaseKeyError`` in the user's words before
+anything reads or writes the file. The integrity check, the clean-close
+check and the daily backup then use the same key, so a backup of an
+encrypted database is encrypted too.
 """
 
 from __future__ import annotations
@@ -35,7 +46,6 @@ import datetime as dt
 import json
 import logging
 import os
-import sqlite3
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +53,7 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 
 from healthvisitor.clock import local_today
-from healthvisitor.config import DatabaseChoice, choose_database, data_dir, load_settings
+from healthvisitor.config import DatabaseChoice, Settings, data_dir, load_settings
 from healthvisitor.persistence.backup import (
     back_up_if_due,
     backups_folder,
@@ -51,6 +61,7 @@ from healthvisitor.persistence.backup import (
     integrity_problems,
 )
 from healthvisitor.persistence.database import create_database_engine, prepare
+from healthvisitor.persistence.encryption import SQLITE_ERRORS, key_for_database
 from healthvisitor.persistence.models import Child
 from healthvisitor.persistence.unit_of_work import unit_of_work
 
@@ -59,6 +70,8 @@ DEMO_CHILDREN = 600
 DEMO_SEED = 2026
 
 log = logging.getLogger(__name__)
+#: What a local file's check or backup can fail with (a full disk; either SQLite driver).
+_FILE_ERRORS: tuple[type[Exception], ...] = (OSError, *SQLITE_ERRORS)
 
 
 @dataclass(frozen=True)
@@ -115,7 +128,19 @@ def closed_cleanly_since_checked(database: Path, data_folder: Path) -> bool:
     return not _write_ahead_log_in_use(database) and certified == _file_state(database)
 
 
-def certify_clean_close(database: Path, data_folder: Path) -> bool:
+def database_key(settings: Settings) -> str | None:
+    """The key the chosen database is opened with: None for PostgreSQL or a plain file.
+
+    ``DatabaseKeyError`` (the user's words) for a missing or wrong key, no
+    usable keyring, or a plain file where the settings say encrypted.
+    """
+    path = local_database_file(settings.database)
+    if path is None:
+        return None
+    return key_for_database(path, must_encrypt=settings.encrypt_local_database)
+
+
+def certify_clean_close(database: Path, data_folder: Path, key: str | None = None) -> bool:
     """On closing, once every connection to ``database`` is closed: ``quick_check`` it
     and, if it is sound, record its state so the next start need not check it again.
 
@@ -126,7 +151,7 @@ def certify_clean_close(database: Path, data_folder: Path) -> bool:
     if not database.exists() or _write_ahead_log_in_use(database):
         return False
     before = _file_state(database)
-    if integrity_problems(database, quick=True) or _file_state(database) != before:
+    if integrity_problems(database, quick=True, key=key) or _file_state(database) != before:
         return False
     certificate = clean_close_certificate(database, data_folder)
     certificate.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -136,19 +161,25 @@ def certify_clean_close(database: Path, data_folder: Path) -> bool:
     return True
 
 
-def _certify_at_exit(engine: weakref.ref[Engine], database: Path, data_folder: Path) -> None:
+def _certify_at_exit(
+    engine: weakref.ref[Engine], database: Path, data_folder: Path, key: str | None = None
+) -> None:
     """The interpreter is ending normally (never after a kill or a crash)."""
     opened = engine()
     if opened is not None:
         opened.dispose()  # closes the pooled connections: SQLite folds the log in
     try:
-        certify_clean_close(database, data_folder)
-    except (OSError, sqlite3.Error):
+        certify_clean_close(database, data_folder, key)
+    except _FILE_ERRORS:
         log.exception("The clean close of %s could not be recorded", database)
 
 
 def check_and_back_up_local_database(
-    choice: DatabaseChoice, *, demo: bool = False, now: dt.datetime | None = None
+    choice: DatabaseChoice,
+    *,
+    demo: bool = False,
+    now: dt.datetime | None = None,
+    key: str | None = None,
 ) -> None:
     """Issue 9, hazard H3: before a local SQLite file is opened, check it and back it up.
 
@@ -162,14 +193,18 @@ def check_and_back_up_local_database(
     that fails it stops the start the same way. A backup that cannot be made
     (a full disk) is logged and does not stop anyone working. The demo database holds
     made-up data only and is checked but not backed up. A new file has nothing
-    to check yet; PostgreSQL is IT's to back up on the server.
+    to check yet; PostgreSQL is IT's to back up on the server. ``key`` opens an
+    encrypted file (``database_key``), and its backup is encrypted with it.
     """
     path = local_database_file(choice)
     if path is None or not path.exists():
         return
     folder = backups_folder(path, data_dir())
     if not closed_cleanly_since_checked(path, data_dir()):
-        check_integrity(path, folder)
+        if key is None:
+            check_integrity(path, folder)
+        else:
+            check_integrity(path, folder, key=key)
     # From here on the file may change, and only a clean close certifies it again.
     clean_close_certificate(path, data_dir()).unlink(missing_ok=True)
     if demo:
@@ -180,8 +215,9 @@ def check_and_back_up_local_database(
             folder,
             now=now or dt.datetime.now().astimezone(),
             keep=load_settings().backups_kept,
+            key=key,
         )
-    except (OSError, sqlite3.Error):
+    except _FILE_ERRORS:
         log.exception("The daily backup of %s could not be made", path)
 
 
@@ -197,12 +233,14 @@ def open_database(
     ``password`` is what the user typed when asked (``PasswordRequiredError``);
     otherwise the keyring supplies it. It is held only in memory.
     """
-    choice = choose_database(cli_url, demo=demo)
-    check_and_back_up_local_database(choice, demo=demo and cli_url is None)
-    engine = create_database_engine(choice.url, password=password)
+    settings = load_settings(cli_url, demo=demo)
+    choice = settings.database
+    key = database_key(settings)
+    check_and_back_up_local_database(choice, demo=demo and cli_url is None, key=key)
+    engine = create_database_engine(choice.url, password=password, key=key)
     local_file = local_database_file(choice)
     if local_file is not None:
-        atexit.register(_certify_at_exit, weakref.ref(engine), local_file, data_dir())
+        atexit.register(_certify_at_exit, weakref.ref(engine), local_file, data_dir(), key)
     try:
         prepare(engine)
         created = False

@@ -27,7 +27,11 @@ row is left to the daily full check of the backup copy.
   keeps the current file aside rather than deleting it.
 
 Backups hold patient data: their folder is private to the user (0700) and
-each file is 0600. A shared PostgreSQL database is backed up by IT on the
+each file is 0600. A backup of an encrypted database (SQLCipher,
+``healthvisitor.persistence.encryption``) is encrypted with the same key:
+every function here takes the database's ``key``, and SQLCipher's backup API
+refuses to copy an encrypted file into a plain one, so a backup can never be
+a clear copy. A shared PostgreSQL database is backed up by IT on the
 server (``pg_dump``, point-in-time recovery), not by each laptop.
 """
 
@@ -37,12 +41,19 @@ import datetime as dt
 import hashlib
 import os
 import re
-import sqlite3
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from healthvisitor.errors import DatabaseUnavailableError, HealthVisitorError
+from healthvisitor.persistence.encryption import (
+    OPERATIONAL_ERRORS,
+    SQLITE_ERRORS,
+    connect_file,
+    fsync_folder,
+    is_plain_sqlite,
+)
 
 #: How many backups are kept by default (issue 9: "keeping the last N").
 DEFAULT_BACKUPS_KEPT = 7
@@ -76,25 +87,27 @@ class Backup:
     made_at: dt.datetime
 
 
-def _connect_existing(path: Path) -> sqlite3.Connection:
-    """A connection to an existing file (``sqlite3.connect`` would create a missing one)."""
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True)
+def _connect_existing(path: Path, key: str | None = None) -> Any:
+    """A connection to an existing file (``sqlite3.connect`` would create a missing one),
+    plain or with the encrypted file's ``key``."""
+    return connect_file(path, key)
 
 
-def integrity_problems(path: Path, *, quick: bool = False) -> list[str]:
+def integrity_problems(path: Path, *, quick: bool = False, key: str | None = None) -> list[str]:
     """What SQLite's integrity check finds wrong with the file at ``path`` (empty: sound).
 
-    ``quick`` runs ``quick_check`` (skips the index-content cross-checks). A
-    file that is not a SQLite database at all is one problem, not an exception.
+    ``quick`` runs ``quick_check`` (skips the index-content cross-checks);
+    ``key`` opens an encrypted file. A file that is not a SQLite database at
+    all (or not with this key) is one problem, not an exception.
     """
     pragma = "quick_check" if quick else "integrity_check"
     try:
-        connection = _connect_existing(path)
-    except sqlite3.Error as exc:
+        connection = _connect_existing(path, key)
+    except SQLITE_ERRORS as exc:
         return [f"{exc} ({path})"]
     try:
         rows = connection.execute(f"PRAGMA {pragma}").fetchall()
-    except sqlite3.DatabaseError as exc:  # e.g. "file is not a database"
+    except SQLITE_ERRORS as exc:  # e.g. "file is not a database"
         return [str(exc)]
     finally:
         connection.close()
@@ -134,15 +147,7 @@ def last_good_backup(folder: Path) -> Backup | None:
     return backups[-1] if backups else None
 
 
-def _fsync_folder(folder: Path) -> None:
-    """Make a rename durable (POSIX; Windows has no directory handles to flush)."""
-    if os.name != "posix":
-        return
-    handle = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
+_fsync_folder = fsync_folder
 
 
 def _private_folder(folder: Path) -> None:
@@ -150,15 +155,16 @@ def _private_folder(folder: Path) -> None:
     os.chmod(folder, _PRIVATE_FOLDER)
 
 
-def _copy_with_backup_api(source: Path, target: Path) -> None:
+def _copy_with_backup_api(source: Path, target: Path, key: str | None = None) -> None:
     """A consistent copy of ``source`` into the new file ``target``, made self-contained.
 
     ``target`` is created empty with owner-only permissions first, so patient
-    data is never readable by others, not even for a moment.
+    data is never readable by others, not even for a moment. An encrypted
+    ``source`` (``key``) gives a copy encrypted with the same key.
     """
     os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, _PRIVATE_FILE))
-    reading = _connect_existing(source)
-    writing = _connect_existing(target)
+    reading = _connect_existing(source, key)
+    writing = _connect_existing(target, key)
     try:
         reading.backup(writing)
         # One file, no -wal beside it: a backup must be a single thing to keep or move.
@@ -171,13 +177,18 @@ def _copy_with_backup_api(source: Path, target: Path) -> None:
 
 
 def back_up(
-    database: Path, folder: Path, *, now: dt.datetime, keep: int = DEFAULT_BACKUPS_KEPT
+    database: Path,
+    folder: Path,
+    *,
+    now: dt.datetime,
+    keep: int = DEFAULT_BACKUPS_KEPT,
+    key: str | None = None,
 ) -> Backup:
     """Back up ``database`` into ``folder`` now; keep the newest ``keep`` backups.
 
     The copy is checked with ``integrity_check`` under a temporary name and
     renamed only once it passes, so every file that looks like a backup is a
-    good one.
+    good one. ``key`` is an encrypted database's: the copy is encrypted with it.
     """
     if keep < 1:
         raise ValueError("keep at least one backup")
@@ -188,8 +199,8 @@ def back_up(
     partial = folder / f".{name}.partial"
     partial.unlink(missing_ok=True)  # left by a crash during an earlier backup
     try:
-        _copy_with_backup_api(database, partial)
-        problems = integrity_problems(partial)
+        _copy_with_backup_api(database, partial, key)
+        problems = integrity_problems(partial, key=key)
         if problems:  # the pages came from the database as they are: it is damaged
             raise DatabaseDamagedError(
                 damaged_message(database, problems, last_good_backup(folder))
@@ -204,13 +215,18 @@ def back_up(
 
 
 def back_up_if_due(
-    database: Path, folder: Path, *, now: dt.datetime, keep: int = DEFAULT_BACKUPS_KEPT
+    database: Path,
+    folder: Path,
+    *,
+    now: dt.datetime,
+    keep: int = DEFAULT_BACKUPS_KEPT,
+    key: str | None = None,
 ) -> Backup | None:
     """The start-up backup: made unless one was already made today (local date of ``now``)."""
     newest = last_good_backup(folder)
     if newest is not None and newest.made_at.astimezone(now.tzinfo).date() == now.date():
         return None
-    return back_up(database, folder, now=now, keep=keep)
+    return back_up(database, folder, now=now, keep=keep, key=key)
 
 
 def damaged_message(database: Path, problems: list[str], backup: Backup | None) -> str:
@@ -222,6 +238,11 @@ def damaged_message(database: Path, problems: list[str], backup: Backup | None) 
         f"{shown}{more}). HealthVisitor has not opened it, so nothing more can be lost. "
         "Do not delete it. "
     )
+    if database.is_file() and not is_plain_sqlite(database):
+        opening += (
+            "(It may instead be an encrypted HealthVisitor database whose key is not in this "
+            "computer's keyring.) "
+        )
     if backup is None:
         return opening + "There is no backup of it on this computer: ask IT for help."
     made = backup.made_at.astimezone().strftime("%d %B %Y %H:%M")
@@ -232,9 +253,11 @@ def damaged_message(database: Path, problems: list[str], backup: Backup | None) 
     )
 
 
-def check_integrity(database: Path, folder: Path, *, quick: bool = True) -> None:
+def check_integrity(
+    database: Path, folder: Path, *, quick: bool = True, key: str | None = None
+) -> None:
     """Raise ``DatabaseDamagedError`` (naming the last good backup) if ``database`` is damaged."""
-    problems = integrity_problems(database, quick=quick)
+    problems = integrity_problems(database, quick=quick, key=key)
     if problems:
         raise DatabaseDamagedError(damaged_message(database, problems, last_good_backup(folder)))
 
@@ -248,7 +271,7 @@ class Restored:
     kept_aside: Path | None
 
 
-def _refuse_if_open(database: Path) -> None:
+def _refuse_if_open(database: Path, key: str | None = None) -> None:
     """Refuse while another connection has the file open.
 
     Leaving WAL mode needs the only connection to the file, so asking for it
@@ -256,15 +279,15 @@ def _refuse_if_open(database: Path) -> None:
     open. The file is left in rollback-journal mode, fully checkpointed, so it
     is one self-contained file while it is set aside.
     """
-    connection = sqlite3.connect(database, timeout=0)
+    connection = connect_file(database, key, timeout=0)
     try:
         connection.execute("PRAGMA journal_mode=DELETE").fetchone()
-    except sqlite3.OperationalError as exc:
+    except OPERATIONAL_ERRORS as exc:
         raise DatabaseInUseError(
             f"{database} is open in HealthVisitor (or another program) on this computer. "
             "Close it everywhere, then run the restore again. Nothing was changed."
         ) from exc
-    except sqlite3.DatabaseError:
+    except SQLITE_ERRORS:
         # Too damaged to read at all, the usual reason to restore. HealthVisitor
         # refuses to open such a file, so it is not in use by the app; its -wal
         # and -shm are set aside with it.
@@ -273,23 +296,31 @@ def _refuse_if_open(database: Path) -> None:
         connection.close()
 
 
-def restore(backup: Path, database: Path, *, now: dt.datetime) -> Restored:
+def restore(backup: Path, database: Path, *, now: dt.datetime, key: str | None = None) -> Restored:
     """Put ``backup`` in place of ``database``, keeping the current file aside.
 
     Checked first: the backup exists, passes ``integrity_check`` and is a
     HealthVisitor database; the database is not open anywhere. The current
     file is renamed ``<name>.before-restore-<time>.db`` beside it, never deleted.
+    ``key`` is the database's encryption key: an encrypted backup is read,
+    and put in place still encrypted, with it (a plain backup needs none).
     """
     if not backup.is_file():
         raise HealthVisitorError(f"There is no backup file {backup}.")
-    problems = integrity_problems(backup)
+    backup_key = None if is_plain_sqlite(backup) else key
+    if not is_plain_sqlite(backup) and key is None:
+        raise HealthVisitorError(
+            f"The backup {backup} is encrypted, and this computer's keyring holds no key for "
+            f"{database}; it was not restored and nothing was changed. Tell IT."
+        )
+    problems = integrity_problems(backup, key=backup_key)
     if problems:
         raise DatabaseDamagedError(
             f"The backup {backup} fails SQLite's integrity check "
             f"({'; '.join(problems[:_PROBLEMS_SHOWN])}); it was not restored and nothing "
             "was changed. Choose an older backup."
         )
-    probe = _connect_existing(backup)
+    probe = _connect_existing(backup, backup_key)
     try:
         tables = {row[0] for row in probe.execute("SELECT name FROM sqlite_master")}
     finally:
@@ -305,8 +336,8 @@ def restore(backup: Path, database: Path, *, now: dt.datetime) -> Restored:
     incoming.unlink(missing_ok=True)
     database.parent.mkdir(parents=True, exist_ok=True)
     if database.exists():
-        _refuse_if_open(database)
-    _copy_with_backup_api(backup, incoming)
+        _refuse_if_open(database, None if is_plain_sqlite(database) else key)
+    _copy_with_backup_api(backup, incoming, backup_key)
     try:
         if database.exists():
             kept_aside = database.with_name(f"{database.stem}.before-restore-{stamp}.db")

@@ -2,8 +2,10 @@
 
 SQLite (the embedded, single-machine database) is opened with foreign keys
 on, write-ahead logging and ``synchronous=FULL`` so that a committed clinical
-entry survives a crash or power cut. PostgreSQL (the shared database) is
-opened by URL with the password from the keyring.
+entry survives a crash or power cut, and temporary files kept in memory; an
+encrypted file (SQLCipher, ``healthvisitor.persistence.encryption``) the same.
+PostgreSQL (the shared database) is opened by URL with the password from the
+keyring.
 
 The schema is built and upgraded only by alembic migrations. A local SQLite
 file is created and upgraded automatically; a shared PostgreSQL database is
@@ -54,11 +56,21 @@ def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> No
     if mode != "memory":
         cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
+    # Sorts, temporary tables and indices stay in memory, never in a temporary
+    # file beside the database (issue 8: an encrypted file's temporary files
+    # would otherwise hold its pages in clear).
+    cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
 
 
-def create_database_engine(url: URL | str, *, password: str | None = None) -> Engine:
-    """An engine for ``url``; for PostgreSQL the keyring supplies a missing password."""
+def create_database_engine(
+    url: URL | str, *, password: str | None = None, key: str | None = None
+) -> Engine:
+    """An engine for ``url``; for PostgreSQL the keyring supplies a missing password.
+
+    ``key`` opens a local SQLite file encrypted with SQLCipher
+    (``healthvisitor.persistence.encryption``; ``key_for_database`` finds it).
+    """
     if isinstance(url, str):
         from sqlalchemy.engine import make_url
 
@@ -67,6 +79,10 @@ def create_database_engine(url: URL | str, *, password: str | None = None) -> En
         database = url.database or ""
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
+            if key is not None:
+                from healthvisitor.persistence.encryption import encrypted_engine
+
+                return encrypted_engine(Path(database), key)
             engine = create_engine(url)
         else:
             engine = create_engine(url, poolclass=StaticPool)
