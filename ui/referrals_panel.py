@@ -13,6 +13,12 @@ The same panel serves a pregnancy (``pregnancy_id``), before there is a
 child's record: the prompts and referrals about the expectant mother, so a
 stop-smoking referral prompted at the antenatal review is drafted, finished
 and sent in pregnancy (NICE NG209), not after the birth.
+
+On a record the user may read but not change (a colleague's caseload, issue
+8) every button that changes something is off, with the record's
+``read_only_reason`` as its tooltip and as a note above the table; printing a
+letter stays (it only reads). The services refuse such a change anyway; the
+panel does not invite it.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import uuid
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -114,6 +121,16 @@ def history_text(line: ReferralLine) -> str:
     return "\n".join(parts)
 
 
+def record_read_only_reason(widget: QWidget) -> str:
+    """Why the record in ``widget``'s window is read only ("" if it is not).
+
+    The child's record window keeps the record it shows as ``record``
+    (``ChildRecord.read_only_reason``, issue 8); any other window has none.
+    """
+    reason = getattr(getattr(widget.window(), "record", None), "read_only_reason", "")
+    return reason if isinstance(reason, str) else ""
+
+
 class ReferralsPanel(QWidget):
     """The referrals tab of a child's record."""
 
@@ -159,6 +176,13 @@ class ReferralsPanel(QWidget):
             else "No referrals for this child or family yet."
         )
         self.empty.setObjectName("emptyState")
+        #: Why nothing here can be changed (issue 8), "" when it can; said in ``read_only_note``.
+        self.read_only_reason = ""
+        self.read_only_note = QLabel()
+        self.read_only_note.setObjectName("secondaryText")
+        self.read_only_note.setWordWrap(True)
+        self.read_only_note.setAccessibleName("Why the referrals cannot be changed")
+        self.read_only_note.hide()
         #: Prompts still to decide (issue 5), one box each; decided ones keep their tick
         #: until the panel is read again.
         self.prompt_boxes: list[PromptBox] = []
@@ -218,6 +242,7 @@ class ReferralsPanel(QWidget):
         actions.addWidget(self.include_address)
         actions.addStretch(1)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.read_only_note)
         layout.addWidget(self._to_decide_scroll)
         layout.addLayout(actions)
         layout.addWidget(self.empty)
@@ -226,6 +251,27 @@ class ReferralsPanel(QWidget):
         self.reload()
 
     # --- Showing ----------------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # The record window's record says whether it may be changed (issue 8).
+        super().showEvent(event)
+        self.set_read_only(record_read_only_reason(self))
+
+    def set_read_only(self, reason: str) -> None:
+        """Switch every change off, saying ``reason`` ("" switches them back on)."""
+        self.read_only_reason = reason
+        self.read_only_note.setText(f"Read only. {reason}" if reason else "")
+        self.read_only_note.setVisible(bool(reason))
+        self.new_button.setToolTip(reason or "New referral")
+        self._prompts_read_only()
+        self._selection_changed()
+
+    def _prompts_read_only(self) -> None:
+        for box in self.prompt_boxes:
+            for control in box.inputs():
+                control.setEnabled(not self.read_only_reason and not box.is_decided)
+                if self.read_only_reason:
+                    control.setToolTip(self.read_only_reason)
 
     def _child(self) -> uuid.UUID:
         assert self.child_id is not None  # a child's panel (the constructor checked)
@@ -252,6 +298,8 @@ class ReferralsPanel(QWidget):
         self.prompt_boxes = [self._prompt_box(prompt) for prompt in waiting]
         for box in self.prompt_boxes:
             self._to_decide_column.addWidget(box)
+        if self.read_only_reason:
+            self._prompts_read_only()
         count = len(waiting)
         self.to_decide.setTitle(
             f"{count} referral prompt{'' if count == 1 else 's'} to decide: draft the "
@@ -313,12 +361,23 @@ class ReferralsPanel(QWidget):
         line = self.chosen()
         self.detail.setText(history_text(line) if line else "")
         self.detail.setVisible(line is not None)
-        is_open = line is not None and line.is_open
+        may_change = not self.read_only_reason
+        is_open = line is not None and line.is_open and may_change
+        self.new_button.setEnabled(may_change)
         self.step_button.setEnabled(is_open)
-        self.edit_button.setEnabled(line is not None and line.status is ReferralStatus.DRAFT)
+        self.edit_button.setEnabled(
+            may_change and line is not None and line.status is ReferralStatus.DRAFT
+        )
         self.follow_up_button.setEnabled(is_open)
         self.close_button.setEnabled(is_open)
-        self.letter_button.setEnabled(line is not None)
+        self.letter_button.setEnabled(line is not None)  # reading: allowed on any record
+        for button, words in (
+            (self.step_button, "Record the next step of the chosen referral"),
+            (self.edit_button, "Edit the wording of the chosen draft referral"),
+            (self.follow_up_button, "Set the follow-up date of the chosen referral"),
+            (self.close_button, "Close the chosen referral with an outcome"),
+        ):
+            button.setToolTip(self.read_only_reason or words)
 
     # --- Actions ----------------------------------------------------------------------------
 
@@ -337,6 +396,8 @@ class ReferralsPanel(QWidget):
         self.changed.emit()
 
     def new_referral(self) -> NewReferralDialog | None:
+        if self.read_only_reason:  # issue 8: the button is off; a shortcut must not open it
+            return None
         try:
             subjects = (
                 self.workspace.pregnancy_referral_subjects(self.pregnancy_id)
@@ -364,7 +425,7 @@ class ReferralsPanel(QWidget):
 
     def next_step(self, step: ReferralStatus | None = None) -> StepDialog | None:
         line = self.chosen()
-        if line is None or not line.is_open:
+        if line is None or not line.is_open or self.read_only_reason:  # a double click too
             return None
         dialog = StepDialog(self.workspace, line, self, step=step)
         self._open(dialog)
@@ -373,7 +434,7 @@ class ReferralsPanel(QWidget):
     def edit_draft(self) -> EditDraftDialog | None:
         """Put a draft's words right before it is sent (a prompt fills in the reason)."""
         line = self.chosen()
-        if line is None or line.status is not ReferralStatus.DRAFT:
+        if line is None or line.status is not ReferralStatus.DRAFT or self.read_only_reason:
             return None
         dialog = EditDraftDialog(self.workspace, line, self)
         self._open(dialog)
@@ -381,7 +442,7 @@ class ReferralsPanel(QWidget):
 
     def set_follow_up(self) -> FollowUpDialog | None:
         line = self.chosen()
-        if line is None or not line.is_open:
+        if line is None or not line.is_open or self.read_only_reason:
             return None
         dialog = FollowUpDialog(self.workspace, line, self)
         self._open(dialog)

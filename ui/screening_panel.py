@@ -6,7 +6,9 @@ each dose's status in words (overdue is also coloured, never colour only).
 Two small dialogs record a screening result and a vaccine dose; the service's
 messages appear beside their fields and what was typed is kept. On a closed
 record the tab is read-only: the record buttons are hidden, as the window
-hides "Record a contact".
+hides "Record a contact". On a record the user may read but not change (a
+colleague's caseload or break-glass, issue 8) the buttons are off, with the
+record's ``read_only_reason`` as their tooltip and as a note above them.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from healthvisitor.ui.contact_form_sections import date_edit, from_qdate, to_qda
 from healthvisitor.ui.form_fields import ChoiceCombo, FormField
 from healthvisitor.ui.line_table_model import LineColumn, LineTableModel
 from healthvisitor.ui.referral_dialogs import _FormDialog, open_dialog, text_box
+from healthvisitor.ui.referrals_panel import record_read_only_reason
 
 OVERDUE_COLOUR = "#8A1538"  # NHS dark red: with the word "Overdue", never alone
 
@@ -268,6 +271,13 @@ class ScreeningPanel(QWidget):
         self.immunisation_button.setAccessibleName("Record an immunisation")
         for button in (self.screening_button, self.immunisation_button):
             button.setAutoDefault(False)
+        #: Why nothing here can be changed (issue 8), "" when it can; said in ``read_only_note``.
+        self.read_only_reason = ""
+        self.read_only_note = QLabel()
+        self.read_only_note.setObjectName("secondaryText")
+        self.read_only_note.setWordWrap(True)
+        self.read_only_note.setAccessibleName("Why screening and immunisations cannot be changed")
+        self.read_only_note.hide()
         self.screening_button.clicked.connect(self.record_screening)
         self.immunisation_button.clicked.connect(self.record_immunisation)
 
@@ -292,6 +302,7 @@ class ScreeningPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 10, 8, 8)
         layout.setSpacing(6)
+        layout.addWidget(self.read_only_note)
         layout.addLayout(buttons)
         layout.addLayout(top, 1)
         layout.addWidget(_heading("Routine schedule: &due, overdue and given", self.schedule_table))
@@ -299,9 +310,23 @@ class ScreeningPanel(QWidget):
         layout.addWidget(self.schedule_table, 1)
 
     def showEvent(self, event: QShowEvent) -> None:
-        # Read when shown: the record may have been closed or reopened meanwhile.
+        # Read when shown: the record may have been closed or reopened meanwhile, and the
+        # record window's record says whether it may be changed (issue 8).
         super().showEvent(event)
+        self.set_read_only(record_read_only_reason(self))
         self.reload()
+
+    def set_read_only(self, reason: str) -> None:
+        """Switch the record buttons off, saying ``reason`` ("" switches them back on)."""
+        self.read_only_reason = reason
+        self.read_only_note.setText(f"Read only. {reason}" if reason else "")
+        self.read_only_note.setVisible(bool(reason))
+        for button, words in (
+            (self.screening_button, "Record a newborn screening result"),
+            (self.immunisation_button, "Record a vaccine dose given"),
+        ):
+            button.setEnabled(not reason)
+            button.setToolTip(reason or words)
 
     def reload(self) -> None:
         try:
@@ -335,14 +360,14 @@ class ScreeningPanel(QWidget):
         return dialog
 
     def record_screening(self) -> _FormDialog | None:
-        if self.view is None or self.view.record_closed:
+        if self.view is None or self.view.record_closed or self.read_only_reason:
             return None
         return self._open(
             ScreeningResultDialog(self.workspace, self.desk, self.view, self.child_id, self)
         )
 
     def record_immunisation(self) -> _FormDialog | None:
-        if self.view is None or self.view.record_closed:
+        if self.view is None or self.view.record_closed or self.read_only_reason:
             return None
         return self._open(
             ImmunisationDialog(self.workspace, self.desk, self.view, self.child_id, self)

@@ -1058,3 +1058,46 @@ class SyncConflict(Base):
             postgresql_where=text("resolved_at IS NULL"),
         ),
     )
+
+
+# --- break-glass access (issue 8, migration 0017): begin ---
+
+
+class BreakGlassAccess(Base):
+    """A clinician opened another team's child's record with a typed reason. Never deleted.
+
+    The grant lets its user read that one record until ``expires_at``
+    (``healthvisitor.services.break_glass``); ``team_id`` is the team whose record
+    it was, whose lead sees the access until they mark it reviewed.
+    """
+
+    __tablename__ = "break_glass_access"
+
+    id: Mapped[uuid_pk]
+    child_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("children.id"), nullable=False)
+    team_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("teams.id"), nullable=False)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), nullable=False)
+    reason: Mapped[str] = mapped_column(String(1000), nullable=False)
+    machine: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    granted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+
+    __table_args__ = (
+        CheckConstraint("expires_at > granted_at", name="expires_after_granted"),
+        CheckConstraint(
+            "(reviewed_at IS NULL) = (reviewed_by_id IS NULL)", name="reviewed_with_reviewer"
+        ),
+        Index("ix_break_glass_access_user_child", "user_id", "child_id"),
+        Index(
+            "ix_break_glass_access_to_review",
+            "team_id",
+            "granted_at",
+            sqlite_where=text("reviewed_at IS NULL"),
+            postgresql_where=text("reviewed_at IS NULL"),
+        ),
+    )
+
+
+# --- break-glass access (issue 8): end ---

@@ -64,6 +64,37 @@ _ACTION_WORDS.update(
 )
 
 
+# --- break-glass (issue 8): each access shows with its reason ---
+def _break_glass_words(action: str, details: str) -> str | None:
+    """What a break-glass event says (with the reason typed), or None for any other event."""
+    from healthvisitor.services.break_glass import (
+        BREAK_GLASS_EVENT,
+        GRANT_DETAIL,
+        REVIEWED_EVENT,
+    )
+
+    if action not in (BREAK_GLASS_EVENT, REVIEWED_EVENT, "view") or (
+        action == "view" and GRANT_DETAIL not in details
+    ):
+        return None
+    try:
+        said = json.loads(details)
+    except ValueError:
+        said = {}
+    if not isinstance(said, dict):
+        said = {}
+    if action == REVIEWED_EVENT:
+        return "The team lead reviewed a break-glass access"
+    if action == "view":
+        return "Opened the record by break-glass (read-only)"
+    reason = said.get("reason")
+    words = "Broke the glass (from another team) to read the record"
+    return f'{words}, saying: "{reason}"' if isinstance(reason, str) else words
+
+
+# --- break-glass (issue 8): end ---
+
+
 @dataclass(frozen=True)
 class RecordAccess:
     """One access to the record: who, when, what and from where."""
@@ -126,6 +157,8 @@ def _find_child(session: Session, child_id: uuid.UUID | None, nhs_number: str | 
 
 
 def _what(action: str, entity_type: str, details: str) -> str:
+    if entity_type == "child" and (broke := _break_glass_words(action, details)) is not None:
+        return broke  # break-glass (issue 8)
     words = _ACTION_WORDS.get((action, entity_type))
     if words is None:
         words = f"{action.replace('_', ' ').capitalize()} ({entity_type.replace('_', ' ')})"

@@ -49,7 +49,7 @@ from healthvisitor.persistence.models import (
     RecordStatusChange,
     User,
 )
-from healthvisitor.services.access import require_team
+from healthvisitor.services.access import Standing, child_standing, require_team
 from healthvisitor.services.actor import Actor
 from healthvisitor.services.audit import record_event
 from healthvisitor.services.growth_alerts import alerts_for_child
@@ -129,6 +129,11 @@ class AllocationLine:
     reason: str
 
 
+#: How the audit trail marks a view of a colleague's record (issue 8: "read
+#: access to the rest of their own team's records ..., recorded as such").
+COLLEAGUE_READ = "read as a colleague's record (not on own caseload)"
+
+
 @dataclass(frozen=True)
 class ChildRecord:
     id: uuid.UUID
@@ -166,6 +171,12 @@ class ChildRecord:
     #: Newborn screening results, immunisations given and the immunisation
     #: plan (issue 6); ``None`` only where a record is built without them.
     screening: ScreeningAndImmunisations | None = None
+    # --- issue 8, own caseload (services/access.py) ---
+    #: A colleague's record the actor may read but not change: whose caseload it
+    #: is ("Amira Khan's caseload"), and why changes are refused; "" otherwise.
+    colleague_caseload: str = ""
+    read_only_reason: str = ""
+    # --- end of issue 8, own caseload ---
 
     @property
     def is_closed(self) -> bool:
@@ -262,6 +273,28 @@ def child_record(
     if child is None:
         raise NotFoundError("That child is not on record.")
     require_team(actor, child.team_id)
+    standing = child_standing(session, actor, child, today=today)
+    return _opened_record(session, actor, child, standing, today=today)
+
+
+# --- break-glass (issue 8): the reading shared with break_glass.break_glass_record ---
+def _opened_record(
+    session: Session,
+    actor: Actor,
+    child: Child,
+    standing: Standing | None,
+    *,
+    today: dt.date,
+    **audited: object,
+) -> ChildRecord:
+    """The record of ``child``, its opening audited (with ``audited`` in the event's details).
+
+    No access check: the caller has made it (``child_record`` the team's,
+    ``break_glass.break_glass_record`` a break-glass grant's). ``standing`` is
+    the actor's to a record of their own team; None for another team's record
+    opened by break-glass (read-only by the grant, not as a colleague's).
+    """
+    # --- break-glass (issue 8): end ---
     family = session.get_one(Family, child.family_id)
     carers = session.scalars(
         select(Carer).where(Carer.family_id == family.id).order_by(Carer.given_name)
@@ -330,7 +363,19 @@ def child_record(
         estimated_delivery_date=pregnancy.estimated_delivery_date if pregnancy else None,
     )
     closed = child.record_status is not RecordStatus.ACTIVE
-    record_event(session, actor, "view", "child", child.id)
+    # Issue 8: a colleague's record is read, not changed, and the audit says so.
+    if standing is None or standing.may_change:  # break-glass: standing None
+        record_event(session, actor, "view", "child", child.id, **audited)  # break-glass: **audited
+    else:
+        record_event(
+            session,
+            actor,
+            "view",
+            "child",
+            child.id,
+            access=COLLEAGUE_READ,
+            caseload_of=", ".join(standing.holders),
+        )
     address = ", ".join(
         part for part in (family.address_line_1, family.address_line_2, family.town) if part
     )
@@ -416,6 +461,8 @@ def child_record(
         transferred_in_from=child.transferred_in_from,
         transferred_in_on=child.transferred_in_on,
         screening=screening_and_immunisations_for(session, child, today=today),
+        colleague_caseload=standing.whose if standing and not standing.may_change else "",
+        read_only_reason=standing.refusal if standing and not standing.may_change else "",
     )
 
 

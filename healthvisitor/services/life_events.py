@@ -47,7 +47,12 @@ from healthvisitor.persistence.models import (
     SafeguardingEntry,
     User,
 )
-from healthvisitor.services.access import require_clinical, require_team
+from healthvisitor.services.access import (
+    require_clinical,
+    require_may_change_child,
+    require_may_change_pregnancy,
+    require_team,
+)
 from healthvisitor.services.actor import Actor
 from healthvisitor.services.audit import record_event
 from healthvisitor.services.contacts import (
@@ -260,7 +265,7 @@ def _allocation_row(
 # --- Pregnancy -------------------------------------------------------------------
 
 
-@requires(Permission.EDIT_RECORD)
+@requires(Permission.REGISTER)
 def register_pregnancy(
     session: Session,
     actor: Actor,
@@ -354,6 +359,8 @@ def record_pregnancy_outcome(
     Its antenatal contacts and safeguarding history stay on record.
     """
     pregnancy = _team_pregnancy(session, actor, pregnancy_id)
+    # Issue 8: a colleague's pregnancy is read-only (services/access.py).
+    require_may_change_pregnancy(session, actor, pregnancy, today=today)
     if outcome not in OTHER_OUTCOMES:
         raise ValidationError(
             "Record a live birth with 'Record birth', which also registers the baby.", "outcome"
@@ -419,6 +426,8 @@ def record_birth(
     (issue 5, ``referrals.pregnancy_prompts`` says why).
     """
     pregnancy = _team_pregnancy(session, actor, pregnancy_id)
+    # Issue 8: a colleague's pregnancy is read-only (services/access.py).
+    require_may_change_pregnancy(session, actor, pregnancy, today=today)
     family = session.get_one(Family, pregnancy.family_id)
     twin = pregnancy.outcome is PregnancyOutcome.LIVE_BIRTH
     if pregnancy.outcome not in (PregnancyOutcome.ONGOING, PregnancyOutcome.LIVE_BIRTH):
@@ -576,7 +585,7 @@ def _review_problems(transfer: TransferIn, today: dt.date) -> list[FieldProblem]
     return problems
 
 
-@requires(Permission.EDIT_RECORD)
+@requires(Permission.REGISTER)
 def transfer_in(
     session: Session,
     actor: Actor,
@@ -721,6 +730,8 @@ def change_record_status(
     leaves every caseload and the record becomes read-only.
     """
     child = _team_child(session, actor, child_id)
+    # Issue 8: a colleague's child is read-only (services/access.py).
+    require_may_change_child(session, actor, child, today=today)
     if status not in CLOSING_STATUSES:
         raise ValidationError("Choose why the record is closing.", "status")
     if child.record_status is not RecordStatus.ACTIVE:
@@ -820,6 +831,8 @@ def reopen_record(
     kept in the allocation history.
     """
     child = _team_child(session, actor, child_id)
+    # Issue 8: a colleague's child is read-only (services/access.py).
+    require_may_change_child(session, actor, child, today=today)
     if child.record_status is RecordStatus.ACTIVE:
         raise ValidationError("This record is open already.", "status")
     if child.record_status is RecordStatus.DECEASED:

@@ -15,10 +15,15 @@ record itself; ``Reach`` in the table says how far those checks let each
 grant go, so the test can hold them to it, and ``docs/access-control.md``
 says it all in words (a test keeps that page and this table the same).
 
-Health visitors have the same reach in their own team as on their own
-caseload today: issue 8 asks for read-only access to colleagues' records
-outside cover, which needs a record-level check the services do not make yet
-(docs/access-control.md, "Not yet").
+A health visitor changes only their own caseload (issue 8: "full access to
+children and families allocated to them or covered by them; read access to
+the rest of their own team's records"): their grants to change a record
+(``EDIT_RECORD``, ``RECORD_CONTACT``, ``REFER``) reach ``OWN_CASELOAD``, held
+to it by ``access.require_may_change_child`` (and its family and pregnancy
+twins) in every service that changes a record; what they read reaches their
+whole team. Registering (``REGISTER``: a new family, child, pregnancy or
+arrival) reaches the whole team, and so does a child not yet allocated
+(``access`` says why). A team lead's grants reach the whole team.
 """
 
 from __future__ import annotations
@@ -43,9 +48,10 @@ class Permission(enum.Enum):
     # The clinical record (health visitors and team leads).
     VIEW_CASELOAD = "see the caseloads of their team's health visitors"
     VIEW_RECORD = "find and open children's and families' records"
+    REGISTER = "register new families, children, pregnancies and children moving in"
     EDIT_RECORD = (
-        "add to and change children's and families' records (families, carers, "
-        "births, pregnancies, arrivals, record status, screening and immunisations)"
+        "add to and change children's and families' records (carers, births, "
+        "pregnancy outcomes, record status, screening and immunisations)"
     )
     RECORD_CONTACT = "record contacts and reviews"
     REFER = "make referrals and move them on, and decide referral prompts"
@@ -58,8 +64,18 @@ class Permission(enum.Enum):
     TRANSFER_BETWEEN_TEAMS = "transfer children, with their record, to another team"
     IMPORT = "import records from a file into their team"
     HOLD_SAFEGUARDING_DISCUSSIONS = "see and record the team's safeguarding discussions"
+    # --- break-glass (issue 8, services/break_glass.py) ---
+    BREAK_GLASS = (
+        "open another team's child's record by break-glass: with a typed reason, "
+        "read-only, for a limited time, audited and shown to that team's lead"
+    )
+    REVIEW_BREAK_GLASS = "review break-glass openings of their team's records"
+    # --- end of break-glass ---
     # The administrator's work.
-    MANAGE_USERS = "add user accounts, set passwords and disable leavers"
+    MANAGE_USERS = (
+        "manage user accounts (add, set passwords, disable leavers and re-enable, unlock, "
+        "change role or team)"
+    )
     MANAGE_REFERRAL_TYPES = "change the list of referral types"
     # Everyone.
     VIEW_REFERRAL_TYPES = "see the list of referral types"
@@ -80,6 +96,7 @@ CLINICAL: Final = frozenset(
     {
         Permission.VIEW_CASELOAD,
         Permission.VIEW_RECORD,
+        Permission.REGISTER,
         Permission.EDIT_RECORD,
         Permission.RECORD_CONTACT,
         Permission.REFER,
@@ -91,6 +108,10 @@ CLINICAL: Final = frozenset(
         Permission.TRANSFER_BETWEEN_TEAMS,
         Permission.IMPORT,
         Permission.HOLD_SAFEGUARDING_DISCUSSIONS,
+        # Break-glass: BREAK_GLASS is left out, being the one grant that reaches
+        # another team's record (one at a time, by reason); administrators still
+        # never hold it (tests/services/test_break_glass.py).
+        Permission.REVIEW_BREAK_GLASS,
     }
 )
 
@@ -116,28 +137,38 @@ class Reach(enum.IntEnum):
 _HEALTH_VISITOR: Final[Mapping[Permission, Reach]] = {
     Permission.VIEW_CASELOAD: Reach.OWN_TEAM,
     Permission.VIEW_RECORD: Reach.OWN_TEAM,
-    Permission.EDIT_RECORD: Reach.OWN_TEAM,
-    Permission.RECORD_CONTACT: Reach.OWN_TEAM,
-    Permission.REFER: Reach.OWN_TEAM,
+    # Registering is open to the team: a new family or birth is nobody's caseload yet.
+    Permission.REGISTER: Reach.OWN_TEAM,
+    # Changes: only their own caseload (or a colleague's they cover), issue 8.
+    Permission.EDIT_RECORD: Reach.OWN_CASELOAD,
+    Permission.RECORD_CONTACT: Reach.OWN_CASELOAD,
+    Permission.REFER: Reach.OWN_CASELOAD,
     Permission.PRINT: Reach.OWN_TEAM,
     Permission.EXPORT: Reach.OWN_TEAM,
     Permission.VIEW_OWN_FIGURES: Reach.OWN_CASELOAD,
     Permission.VIEW_REFERRAL_TYPES: Reach.EVERY_TEAM,
     Permission.USE_OWN_ACCOUNT: Reach.EVERY_TEAM,
+    # Break-glass (issue 8): one other team's child at a time, by NHS number and reason.
+    Permission.BREAK_GLASS: Reach.EVERY_TEAM,
 }
 
 #: The one policy table: what each role may do, and how far. A team lead does
-#: everything a health visitor does (they often hold a caseload), and leads the team.
+#: everything a health visitor does (they often hold a caseload), to any record
+#: of the team, and leads the team.
 POLICY: Final[Mapping[Role, Mapping[Permission, Reach]]] = {
     Role.HEALTH_VISITOR: _HEALTH_VISITOR,
     Role.TEAM_LEAD: {
         **_HEALTH_VISITOR,
+        Permission.EDIT_RECORD: Reach.OWN_TEAM,
+        Permission.RECORD_CONTACT: Reach.OWN_TEAM,
+        Permission.REFER: Reach.OWN_TEAM,
         Permission.VIEW_TEAM_REPORTS: Reach.OWN_TEAM,
         Permission.ALLOCATE: Reach.OWN_TEAM,
         Permission.TRANSFER_BETWEEN_TEAMS: Reach.OWN_TEAM,
         Permission.IMPORT: Reach.OWN_TEAM,
         Permission.HOLD_SAFEGUARDING_DISCUSSIONS: Reach.OWN_TEAM,
         Permission.READ_AUDIT: Reach.OWN_TEAM,
+        Permission.REVIEW_BREAK_GLASS: Reach.OWN_TEAM,  # break-glass (issue 8)
     },
     Role.ADMINISTRATOR: {
         Permission.MANAGE_USERS: Reach.EVERY_TEAM,

@@ -42,7 +42,11 @@ from healthvisitor.errors import (
     ValidationError,
 )
 from healthvisitor.persistence.models import Carer, Child, Family, Measurement, User
-from healthvisitor.services.access import require_clinical, require_team
+from healthvisitor.services.access import (
+    require_clinical,
+    require_may_change_family,
+    require_team,
+)
 from healthvisitor.services.actor import Actor
 from healthvisitor.services.audit import record_event
 from healthvisitor.services.policy import Permission, requires
@@ -212,7 +216,7 @@ def _normalise_postcode(postcode: str) -> str:
     return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
 
 
-@requires(Permission.EDIT_RECORD)
+@requires(Permission.REGISTER)
 def create_family(session: Session, actor: Actor, details: FamilyDetails) -> uuid.UUID:
     team_id = require_clinical(actor)
     problems: list[FieldProblem] = []
@@ -248,7 +252,7 @@ def carer_problems(details: CarerDetails, *, today: dt.date) -> list[FieldProble
     return problems
 
 
-@requires(Permission.EDIT_RECORD)
+@requires(Permission.REGISTER)
 def create_family_with_carer(
     session: Session,
     actor: Actor,
@@ -283,6 +287,8 @@ def add_carer(
     session: Session, actor: Actor, family_id: uuid.UUID, details: CarerDetails, *, today: dt.date
 ) -> uuid.UUID:
     family = team_family(session, actor, family_id)
+    # Issue 8: a colleague's family is read-only (services/access.py).
+    require_may_change_family(session, actor, family, today=today)
     problems = carer_problems(details, today=today)
     if problems:
         raise ValidationError(problems)
@@ -370,7 +376,7 @@ def birth_measurement(
     )
 
 
-@requires(Permission.EDIT_RECORD)
+@requires(Permission.REGISTER)
 def register_child(
     session: Session,
     actor: Actor,

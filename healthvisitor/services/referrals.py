@@ -90,7 +90,14 @@ from healthvisitor.persistence.models import (
     User,
 )
 from healthvisitor.persistence.types import utc_now
-from healthvisitor.services.access import require_clinical, require_team, require_team_lead
+from healthvisitor.services.access import (
+    require_clinical,
+    require_may_change_child,
+    require_may_change_family,
+    require_may_change_pregnancy,
+    require_team,
+    require_team_lead,
+)
 from healthvisitor.services.actor import Actor
 from healthvisitor.services.audit import record_event
 from healthvisitor.services.caseload import caseload_owner
@@ -449,6 +456,26 @@ def _referral(session: Session, actor: Actor, referral_id: uuid.UUID) -> Referra
     return referral
 
 
+# Issue 8: a colleague's child or family is read-only (services/access.py).
+def _require_may_change(
+    session: Session, actor: Actor, about: _About, *, today: dt.date | None = None
+) -> None:
+    if about.child is not None:
+        require_may_change_child(session, actor, about.child, today=today)
+    else:
+        family = session.get_one(Family, about.family_id)
+        require_may_change_family(session, actor, family, today=today)
+
+
+def _referral_to_change(
+    session: Session, actor: Actor, referral_id: uuid.UUID, *, today: dt.date | None = None
+) -> Referral:
+    referral = _referral(session, actor, referral_id)
+    about = _about(session, actor, referral.child_id, referral.carer_id)
+    _require_may_change(session, actor, about, today=today)
+    return referral
+
+
 # --- Making a referral and moving it on ------------------------------------------------------
 
 
@@ -472,6 +499,7 @@ def make_referral(
     nothing is written (issue 9: a save retried after a dropped connection).
     """
     about = _about(session, actor, entry.child_id, entry.carer_id)
+    _require_may_change(session, actor, about, today=today)
     if entry.idempotency_key is not None:
         earlier = saved_referral(session, entry.idempotency_key)
         if earlier is not None:
@@ -559,7 +587,7 @@ def record_consent(
     Once sent, the consent it was sent on stands: changing it afterwards would
     rewrite why information was shared (the old note is kept in the audit too).
     """
-    referral = _referral(session, actor, referral_id)
+    referral = _referral_to_change(session, actor, referral_id)
     if referral.status is not ReferralStatus.DRAFT:
         raise ValidationError(
             f"This referral is {referral.status.label.lower()}; the consent it was sent on "
@@ -597,7 +625,7 @@ def update_draft(
     tried_so_far: str,
 ) -> None:
     """Edit the words of a referral that has not been sent yet (the letter reads them)."""
-    referral = _referral(session, actor, referral_id)
+    referral = _referral_to_change(session, actor, referral_id)
     if referral.status is not ReferralStatus.DRAFT:
         raise ValidationError(
             "Only a draft can be edited; this referral has already been sent.", "reason"
@@ -625,7 +653,7 @@ def record_step(
 ) -> None:
     """Move a referral on one legal step, dated ``on`` (not in the future, not before
     the previous step). Closing needs a coded outcome; completing defaults to engaged."""
-    referral = _referral(session, actor, referral_id)
+    referral = _referral_to_change(session, actor, referral_id, today=today)
     current = referral.status
     if status not in NEXT_STEPS[current]:
         if not current.is_open:
@@ -704,7 +732,7 @@ def set_follow_up(
     follow_up_on: dt.date | None,
 ) -> None:
     """When to check on an open referral (None clears it)."""
-    referral = _referral(session, actor, referral_id)
+    referral = _referral_to_change(session, actor, referral_id)
     if not referral.status.is_open:
         raise ValidationError(
             f"This referral is {referral.status.label.lower()}; there is nothing to follow up.",
@@ -1254,6 +1282,14 @@ def raise_prompts(
     record and the caseload until a health visitor accepts or declines it.
     """
     contact = _contact(session, actor, contact_id)
+    # Issue 8: prompts are raised with the contact, on a record the actor may change.
+    if contact.child_id is not None:
+        child = session.get_one(Child, contact.child_id)
+        require_may_change_child(session, actor, child, today=today)
+    else:
+        assert contact.pregnancy_id is not None
+        pregnancy = session.get_one(Pregnancy, contact.pregnancy_id)
+        require_may_change_pregnancy(session, actor, pregnancy, today=today)
     rows = []
     for fired_rule, child_id, carer_id in _candidates(session, contact):
         row = ReferralPrompt(
@@ -1512,6 +1548,8 @@ def accept_prompt(
     person (made by hand after the prompt fired), the prompt is linked to it instead of
     drafting a second one."""
     row = _prompt(session, actor, contact_id, rule_id)
+    about = _about(session, actor, row.child_id, row.carer_id)
+    _require_may_change(session, actor, about, today=today)
     rule = RULES_BY_ID[rule_id]
     [line] = _prompt_lines(session, [row])
     referral_id: uuid.UUID | None = None
@@ -1585,6 +1623,8 @@ def decline_prompt(
             "reason",
         )
     row = _prompt(session, actor, contact_id, rule_id)
+    about = _about(session, actor, row.child_id, row.carer_id)
+    _require_may_change(session, actor, about, today=today)
     _decide(session, actor, row, PromptDecision.DECLINED, today=today, reason=reason.strip())
 
 

@@ -37,7 +37,7 @@ from healthvisitor.domain.schedule import add_months
 from healthvisitor.errors import FieldProblem, NotFoundError, ValidationError
 from healthvisitor.persistence.models import Child, Immunisation, NewbornScreening, User
 from healthvisitor.persistence.unit_of_work import unit_of_work
-from healthvisitor.services.access import require_team
+from healthvisitor.services.access import require_may_change_child, require_team
 from healthvisitor.services.actor import Actor
 from healthvisitor.services.audit import record_event
 from healthvisitor.services.contacts import closed_record_message
@@ -113,11 +113,15 @@ class ScreeningAndImmunisations:
         return tuple(t for t in NewbornScreeningTest if t not in done)
 
 
-def _child_for_recording(session: Session, actor: Actor, child_id: uuid.UUID) -> Child:
+def _child_for_recording(
+    session: Session, actor: Actor, child_id: uuid.UUID, *, today: dt.date
+) -> Child:
     child = session.get(Child, child_id)
     if child is None:
         raise NotFoundError("That child is not on record.")
     require_team(actor, child.team_id)
+    # Issue 8: a colleague's child is read-only (services/access.py).
+    require_may_change_child(session, actor, child, today=today)
     if child.record_status is not RecordStatus.ACTIVE:
         raise ValidationError(closed_record_message(child), "child")
     return child
@@ -189,7 +193,7 @@ def record_newborn_screening(
     supersedes_id: uuid.UUID | None = None,
 ) -> ScreeningLine:
     """Add a screening result (or, with ``supersedes_id``, a correction of one)."""
-    child = _child_for_recording(session, actor, child_id)
+    child = _child_for_recording(session, actor, child_id, today=today)
     problems = _date_problems("screened_on", screened_on, child, today)
     if screened_on is not None and not problems:
         earliest, latest = SCREENING_AGE_DAYS[test]
@@ -254,7 +258,7 @@ def record_immunisation(
     supersedes_id: uuid.UUID | None = None,
 ) -> ImmunisationLine:
     """Add a vaccine dose given (or, with ``supersedes_id``, a correction of one)."""
-    child = _child_for_recording(session, actor, child_id)
+    child = _child_for_recording(session, actor, child_id, today=today)
     problems: list[FieldProblem] = []
     if vaccine not in VACCINES:
         problems.append(FieldProblem("vaccine", "Choose the vaccine from the list."))

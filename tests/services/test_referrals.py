@@ -45,7 +45,7 @@ from healthvisitor.persistence.models import (
     User,
 )
 from healthvisitor.persistence.unit_of_work import unit_of_work
-from healthvisitor.services import referrals
+from healthvisitor.services import allocation, referrals
 from healthvisitor.services.actor import Actor
 from healthvisitor.services.contacts import (
     ContactEntry,
@@ -131,7 +131,9 @@ def world(engine: Engine) -> World:
         )
 
 
-def make(world: World, code: str = "early_help", **changes: Any) -> uuid.UUID:
+def make(
+    world: World, code: str = "early_help", *, by: Actor | None = None, **changes: Any
+) -> uuid.UUID:
     fields: dict[str, Any] = {
         "referral_type_id": world.type_id(code),
         "child_id": world.child_id,
@@ -141,7 +143,7 @@ def make(world: World, code: str = "early_help", **changes: Any) -> uuid.UUID:
     }
     fields.update(changes)
     with unit_of_work(world.engine) as session:
-        return referrals.make_referral(session, world.hv, NewReferral(**fields), today=TODAY)
+        return referrals.make_referral(session, by or world.hv, NewReferral(**fields), today=TODAY)
 
 
 def step(
@@ -315,7 +317,9 @@ def test_follow_ups_due_lists_open_referrals_on_the_caseload_most_overdue_first(
     make(world, follow_up_on=TODAY + dt.timedelta(days=1))  # not yet due
     closed = make(world, follow_up_on=dt.date(2026, 11, 10))
     step(world, closed, ReferralStatus.CLOSED, dt.date(2026, 11, 12), outcome=ReferralOutcome.MOVED)
-    make(world, child_id=world.other_child_id, follow_up_on=dt.date(2026, 11, 10))  # colleague's
+    make(  # the colleague's, made by them (issue 8: only they change their caseload)
+        world, by=world.colleague, child_id=world.other_child_id, follow_up_on=dt.date(2026, 11, 10)
+    )
 
     with unit_of_work(world.engine) as session:
         due = referrals.follow_ups_due(session, world.hv, TODAY)
@@ -344,7 +348,7 @@ def test_the_childs_list_includes_the_familys_carers_open_first(world: World) ->
     )
     about_mother = make(world, code="stop_smoking", child_id=None, carer_id=world.mother_id)
     about_child = make(world, code="infant_feeding", made_on=dt.date(2026, 10, 1))
-    make(world, child_id=world.other_child_id)  # another family
+    make(world, by=world.colleague, child_id=world.other_child_id)  # another family
     with unit_of_work(world.engine) as session:
         lines = referrals.child_referrals(session, world.hv, world.child_id, today=TODAY)
     assert [x.id for x in lines] == [about_mother, about_child, finished]
@@ -750,6 +754,18 @@ def test_a_prompt_closed_unanswered_stays_to_decide_on_the_record_and_caseload(
         )
     assert set(_pending(world)) == {"maternal_mood"}
     assert _to_decide_on_the_caseload(world) == 1
+    # The colleague covers the health visitor's caseload (issue 8: else read only).
+    with unit_of_work(world.engine) as session:
+        allocation.arrange_cover(
+            session,
+            world.lead,
+            world.hv.user_id,
+            world.colleague.user_id,
+            start=TODAY,
+            end=TODAY + dt.timedelta(days=5),
+            reason="Annual leave",
+            today=TODAY,
+        )
     with unit_of_work(world.engine) as session, pytest.raises(ValidationError):
         referrals.decline_prompt(
             session, world.colleague, contact_id, "smoking", reason="Again", today=TODAY
