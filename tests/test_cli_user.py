@@ -7,19 +7,23 @@ the commands have no option that takes one.
 from __future__ import annotations
 
 import io
+import stat
 import subprocess
 import sys
 from pathlib import Path
 
+import keyring
 import pytest
 from sqlalchemy import select, text
 
 from healthvisitor.cli import build_parser, main
+from healthvisitor.persistence import audit_key
 from healthvisitor.persistence.database import create_database_engine, upgrade
 from healthvisitor.persistence.models import AuditEvent, User
 from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.services.accounts import SignInDesk, SignInError
 from tests import factories
+from tests.keyrings import MemoryKeyring
 
 PASSWORD = "plum kettle orbit 42"
 
@@ -145,3 +149,144 @@ def test_the_installed_command_lists_user_and_audit() -> None:
         check=True,
     )
     assert "user" in result.stdout and "audit" in result.stdout
+
+
+def test_enable_unlock_and_set_role_from_the_command_line(
+    url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert add_priya(monkeypatch, url) == 0
+    assert run(monkeypatch, url, "user", "disable", "psharma") == 0
+    assert run(monkeypatch, url, "user", "enable", "psharma") == 0
+    assert "can sign in again" in capsys.readouterr().out
+    engine = create_database_engine(url)
+    try:
+        for _ in range(5):
+            with pytest.raises(SignInError):
+                SignInDesk(engine).sign_in("psharma", "not my password at all")
+        with pytest.raises(SignInError, match="locked"):
+            SignInDesk(engine).sign_in("psharma", PASSWORD)
+        assert run(monkeypatch, url, "user", "unlock", "psharma") == 0
+        assert SignInDesk(engine).sign_in("psharma", PASSWORD).username == "psharma"
+        assert run(monkeypatch, url, "user", "list") == 0
+        listed = capsys.readouterr().out
+        assert "never signed in" not in listed.split("psharma", 1)[1].splitlines()[0]
+        assert (
+            run(
+                monkeypatch,
+                url,
+                "user",
+                "set-role",
+                "psharma",
+                "--role",
+                "team_lead",
+                "--team",
+                "Chapeltown 0-19 team",
+            )
+            == 0
+        )
+        assert "psharma is now team lead in Chapeltown 0-19 team" in capsys.readouterr().out
+        assert SignInDesk(engine).sign_in("psharma", PASSWORD).role.value == "team_lead"
+        # A health visitor must belong to a team: refused, in words, nothing changed.
+        assert run(monkeypatch, url, "user", "set-role", "psharma", "--role", "health_visitor") == 1
+        assert "belongs to a team" in capsys.readouterr().err
+        with unit_of_work(engine) as session:
+            actions = list(session.scalars(select(AuditEvent.action)))
+        assert actions.count("permission_change") == 1
+        assert {"user_enabled", "user_unlocked"} <= set(actions)
+    finally:
+        engine.dispose()
+
+
+def test_the_last_administrator_cannot_be_disabled_from_the_command_line(
+    url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    adding = ("user", "add", "sadmin", "--name", "Sam Admin", "--role", "administrator")
+    assert run(monkeypatch, url, *adding, stdin=PASSWORD + "\n") == 0
+    capsys.readouterr()
+    assert run(monkeypatch, url, "user", "disable", "sadmin") == 1
+    assert "only active administrator" in capsys.readouterr().err
+
+
+def test_a_second_computer_gets_the_audit_key_by_file_and_never_sees_it_printed(
+    url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A shared database: the second computer records nothing until it holds the key."""
+    assert add_priya(monkeypatch, url) == 0  # the first computer: the chain and its key begin
+    capsys.readouterr()
+    handed = tmp_path / "usb" / "audit.key"
+    handed.parent.mkdir()
+    assert run(monkeypatch, url, "audit-key", "export", "--to", str(handed)) == 0
+    said = capsys.readouterr().out
+    assert stat.S_IMODE(handed.stat().st_mode) == 0o600
+    key_hex = handed.read_text(encoding="ascii").splitlines()[2].removeprefix("key ")
+    assert len(key_hex) == 64 and key_hex not in said and "delete the file" in said
+    # Never over an existing file.
+    assert run(monkeypatch, url, "audit-key", "export", "--to", str(handed)) == 1
+    assert "already exists" in capsys.readouterr().err
+
+    # The second computer: its own data folder and keyring, no key yet.
+    monkeypatch.setenv("HEALTHVISITOR_DATA_DIR", str(tmp_path / "second"))
+    audit_key.forget_cached_keys()
+    adding = ("user", "add", "hwalker", "--name", "Helen Walker", "--role", "administrator")
+    assert run(monkeypatch, url, *adding, stdin=PASSWORD + "\n") == 1
+    assert "does not hold the key" in capsys.readouterr().err
+    # No keyring on it: refused, nothing kept in a file instead.
+    assert run(monkeypatch, url, "audit-key", "import", "--from", str(handed)) == 1
+    assert "no usable keyring" in capsys.readouterr().err
+    assert not (tmp_path / "second" / "audit-keys").exists()
+    before = keyring.get_keyring()
+    kept = MemoryKeyring()
+    keyring.set_keyring(kept)
+    try:
+        # A key that does not sign this trail is refused.
+        forged = tmp_path / "forged.key"
+        forged.write_text(
+            handed.read_text(encoding="ascii").replace(key_hex, "ab" * 32), encoding="ascii"
+        )
+        assert run(monkeypatch, url, "audit-key", "import", "--from", str(forged)) == 1
+        assert "does not sign this database's audit trail" in capsys.readouterr().err
+        assert kept.entries == {}
+        assert run(monkeypatch, url, "audit-key", "import", "--from", str(handed)) == 0
+        out = capsys.readouterr().out
+        assert "now in this computer's keyring" in out and key_hex not in out
+        assert list(kept.entries.values()) == [key_hex]
+        # Now it records, and the trail is one unbroken chain.
+        assert run(monkeypatch, url, *adding, stdin=PASSWORD + "\n") == 0
+        assert run(monkeypatch, url, "audit", "verify") == 0
+        assert "intact" in capsys.readouterr().out
+        engine = create_database_engine(url)
+        with unit_of_work(engine) as session:
+            actions = list(session.scalars(select(AuditEvent.action)))
+            details = " ".join(session.scalars(select(AuditEvent.details)))
+        engine.dispose()
+        assert {"audit_key_exported", "audit_key_imported"} <= set(actions)
+        assert key_hex not in details
+    finally:
+        keyring.set_keyring(before)
+        audit_key.forget_cached_keys()
+
+
+def test_a_new_database_gets_its_teams_then_their_people_from_the_command_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    upgrade(create_database_engine(url))
+    # No team yet: the account cannot be added, and says why.
+    assert add_priya(monkeypatch, url) != 0
+    assert "There is no team called 'Chapeltown 0-19 team'." in capsys.readouterr().err
+
+    assert run(monkeypatch, url, "team", "add", "  Chapeltown   0-19 team ") == 0
+    assert "Added the team 'Chapeltown 0-19 team'." in capsys.readouterr().out
+    assert run(monkeypatch, url, "team", "add", "chapeltown 0-19 TEAM") != 0
+    assert "There is already a team called 'Chapeltown 0-19 team'." in capsys.readouterr().err
+    assert add_priya(monkeypatch, url) == 0
+    assert run(monkeypatch, url, "team", "list") == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "Chapeltown 0-19 team"
+    engine = create_database_engine(url)
+    with unit_of_work(engine) as session:
+        actions = list(session.scalars(select(AuditEvent.action).order_by(AuditEvent.sequence)))
+    engine.dispose()
+    assert actions.count("team_added") == 1

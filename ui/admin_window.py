@@ -1,13 +1,14 @@
 """The administrator's window: what an administrator does, and no child's record.
 
-An administrator manages referral types and looks up who accessed a child's
-record (issue 8: "Administrator: users, teams, configuration, referral types;
-no clinical access unless also given a clinical role"). They have no caseload,
-so the caseload window is not theirs; this one is, with the same File menu
-(lock, sign out, quit) so the idle lock and sign-out work as for everyone.
+An administrator manages user accounts and referral types and looks up who
+accessed a child's record (issue 8: "Administrator: users, teams,
+configuration, referral types; no clinical access unless also given a clinical
+role"). They have no caseload, so the caseload window is not theirs; this one
+is, with the same File menu (lock, sign out, quit) so the idle lock and
+sign-out work as for everyone.
 
-User accounts are still managed on the command line (``healthvisitor user``);
-the window says so rather than offering a screen that does not exist.
+The window's body is the list of user accounts (``ui/account_dialogs.py``);
+``healthvisitor user`` on the command line does the same for IT.
 Hiding a button is never the control: the services refuse what a role may not do.
 """
 
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QInputDialog,
     QLabel,
     QMainWindow,
@@ -29,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from healthvisitor.errors import HealthVisitorError
 from healthvisitor.ui.access_log_view import DEFAULT_DAYS_BACK, open_access_log
+from healthvisitor.ui.account_dialogs import AccountsView
 from healthvisitor.ui.main_window import database_location
 from healthvisitor.ui.referral_types_admin import AdministrationMenu, ReferralTypesDialog
 from healthvisitor.ui.theme import app_icon
@@ -37,15 +40,9 @@ if TYPE_CHECKING:
     from healthvisitor.services.workspace import Workspace
     from healthvisitor.ui.access_log_view import AccessLogDialog
 
-ACCOUNTS_ON_THE_COMMAND_LINE = (
-    "User accounts (add, disable a leaver, reset a password) are managed with the "
-    "command 'healthvisitor user' on this computer: the window has no screen for "
-    "them yet."
-)
-
 
 class AdministrationWindow(QMainWindow):
-    """Referral types and the access log, for an administrator signed in."""
+    """User accounts, referral types and the access log, for an administrator signed in."""
 
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
@@ -73,8 +70,8 @@ class AdministrationWindow(QMainWindow):
         layout.addWidget(heading)
         explained = QLabel(
             "An administrator has no access to children's records. From here you can "
-            "manage the referral types, and answer a family who asks who looked at "
-            "their child's record.",
+            "manage who can sign in, the referral types, and answer a family who asks "
+            "who looked at their child's record.",
             body,
         )
         explained.setWordWrap(True)
@@ -82,18 +79,19 @@ class AdministrationWindow(QMainWindow):
         self.referral_types_button = QPushButton("&Referral types…", body)
         self.referral_types_button.setAccessibleName("Referral types")
         self.referral_types_button.clicked.connect(self.open_referral_types)
-        layout.addWidget(self.referral_types_button)
         self.access_log_button = QPushButton("&Who accessed a child's record…", body)
         self.access_log_button.setAccessibleName("Who accessed a child's record")
         self.access_log_button.clicked.connect(self.ask_for_access_log)
-        layout.addWidget(self.access_log_button)
-        accounts = QLabel(ACCOUNTS_ON_THE_COMMAND_LINE, body)
-        accounts.setWordWrap(True)
-        layout.addWidget(accounts)
-        layout.addStretch(1)
+        others = QHBoxLayout()
+        others.addWidget(self.referral_types_button)
+        others.addWidget(self.access_log_button)
+        others.addStretch(1)
+        layout.addLayout(others)
+        self.accounts = AccountsView(workspace, body)
+        layout.addWidget(self.accounts, 1)
         self.setCentralWidget(body)
-        self.setMinimumSize(640, 360)
-        self.resize(760, 420)
+        self.setMinimumSize(900, 520)
+        self.resize(1180, 660)
 
         who = workspace.signed_in()
         self.user_label = QLabel(f"Signed in as {actor.full_name} (administrator)")
@@ -135,4 +133,4 @@ class AdministrationWindow(QMainWindow):
         return open_access_log(self, self.workspace, found.child_id, found.child_name, first=found)
 
     def fit_to_screen(self) -> None:
-        """Kept at its own size: it has no wide tables (the caseload window's hook)."""
+        """Kept at its own size, which fits a 1366x768 laptop (the caseload window's hook)."""

@@ -23,8 +23,8 @@ message (``AuditKeyMissingError``) rather than signed with a new key, which
 would break the chain. Limits, said plainly: a person who can read this
 user's files *and* write the database can still forge the chain; and a
 shared PostgreSQL database needs the same key on every computer that writes
-to it (copying it there is IT's job until a machine-wide key store comes
-with the rest of issue 8).
+to it: ``healthvisitor audit-key export`` and ``import`` hand it over
+(``export_key`` and ``install_key``, at the end of this module).
 """
 
 from __future__ import annotations
@@ -132,3 +132,92 @@ def chain_key(chain_id: uuid.UUID, *, create: bool) -> bytes:
 def forget_cached_keys() -> None:
     """Drop the keys held in memory (tests that move the data folder call it)."""
     _cache.clear()
+
+
+# --- Handing the key to another computer (a shared PostgreSQL database) -------------
+#
+# Every computer that writes to a shared database signs its events with the one
+# key of that database's chain, so a second laptop refuses to record anything
+# (``AuditKeyMissingError``) until it holds the key. ``healthvisitor audit-key
+# export --to FILE`` writes the key into a new file only this user can read
+# (0600, never over an existing file); ``audit-key import --from FILE`` on the
+# other computer checks it against the database (account_cli.py) and puts it in
+# that computer's keyring. The key is never printed; the file should be moved
+# on removable media or a share only IT can read, and deleted after the import.
+
+#: The first line of an exported key file: what it is, for whoever finds one.
+KEY_FILE_HEADING = "HealthVisitor audit chain key: keep secret, delete after importing"
+
+
+class AuditKeyFileError(HealthVisitorError):
+    """An exported key file that cannot be written or read as one."""
+
+
+def export_key(chain_id: uuid.UUID, destination: Path) -> None:
+    """Write this computer's key for ``chain_id`` into a new file with mode 0600."""
+    key = chain_key(chain_id, create=False)
+    try:
+        descriptor = os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise AuditKeyFileError(
+            f"{destination} already exists: choose a new file name (nothing was written)."
+        ) from None
+    except OSError as error:
+        raise AuditKeyFileError(f"{destination} cannot be written: {error.strerror}.") from None
+    os.fchmod(descriptor, 0o600)  # whatever the umask
+    with os.fdopen(descriptor, "w", encoding="ascii") as file:
+        file.write(f"{KEY_FILE_HEADING}\nchain {chain_id}\nkey {key.hex()}\n")
+
+
+def read_exported_key(source: Path) -> tuple[uuid.UUID, bytes]:
+    """The chain id and key in a file ``export_key`` wrote."""
+    try:
+        lines = source.read_text(encoding="ascii").splitlines()
+    except (OSError, UnicodeDecodeError):
+        raise AuditKeyFileError(f"{source} cannot be read as an exported key file.") from None
+    fields = dict(line.split(" ", 1) for line in lines[1:] if " " in line)
+    try:
+        if not lines or lines[0] != KEY_FILE_HEADING:
+            raise ValueError
+        chain_id = uuid.UUID(fields["chain"])
+        key = bytes.fromhex(fields["key"])
+        if len(key) != KEY_BYTES:
+            raise ValueError
+    except (KeyError, ValueError):
+        raise AuditKeyFileError(
+            f"{source} is not an audit key file written by 'healthvisitor audit-key export'."
+        ) from None
+    return chain_id, key
+
+
+def held_key(chain_id: uuid.UUID) -> bytes | None:
+    """The key this computer holds for ``chain_id`` (keyring or file), if any."""
+    return _cache.get(chain_id) or _from_keyring(chain_id) or _from_file(chain_id)
+
+
+def install_key(chain_id: uuid.UUID, key: bytes) -> bool:
+    """Keep ``key`` for ``chain_id`` in this computer's keyring (only there).
+
+    False if this computer already held that very key. Refused (``AuditKeyFileError``)
+    where there is no usable keyring, or where a different key is held already
+    (replacing it would leave events signed here unverifiable)."""
+    from healthvisitor.persistence.credentials import keyring_available
+
+    held = held_key(chain_id)
+    if held == key:
+        return False
+    if held is not None:
+        raise AuditKeyFileError(
+            "This computer already holds a different key for this audit trail: nothing "
+            "was changed. Ask your information governance lead before going further."
+        )
+    if not keyring_available() or not _to_keyring(chain_id, key):
+        raise AuditKeyFileError(
+            "This computer has no usable keyring to keep the key in, so it was not "
+            "imported. Sign in to a desktop session (Windows Credential Manager, macOS "
+            "Keychain or a Secret Service) and try again."
+        )
+    if _from_keyring(chain_id) != key:
+        raise AuditKeyFileError("The keyring did not keep the key: it was not imported.")
+    _cache[chain_id] = key
+    return True

@@ -3,10 +3,11 @@
 Each person has their own account and password. Passwords are kept only as
 argon2id hashes (argon2-cffi); a wrong password counts towards a lockout
 (``healthvisitor.domain.accounts``); an administrator adds accounts, sets
-passwords and disables leavers, whose history stays. Every sign-in, failed
-sign-in, lock, unlock and sign-out is audited, never with the password typed, and a
-user name that matches no account is not recorded either (it may be a
-password typed in the wrong box).
+passwords, disables leavers (whose history stays) and re-enables them, lifts a
+lockout, and changes an account's role or team (audited as a permission
+change). Every sign-in, failed sign-in, lock, unlock and sign-out is audited,
+never with the password typed, and a user name that matches no account is not
+recorded either (it may be a password typed in the wrong box).
 
 A failed sign-in must be saved even though it is a failure, so the attempt
 functions return a ``SignInOutcome`` instead of raising: the caller commits,
@@ -54,7 +55,7 @@ from healthvisitor.errors import (
     PermissionDeniedError,
     ValidationError,
 )
-from healthvisitor.persistence.models import Child, Team, User
+from healthvisitor.persistence.models import AuditEvent, Child, Team, User
 from healthvisitor.persistence.types import utc_now
 from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.services.actor import Actor, actor_from_user
@@ -375,6 +376,18 @@ def demo_accounts(session: Session) -> list[DemoAccount]:
 
 
 # --- Administering accounts -------------------------------------------------------
+#
+# The same functions serve the command line (``actor=None``) and the
+# administrator's window (ui/account_dialogs.py). Two rules keep the service
+# administrable: nobody disables their own account or changes their own role
+# (they would lose the screen they are using), and the last active
+# administrator is never disabled nor given another role (nobody could manage
+# accounts in the window any more).
+
+#: Audit actions (issue 8's list: "sign-in, failed sign-in, lock, ... permission change").
+PERMISSION_CHANGE = "permission_change"
+#: What counts as signing in, for an account's "last signed in" (an unlock is not one).
+SIGN_IN_ACTIONS = ("sign_in",)
 
 
 @dataclass(frozen=True)
@@ -386,6 +399,14 @@ class UserLine:
     active: bool
     has_password: bool
     locked_until: dt.datetime | None
+    #: When they last signed in, from the audit trail; None if never (or not recorded).
+    last_sign_in: dt.datetime | None = None
+    #: Active children allocated to them (a count, no names: a leaver's caseload
+    #: must be reallocated by the team lead).
+    children: int = 0
+
+    def is_locked(self, now: dt.datetime) -> bool:
+        return self.locked_until is not None and now < self.locked_until
 
 
 def _administrator(actor: Actor | None) -> None:
@@ -408,6 +429,42 @@ def _user(session: Session, username: str) -> User:
             f"There is no user '{username}'; 'healthvisitor user list' shows the accounts."
         )
     return user
+
+
+def _team_for(session: Session, role: Role, team_name: str | None) -> Team | None:
+    """The team a ``role`` account belongs to: required unless an administrator."""
+    if team_name:
+        team = session.scalars(select(Team).where(Team.name == team_name)).one_or_none()
+        if team is None:
+            raise ValidationError(f"There is no team called '{team_name}'.", "team")
+        return team
+    if role != Role.ADMINISTRATOR:
+        raise ValidationError(
+            f"A {role.label.lower()} belongs to a team: say which team is theirs.",
+            "team",
+        )
+    return None
+
+
+def _is_self(actor: Actor | None, user: User) -> bool:
+    return actor is not None and actor.user_id == user.id
+
+
+def _keeps_an_administrator(session: Session, user: User, doing: str) -> None:
+    """Refuse ``doing`` to the last active administrator (field ``username``)."""
+    if user.role != Role.ADMINISTRATOR or not user.active:
+        return
+    others = session.scalar(
+        select(func.count(User.id)).where(
+            User.role == Role.ADMINISTRATOR, User.active.is_(True), User.id != user.id
+        )
+    )
+    if not others:
+        raise ValidationError(
+            f"{user.full_name} is the only active administrator, so you cannot {doing}: "
+            "nobody could then manage accounts. Add another administrator first.",
+            "username",
+        )
 
 
 @requires(Permission.MANAGE_USERS)
@@ -434,15 +491,7 @@ def add_user(
         raise ValidationError("Give the person's full name, as colleagues know them.", "name")
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise DuplicateError(f"There is already a user '{username}'.")
-    team: Team | None = None
-    if team_name:
-        team = session.scalars(select(Team).where(Team.name == team_name)).one_or_none()
-        if team is None:
-            raise NotFoundError(f"There is no team called '{team_name}'.")
-    elif role != Role.ADMINISTRATOR:
-        raise ValidationError(
-            "A health visitor or team lead belongs to a team: give --team.", "team"
-        )
+    team = _team_for(session, role, team_name)
     check_new_password(password, username)
     user = User(
         id=uuid.uuid4(),
@@ -488,16 +537,126 @@ def set_password(
 
 @requires(Permission.MANAGE_USERS)
 def disable_user(session: Session, actor: Actor | None, username: str) -> None:
-    """A leaver: they can no longer sign in; everything they recorded stays."""
+    """A leaver: they can no longer sign in; everything they recorded stays.
+
+    Not one's own account, nor the last active administrator (section comment)."""
     _administrator(actor)
     user = _user(session, username)
     if not user.active:
         raise ValidationError(f"'{username}' is already disabled.", "username")
+    if _is_self(actor, user):
+        raise ValidationError(
+            "You cannot disable your own account while signed in with it: ask another "
+            "administrator.",
+            "username",
+        )
+    _keeps_an_administrator(session, user, "disable their account")
     user.active = False
     record_event(session, actor, "user_disabled", "user", user.id, operator=_operator())
 
 
-def _line(user: User, team: Team | None) -> UserLine:
+@requires(Permission.MANAGE_USERS)
+def enable_user(session: Session, actor: Actor | None, username: str) -> None:
+    """Let a disabled account sign in again (someone who came back, or disabled by mistake).
+
+    Their password is the one they had; set a new one if it may be known to others."""
+    _administrator(actor)
+    user = _user(session, username)
+    if user.active:
+        raise ValidationError(f"'{username}' is already active.", "username")
+    user.active = True
+    record_event(session, actor, "user_enabled", "user", user.id, operator=_operator())
+
+
+@requires(Permission.MANAGE_USERS)
+def unlock_user(session: Session, actor: Actor | None, username: str, *, now: dt.datetime) -> None:
+    """Lift a lockout after wrong passwords, keeping the password (it may have been a typo).
+
+    The count of lockouts in a row starts again too, so the next lockout is short."""
+    _administrator(actor)
+    user = _user(session, username)
+    if not _state(user).is_locked(now):
+        raise ValidationError(f"'{username}' is not locked.", "username")
+    until = user.locked_until
+    _keep(user, LockState())
+    record_event(
+        session,
+        actor,
+        "user_unlocked",
+        "user",
+        user.id,
+        was_locked_until=until.isoformat() if until else "",
+        operator=_operator(),
+    )
+
+
+@requires(Permission.MANAGE_USERS)
+def change_role_and_team(
+    session: Session, actor: Actor | None, username: str, *, role: Role, team_name: str | None
+) -> UserLine:
+    """Give an account another role or team: what it may see changes at its next sign-in.
+
+    Audited as a permission change, with the old and the new. Not one's own role, nor
+    the last active administrator's (section comment)."""
+    _administrator(actor)
+    user = _user(session, username)
+    team = _team_for(session, role, team_name)
+    old_team = session.get(Team, user.team_id) if user.team_id else None
+    if user.role == role and user.team_id == (team.id if team else None):
+        raise ValidationError(
+            f"{user.full_name} already has this role and team: choose another.", "role"
+        )
+    if user.role != role:
+        if _is_self(actor, user):
+            raise ValidationError(
+                "You cannot change your own role while signed in: ask another administrator.",
+                "role",
+            )
+        _keeps_an_administrator(session, user, "give them another role")
+    record_event(
+        session,
+        actor,
+        PERMISSION_CHANGE,
+        "user",
+        user.id,
+        role={"old": user.role.value, "new": role.value},
+        team={"old": old_team.name if old_team else "", "new": team.name if team else ""},
+        operator=_operator(),
+    )
+    user.role = role
+    user.team_id = team.id if team else None
+    return _line(user, team)
+
+
+@requires(Permission.MANAGE_USERS)
+def add_team(session: Session, actor: Actor | None, name: str) -> str:
+    """A new team (a new shared database has none until one is added); its name as kept."""
+    _administrator(actor)
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError("Give the team's name, as the service knows it.", "team")
+    if len(name) > Team.__table__.c.name.type.length:  # type: ignore[attr-defined]
+        raise ValidationError("That team name is too long; shorten it.", "team")
+    taken = session.scalar(select(Team.name).where(func.lower(Team.name) == name.lower()))
+    if taken is not None:
+        raise DuplicateError(f"There is already a team called '{taken}'.")
+    team = Team(id=uuid.uuid4(), name=name)
+    session.add(team)
+    session.flush()
+    record_event(session, actor, "team_added", "team", team.id, name=name, operator=_operator())
+    return name
+
+
+@requires(Permission.MANAGE_USERS)
+def team_names(session: Session, actor: Actor | None) -> list[str]:
+    """Every team's name, for choosing an account's team."""
+    _administrator(actor)
+    return list(session.scalars(select(Team.name).order_by(Team.name)))
+
+
+def _line(
+    user: User, team: Team | None, last_sign_in: dt.datetime | None = None, children: int = 0
+) -> UserLine:
     return UserLine(
         username=user.username,
         full_name=user.full_name,
@@ -506,16 +665,39 @@ def _line(user: User, team: Team | None) -> UserLine:
         active=user.active,
         has_password=bool(user.password_hash),
         locked_until=user.locked_until,
+        last_sign_in=last_sign_in,
+        children=children,
     )
 
 
 @requires(Permission.MANAGE_USERS)
 def list_users(session: Session, actor: Actor | None) -> list[UserLine]:
+    """Every account by user name, with its last sign-in (audit trail) and caseload size.
+
+    The last sign-in reads the audit trail's sign-in events (one grouped query:
+    a scan of the events, fine for a few hundred accounts; an index on
+    ``(action, user_id)`` would keep it quick on a trail of millions)."""
     _administrator(actor)
+    last: dict[uuid.UUID | None, dt.datetime] = {
+        user_id: at
+        for user_id, at in session.execute(
+            select(AuditEvent.user_id, func.max(AuditEvent.occurred_at))
+            .where(AuditEvent.action.in_(SIGN_IN_ACTIONS), AuditEvent.user_id.is_not(None))
+            .group_by(AuditEvent.user_id)
+        )
+    }
+    children: dict[uuid.UUID | None, int] = {
+        user_id: count
+        for user_id, count in session.execute(
+            select(Child.health_visitor_id, func.count(Child.id))
+            .where(Child.record_status == RecordStatus.ACTIVE)
+            .group_by(Child.health_visitor_id)
+        )
+    }
     rows = session.execute(
         select(User, Team).outerjoin(Team, Team.id == User.team_id).order_by(User.username)
     ).all()
-    return [_line(user, team) for user, team in rows]
+    return [_line(user, team, last.get(user.id), children.get(user.id, 0)) for user, team in rows]
 
 
 # --- The front door: sign in, then a workspace ---------------------------------------

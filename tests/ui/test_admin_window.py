@@ -1,4 +1,5 @@
-"""The administrator's window (issue 8): referral types and the access log, no caseload."""
+"""The administrator's window (issue 8): user accounts, referral types and the access log,
+no caseload."""
 
 from __future__ import annotations
 
@@ -73,13 +74,25 @@ def test_an_unknown_nhs_number_is_said_and_nothing_opens(
     assert said and "No child with NHS number" in said[0]
 
 
-def test_the_window_offers_what_an_administrator_does_and_says_where_accounts_are(
+def test_the_window_offers_what_an_administrator_does_with_the_accounts_in_view(
     qtbot: QtBot, record_team: RecordTeam
 ) -> None:
     window = _admin_window(qtbot, record_team)
     texts = " ".join(w.text() for w in window.findChildren(QWidget) if hasattr(w, "text"))
     assert "Referral types" in texts and "Who accessed a child's record" in texts
-    assert "healthvisitor user" in texts
+    # The accounts are in the window itself, no longer only on the command line.
+    assert window.accounts.isVisible()
+    listed = {line.full_name for line in window.accounts.lines_shown()}
+    assert {"Priya Sharma", "Helen Walker", "Joanne Fisher"} <= listed
+    for button in (
+        window.accounts.add_button,
+        window.accounts.password_button,
+        window.accounts.disable_button,
+        window.accounts.enable_button,
+        window.accounts.unlock_button,
+        window.accounts.role_button,
+    ):
+        assert button.isVisible()
     dialog = window.open_referral_types()
     assert dialog.isVisible()
     dialog.close()
