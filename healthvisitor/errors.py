@@ -81,3 +81,54 @@ class PermissionDeniedError(HealthVisitorError):
 
 class PasswordRequiredError(DatabaseUnavailableError):
     """The shared database refused the connection for want of a (right) password."""
+
+
+# --- Two people edited the same record (issue 9): healthvisitor.services.record_edits ---
+
+
+@dataclass(frozen=True)
+class ConflictingField:
+    """One field both the user and a colleague changed, to different values (in words)."""
+
+    field: str
+    label: str
+    first_saw: str  # what the record said when the user opened the form
+    theirs: str  # what the colleague saved
+    mine: str  # what the user typed
+    saved_by: str = ""  # the colleague's name, where the audit trail says
+    saved_at: object = None  # when they saved it (a UTC datetime), where it says
+
+
+class EditConflictError(HealthVisitorError):
+    """A colleague saved the same fields since the form was opened; nothing was written.
+
+    Carries what the user needs to choose field by field, and what
+    ``record_edits.resolve_conflict`` needs to save the choice against the
+    colleague's version: ``saved_values`` and ``saved_version`` are the record
+    as the colleague left it, ``changes`` everything the user typed.
+    """
+
+    def __init__(
+        self,
+        *,
+        kind: str,
+        record_id: object,
+        saved_version: int,
+        saved_values: dict[str, object],
+        changes: dict[str, object],
+        fields: tuple[ConflictingField, ...],
+        kept_theirs: tuple[str, ...] = (),
+    ) -> None:
+        count = len(fields)
+        super().__init__(
+            "A colleague saved this record after you opened it, and changed "
+            f"{'the same field' if count == 1 else f'{count} of the same fields'} you did. "
+            "Nothing has been saved yet: choose, field by field, whose value to keep."
+        )
+        self.kind = kind
+        self.record_id = record_id
+        self.saved_version = saved_version
+        self.saved_values = dict(saved_values)
+        self.changes = dict(changes)
+        self.fields = fields
+        self.kept_theirs = kept_theirs

@@ -59,6 +59,7 @@ from healthvisitor.ui.contact_form import (
     available_kinds,
     open_contact_form,
 )
+from healthvisitor.ui.edit_details_dialogs import EditDetailsMenu  # issue 9: editing details
 from healthvisitor.ui.form_fields import WARNING_SIGN
 from healthvisitor.ui.growth_chart_view import GrowthChartView
 from healthvisitor.ui.print_preview import ReportRun, preview_red_book
@@ -321,6 +322,50 @@ class ClosedBanner(QFrame):
         self.setVisible(bool(text))
 
 
+# --- issue 8, own caseload: a colleague's record is read only ---
+class ColleagueBanner(QFrame):
+    """A colleague's record the user may read but not change, said above everything else."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("colleagueBanner")
+        # Kept with the widget while other work edits the shared style sheets.
+        self.setStyleSheet(
+            "QFrame#colleagueBanner { background: #FFF9E6; border: 2px solid #8A6D00;"
+            " border-left: 8px solid #8A6D00; }"
+            " QLabel#colleagueText { font-weight: bold; font-size: 11pt; }"
+            " QLabel#colleagueNote { color: #212B32; }"
+        )
+        self.text = QLabel()
+        self.text.setObjectName("colleagueText")
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.note = QLabel()
+        self.note.setObjectName("colleagueNote")
+        self.note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 8, 14, 8)
+        layout.setSpacing(2)
+        layout.addWidget(self.text)
+        layout.addWidget(self.note)
+        self.hide()
+
+    def show_record(self, record: ChildRecord) -> None:
+        # Only a colleague's record; one opened by break-glass says so its own way.
+        self.text.setText(
+            f"{record.colleague_caseload} — read only" if record.colleague_caseload else ""
+        )
+        self.note.setText(
+            "You can read this record but not change it: no contact, referral or change "
+            "of status can be recorded. Ask your team lead for cover."
+        )
+        self.setAccessibleName(self.text.text())
+        self.setAccessibleDescription(self.note.text())
+        self.setVisible(bool(record.colleague_caseload))
+
+
+# --- end of issue 8, own caseload ---
+
+
 class ChildRecordWindow(QMainWindow):
     """The record of one child, for the signed-in user of ``workspace``."""
 
@@ -353,6 +398,7 @@ class ChildRecordWindow(QMainWindow):
         self.banner = AlertBanner()
         self.closed_banner = ClosedBanner()
         self.closed_banner.reopen_button.clicked.connect(self.reopen_record)
+        self.colleague_banner = ColleagueBanner()  # issue 8: a colleague's record
 
         self.reviews = ReviewsModel(self)
         self.contacts = ContactsModel(self)
@@ -374,11 +420,7 @@ class ChildRecordWindow(QMainWindow):
         self.tabs.addTab(self._reviews_page(), "Re&views and contacts")
         self.tabs.addTab(self._growth_page(), "&Growth")
         self.tabs.addTab(self._history_page(), "&History")
-        self.referrals_panel = ReferralsPanel(self.workspace, self.record.id)
-        self.tabs.addTab(self.referrals_panel, "Re&ferrals")
-        self.tabs.addTab(
-            ScreeningPanel(self.workspace, self.record.id), "Screening and &immunisations"
-        )
+        self._add_team_tabs()  # break-glass (issue 8): ui/break_glass.py adds its own
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -388,16 +430,34 @@ class ChildRecordWindow(QMainWindow):
         body = QVBoxLayout()
         body.setContentsMargins(16, 10, 16, 12)
         body.setSpacing(8)
+        body.addWidget(self.colleague_banner)  # issue 8: a colleague's record
         body.addWidget(self.closed_banner)
         body.addWidget(self.banner)
         body.addWidget(self.tabs, 1)
         layout.addLayout(body, 1)
         self.setCentralWidget(central)
         self._build_actions()
+        # --- editing details (issue 9, ui/edit_details_dialogs.py) ---
+        self.details_menu = EditDetailsMenu(self)
+        self.menuBar().addMenu(self.details_menu)
+        self.header.top.addWidget(self.details_menu.button())
+        # --- end editing details ---
         self.show_record(record)
         self.reviews_table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --- Building ---------------------------------------------------------------
+
+    # --- break-glass (issue 8): begin ---
+    def _add_team_tabs(self) -> None:
+        """Referrals, and screening and immunisations: each read by its own service, within
+        the team (a record opened by break-glass, ``ui/break_glass.py``, shows its own)."""
+        self.referrals_panel = ReferralsPanel(self.workspace, self.record.id)
+        self.tabs.addTab(self.referrals_panel, "Re&ferrals")
+        self.tabs.addTab(
+            ScreeningPanel(self.workspace, self.record.id), "Screening and &immunisations"
+        )
+
+    # --- break-glass (issue 8): end ---
 
     def _reviews_page(self) -> QWidget:
         page = QWidget()
@@ -524,6 +584,26 @@ class ChildRecordWindow(QMainWindow):
         )
         self.close_record_action.setEnabled(not closed)
         self.reopen_action.setEnabled(closed and record.record_status is not RecordStatus.DECEASED)
+        # --- issue 8, own caseload: a colleague's record is read only, and says why ---
+        self.colleague_banner.show_record(record)
+        if record.read_only_reason:
+            self.record_button.setToolTip(record.read_only_reason)
+            for change in (
+                self.record_button,
+                self.record_action,
+                self.close_record_action,
+                self.reopen_action,
+                self.closed_banner.reopen_button,
+            ):
+                change.setEnabled(False)
+                change.setToolTip(record.read_only_reason)
+            self.reviews_table.setToolTip(record.read_only_reason)
+        # The tabs hear it at once too, not only the next time they are shown.
+        for index in range(self.tabs.count()):
+            tab = self.tabs.widget(index)
+            if isinstance(tab, (ReferralsPanel, ScreeningPanel)):
+                tab.set_read_only(record.read_only_reason)
+        # --- end of issue 8, own caseload ---
 
     def _show_history(self, record: ChildRecord) -> None:
         self.status_history.set_lines(record.status_history)
@@ -584,9 +664,9 @@ class ChildRecordWindow(QMainWindow):
     def record_contact(self, kind: ContactKind | None = None) -> ContactForm | None:
         """Open the contact form (window-modal) for ``kind``, or the next review due.
 
-        Nothing opens on a closed record: it is read-only.
+        Nothing opens on a closed record, or a colleague's: they are read-only.
         """
-        if self.record.is_closed:
+        if self.record.is_closed or self.record.read_only_reason:  # issue 8
             return None
         self.contact_form = open_contact_form(
             self,
@@ -602,7 +682,7 @@ class ChildRecordWindow(QMainWindow):
 
     def close_record(self) -> RecordDialog | None:
         """Ask why and when the record closes (window-modal); the record is read again after."""
-        if self.record.is_closed:
+        if self.record.is_closed or self.record.read_only_reason:  # issue 8
             return None
         self.status_dialog = open_dialog(
             CloseRecordDialog(self.workspace, self.record, self),
@@ -613,6 +693,8 @@ class ChildRecordWindow(QMainWindow):
 
     def reopen_record(self) -> RecordDialog | None:
         if not self.record.is_closed or self.record.record_status is RecordStatus.DECEASED:
+            return None
+        if self.record.read_only_reason:  # issue 8: a colleague's record
             return None
         self.status_dialog = open_dialog(
             ReopenRecordDialog(self.workspace, self.record, self),
@@ -629,7 +711,7 @@ class ChildRecordWindow(QMainWindow):
         self.status_dialog = None
 
     def _review_activated(self, index: object) -> None:
-        if self.record.is_closed:
+        if self.record.is_closed or self.record.read_only_reason:  # issue 8
             return
         line = self.reviews_table.currentIndex().data(LINE_ROLE)
         kind = getattr(line, "kind", None)

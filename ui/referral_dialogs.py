@@ -136,6 +136,28 @@ class _FormDialog(QDialog):
         raise NotImplementedError
 
 
+#: What a retried save says when the earlier save had gone through (issue 9).
+SAVED_ONCE = (
+    "The referral is saved, once: your earlier save had already reached the database "
+    "before the connection dropped, and the retry found it. It has not been saved twice."
+)
+
+
+def saved_once_note(parent: QWidget) -> QMessageBox:
+    """Say "saved once" without blocking (the form has closed; the record stays usable)."""
+    box = QMessageBox(
+        QMessageBox.Icon.Information,
+        "Referral saved once",
+        SAVED_ONCE,
+        QMessageBox.StandardButton.Ok,
+        parent,
+    )
+    box.setObjectName("savedOnceNote")
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
+
+
 class NewReferralDialog(_FormDialog):
     """A new referral from a child's record: about the child or one of the family's carers."""
 
@@ -219,7 +241,11 @@ class NewReferralDialog(_FormDialog):
         entry = self.entry()
         if self.drafts is not None:
             self.drafts.flush()  # on disk, with its key, before the database is asked
-        self.referral_id = self.workspace.make_referral(entry)
+        # --- issue 9: a retried save that found the earlier one says so ---
+        self.referral_id, found_earlier = self.workspace.make_referral_noting_retry(entry)
+        if found_earlier:
+            saved_once_note(self.parentWidget() or self)
+        # --- end of the retried save ---
 
     def draft_state(self) -> dict[str, object]:
         """What is typed, as plain data for the draft kept on this computer (issue 9)."""

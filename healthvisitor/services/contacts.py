@@ -57,7 +57,11 @@ from healthvisitor.persistence.models import (
     Pregnancy,
     User,
 )
-from healthvisitor.services.access import require_team
+from healthvisitor.services.access import (
+    require_may_change_child,
+    require_may_change_pregnancy,
+    require_team,
+)
 from healthvisitor.services.actor import Actor
 from healthvisitor.services.audit import record_event
 from healthvisitor.services.dated_history import not_corrected
@@ -179,7 +183,15 @@ def closed_record_message(child: Child) -> str:
 
 
 def _subject(session: Session, actor: Actor, entry: ContactEntry) -> _Subject:
-    child = session.get(Child, entry.child_id) if entry.child_id else None
+    # The child's row is held until the commit: a correction of the date of birth, sex or
+    # gestation saved at this moment (services/record_edits.py, which locks it too) waits,
+    # then charts this contact's measurements again, so none keeps a centile worked out
+    # from the old details. NO KEY: other saves adding rows for the child are not held up.
+    child = (
+        session.get(Child, entry.child_id, with_for_update={"key_share": True})
+        if entry.child_id
+        else None
+    )
     pregnancy = session.get(Pregnancy, entry.pregnancy_id) if entry.pregnancy_id else None
     if entry.child_id and child is None:
         raise NotFoundError("That child is not on record.")
@@ -450,9 +462,11 @@ def saved_contact(
     child = session.get(Child, contact.child_id) if contact.child_id else None
     if child is not None:
         require_team(actor, child.team_id)
+        require_may_change_child(session, actor, child, today=today)  # issue 8
     elif contact.pregnancy_id is not None:
         pregnancy = session.get_one(Pregnancy, contact.pregnancy_id)
         require_team(actor, session.get_one(Family, pregnancy.family_id).team_id)
+        require_may_change_pregnancy(session, actor, pregnancy, today=today)  # issue 8
     rows = session.scalars(
         select(Measurement)
         .where(Measurement.contact_id == contact.id)
@@ -486,6 +500,11 @@ def record_contact(
         if earlier is not None:
             return earlier
     subject = _subject(session, actor, entry)
+    # Issue 8: a colleague's child or pregnancy is read-only (services/access.py).
+    if subject.child is not None:
+        require_may_change_child(session, actor, subject.child, today=today)
+    elif subject.pregnancy is not None:
+        require_may_change_pregnancy(session, actor, subject.pregnancy, today=today)
     problems = _Problems()
     problems.check(
         lambda: check_contact_date(

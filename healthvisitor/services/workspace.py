@@ -20,7 +20,7 @@ from healthvisitor.clock import local_today
 from healthvisitor.config import DatabaseChoice
 from healthvisitor.domain.enums import PregnancyOutcome, RecordStatus, Role
 from healthvisitor.drafts import DRAFTS_FOLDER_NAME, DraftKey, DraftStore
-from healthvisitor.errors import NotFoundError
+from healthvisitor.errors import EditConflictError, NotFoundError
 from healthvisitor.persistence.database import check_connection, save_once, watch_connection
 from healthvisitor.persistence.models import Child, Team, User
 from healthvisitor.persistence.types import utc_now
@@ -32,6 +32,7 @@ from healthvisitor.services import child_record as child_record_service
 from healthvisitor.services import contacts as contacts_service
 from healthvisitor.services import life_events as life_events_service
 from healthvisitor.services import pregnancies as pregnancies_service
+from healthvisitor.services import record_edits as record_edits_service
 from healthvisitor.services import records as records_service
 from healthvisitor.services import search as search_service
 from healthvisitor.services import team_board as team_board_service
@@ -738,6 +739,186 @@ class Workspace:
                 scope=scope,
                 health_visitor_id=health_visitor_id,
             )
+
+    # --- user accounts (issue 8, administrators): add methods below this line only ---
+
+    # Imported here like the blocks above; the lead may move it to the top.
+    from healthvisitor.services import accounts as accounts_service
+
+    def user_accounts(self) -> list[accounts_service.UserLine]:
+        """Every account, with its state and last sign-in (administrators only)."""
+        with unit_of_work(self.engine) as session:
+            return self.accounts_service.list_users(session, self.actor)
+
+    def account_teams(self) -> list[str]:
+        with unit_of_work(self.engine) as session:
+            return self.accounts_service.team_names(session, self.actor)
+
+    def add_account(
+        self, *, username: str, full_name: str, role: Role, team_name: str | None, password: str
+    ) -> accounts_service.UserLine:
+        with unit_of_work(self.engine) as session:
+            return self.accounts_service.add_user(
+                session,
+                self.actor,
+                username=username,
+                full_name=full_name,
+                role=role,
+                team_name=team_name,
+                password=password,
+                now=utc_now(),
+            )
+
+    def set_account_password(self, username: str, password: str) -> None:
+        with unit_of_work(self.engine) as session:
+            self.accounts_service.set_password(
+                session, self.actor, username, password, now=utc_now()
+            )
+
+    def disable_account(self, username: str) -> None:
+        with unit_of_work(self.engine) as session:
+            self.accounts_service.disable_user(session, self.actor, username)
+
+    def enable_account(self, username: str) -> None:
+        with unit_of_work(self.engine) as session:
+            self.accounts_service.enable_user(session, self.actor, username)
+
+    def unlock_account(self, username: str) -> None:
+        with unit_of_work(self.engine) as session:
+            self.accounts_service.unlock_user(session, self.actor, username, now=utc_now())
+
+    def change_account_role(
+        self, username: str, *, role: Role, team_name: str | None
+    ) -> accounts_service.UserLine:
+        with unit_of_work(self.engine) as session:
+            return self.accounts_service.change_role_and_team(
+                session, self.actor, username, role=role, team_name=team_name
+            )
+
+    # --- end of user accounts (issue 8) ---
+
+    # --- break-glass (issue 8, services/break_glass.py): add methods below this line only ---
+
+    # Imported here, as the referrals' are, so that this section stays in one place.
+    from healthvisitor.services import break_glass as break_glass_service
+
+    def break_glass(
+        self, nhs_number: str, reason: str
+    ) -> break_glass_service.BreakGlassGrant | break_glass_service.OwnTeamChild:
+        """Read-only access, for a reason, to another team's child with this NHS number."""
+        with unit_of_work(self.engine) as session:
+            return self.break_glass_service.break_glass(
+                session, self.actor, nhs_number, reason, now=utc_now()
+            )
+
+    def break_glass_record(self, child_id: uuid.UUID) -> break_glass_service.BreakGlassView:
+        """The record under the user's running break-glass grant (each opening audited)."""
+        with unit_of_work(self.engine) as session:
+            return self.break_glass_service.break_glass_record(
+                session, self.actor, child_id, now=utc_now(), today=self.today()
+            )
+
+    def break_glass_to_review(self) -> tuple[break_glass_service.BreakGlassOpening, ...]:
+        """Break-glass openings of the team's records the team lead has not reviewed."""
+        with unit_of_work(self.engine) as session:
+            return self.break_glass_service.break_glass_to_review(session, self.actor)
+
+    def mark_break_glass_reviewed(self, grant_id: uuid.UUID) -> None:
+        with unit_of_work(self.engine) as session:
+            self.break_glass_service.mark_break_glass_reviewed(
+                session, self.actor, grant_id, now=utc_now()
+            )
+
+    # --- end of break-glass (issue 8) ---
+
+    # --- editing details after registration (issue 9, concurrent edits) -------------
+    # Added by the record-edits work; add methods below this line only.
+
+    def editable_child(self, child_id: uuid.UUID) -> record_edits_service.EditableRecord:
+        with unit_of_work(self.engine) as session:
+            return record_edits_service.editable_child(session, self.actor, child_id)
+
+    def editable_family(self, family_id: uuid.UUID) -> record_edits_service.EditableRecord:
+        with unit_of_work(self.engine) as session:
+            return record_edits_service.editable_family(session, self.actor, family_id)
+
+    def editable_carers(
+        self, family_id: uuid.UUID
+    ) -> tuple[record_edits_service.EditableRecord, ...]:
+        with unit_of_work(self.engine) as session:
+            return record_edits_service.editable_carers(session, self.actor, family_id)
+
+    def edit_details(
+        self,
+        record: record_edits_service.EditableRecord,
+        changes: dict[str, object],
+        *,
+        confirm_possible_duplicate: bool = False,
+    ) -> record_edits_service.EditSaved:
+        """Save changes typed over ``record`` (a child, family or carer, as it was read).
+
+        ``EditConflictError`` if a colleague changed the same fields meanwhile:
+        nothing is saved, and ``resolve_edit_conflict`` saves the user's choices."""
+        with unit_of_work(self.engine) as session:
+            if record.kind == "child":
+                return record_edits_service.edit_child(
+                    session,
+                    self.actor,
+                    record.id,
+                    base=record.base,
+                    changes=changes,
+                    today=self.today(),
+                    confirm_possible_duplicate=confirm_possible_duplicate,
+                )
+            edit = (
+                record_edits_service.edit_family
+                if record.kind == "family"
+                else record_edits_service.edit_carer
+            )
+            return edit(
+                session,
+                self.actor,
+                record.id,
+                base=record.base,
+                changes=changes,
+                today=self.today(),
+            )
+
+    def resolve_edit_conflict(
+        self,
+        conflict: EditConflictError,
+        choices: dict[str, record_edits_service.Choice],
+        *,
+        confirm_possible_duplicate: bool = False,
+    ) -> record_edits_service.EditSaved:
+        with unit_of_work(self.engine) as session:
+            return record_edits_service.resolve_conflict(
+                session,
+                self.actor,
+                conflict,
+                choices,
+                today=self.today(),
+                confirm_possible_duplicate=confirm_possible_duplicate,
+            )
+
+    def make_referral_noting_retry(
+        self, entry: referrals_service.NewReferral
+    ) -> tuple[uuid.UUID, bool]:
+        """``make_referral``, and whether an earlier save with the same idempotency key
+        had already gone through (a save retried after the connection dropped): the
+        form then says "saved once" rather than leaving the user to wonder."""
+        from sqlalchemy.exc import InterfaceError, OperationalError
+
+        from healthvisitor.services.referrals import saved_referral
+
+        found_earlier = False
+        if entry.idempotency_key is not None:
+            try:  # a read only: nothing to commit (the save below is the one unit of work)
+                with Session(self.engine) as session:
+                    found_earlier = saved_referral(session, entry.idempotency_key) is not None
+            except (OperationalError, InterfaceError):
+                pass  # still unreachable: the save below says so in the user's words
+        return self.make_referral(entry), found_earlier
 
 
 def default_username(session: Session) -> str:

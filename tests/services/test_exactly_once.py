@@ -48,12 +48,15 @@ def test_a_referral_saved_twice_with_one_key_is_made_once(engine: Engine) -> Non
     assert saved(engine).referrals == 2
 
 
-def _held_at_insert(engine: Engine, table: str, parties: int) -> None:
-    """Hold each save at its INSERT until ``parties`` saves have all looked for the key."""
+def _held_at_insert(engine: Engine, table: str, parties: int, *, at: str = "") -> None:
+    """Hold each save at its INSERT (or the first statement containing ``at``) until
+    ``parties`` saves have all looked for the key."""
     barrier = threading.Barrier(parties, timeout=20)
 
     def before(_connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip().upper().startswith(f"INSERT INTO {table.upper()} "):
+        if (at and at in statement) or (
+            not at and statement.lstrip().upper().startswith(f"INSERT INTO {table.upper()} ")
+        ):
             barrier.wait()
 
     event.listen(engine, "before_cursor_execute", before)
@@ -66,7 +69,10 @@ def test_two_saves_with_one_key_at_the_same_moment_record_one_contact(
     """The retry races the first save, still in flight: the unique key decides."""
     world = saving_world(postgres_engine)
     key = uuid.uuid4()
-    _held_at_insert(postgres_engine, "contacts", 2)
+    # Both have looked for the key and found none; a contact's save then holds its child
+    # (FOR NO KEY UPDATE, so a correction of the child's details cannot slip between), so
+    # the second waits there for the first's commit, then meets the key at its INSERT.
+    _held_at_insert(postgres_engine, "contacts", 2, at="FOR NO KEY UPDATE")
     results: list[RecordedContact] = []
     errors: list[BaseException] = []
 

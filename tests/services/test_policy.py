@@ -50,7 +50,12 @@ from healthvisitor.domain.enums import (
     Sex,
 )
 from healthvisitor.domain.metrics import Quarter
-from healthvisitor.errors import NotFoundError, PermissionDeniedError, ValidationError
+from healthvisitor.errors import (
+    EditConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+)
 from healthvisitor.persistence.database import create_database_engine
 from healthvisitor.persistence.models import (
     AuditEvent,
@@ -65,6 +70,7 @@ from healthvisitor.services import (
     access_report,
     accounts,
     allocation,
+    break_glass,  # break-glass (issue 8)
     caseload,
     child_record,
     contacts,
@@ -73,6 +79,7 @@ from healthvisitor.services import (
     policy,
     pregnancies,
     printing,
+    record_edits,
     records,
     referrals,
     screening,
@@ -80,7 +87,7 @@ from healthvisitor.services import (
     team_board,
     team_transfer,
 )
-from healthvisitor.services.actor import Actor
+from healthvisitor.services.actor import Actor, actor_for
 from healthvisitor.services.policy import Permission, Reach
 from healthvisitor.services.workspace import Workspace
 from tests import factories
@@ -475,6 +482,28 @@ def _figures(scope: metrics.MetricScope) -> Run:
     return run
 
 
+# --- break-glass (issue 8): tests/services/test_break_glass.py tries the rest ---
+BREAK_GLASS_REASON = "Seen in our clinic today; checking her immunisations"
+
+
+def _break_glass_then_read(s: Session, w: World, a: Actor, t: Holding) -> Any:
+    """Break the glass on the target's child, then read the record under it: another
+    team's child by the grant, the actor's own team's the usual way (no grant)."""
+    break_glass.break_glass(s, a, t.nhs_number, BREAK_GLASS_REASON, now=NOW)
+    return break_glass.break_glass_record(s, a, t.child_id, now=NOW, today=TODAY)
+
+
+def _break_glass_reviewed(s: Session, w: World, a: Actor, t: Holding) -> Any:
+    """Someone of another team breaks the glass on the target's child; the actor reviews it."""
+    north = w.actors[Role.HEALTH_VISITOR]
+    breaker = north if t.team_id != north.team_id else actor_for(s, w.holdings["south"].username)
+    grant = break_glass.break_glass(s, breaker, t.nhs_number, BREAK_GLASS_REASON, now=NOW)
+    assert isinstance(grant, break_glass.BreakGlassGrant)
+    return break_glass.mark_break_glass_reviewed(s, a, grant.id, now=NOW)
+
+
+# --- end of break-glass ---
+
 P = Permission
 TEAM_REPORTS = (P.VIEW_OWN_FIGURES, P.VIEW_TEAM_REPORTS)
 OPERATIONS: tuple[Operation, ...] = (
@@ -607,16 +636,90 @@ OPERATIONS: tuple[Operation, ...] = (
         lambda s, w, a, t: referrals.referral_types(s, a),
         aimed=False,
     ),
+    # Editing details after registration (issue 9, services/record_edits.py)
+    Operation(
+        "record_edits.editable_child",
+        (P.VIEW_RECORD,),
+        lambda s, w, a, t: record_edits.editable_child(s, a, t.child_id),
+    ),
+    Operation(
+        "record_edits.editable_family",
+        (P.VIEW_RECORD,),
+        lambda s, w, a, t: record_edits.editable_family(s, a, t.family_id),
+    ),
+    Operation(
+        "record_edits.editable_carers",
+        (P.VIEW_RECORD,),
+        lambda s, w, a, t: record_edits.editable_carers(s, a, t.family_id),
+    ),
+    Operation(
+        "record_edits.edit_child",
+        (P.EDIT_RECORD,),
+        lambda s, w, a, t: record_edits.edit_child(
+            s,
+            a,
+            t.child_id,
+            base={"place_of_birth": "", "version": 1},
+            changes={"place_of_birth": "Leeds General Infirmary"},
+            today=TODAY,
+        ),
+        allowed_raises=(EditConflictError,),
+    ),
+    Operation(
+        "record_edits.edit_family",
+        (P.EDIT_RECORD,),
+        lambda s, w, a, t: record_edits.edit_family(
+            s,
+            a,
+            t.family_id,
+            base={"gp_practice": "", "version": 1},
+            changes={"gp_practice": "Chapeltown Health Centre"},
+            today=TODAY,
+        ),
+        allowed_raises=(EditConflictError,),
+    ),
+    Operation(
+        "record_edits.edit_carer",
+        (P.EDIT_RECORD,),
+        lambda s, w, a, t: record_edits.edit_carer(
+            s,
+            a,
+            t.aunt_id,
+            base={"phone": "", "version": 1},
+            changes={"phone": "0113 496 0000"},
+            today=TODAY,
+        ),
+        allowed_raises=(EditConflictError,),
+    ),
+    Operation(
+        "record_edits.resolve_conflict",
+        (P.EDIT_RECORD,),
+        lambda s, w, a, t: record_edits.resolve_conflict(
+            s,
+            a,
+            EditConflictError(
+                kind="child",
+                record_id=t.child_id,
+                saved_version=1,
+                saved_values={"place_of_birth": ""},
+                changes={"place_of_birth": "Leeds General Infirmary"},
+                fields=(),
+            ),
+            {},
+            today=TODAY,
+        ),
+        allowed_raises=(EditConflictError,),
+    ),
     # Changing records
     Operation(
         "records.create_family",
-        (P.EDIT_RECORD,),
+        (P.REGISTER,),
         lambda s, w, a, t: records.create_family(s, a, records.FamilyDetails("Evans")),
         aimed=False,
     ),
     Operation(
         "records.create_family_with_carer",
-        (P.EDIT_RECORD,),
+        (P.REGISTER,),
         lambda s, w, a, t: records.create_family_with_carer(
             s,
             a,
@@ -639,7 +742,7 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation(
         "records.register_child",
-        (P.EDIT_RECORD,),
+        (P.REGISTER,),
         lambda s, w, a, t: records.register_child(
             s,
             a,
@@ -652,7 +755,7 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation(
         "life_events.register_pregnancy",
-        (P.EDIT_RECORD,),
+        (P.REGISTER,),
         lambda s, w, a, t: life_events.register_pregnancy(
             s, a, t.family_id, t.aunt_id, EDD, health_visitor_id=t.user_id, today=TODAY
         ),
@@ -673,7 +776,7 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation(
         "life_events.transfer_in",
-        (P.EDIT_RECORD,),
+        (P.REGISTER,),
         lambda s, w, a, t: life_events.transfer_in(
             s,
             a,
@@ -995,6 +1098,39 @@ OPERATIONS: tuple[Operation, ...] = (
         lambda s, w, a, t: accounts.list_users(s, a),
         aimed=False,
     ),
+    # --- accounts in the administrator's window (accounts helper) ---
+    Operation(
+        "accounts.enable_user",
+        (P.MANAGE_USERS,),
+        lambda s, w, a, t: accounts.enable_user(s, a, t.username),
+        allowed_raises=(ValidationError,),  # "already active": past the permission check
+    ),
+    Operation(
+        "accounts.unlock_user",
+        (P.MANAGE_USERS,),
+        lambda s, w, a, t: accounts.unlock_user(s, a, t.username, now=NOW),
+        allowed_raises=(ValidationError,),  # "not locked": past the permission check
+    ),
+    Operation(
+        "accounts.change_role_and_team",
+        (P.MANAGE_USERS,),
+        lambda s, w, a, t: accounts.change_role_and_team(
+            s, a, t.username, role=Role.TEAM_LEAD, team_name=t.team_name
+        ),
+    ),
+    Operation(
+        "accounts.add_team",
+        (P.MANAGE_USERS,),
+        lambda s, w, a, t: accounts.add_team(s, a, f"Riverside {uuid.uuid4().hex[:6]}"),
+        aimed=False,
+    ),
+    Operation(
+        "accounts.team_names",
+        (P.MANAGE_USERS,),
+        lambda s, w, a, t: accounts.team_names(s, a),
+        aimed=False,
+    ),
+    # --- end of accounts in the administrator's window ---
     Operation(
         "referrals.add_referral_type",
         (P.MANAGE_REFERRAL_TYPES,),
@@ -1019,6 +1155,30 @@ OPERATIONS: tuple[Operation, ...] = (
         lambda s, w, a, t: referrals.retire_referral_type(s, a, w.type_id),
         aimed=False,
     ),
+    # --- break-glass (issue 8) ---
+    Operation(
+        "break_glass.break_glass",
+        (P.BREAK_GLASS,),
+        lambda s, w, a, t: break_glass.break_glass(s, a, t.nhs_number, BREAK_GLASS_REASON, now=NOW),
+        # Another team's child: a grant to it; the actor's own team's: the usual way in.
+        reached=lambda found, t: found.child_id == t.child_id,
+    ),
+    Operation(
+        "break_glass.break_glass_record",
+        (P.BREAK_GLASS,),
+        _break_glass_then_read,
+        reached=lambda view, t: view.record.id == t.child_id,
+    ),
+    Operation(
+        "break_glass.break_glass_to_review",
+        (P.REVIEW_BREAK_GLASS,),
+        lambda s, w, a, t: break_glass.break_glass_to_review(s, a),
+        aimed=False,
+    ),
+    Operation(
+        "break_glass.mark_break_glass_reviewed", (P.REVIEW_BREAK_GLASS,), _break_glass_reviewed
+    ),
+    # --- end of break-glass ---
     # The audit trail
     Operation(
         "access_report.who_accessed",
@@ -1106,6 +1266,38 @@ def test_every_role_is_held_to_the_policy_table(
         f"The table says a {role.label.lower()} may{'' if expected else ' not'} "
         f"{operation.name} on {place.name.lower() if place else 'their own team'}"
     )
+
+
+# --- own caseload (issue 8) ---
+CHANGES = {P.EDIT_RECORD, P.RECORD_CONTACT, P.REFER}
+
+
+def test_a_colleagues_record_is_read_not_changed_by_a_health_visitor(world: World) -> None:
+    """Own team, not own caseload: every change refused, naming whose caseload; reads allowed."""
+    actor = world.actors[Role.HEALTH_VISITOR]
+    colleague = world.holdings["colleague"]
+    with unit_of_work(world.engine) as session:
+        whose = session.get_one(User, colleague.user_id).full_name
+    changes = [o for o in OPERATIONS if o.aimed and set(o.needs) <= CHANGES]
+    reads = [o for o in OPERATIONS if o.aimed and set(o.needs) <= {P.VIEW_RECORD, P.PRINT}]
+    assert len(changes) >= 15 and len(reads) >= 10, "the table tries them all"
+    for operation in changes:
+        session = sessionmaker(world.engine, expire_on_commit=False)()
+        try:
+            with pytest.raises(PermissionDeniedError) as refused:
+                operation.run(session, world, actor, colleague)
+        finally:
+            session.rollback()
+            session.close()
+        assert str(refused.value) == (
+            f"{whose}'s caseload: you can read this record but not change it. "
+            "Ask your team lead for cover."
+        ), operation.name
+    for operation in reads:
+        assert _attempt(world, Role.HEALTH_VISITOR, operation, Place.OWN_TEAM), operation.name
+
+
+# --- end of own caseload ---
 
 
 def test_every_decorated_operation_is_tried_against_the_table() -> None:
