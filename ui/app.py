@@ -405,13 +405,22 @@ def _run(app: QApplication, args: argparse.Namespace) -> int:
     from healthvisitor.ui.main_window import MainWindow
 
     opened = outcome.workspace  # only its engine and choice: nobody is signed in yet
+    _copies_checked = None  # issue 12: kept until the app ends (it shows its messages)
     try:
+        settings = load_settings(args.database, demo=args.demo)
         sessions = Sessions(
             opened.engine,
             opened.choice,
             demo=args.demo,
-            idle_lock_minutes=load_settings(args.database, demo=args.demo).idle_lock_minutes,
+            idle_lock_minutes=settings.idle_lock_minutes,
             offer_drafts=not args.smoke_test,
+        )
+        # Issue 12: on the shared database, every offline copy on this computer is checked
+        # off the GUI thread while the person signs in (a disabled account's is wiped).
+        from healthvisitor.ui.offline_sync import check_copies_once_open
+
+        _copies_checked = check_copies_once_open(
+            opened.engine, opened.choice, sync_required_after_days=settings.offline_sync_days
         )
         if args.demo and (args.user or args.smoke_test):
             window = sessions.sign_in_to_demo(args.user)

@@ -25,6 +25,7 @@ from healthvisitor.ui.worker import Loader
 #: Seconds between tries while offline: soon at first (a blip), then at most every
 #: half minute, so a team of laptops does not hammer a server that is restarting.
 RETRY_DELAYS_S = (2, 4, 8, 15, 30)
+RETRY_DELAYS_MS = tuple(seconds * 1000 for seconds in RETRY_DELAYS_S)
 #: How long "Connected again" stays before the indicator says just "Connected".
 BACK_SHOWN_MS = 10_000
 #: NHS identity colours: emergency red for offline, green for back.
@@ -74,7 +75,7 @@ class ConnectionStatus(QLabel):
         events: ConnectionEvents | None = None,
         parent: QWidget | None = None,
         *,
-        delays_ms: Sequence[int] = tuple(s * 1000 for s in RETRY_DELAYS_S),
+        delays_ms: Sequence[int] = RETRY_DELAYS_MS,
         now: Callable[[], dt.datetime] = dt.datetime.now,
     ) -> None:
         super().__init__(ONLINE_TEXT, parent)

@@ -36,14 +36,18 @@ from PySide6.QtWidgets import (
 from sqlalchemy.engine import make_url
 
 from healthvisitor import __version__
+from healthvisitor.config import load_settings
 from healthvisitor.domain.enums import ContactKind, Role
 from healthvisitor.errors import HealthVisitorError
 from healthvisitor.services.metrics import MetricScope
+from healthvisitor.ui.break_glass import build_break_glass_action  # issue 8, break-glass
+from healthvisitor.ui.break_glass_review import add_break_glass_notice  # issue 8, break-glass
 from healthvisitor.ui.caseload_model import COLUMNS
 from healthvisitor.ui.caseload_panel import CaseloadPanel
 from healthvisitor.ui.child_record_window import ChildRecordWindow
 from healthvisitor.ui.connection_status import ConnectionStatus
 from healthvisitor.ui.contact_form import ContactForm, ContactSubject, open_contact_form
+from healthvisitor.ui.offline_sync import build_offline_menu, offline_status_for
 from healthvisitor.ui.performance_view import PerformanceView
 from healthvisitor.ui.print_preview import ReportRun, preview_handover, preview_red_book
 from healthvisitor.ui.referral_prompts import ReferralPromptsDialog, show_referral_prompts
@@ -215,6 +219,11 @@ class MainWindow(QMainWindow):
             self.connection_status.events.report_lost
         )
         bar.addPermanentWidget(self.connection_status)
+        # Issue 12: the offline copy's changes waiting, its last synchronisation.
+        self.offline_status = offline_status_for(
+            self.workspace, sync_required_after_days=load_settings().offline_sync_days
+        )
+        bar.addPermanentWidget(self.offline_status)
 
     def _show_counts(self) -> None:
         searching = self.pages.currentWidget() is self.search
@@ -239,6 +248,8 @@ class MainWindow(QMainWindow):
             "Record the &antenatal review for the chosen pregnancy"
         )
         self.antenatal_action.triggered.connect(self.caseload.pregnancies.request_review)
+        # Issue 8, break-glass (ui/break_glass.py): clinicians only (None for anyone else).
+        self.break_glass = build_break_glass_action(file_menu, self)
         file_menu.addSeparator()
         self.print_action = file_menu.addAction(
             "&Print the chosen child's red book summary (family's copy)…"
@@ -296,10 +307,14 @@ class MainWindow(QMainWindow):
         self.filter_action.setShortcut(QKeySequence("Ctrl+Shift+F"))
         self.filter_action.triggered.connect(self._filter_caseload)
         view_menu.addMenu(SortMenu(self.caseload, view_menu))
+        # Issue 8, break-glass: a team lead's notice of openings to review (None for others).
+        self.break_glass_notice = add_break_glass_notice(view_menu, self)
 
         self.records_menu = build_records_menu(menus, self, self.workspace)
         # Issue 5: an administrator's list of referral types (None for anyone else).
         self.administration_menu = build_administration_menu(menus, self, self.workspace)
+        # Issue 12: prepare / synchronise the offline copy, and the conflicts from offline working.
+        self.offline_menu = build_offline_menu(menus, self, self.workspace, self.offline_status)
 
         help_menu = menus.addMenu("&Help")
         self.about_action = help_menu.addAction(f"&About {APP_NAME}")
@@ -450,6 +465,7 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
         self.stop_watching_connection()
+        self.offline_status.stop()  # issue 12
         super().closeEvent(event)
 
     def _record_changed(self, _child_id: uuid.UUID) -> None:

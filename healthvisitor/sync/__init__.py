@@ -31,10 +31,15 @@ What is built:
   not synchronised within ``offline.sync_required_after_days`` must
   synchronise before it shows records.
 
-Not built yet (docs/offline.md): the window's offline mode and status (and
-calling ``check_offline_copy`` from the start-up, the conflict screen from
-the menu), signing in offline, offline changes to referrals and prompts
-already on the server, new families or children registered offline.
+* ``desk.OfflineDesk``: one user's copy as the window uses it (where it lives,
+  ``offline/<account id>.db`` in the data folder; its status; synchronising:
+  push, then pull), and ``check_copies_at_start`` for every copy on the
+  computer as the app opens on the shared database (``ui/offline_sync.py``).
+
+Not built yet (docs/offline.md): working offline in the window (opening it on
+the copy when the server cannot be reached), signing in offline, offline
+changes to referrals and prompts already on the server, new families or
+children registered offline.
 """
 
 from healthvisitor.sync.at_start import CopyState, StartCheck, check_offline_copy
@@ -45,6 +50,7 @@ from healthvisitor.sync.conflicts import (
     open_conflicts,
     resolve_conflict,
 )
+from healthvisitor.sync.desk import CopyStatus, OfflineDesk, SyncOutcome, copy_path
 from healthvisitor.sync.local import (
     LocalCopyUnavailableError,
     SyncStatus,
@@ -60,14 +66,18 @@ __all__ = [
     "ConflictDesk",
     "ConflictLine",
     "CopyState",
+    "CopyStatus",
     "LocalCopyUnavailableError",
+    "OfflineDesk",
     "OfflineNotAllowedError",
     "PushResult",
     "Resolution",
     "StartCheck",
+    "SyncOutcome",
     "SyncRefusedError",
     "SyncStatus",
     "check_offline_copy",
+    "copy_path",
     "open_conflicts",
     "open_local_copy",
     "pull",

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import secrets
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,15 +39,20 @@ from typing import Any
 
 import keyring
 import keyring.errors
-from sqlalchemy import Connection, Engine, create_engine, event, func, insert, inspect, select
-from sqlalchemy.engine import URL
+from sqlalchemy import Connection, Engine, event, func, insert, inspect, select
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Mapper
-from sqlalchemy.pool import QueuePool
 
 from healthvisitor.errors import HealthVisitorError
 from healthvisitor.persistence import audit_key
-from healthvisitor.persistence.database import _on_sqlite_connect, prepare
+from healthvisitor.persistence.database import prepare
+from healthvisitor.persistence.encryption import (
+    COMPANION_SUFFIXES,
+    OFFLINE_COPY_WORDS,
+    KeyKeeper,
+    encrypted_engine,
+    keyring_account,
+)
 from healthvisitor.persistence.models import AuditChainHead, Base, SyncOutboxEntry, SyncState
 from healthvisitor.persistence.types import utc_now
 from healthvisitor.sync.records import (
@@ -71,93 +75,18 @@ STATE_ID = 1
 
 #: The keyring service the copies' keys are kept under (one entry per file).
 KEYRING_SERVICE = "HealthVisitor offline copy"
-#: The key's length: 256 bits, SQLCipher 4's AES-256 key (used raw, no derivation).
-KEY_BYTES = 32
-#: The files SQLite keeps beside a database (all of them go when a copy is wiped).
-COMPANION_SUFFIXES = ("-wal", "-shm", "-journal")
+# The key, its keyring entry, the engine and the words: one implementation with the
+# laptop's own encrypted database (healthvisitor.persistence.encryption).
 
 
 class LocalCopyUnavailableError(HealthVisitorError):
     """The offline copy cannot be made or opened (no keyring, a missing or wrong key)."""
 
 
-def keyring_account(path: Path) -> str:
-    """The keyring entry of the copy at ``path``: its full path."""
-    return str(path.resolve())
-
-
-def _usable_keyring() -> str | None:
-    """Why this computer's keyring cannot keep a key, or None if it can."""
-    backend = keyring.get_keyring()
-    name = f"{type(backend).__module__}.{type(backend).__name__}"
-    if "plaintext" in name.lower():  # keyrings.alt's clear-text file: a key on disk
-        return f"its keyring ({name}) keeps secrets in a plain file"
-    priority = getattr(backend, "priority", 0)
-    if not isinstance(priority, int | float) or priority <= 0:
-        return f"it has no usable keyring ({name})"
-    return None
-
-
-def _read_key(path: Path) -> str | None:
-    try:
-        key: Any = keyring.get_password(KEYRING_SERVICE, keyring_account(path))
-    except keyring.errors.KeyringError as exc:
-        raise LocalCopyUnavailableError(
-            f"The offline copy {path} cannot be opened: this computer's keyring, which holds "
-            f"its key, cannot be reached ({exc}). Nothing was changed. Sign in to the "
-            "computer's desktop session and try again; if it persists, tell IT."
-        ) from exc
-    return key if isinstance(key, str) else None
-
-
-def _make_key(path: Path) -> str:
-    """A new random key, kept in the keyring (and read back) before any file exists."""
-    refused = _usable_keyring()
-    key = secrets.token_hex(KEY_BYTES)
-    if refused is None:
-        try:
-            keyring.set_password(KEYRING_SERVICE, keyring_account(path), key)
-        except keyring.errors.KeyringError as exc:
-            refused = f"its keyring refused the key ({exc})"
-        else:
-            if _read_key(path) != key:
-                refused = "its keyring did not keep the key"
-    if refused is not None:
-        raise LocalCopyUnavailableError(
-            f"No offline copy was made on this computer: {refused}. The copy must be "
-            "encrypted with a key kept in the operating system's keyring, and HealthVisitor "
-            "never writes that key to a file. Work online, or ask IT to set up the keyring."
-        )
-    return key
-
-
-def encrypted_engine(path: Path, key: str) -> Engine:
-    """An SQLCipher engine for ``path`` with the usual connection settings.
-
-    The same pragmas as every local SQLite file (``_on_sqlite_connect``:
-    foreign keys, WAL, ``synchronous=FULL``), after the dialect has given the
-    key. A queue pool, not the dialect's default ``SingletonThreadPool``: that
-    hands the same connection to every ``connect()`` on a thread, so two units
-    of work on one thread would share a transaction.
-    """
-    url = URL.create("sqlite+pysqlcipher", password=f"x'{key}'", database=str(path))
-    engine = create_engine(url, poolclass=QueuePool)
-    event.listen(engine, "connect", _on_sqlite_connect)
-    return engine
-
-
-def _check_key(engine: Engine, path: Path) -> None:
-    try:
-        with engine.connect() as connection:
-            connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").all()
-    except DatabaseError as exc:
-        engine.dispose()
-        raise LocalCopyUnavailableError(
-            f"The offline copy {path} cannot be read with the key this computer's keyring "
-            "holds for it: the key does not match the file (or the file is damaged). The file "
-            "was left as it is, since changes not yet sent may be on it. Work online, and "
-            "tell IT."
-        ) from exc
+_keys = KeyKeeper(KEYRING_SERVICE, OFFLINE_COPY_WORDS, LocalCopyUnavailableError)
+_read_key = _keys.read
+_make_key = _keys.make
+_check_key = _keys.check
 
 
 def open_local_copy(path: Path) -> Engine:
@@ -243,14 +172,17 @@ class SyncStatus:
     waiting: int
     last_pulled_at: dt.datetime | None
     last_pushed_at: dt.datetime | None
+    #: The saves those changes came from (one contact with its measurements and its
+    #: audit events is one save): what a health visitor counts as "changes waiting".
+    waiting_saves: int = 0
 
 
 def sync_status(local_engine: Engine) -> SyncStatus:
+    unsent = SyncOutboxEntry.sent_at.is_(None)
     with local_engine.connect() as connection:
-        waiting = connection.scalar(
-            select(func.count())
-            .select_from(SyncOutboxEntry)
-            .where(SyncOutboxEntry.sent_at.is_(None))
+        waiting = connection.scalar(select(func.count()).select_from(SyncOutboxEntry).where(unsent))
+        saves = connection.scalar(
+            select(func.count(func.distinct(SyncOutboxEntry.batch_id))).where(unsent)
         )
         state = connection.execute(
             select(SyncState.last_pulled_at, SyncState.last_pushed_at).where(
@@ -258,7 +190,7 @@ def sync_status(local_engine: Engine) -> SyncStatus:
             )
         ).one_or_none()
     pulled, pushed = state if state is not None else (None, None)
-    return SyncStatus(int(waiting or 0), pulled, pushed)
+    return SyncStatus(int(waiting or 0), pulled, pushed, int(saves or 0))
 
 
 # --- The outbox -------------------------------------------------------------------

@@ -40,7 +40,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Row, insert, select, update
 from sqlalchemy.orm import Session
 
-from healthvisitor.errors import PermissionDeniedError
+from healthvisitor.errors import PermissionDeniedError, ValidationError
 from healthvisitor.persistence.models import (
     AuditEvent,
     Base,
@@ -63,6 +63,7 @@ from healthvisitor.services.actor import Actor, actor_from_user
 from healthvisitor.services.audit import record_event
 from healthvisitor.services.audit_chain import append, verify_chain
 from healthvisitor.services.policy import Permission
+from healthvisitor.services.record_edits import replot_child_growth
 from healthvisitor.sync.local import STATE_ID
 from healthvisitor.sync.records import (
     EDITABLE_FIELDS,
@@ -256,7 +257,26 @@ def _add(session: Session, actor: Actor, change: _Change) -> str:
         return "added"
     _check_team(session, actor, change, change.row)
     session.execute(insert(t).values(dict(change.row)))
+    if change.table_name == "measurements":
+        _replot(session, change.row["child_id"])
     return "added"
+
+
+def _replot(session: Session, child_id: uuid.UUID) -> None:
+    """Place the child's measurements on the chart with the server's details of the child.
+
+    The laptop worked a measurement's centile out from the date of birth, sex
+    and gestation it had at its last pull; a correction made since on the
+    shared database would leave that centile wrong (hazard H9).
+    """
+    try:
+        replot_child_growth(session, child_id)
+    except ValidationError as exc:
+        raise SyncRefusedError(
+            f"A measurement made on the laptop cannot be placed on the growth chart with the "
+            f"child's details as corrected on the shared database: {exc} Nothing of this "
+            "save was sent; it waits on the laptop."
+        ) from exc
 
 
 def model_for(table_name: str) -> type[Any]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 from sqlalchemy import Engine, func, select, update
 
-from healthvisitor.domain.enums import ReferralStatus, Role, SafeguardingStatus
+from healthvisitor.domain.enums import MeasurementKind, ReferralStatus, Role, SafeguardingStatus
 from healthvisitor.domain.metrics import Quarter
 from healthvisitor.errors import PermissionDeniedError
 from healthvisitor.persistence.models import (
@@ -23,12 +24,19 @@ from healthvisitor.persistence.models import (
     User,
 )
 from healthvisitor.persistence.unit_of_work import unit_of_work
-from healthvisitor.services import referrals
+from healthvisitor.services import record_edits, referrals
 from healthvisitor.services.audit_chain import verify_chain
 from healthvisitor.services.metrics import quarter_metrics
 from healthvisitor.sync import OfflineNotAllowedError, PushResult, pull, push, pushing, sync_status
+from tests.services.test_record_edits_growth import _rcpch as rcpch_values
 from tests.sync.conftest import TODAY, Scene
-from tests.sync.offline import make_referral, record_new_birth_visit, snapshot
+from tests.sync.offline import (
+    SAM_BORN,
+    VISIT_DAY,
+    make_referral,
+    record_new_birth_visit,
+    snapshot,
+)
 
 pytestmark = pytest.mark.postgres
 
@@ -229,3 +237,43 @@ def test_a_referral_drafted_and_sent_offline_arrives_as_sent_with_both_steps(
         referrals.record_step(
             session, scene.ann, referral_id, ReferralStatus.ACKNOWLEDGED, on=TODAY, today=TODAY
         )
+
+
+def test_a_weight_recorded_offline_is_charted_with_the_date_of_birth_corrected_meanwhile(
+    scene: Scene, laptops: tuple[Engine, Engine]
+) -> None:
+    """The laptop charts with the date of birth it pulled; the server's correction wins (H9)."""
+    laptop, _ = laptops
+    pull(scene.server, laptop, scene.ann, today=TODAY)
+    born = SAM_BORN - dt.timedelta(days=4)  # registered with the wrong day; corrected at the office
+    with unit_of_work(scene.server) as session:
+        seen = record_edits.editable_child(session, scene.lead, scene.sam_id)
+    with unit_of_work(scene.server) as session:
+        record_edits.edit_child(
+            session,
+            scene.lead,
+            scene.sam_id,  # type: ignore[arg-type]
+            base=seen.base,
+            changes={"date_of_birth": born},
+            today=TODAY,
+        )
+    contact_id = record_new_birth_visit(laptop, scene.ann, scene.sam_id)
+    with laptop.connect() as connection:
+        on_laptop = connection.execute(
+            select(Measurement.centile).where(
+                Measurement.contact_id == contact_id, Measurement.kind == MeasurementKind.WEIGHT
+            )
+        ).scalar_one()
+
+    push(laptop, scene.server)
+
+    with unit_of_work(scene.server) as session:
+        weight = session.scalars(
+            select(Measurement).where(
+                Measurement.contact_id == contact_id, Measurement.kind == MeasurementKind.WEIGHT
+            )
+        ).one()
+        assert weight.value == 3.55
+        expected = rcpch_values("female", born, VISIT_DAY, "weight", 3.55)
+        assert weight.centile == pytest.approx(expected["chronological_centile"], rel=1e-12)
+        assert weight.centile != pytest.approx(on_laptop, abs=0.5)  # the laptop's was wrong
