@@ -865,64 +865,109 @@ def missed_targets(backend: str, figures: list[Figure]) -> list[str]:
 NOTES = """
 ## Notes
 
-**Team lead's board** (healthvisitor/services/team_board.py). It used to assess every
-child of the team (about 4,000) as for a caseload: weights and the NG75 faltering check,
-last contact, referrals, prompts, a caseload row and a schedule each, then kept the rows
-of the few unallocated children only. Now one query reads the team's children with the
-level of service and the safeguarding in force worked out in SQL (the weights); a
-schedule is worked out only for the children one of whose reviews can count today (its
-target date within 4 weeks or its window still open, from dates of birth found by
-bisection over `child_review_windows`, or a review not attended: about a quarter of
-the team); and only the waiting children get a whole caseload row. The answers are the
-same: tests/services/test_team_board.py compares the board with assessing every child
-on a team with every kind of review history, and every date of birth of five years
-against the windows. On a copy of this data set on a machine at load 8: 1,446 ms of CPU
-before, 317 after. The floor counts children by health visitor only (no schedule, no
-weights), hence the ratio. What 200 ms would take if missed: the review attempts of the
-quarter of the team that can count (about 3,000 rows) and their schedules are most of
-what is left; see the caseload for the schedule, and a partial index of not-attended
-contacts for the `EXISTS` that picks them.
+The machine is shared: several helpers' tests and windows ran on its 2 cores during
+these runs (the load is in the header), so a figure can be twice its quiet value;
+changes were judged by interleaved runs of the old and new code on the same file and
+by instruction counts (valgrind), not by one run of this table.
 
-**A health visitor's caseload** (healthvisitor/services/caseload.py). Profiled at
-100,000 children (377 on the caseload): the weights query and the NG75 check of each
-child's weights (services/growth_alerts.py) about 35% of the time, each child's schedule
-(domain/schedule.py) about 12%, the review attempts about 12%, then last contacts,
-referrals and building the rows. Fixed here: the last-contact query no longer walks
-every antenatal contact of the trust (its `child_id IS NULL` led SQLite to search by the
-child index; now one SELECT for the child's side and one for the pregnancy's, in one
-statement, each by its own index); the children are found by `ix_children_caseload`
-(SQLite read the whole team before); the weights are read from the covering index
-`ix_measurements_weights` (migration 0014). Still ten queries, whatever the size. What
-50 ms would take: the rest is Python per row and per child in modules this issue does
-not own. (1) `alerts_for_children` builds a `WeightPoint` for every weight of every
-child, where NG75 (domain/faltering.py) looks only at the early days' weights and the
-latest one: selecting those in SQL would drop about half the rows. (2) `child_schedule`
-builds four windows with calendar arithmetic and eight frozen dataclasses for each
-child (about 40 microseconds): windows cached by date of birth and `slots=True` would
-roughly halve it. (3) `age_text` and `format_nhs_number` per row. Together perhaps
-30-40% off; below that, a caseload kept as a read model and refreshed from a change
-counter that every save bumps in its own transaction.
+**Second round (this page).** Same results, less work:
+`domain/schedule.py` keeps each date of birth's four windows (their calendar
+arithmetic was a third of a schedule) and hands each review only its own kind's
+attempts, with no per-review filtering when nothing is recorded;
+`services/growth_alerts.py` reads only the weights known today and makes points only
+of the birth weight, the early days' weights and the latest weight, all NG75 looks at
+(tests/services/test_growth_alerts.py compares the alerts with reading every weight,
+over 80 weight histories meeting every rule, on both engines); the referrals due
+are one SELECT for each side (the child's, the carer's) instead of one "child or
+carer" condition, which PostgreSQL answered by reading every referral and every
+carer of the trust (the board's: 73 ms to 31 ms, under 1 ms of it the work itself,
+the rest starting parallel workers); the corrections'
+`NOT EXISTS` is built once; the search keeps the team's pregnancies' folded names.
+A caseload opening on the 10,000-child file: 413.7 million instructions before,
+357.4 million after (callgrind, before the referral change), a board 627.1 to
+545.7 million (all changes); on this file at a
+quieter moment, old and new code interleaved: the caseload 91 and 97 ms before, 67
+and 61 ms after (two rounds of 15, SQLite medians), the board 145 to 127 ms (7).
 
-**Cold start on SQLite: checked on closing, trusted on opening** (healthvisitor/startup.py).
-Issue 9 checks the file with `PRAGMA quick_check` before opening it: 13 s of the 13.2 s
-start at 1.9 GB. The check now also runs when the app closes cleanly (every connection
-closed, the write-ahead log folded in): if it passes, a certificate records the file's
-size, change time and identity. The next start opens without checking only if the
-certificate still matches and no write-ahead log has content; a crash, a kill, a power
-cut, a file copied in or changed by another program, or one never closed by this
-version is checked before it opens, with the same message naming the last good backup.
-Every opening is of a file that passed the check since it last changed; the certificate
-is removed as the file opens. Not seen: damage at rest that leaves size and time alone
-(a failing disk), which the daily backup's full `integrity_check` of its copy still
-catches at start. The cost moves to closing, after the window has gone (as long as the
-check took at start). tests/persistence/test_clean_close.py kills the app and checks
-the file is checked again. What is left on both engines: the first start of a day
-still makes the backup (the copy and its full check: tens of seconds at 1.9 GB, and so
-not in these figures, which skip it); moving it after the window shows, with saves
-refused if the copy fails its check, would take a hook in the window. The rest of the
-start (both engines, about 2 s on PostgreSQL) is importing PySide6, SQLAlchemy and the
-services, the demo sign-in's two argon2 hashes (services/accounts.py), building every
-panel of the main window, and the caseload's and pregnancies' reads.
+Before this round (the old code on these same data sets, 18:03 that day, load 6-8),
+SQLite then PostgreSQL medians: the caseload 161 and 485 ms, the board 487 and
+1,046 ms, the surname search 80 and 74 ms, saving a contact 87 and 217 ms, the cold
+start 9.9 and 3.2 s; the page before this one (14:42, load 7.6): 156 and 320, 300 and
+580, 34.5 and 23.6, 54.5 and 55.3 ms, 3.8 and 3.1 s. A first run of the new code at
+18:35 (load 2) had the caseload at 104 ms, the board at 202 ms, the surname search
+at 39 ms and saving a contact at 38 ms on SQLite.
+
+**A health visitor's caseload** (services/caseload.py). On SQLite about 24 ms of the
+opening is the ten statements' own time through the driver (review attempts 6 ms,
+weights 5, last contacts 4, referrals 4, the children 2); the rest is Python per row:
+1,200 review attempts and 2,800 weights made into values, 377 rows of the children
+with their ids, 377 schedules and rows. On PostgreSQL the planner runs several of
+these small statements with parallel workers, whose start costs 20-30 ms each on a
+busy 2-core machine, and JIT-compiles the board's big one (48 functions, 32 ms, for a
+150 ms statement): `jit = off` and `max_parallel_workers_per_gather = 0` for the
+application's connections (healthvisitor/persistence/database.py, not this work's
+file) took the board's statements from 387 to 138 ms (busy) and the caseload's from
+74 to 60 ms. What 50 ms would take beyond that: fewer rows into Python (the latest
+weight and the early days' ones chosen in SQL, which needs date arithmetic per
+dialect), or a caseload kept as a read model and refreshed from a change counter
+that every save bumps in its own transaction.
+
+**Team lead's board** (services/team_board.py). Three quarters of it is one statement:
+the team's 3,890 children, each with its level of service, whether safeguarding is
+in force and whether a review can count today (70 ms of SQLite's own time on a quiet
+machine, 120-180 ms busy, on either engine). Of that, the "a review was not attended"
+`EXISTS` is the largest part: an index `contacts (child_id, outcome, kind)` halves it
+(SQLite VM steps 324,000 to 211,000, CPU 47 to 25 ms, built in 3 s), and covering
+indexes of `service_level_history` and `safeguarding_history` by child and dates take
+about 6 ms more; they need the indexes declared in healthvisitor/persistence/models.py
+as well as a migration (tests/persistence/test_migrations.py compares the two), so
+migration 0018 was left empty. The waiting children are now taken from that
+statement's rows and fetched by id (before, a second statement read the team's 4,000
+children again to find about 120: 20 ms). The floor counts children by health
+visitor only.
+
+**Search by surname** (services/search.py). The children's statement takes about
+5 ms (the words' index, then the team); the team's ongoing pregnancies about 9 ms,
+because they are found through the team's 4,000 families (a pregnancy has no team);
+folding their names, a third of a search before, is now kept between searches. What
+30 ms on a busy machine would take: a `team_id` on pregnancies with an index of
+(team_id, outcome), so the 250 ongoing ones are read directly.
+
+**Save a contact on SQLite** (services/contacts.py). Not changed in this round
+(38 ms at load 2, 52 ms at load 4 in this round's two runs): its own time is centiles
+(rcpchgrowth), the NG75 check of one child's weights, the audit chain's next link and
+the write itself; the file's write-ahead log commit is most of the floor. What a
+steady 50 ms would take: the centiles worked out before the transaction opens.
+
+**Cold start** (ui/app.py, ui/opening.py, services/workspace.py). A start to the
+caseload on this SQLite file at load 2 took 3.2 s: 0.14 s to the first dialog's
+imports; 1.14 s importing SQLAlchemy, alembic, the models and every service through
+services/workspace.py on the opening thread (reportlab too, through the reports the
+services import); opening the file 38 ms; then `open_workspace` without a user
+asks `default_username`, which groups every child of the trust by health visitor
+(248 ms at 100,000 children) for an actor that is thrown away, as the sign-in comes
+next (a fix in services/workspace.py or ui/opening.py); 0.39 s importing the main
+window's modules; 0.29 s signing in to the demo account (argon2); 0.64 s building the
+main window, while the caseload (0.33 s) loads on a worker thread, off the critical
+path; 0.35 s to the report (rows shown, the columns sized by
+`resizeColumnsToContents`, about 0.15 s for 377 rows). Importing PySide6 first costs
+the later imports 5-15% (PySide6 reads each new module's source to look for its
+feature switches). What 1.5 s would take: the services and panels imported when
+first used (metrics, printing and reportlab, the access log, print preview and
+QtPdf), no `default_username` at opening, and the columns sized from the first
+screenful. Not in these figures: the first start of a day also makes the daily
+backup (a copy and its full check: tens of seconds at 2 GB); moving it after the
+window shows would take a hook in the window.
+
+**Earlier rounds.** The board no longer assesses every child as for a caseload (a
+schedule only for the children one of whose reviews can count today, found by
+bisection over the windows and an `EXISTS` for reviews not attended;
+tests/services/test_team_board.py compares it with assessing every child). The
+caseload's last contacts no longer walk the trust's antenatal contacts; its children
+come from `ix_children_caseload` and its weights from `ix_measurements_weights`
+(migration 0014). On SQLite, the start-up integrity check moved to a clean close
+(healthvisitor/startup.py): a start opens without checking a file that passed the
+check when the app last closed cleanly and has not changed since.
 """
 
 

@@ -23,6 +23,7 @@ import calendar
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from healthvisitor.domain.enums import ContactKind, ContactOutcome, ReviewStatus
 
@@ -81,6 +82,19 @@ def antenatal_window(
 
 def child_review_windows(date_of_birth: dt.date) -> list[ReviewWindow]:
     """The four mandated reviews after birth, in order."""
+    return list(_child_review_windows(date_of_birth))
+
+
+#: Dates of birth whose windows are kept (issue 10: a caseload or a team's board
+#: works out the same few hundred dates again on every opening; a child under 5
+#: has one of about 1,830, and the board's bisection asks a few dozen more).
+_WINDOWS_KEPT = 4096
+
+
+@lru_cache(maxsize=_WINDOWS_KEPT)
+def _child_review_windows(date_of_birth: dt.date) -> tuple[ReviewWindow, ...]:
+    """``child_review_windows``, worked out once for each date of birth: the windows
+    are frozen, and their calendar arithmetic was most of a child's schedule."""
 
     def day(n: int) -> dt.date:
         return date_of_birth + dt.timedelta(days=n)
@@ -88,7 +102,7 @@ def child_review_windows(date_of_birth: dt.date) -> list[ReviewWindow]:
     def month(n: int) -> dt.date:
         return add_months(date_of_birth, n)
 
-    return [
+    return (
         ReviewWindow(
             ContactKind.NEW_BIRTH_VISIT,
             day(NEW_BIRTH_VISIT_OPENS_DAY),
@@ -113,7 +127,7 @@ def child_review_windows(date_of_birth: dt.date) -> list[ReviewWindow]:
             month(TWO_YEAR_TARGET_MONTHS),
             month(TWO_YEAR_TARGET_MONTHS),
         ),
-    ]
+    )
 
 
 # --- Where each review stands -------------------------------------------------
@@ -293,10 +307,20 @@ def child_schedule(
     first, its target the date of birth. Windows count from the date of birth
     for every baby, preterm ones included (see ``child_review_windows``).
     """
-    windows = child_review_windows(date_of_birth)
+    windows = _child_review_windows(date_of_birth)
     if estimated_delivery_date is not None:
-        windows.insert(0, antenatal_window(estimated_delivery_date, date_of_birth))
-    return [_scheduled(window, attempts, today) for window in windows]
+        windows = (antenatal_window(estimated_delivery_date, date_of_birth), *windows)
+    if not attempts:  # nothing recorded: each review stands by its dates alone (``_assess``)
+        return [
+            ScheduledReview(w, _status_from_dates(w, today), None, (w.target_by - today).days)
+            for w in windows
+        ]
+    # Each review looks only at its own kind's attempts (``_attempts_by``): sorted
+    # out once here rather than once a review (issue 10).
+    by_kind: dict[ContactKind, list[ReviewAttempt]] = {}
+    for attempt in attempts:
+        by_kind.setdefault(attempt.kind, []).append(attempt)
+    return [_scheduled(window, by_kind.get(window.kind, ()), today) for window in windows]
 
 
 def pregnancy_schedule(

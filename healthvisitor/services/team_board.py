@@ -308,7 +308,10 @@ def team_board(
     ).all()
     members_by_key = ids_by_key(member.id for member in members)
     assessed = [(child_id, born) for child_id, _, born, _, _, counts in team if counts]
-    found = team_children(session, team_id, waiting_now)
+    # The waiting children (``waiting_now``) are among those just read: fetched by id,
+    # rather than reading the team's 4,000 children again to find a hundred (issue 10).
+    waiting_ids = [child_id for child_id, visitor, *_ in team if visitor not in members_by_key]
+    found = team_children(session, team_id, Child.id.in_(waiting_ids))
     chosen = [child_id for child_id, _ in assessed] + [row[0] for row in found]
     # By id: a subquery here would ask ``can_count`` of every child of the team again.
     attempts = review_attempts(session, chosen, ids_by_key(chosen))

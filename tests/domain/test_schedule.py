@@ -417,3 +417,46 @@ def test_the_most_urgent_open_review_is_first_by_status_then_by_target() -> None
     assert (quiet.kind, quiet.status) == (ContactKind.ONE_YEAR, ReviewStatus.NOT_YET_DUE)
     # Every review done or closed: nothing open.
     assert most_urgent_open(child_schedule(dt.date(2020, 1, 1), [], dt.date(2026, 11, 3))) is None
+
+
+# --- Kept windows and sorted attempts (issue 10) -----------------------------------
+
+
+def test_a_callers_windows_are_its_own_though_kept_for_each_date_of_birth() -> None:
+    born = D(2024, 1, 31)
+    first = child_review_windows(born)
+    first.clear()  # the caller's list: the kept windows are not touched
+    child_schedule(born, [], D(2024, 12, 1), estimated_delivery_date=D(2024, 2, 7))
+    again = child_review_windows(born)
+    assert [w.kind for w in again] == [NBV, SIX_EIGHT, ONE_YEAR, TWO_YEAR]
+    assert (again[2].opens, again[2].target_by, again[2].closes) == (
+        D(2024, 10, 31),
+        D(2025, 1, 31),
+        D(2025, 4, 30),  # 31 Jan + 15 months: the end of the shorter month
+    )
+
+
+@given(
+    born=st.dates(min_value=D(2019, 1, 1), max_value=D(2026, 12, 31)),
+    today=st.dates(min_value=D(2019, 1, 1), max_value=D(2031, 12, 31)),
+    attempts=st.lists(
+        st.builds(
+            ReviewAttempt,
+            kind=st.sampled_from(list(ContactKind)),
+            contact_date=st.dates(min_value=D(2019, 1, 1), max_value=D(2031, 12, 31)),
+            outcome=st.sampled_from(list(ContactOutcome)),
+            rebooked_for=st.none() | st.dates(min_value=D(2019, 1, 1), max_value=D(2031, 12, 31)),
+        ),
+        max_size=8,
+    ),
+)
+def test_each_review_in_a_schedule_stands_as_review_status_says(
+    born: dt.date, today: dt.date, attempts: list[ReviewAttempt]
+) -> None:
+    """``child_schedule`` sorts the attempts by kind once, and skips that with none;
+    each review still stands exactly as ``review_status`` reads all the attempts."""
+    schedule = child_schedule(born, attempts, today)
+    assert [r.window for r in schedule] == child_review_windows(born)
+    for review in schedule:
+        assert review.status is review_status(review.window, attempts, today)
+        assert review.days_to_target == (review.window.target_by - today).days

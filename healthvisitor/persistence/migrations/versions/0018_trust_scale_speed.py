@@ -1,7 +1,10 @@
-"""Reserved for issue 10 (speed at trust scale): filled in by that work, or said to be not needed.
+"""No schema change: the slot reserved for issue 10's speed work was not needed.
 
 Slots 0017-0018 were taken together so that work on several issues at once
-could not fork the migration chain.
+could not fork the migration chain; issue 10's second round (caseload, team
+board, search) was made faster in the services, with no new index or table
+(docs/performance.md says what an index would add). Kept as a step that does
+nothing, so databases already at a later revision keep their place in the chain.
 
 Revision ID: 0018_trust_scale_speed
 Revises: 0017_break_glass
@@ -17,8 +20,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    """Nothing to do yet."""
+    """Nothing to do."""
 
 
 def downgrade() -> None:
-    """Nothing to do yet."""
+    """Nothing to do."""
