@@ -46,6 +46,11 @@ T = TypeVar("T")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 #: How long (s) to wait for the PostgreSQL server before reporting it unreachable.
 POSTGRES_CONNECT_TIMEOUT_S = 10
+#: Settings for the application's PostgreSQL sessions (issue 10). The app's queries
+#: are short, indexed and run one user at a time: a parallel worker costs 20-30 ms to
+#: start and the JIT compiler 30 ms on the board's team query, more than either saves
+#: (docs/performance.md). Sent at connection, so the server's defaults stay for others.
+POSTGRES_SESSION_OPTIONS = "-c jit=off -c max_parallel_workers_per_gather=0"
 
 
 def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
@@ -93,7 +98,10 @@ def create_database_engine(
     return create_engine(
         url,
         pool_pre_ping=True,
-        connect_args={"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S},
+        connect_args={
+            "connect_timeout": POSTGRES_CONNECT_TIMEOUT_S,
+            "options": POSTGRES_SESSION_OPTIONS,
+        },
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import psycopg
 import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import IntegrityError
@@ -80,3 +81,19 @@ def test_referral_types_are_seeded_with_the_same_ids_everywhere(engine: Engine) 
     assert len(types) == 12
     namespace = uuid.UUID("6f1c4a3e-2b0d-4c8e-9a57-3d2f1e0b9c41")
     assert types["stop_smoking"].id == uuid.uuid5(namespace, "stop_smoking")
+
+
+@pytest.mark.postgres
+def test_the_apps_postgresql_sessions_run_without_jit_or_parallel_workers(
+    postgres_engine: Engine,
+) -> None:
+    """Issue 10: both cost more than they save on the app's short queries (performance.md)."""
+    with postgres_engine.connect() as connection:
+        assert connection.scalar(text("SHOW jit")) == "off"
+        assert connection.scalar(text("SHOW max_parallel_workers_per_gather")) == "0"
+    url = postgres_engine.url
+    with psycopg.connect(
+        host=url.host, port=url.port, user=url.username, dbname=url.database
+    ) as other:
+        # Only the app's own sessions: the server's setting for anyone else is as it was.
+        assert other.execute("SHOW max_parallel_workers_per_gather").fetchone() != ("0",)
