@@ -21,6 +21,8 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from healthvisitor.errors import ValidationError
@@ -257,92 +259,159 @@ def _operator_name() -> str:
         return ""
 
 
-def add_commands(commands: Any) -> None:
-    """Add ``user``, ``team`` and ``audit`` to the ``healthvisitor`` command's sub-commands."""
-    user = commands.add_parser(
+#: One argument or option of an action: ``add_argument``'s names and keywords.
+Argument = tuple[tuple[str, ...], dict[str, Any]]
+
+
+def _argument(*names: str, **options: Any) -> Argument:
+    return names, options
+
+
+USERNAME = _argument("username")
+ROLE = _argument("--role", required=True, choices=ROLE_CHOICES, help="their role")
+TEAM = _argument("--team", help="their team's name (health visitors and team leads)")
+
+
+@dataclass(frozen=True)
+class Action:
+    """One action of a command (``user add``): its name, its help and its arguments."""
+
+    name: str
+    help: str
+    arguments: tuple[Argument, ...] = ()
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command whose actions all run ``handler``, which reads the action from ``dest``."""
+
+    name: str
+    help: str
+    description: str
+    dest: str
+    handler: Callable[[argparse.Namespace], int]
+    actions: tuple[Action, ...]
+
+    def add_to(self, commands: Any) -> None:
+        parser = commands.add_parser(self.name, help=self.help, description=self.description)
+        actions = parser.add_subparsers(dest=self.dest, metavar="ACTION", required=True)
+        for action in self.actions:
+            adding = actions.add_parser(action.name, help=action.help)
+            for names, options in action.arguments:
+                adding.add_argument(*names, **options)
+            adding.set_defaults(handler=self.handler)
+
+
+COMMANDS = (
+    Command(
         "user",
         help="user accounts: add, set a password, disable or re-enable, unlock, set a role, "
         "list (administrators)",
         description="Manage who can sign in. Passwords are asked for (masked, typed twice) "
         "or read from the first line of stdin; never give one as an option. A password "
         "needs at least 12 characters and must not be a common one.",
-    )
-    actions = user.add_subparsers(dest="action", metavar="ACTION", required=True)
-    adding = actions.add_parser("add", help="add an account and set its first password")
-    adding.add_argument("username", help="the name they sign in with, e.g. jokafor")
-    adding.add_argument("--name", required=True, help='their full name, e.g. "Jo Okafor"')
-    adding.add_argument("--role", required=True, choices=ROLE_CHOICES, help="their role")
-    adding.add_argument("--team", help="their team's name (health visitors and team leads)")
-    setting = actions.add_parser(
-        "set-password", help="set or reset someone's password (also lifts a lockout)"
-    )
-    setting.add_argument("username")
-    disabling = actions.add_parser(
-        "disable", help="a leaver: they can no longer sign in; their history stays"
-    )
-    disabling.add_argument("username")
-    enabling = actions.add_parser(
-        "enable", help="let a disabled account sign in again, with the password it had"
-    )
-    enabling.add_argument("username")
-    unlocking = actions.add_parser(
-        "unlock", help="lift a lockout after wrong passwords, keeping the password"
-    )
-    unlocking.add_argument("username")
-    role_setting = actions.add_parser(
-        "set-role", help="give an account another role or team (audited as a permission change)"
-    )
-    role_setting.add_argument("username")
-    role_setting.add_argument("--role", required=True, choices=ROLE_CHOICES, help="their role")
-    role_setting.add_argument("--team", help="their team's name (health visitors and team leads)")
-    listing = actions.add_parser("list", help="every account, its role, team and state")
-    for parser in (adding, setting, disabling, enabling, unlocking, role_setting, listing):
-        parser.set_defaults(handler=cmd_user)
-
-    team = commands.add_parser(
+        dest="action",
+        handler=cmd_user,
+        actions=(
+            Action(
+                "add",
+                "add an account and set its first password",
+                (
+                    _argument("username", help="the name they sign in with, e.g. jokafor"),
+                    _argument("--name", required=True, help='their full name, e.g. "Jo Okafor"'),
+                    ROLE,
+                    TEAM,
+                ),
+            ),
+            Action(
+                "set-password",
+                "set or reset someone's password (also lifts a lockout)",
+                (USERNAME,),
+            ),
+            Action(
+                "disable", "a leaver: they can no longer sign in; their history stays", (USERNAME,)
+            ),
+            Action(
+                "enable",
+                "let a disabled account sign in again, with the password it had",
+                (USERNAME,),
+            ),
+            Action(
+                "unlock", "lift a lockout after wrong passwords, keeping the password", (USERNAME,)
+            ),
+            Action(
+                "set-role",
+                "give an account another role or team (audited as a permission change)",
+                (USERNAME, ROLE, TEAM),
+            ),
+            Action("list", "every account, its role, team and state"),
+        ),
+    ),
+    Command(
         "team",
         help="teams: add one, list them (administrators; a new shared database has none)",
         description="Teams of health visitors. Each health visitor and team lead belongs "
         "to one; add the team before its people.",
-    )
-    team_actions = team.add_subparsers(dest="team_action", metavar="ACTION", required=True)
-    team_adding = team_actions.add_parser("add", help="add a team")
-    team_adding.add_argument("name", help='the team\'s name, e.g. "Northgate Health Visiting"')
-    team_listing = team_actions.add_parser("list", help="every team's name")
-    for parser in (team_adding, team_listing):
-        parser.set_defaults(handler=cmd_team)
-
-    audit = commands.add_parser(
+        dest="team_action",
+        handler=cmd_team,
+        actions=(
+            Action(
+                "add",
+                "add a team",
+                (_argument("name", help='the team\'s name, e.g. "Northgate Health Visiting"'),),
+            ),
+            Action("list", "every team's name"),
+        ),
+    ),
+    Command(
         "audit",
         help="check the tamper-evident audit trail",
         description="Every view, change, print, export, sign-in and lock is an audit event, "
         "signed and chained to the one before. 'verify' checks the whole chain.",
-    )
-    audit_actions = audit.add_subparsers(dest="audit_action", metavar="ACTION", required=True)
-    audit_actions.add_parser(
-        "verify",
-        help="check every event against its signature and the chain; name the first "
-        "edited, deleted, reordered or missing one (exit status 1 if any)",
-    ).set_defaults(handler=cmd_audit_verify)
-
-    keys = commands.add_parser(
+        dest="audit_action",
+        handler=cmd_audit_verify,
+        actions=(
+            Action(
+                "verify",
+                "check every event against its signature and the chain; name the first "
+                "edited, deleted, reordered or missing one (exit status 1 if any)",
+            ),
+        ),
+    ),
+    Command(
         "audit-key",
         help="hand the audit trail's key to another computer of a shared database",
         description="Every computer that writes to a shared database signs the audit trail "
         "with the same key, kept in its keyring. 'export' writes this computer's key into a "
         "new file only you can read; 'import' checks that file against the database and "
         "puts the key in this computer's keyring. The key is never printed.",
-    )
-    key_actions = keys.add_subparsers(dest="key_action", metavar="ACTION", required=True)
-    exporting = key_actions.add_parser(
-        "export", help="write the key into a new file (mode 0600); delete it after importing"
-    )
-    exporting.add_argument("--to", required=True, metavar="FILE", help="a new file")
-    importing = key_actions.add_parser(
-        "import", help="check an exported key against the database and keep it in the keyring"
-    )
-    importing.add_argument(
-        "--from", dest="source", required=True, metavar="FILE", help="the exported key file"
-    )
-    for parser in (exporting, importing):
-        parser.set_defaults(handler=cmd_audit_key)
+        dest="key_action",
+        handler=cmd_audit_key,
+        actions=(
+            Action(
+                "export",
+                "write the key into a new file (mode 0600); delete it after importing",
+                (_argument("--to", required=True, metavar="FILE", help="a new file"),),
+            ),
+            Action(
+                "import",
+                "check an exported key against the database and keep it in the keyring",
+                (
+                    _argument(
+                        "--from",
+                        dest="source",
+                        required=True,
+                        metavar="FILE",
+                        help="the exported key file",
+                    ),
+                ),
+            ),
+        ),
+    ),
+)
+
+
+def add_commands(commands: Any) -> None:
+    """Add ``user``, ``team``, ``audit`` and ``audit-key`` to ``healthvisitor``'s sub-commands."""
+    for command in COMMANDS:
+        command.add_to(commands)

@@ -25,14 +25,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -47,8 +44,10 @@ from healthvisitor.errors import (
 from healthvisitor.services.accounts import UserLine
 from healthvisitor.ui.contact_form_sections import FormSection
 from healthvisitor.ui.form_fields import ChoiceCombo, FieldMessage, FormField
+from healthvisitor.ui.line_lists import attempt, chosen_line, line_table
 from healthvisitor.ui.line_table_model import LINE_ROLE, LineColumn, LineTableModel
 from healthvisitor.ui.registration_dialogs import RecordDialog
+from healthvisitor.ui.window_modal import open_window_modal
 
 if TYPE_CHECKING:
     from healthvisitor.services.workspace import Workspace
@@ -247,20 +246,9 @@ class AccountsView(QWidget):
         filters.addWidget(self.show_state)
         filters.addWidget(self.count)
 
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setAccessibleName("User accounts")
+        self.table = line_table(self.proxy, "User accounts", self._show_chosen)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
 
         self.add_button = QPushButton("Add a&ccount…")
         self.password_button = QPushButton("Set &password…")
@@ -301,9 +289,6 @@ class AccountsView(QWidget):
 
         self.search.textChanged.connect(self._filter_changed)
         self.show_state.currentIndexChanged.connect(self._filter_changed)
-        self.table.selectionModel().selectionChanged.connect(
-            lambda _selected, _deselected: self._show_chosen()
-        )
         self.add_button.clicked.connect(self.open_add)
         self.password_button.clicked.connect(self.open_set_password)
         self.disable_button.clicked.connect(lambda: self.disable())
@@ -335,10 +320,7 @@ class AccountsView(QWidget):
         return [self.proxy.index(row, 0).data(LINE_ROLE) for row in range(self.proxy.rowCount())]
 
     def chosen(self) -> UserLine | None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows:
-            return None
-        line: UserLine = rows[0].data(LINE_ROLE)
+        line: UserLine | None = chosen_line(self.table)
         return line
 
     def choose(self, username: str) -> None:
@@ -393,19 +375,24 @@ class AccountsView(QWidget):
     # --- What can be done to an account ----------------------------------------------------
 
     def _open(self, dialog: RecordDialog, done: Callable[[Any], None]) -> RecordDialog:
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.saved.connect(done)
-        dialog.finished.connect(lambda _result: setattr(self, "dialog", None))
         self.dialog = dialog
-        dialog.open()
-        return dialog
+        return open_window_modal(dialog, self._dialog_closed)
 
-    def open_add(self) -> RecordDialog | None:
+    def _dialog_closed(self, _result: int) -> None:
+        self.dialog = None
+
+    def _teams(self) -> list[str] | None:
+        """The teams to choose from; None, and why under the list, if they cannot be read."""
         try:
-            teams = self.workspace.account_teams()
+            return self.workspace.account_teams()
         except HealthVisitorError as error:
             self._refused(error)
+            return None
+
+    def open_add(self) -> RecordDialog | None:
+        teams = self._teams()
+        if teams is None:
             return None
 
         def added(line: UserLine) -> None:
@@ -432,10 +419,8 @@ class AccountsView(QWidget):
         line = self.chosen()
         if line is None:
             return None
-        try:
-            teams = self.workspace.account_teams()
-        except HealthVisitorError as error:
-            self._refused(error)
+        teams = self._teams()
+        if teams is None:
             return None
 
         def changed(new: UserLine) -> None:
@@ -472,43 +457,35 @@ class AccountsView(QWidget):
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
-        try:
-            self.workspace.disable_account(line.username)
-        except HealthVisitorError as error:
-            self._refused(error)
-            return
-        self.reload()
-        self._said(
-            f"{line.full_name} is disabled and can no longer sign in; everything they "
-            "recorded stays."
+        self._change(
+            self.workspace.disable_account,
+            lambda line: (
+                f"{line.full_name} is disabled and can no longer sign in; everything "
+                "they recorded stays."
+            ),
         )
 
     def enable(self) -> None:
-        line = self.chosen()
-        if line is None:
-            return
-        try:
-            self.workspace.enable_account(line.username)
-        except HealthVisitorError as error:
-            self._refused(error)
-            return
-        self.reload()
-        self._said(
-            f"{line.full_name} can sign in again with the password they had. If others "
-            "may know it, set a new one."
+        self._change(
+            self.workspace.enable_account,
+            lambda line: (
+                f"{line.full_name} can sign in again with the password they had. If "
+                "others may know it, set a new one."
+            ),
         )
 
     def unlock(self) -> None:
+        self._change(
+            self.workspace.unlock_account,
+            lambda line: f"{line.full_name} can try their password again now.",
+        )
+
+    def _change(self, change: Callable[[str], object], done: Callable[[UserLine], str]) -> None:
+        """``change`` the chosen account (by user name); if done, read the list again and say so."""
         line = self.chosen()
-        if line is None:
-            return
-        try:
-            self.workspace.unlock_account(line.username)
-        except HealthVisitorError as error:
-            self._refused(error)
-            return
-        self.reload()
-        self._said(f"{line.full_name} can try their password again now.")
+        if line is not None and attempt(lambda: change(line.username), self._refused):
+            self.reload()
+            self._said(done(line))
 
 
 # --- The dialogs ---------------------------------------------------------------------------

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFrame,
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -32,7 +30,9 @@ from healthvisitor.errors import HealthVisitorError
 from healthvisitor.services.policy import Permission, may
 from healthvisitor.ui.break_glass import local_time
 from healthvisitor.ui.form_fields import WARNING_SIGN
+from healthvisitor.ui.line_lists import attempt, chosen_line, line_table
 from healthvisitor.ui.line_table_model import LineColumn, LineTableModel
+from healthvisitor.ui.window_modal import open_window_modal
 
 if TYPE_CHECKING:
     from healthvisitor.services.break_glass import BreakGlassOpening
@@ -101,20 +101,13 @@ class BreakGlassReviewDialog(QDialog):
         intro.setWordWrap(True)
         intro.setObjectName("formNote")
         self.model = BreakGlassModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("Break-glass openings to review")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
+        self.table = line_table(
+            self.model,
+            "Break-glass openings to review",
+            self._chosen_changed,
+            stretch_column=REASON_COLUMN,
+        )
         self.table.setWordWrap(True)  # the reason, in full
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(REASON_COLUMN, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.detail = QLabel()
         self.detail.setWordWrap(True)
@@ -140,9 +133,6 @@ class BreakGlassReviewDialog(QDialog):
         layout.addWidget(self.detail)
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
-        self.table.selectionModel().selectionChanged.connect(
-            lambda _selected, _deselected: self._chosen_changed()
-        )
         self.load()
 
     def load(self) -> None:
@@ -160,8 +150,8 @@ class BreakGlassReviewDialog(QDialog):
         self._chosen_changed()
 
     def chosen(self) -> BreakGlassOpening | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.opening_at(rows[0].row()) if rows else None
+        opening: BreakGlassOpening | None = chosen_line(self.table)
+        return opening
 
     def _chosen_changed(self) -> None:
         opening = self.chosen()
@@ -185,12 +175,10 @@ class BreakGlassReviewDialog(QDialog):
     def mark_reviewed(self) -> bool:
         """Mark the chosen opening reviewed (audited), and show the rest."""
         opening = self.chosen()
-        if opening is None:
-            return False
-        try:
-            self.workspace.mark_break_glass_reviewed(opening.id)
-        except HealthVisitorError as error:
-            self._say(str(error))
+        if opening is None or not attempt(
+            lambda: self.workspace.mark_break_glass_reviewed(opening.id),
+            lambda error: self._say(str(error)),
+        ):
             return False
         self._say("")
         self.load()
@@ -236,13 +224,9 @@ class BreakGlassNotice(QPushButton):
             self.dialog.activateWindow()
             return self.dialog
         dialog = BreakGlassReviewDialog(self.workspace, self.window())
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.reviewed.connect(self.refresh)
-        dialog.finished.connect(self._closed)
         self.dialog = dialog
-        dialog.open()
-        return dialog
+        return open_window_modal(dialog, self._closed)
 
     def _closed(self, _result: int) -> None:
         self.dialog = None

@@ -12,19 +12,15 @@ to choose: cancelling it comes back here with everything typed still in place.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu, QMessageBox, QPushButton, QWidget
 
 from healthvisitor.domain.enums import Sex, SmokingStatus
 from healthvisitor.domain.validation import format_nhs_number, parse_gestation
-from healthvisitor.errors import (
-    EditConflictError,
-    HealthVisitorError,
-    PossibleDuplicateError,
-    ValidationError,
-)
+from healthvisitor.errors import EditConflictError, HealthVisitorError, ValidationError
+from healthvisitor.services import record_edits
 from healthvisitor.services.record_edits import EditableRecord, EditSaved
 from healthvisitor.ui.contact_form_sections import from_qdate, to_qdate
 from healthvisitor.ui.edit_conflict_dialog import EditConflictDialog
@@ -36,6 +32,7 @@ from healthvisitor.ui.registration_dialogs import (
     RecordDialog,
     open_dialog,
 )
+from healthvisitor.ui.window_modal import open_window_modal
 
 if TYPE_CHECKING:
     from healthvisitor.services.workspace import Workspace
@@ -45,73 +42,59 @@ if TYPE_CHECKING:
 class EditDetailsDialog(RecordDialog):
     """The edit form of one record; ``saved`` carries the ``EditSaved``.
 
-    Subclasses add their section, fill it from ``record.values`` before
-    ``finish()``, and say what was typed in ``typed()``.
+    Saving is ``RecordDialog``'s (checks, problems beside their fields, "Is
+    this a different child?"); only a colleague's conflicting save is this
+    form's own. Subclasses say what they edit (``what`` also names the window:
+    "Edit child's details: …"), add their section and fill it from
+    ``record.values`` in ``build()``, and say what was typed in ``typed()``.
     """
 
     #: What the record is, in "Someone else changed this …".
     record_words = "record"
+    #: The form's heading (rich text); ``{title}`` is the record's title.
+    heading_words = "<b>Edit {title}'s details</b>."
 
     def __init__(
-        self, workspace: Workspace, record: EditableRecord, heading: str, parent: QWidget | None
+        self, workspace: Workspace, record: EditableRecord, parent: QWidget | None = None
     ) -> None:
-        super().__init__(workspace, heading, parent)
+        super().__init__(workspace, self.heading_words.format(title=record.title), parent)
         self.record = record
         self.conflict_dialog: EditConflictDialog | None = None
+        self.setWindowTitle(f"Edit {self.what.lower()}: {record.title} — HealthVisitor")
+        self.build(record.values)
+        self.finish()
+
+    def build(self, values: dict[str, Any]) -> None:
+        raise NotImplementedError
 
     def typed(self) -> dict[str, Any]:
         raise NotImplementedError
 
-    def save(self) -> None:
-        """Check, then save; a conflict opens the choice per field (this form stays as typed)."""
-        self.summary.show_message(None)
-        problems = self.check_everything()
-        if problems:
-            self.show_problems(problems)
-            return
-        self._save(confirm_possible_duplicate=False)
+    def submit(self, *, confirm_possible_duplicate: bool, confirm_implausible: bool) -> EditSaved:
+        # Correcting details records no measurement: nothing to confirm as implausible.
+        return self.workspace.edit_details(
+            self.record, self.typed(), confirm_possible_duplicate=confirm_possible_duplicate
+        )
 
-    def _save(self, *, confirm_possible_duplicate: bool) -> None:
-        try:
-            result = self.workspace.edit_details(
-                self.record, self.typed(), confirm_possible_duplicate=confirm_possible_duplicate
-            )
-        except EditConflictError as conflict:
-            self.summary.show_message(
-                "Not saved yet: a colleague changed the same fields. What you typed is kept "
-                "here; choose field by field in the window that opened."
-            )
-            self.show_conflict(conflict)
-            return
-        except PossibleDuplicateError as error:
-            if self.ask("Is this a different child?", str(error)):
-                self._save(confirm_possible_duplicate=True)
-            return
-        except ValidationError as error:
-            self.show_problems(error.problems)
-            return
-        except HealthVisitorError as error:
-            QMessageBox.warning(self, f"{self.what} not saved", str(error))
-            return
-        self.finish_saved(result)
-
-    def finish_saved(self, result: EditSaved) -> None:
-        self.result_value = result
-        self.saved.emit(result)
-        self.accept()
+    def refused(self, error: HealthVisitorError) -> bool:
+        """A conflict opens the choice per field (this form stays as typed)."""
+        if not isinstance(error, EditConflictError):
+            return False
+        self.summary.show_message(
+            "Not saved yet: a colleague changed the same fields. What you typed is kept "
+            "here; choose field by field in the window that opened."
+        )
+        self.show_conflict(error)
+        return True
 
     # --- The conflict ---------------------------------------------------------------
 
     def show_conflict(self, conflict: EditConflictError) -> EditConflictDialog:
         dialog = EditConflictDialog(self.workspace, conflict, self.record_words, self)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.saved.connect(self._conflict_resolved)
         dialog.refused.connect(self._conflict_refused)
-        dialog.finished.connect(self._conflict_closed)
         self.conflict_dialog = dialog
-        dialog.open()
-        return dialog
+        return open_window_modal(dialog, self._conflict_closed)
 
     def _conflict_resolved(self, result: EditSaved) -> None:
         self.finish_saved(result)
@@ -126,26 +109,17 @@ class EditDetailsDialog(RecordDialog):
 class EditChildDialog(EditDetailsDialog):
     what = "Child's details"
     record_words = "child's details"
+    heading_words = (
+        "<b>Edit {title}'s details</b>. Correct what is wrong; the change is recorded in "
+        "the audit trail with the old and new values. The birth weight is a growth "
+        "measurement and is not changed here."
+    )
     aliases = {"gestation_weeks": "gestation", "gestation_days": "gestation"}  # noqa: RUF012
 
-    def __init__(
-        self, workspace: Workspace, record: EditableRecord, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(
-            workspace,
-            record,
-            f"<b>Edit {record.title}'s details</b>. Correct what is wrong; the change is "
-            "recorded in the audit trail with the old and new values. The birth weight is a "
-            "growth measurement and is not changed here.",
-            parent,
-        )
-        self.setWindowTitle(f"Edit child's details: {record.title} — HealthVisitor")
-        today = workspace.today()
-        self.section = ChildSection(today)
-        self.add_section(self.section)
-        self.section.fields["birth_weight_kg"].set_visible(False)
-        values = record.values
-        section = self.section
+    def build(self, values: dict[str, Any]) -> None:
+        self.section = section = ChildSection(self.workspace.today())
+        self.add_section(section)
+        section.fields["birth_weight_kg"].set_visible(False)
         section.nhs_number.setText(format_nhs_number(values["nhs_number"]))
         section.given_name.setText(values["given_name"])
         section.family_name.setText(values["family_name"])
@@ -155,7 +129,6 @@ class EditChildDialog(EditDetailsDialog):
         section.place_of_birth.setText(values["place_of_birth"])
         for field in self.fields.values():
             field.show_message(None)
-        self.finish()
 
     def typed(self) -> dict[str, Any]:
         section = self.section
@@ -171,80 +144,47 @@ class EditChildDialog(EditDetailsDialog):
         }
 
 
+#: A family's fields, in the service's order; ``FamilySection`` names its inputs the same.
+FAMILY_FIELDS = tuple(field.name for field in record_edits.FAMILY_FIELDS)
+
+
 class EditFamilyDialog(EditDetailsDialog):
     what = "Family's details"
     record_words = "family"
+    heading_words = (
+        "<b>Edit the {title}'s details</b>: address, language and GP practice, "
+        "for every child of the family."
+    )
 
-    def __init__(
-        self, workspace: Workspace, record: EditableRecord, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(
-            workspace,
-            record,
-            f"<b>Edit the {record.title}'s details</b>: address, language and GP practice, "
-            "for every child of the family.",
-            parent,
-        )
-        self.setWindowTitle(f"Edit family's details: {record.title} — HealthVisitor")
-        self.section = FamilySection()
-        self.add_section(self.section)
-        values = record.values
-        section = self.section
-        for name in (
-            "family_name",
-            "address_line_1",
-            "address_line_2",
-            "town",
-            "postcode",
-            "main_language",
-            "gp_practice",
-        ):
-            getattr(section, name).setText(values[name])
+    def build(self, values: dict[str, Any]) -> None:
+        self.section = section = FamilySection()
+        self.add_section(section)
+        for name in FAMILY_FIELDS:
+            if name != "interpreter_needed":
+                getattr(section, name).setText(values[name])
         section.interpreter_needed.setChecked(bool(values["interpreter_needed"]))
-        self.finish()
 
     def typed(self) -> dict[str, Any]:
         details = self.section.details()
-        return {
-            "family_name": details.family_name,
-            "address_line_1": details.address_line_1,
-            "address_line_2": details.address_line_2,
-            "town": details.town,
-            "postcode": details.postcode,
-            "main_language": details.main_language,
-            "interpreter_needed": details.interpreter_needed,
-            "gp_practice": details.gp_practice,
-        }
+        return {name: getattr(details, name) for name in FAMILY_FIELDS}
 
 
 class EditCarerDialog(EditDetailsDialog):
     what = "Carer's details"
     record_words = "carer"
 
-    def __init__(
-        self, workspace: Workspace, record: EditableRecord, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(
-            workspace,
-            record,
-            f"<b>Edit {record.title}'s details</b>.",
-            parent,
-        )
-        self.setWindowTitle(f"Edit carer's details: {record.title} — HealthVisitor")
-        self.section = CarerSection("Carer")
+    def build(self, values: dict[str, Any]) -> None:
+        self.section = section = CarerSection("Carer")
         self.smoking = ChoiceCombo([(s.label, s) for s in SmokingStatus])
         self.smoking.setMaximumWidth(220)
-        self.section.add("smoking_status", FormField("S&moking", self.smoking))
-        self.add_section(self.section)
-        values = record.values
-        section = self.section
+        section.add("smoking_status", FormField("S&moking", self.smoking))
+        self.add_section(section)
         section.given_name.setText(values["given_name"])
         section.family_name.setText(values["family_name"])
         section.relationship.set_value(values["relationship_to_child"])
         section.date_of_birth.set_value(values["date_of_birth"])
         section.phone.setText(values["phone"])
         self.smoking.set_value(values["smoking_status"])
-        self.finish()
 
     def typed(self) -> dict[str, Any]:
         details = self.section.details()
@@ -324,36 +264,35 @@ class EditDetailsMenu(QMenu):
             action.triggered.connect(self._carer_chosen)
             self.carer_actions.append(action)
 
-    def _open(self, dialog: EditDetailsDialog) -> EditDetailsDialog:
+    def _edit(
+        self, read: Callable[[], EditableRecord | None], form: type[EditDetailsDialog]
+    ) -> EditDetailsDialog | None:
+        """Read the record as it is now and open ``form`` over it (None if it cannot be)."""
+        try:
+            found = read()
+        except HealthVisitorError as error:
+            QMessageBox.warning(self.window_, "Details not opened", str(error))
+            return None
+        if found is None:
+            return None
+        dialog = form(self._workspace(), found, self.window_)
         self.window_.status_dialog = dialog
         open_dialog(dialog, on_saved=self._saved, on_finished=self._finished)
         return dialog
 
-    def _read(self, read: Any) -> EditableRecord | None:
-        try:
-            found: EditableRecord = read()
-        except HealthVisitorError as error:
-            QMessageBox.warning(self.window_, "Details not opened", str(error))
-            return None
-        return found
-
     def edit_child(self) -> EditDetailsDialog | None:
         record = self.window_.record
-        found = self._read(lambda: self._workspace().editable_child(record.id))
-        if found is None:
-            return None
-        return self._open(EditChildDialog(self._workspace(), found, self.window_))
+        return self._edit(lambda: self._workspace().editable_child(record.id), EditChildDialog)
 
     def edit_family(self) -> EditDetailsDialog | None:
         record = self.window_.record
-        found = self._read(lambda: self._workspace().editable_family(record.family_id))
-        if found is None:
-            return None
-        return self._open(EditFamilyDialog(self._workspace(), found, self.window_))
+        return self._edit(
+            lambda: self._workspace().editable_family(record.family_id), EditFamilyDialog
+        )
 
     def edit_carer(self, carer_id: object) -> EditDetailsDialog | None:
         record = self.window_.record
-        carers = self._read(
+        return self._edit(
             lambda: next(
                 (
                     c
@@ -361,11 +300,9 @@ class EditDetailsMenu(QMenu):
                     if c.id == carer_id
                 ),
                 None,
-            )
+            ),
+            EditCarerDialog,
         )
-        if carers is None:
-            return None
-        return self._open(EditCarerDialog(self._workspace(), carers, self.window_))
 
     def _carer_chosen(self) -> None:
         action = self.sender()

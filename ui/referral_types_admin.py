@@ -19,22 +19,18 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
     QMenuBar,
     QMessageBox,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -43,8 +39,10 @@ from healthvisitor.domain.enums import Role
 from healthvisitor.errors import HealthVisitorError, PermissionDeniedError, ValidationError
 from healthvisitor.services.referrals import ReferralTypeLine
 from healthvisitor.ui.form_fields import WARNING_SIGN, FieldMessage
+from healthvisitor.ui.line_lists import attempt, line_table
 from healthvisitor.ui.line_table_model import LINE_ROLE, LineColumn, LineTableModel
 from healthvisitor.ui.referral_prompts import close_row
+from healthvisitor.ui.window_modal import open_window_modal
 
 if TYPE_CHECKING:
     from healthvisitor.services.workspace import Workspace
@@ -100,18 +98,7 @@ class ReferralTypesDialog(QDialog):
         self.warning.setAccessibleName("Warning about the family's red book copy")
 
         self.model = ReferralTypesModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("Referral types")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self.table = line_table(self.model, "Referral types", self._show_chosen)
 
         # The chosen type: a new name, retire, and the family copy.
         self.chosen_box = QGroupBox("The chosen type")
@@ -180,10 +167,6 @@ class ReferralTypesDialog(QDialog):
         self.add_name.returnPressed.connect(self.add)
         self.new_name.textEdited.connect(lambda _text: self.rename_message.show_message(None))
         self.add_name.textEdited.connect(lambda _text: self.add_message.show_message(None))
-        # The selection, not the current row: Qt moves the current row before it selects.
-        self.table.selectionModel().selectionChanged.connect(
-            lambda _selected, _deselected: self._show_chosen()
-        )
         self.setMinimumSize(720, 560)
         self.resize(860, 680)
         self.reload()
@@ -282,12 +265,11 @@ class ReferralTypesDialog(QDialog):
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
-        try:
-            self.workspace.retire_referral_type(line.id)
-        except HealthVisitorError as error:
-            self._refused("Referral type not retired", error)
-            return
-        self.reload()
+        if attempt(
+            lambda: self.workspace.retire_referral_type(line.id),
+            lambda error: self._refused("Referral type not retired", error),
+        ):
+            self.reload()
 
     def _family_copy_clicked(self, checked: bool) -> None:
         self.set_family_copy(checked)
@@ -309,11 +291,11 @@ class ReferralTypesDialog(QDialog):
             if answer != QMessageBox.StandardButton.Yes:
                 self.family_copy.setChecked(line.on_family_copy)
                 return
-        try:
-            self.workspace.set_referral_type_family_copy(line.id, on_family_copy)
-        except HealthVisitorError as error:
-            self._refused("Family copy not changed", error)
-        self.reload()
+        attempt(
+            lambda: self.workspace.set_referral_type_family_copy(line.id, on_family_copy),
+            lambda error: self._refused("Family copy not changed", error),
+        )
+        self.reload()  # refused or not: the box shows what is saved
 
 
 class AdministrationMenu(QMenu):
@@ -332,12 +314,8 @@ class AdministrationMenu(QMenu):
 
     def open_referral_types(self) -> ReferralTypesDialog:
         dialog = ReferralTypesDialog(self.workspace, self.window_)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.finished.connect(self._closed)
         self.dialog = dialog
-        dialog.open()
-        return dialog
+        return open_window_modal(dialog, self._closed)
 
     def _closed(self, _result: int) -> None:
         self.dialog = None

@@ -98,6 +98,7 @@ from healthvisitor.ui.form_fields import (
     NumberEdit,
     parse_number,
 )
+from healthvisitor.ui.window_modal import open_window_modal
 
 if TYPE_CHECKING:
     from healthvisitor.services.child_record import ChildRecord
@@ -185,6 +186,9 @@ class RecordDialog(QDialog):
 
     Subclasses add sections in ``__init__``, call ``finish()`` and implement
     ``submit``, which calls the workspace and returns its result (or raises).
+    Saving is the same for every form (the record's edit forms too): problems
+    beside their fields and everything typed kept; ``refused`` may show a
+    refusal of its own kind in its own way instead of the usual warning.
     """
 
     saved = Signal(object)
@@ -322,8 +326,17 @@ class RecordDialog(QDialog):
             self.show_problems(error.problems)
             return
         except HealthVisitorError as error:
-            QMessageBox.warning(self, f"{self.what} not saved", str(error))
+            if not self.refused(error):
+                QMessageBox.warning(self, f"{self.what} not saved", str(error))
             return
+        self.finish_saved(result)
+
+    def refused(self, error: HealthVisitorError) -> bool:
+        """Show a refusal this form has words of its own for (True), else the usual warning."""
+        return False
+
+    def finish_saved(self, result: Any) -> None:
+        """Saved: hand on what the service returned, and close."""
         self.result_value = result
         self.saved.emit(result)
         super().accept()
@@ -1050,13 +1063,9 @@ class RegisterChildDialog(RecordDialog):
     def new_family(self) -> NewFamilyDialog:
         """Make the family on the spot (window-modal over this dialog), then choose it."""
         dialog = NewFamilyDialog(self.workspace, self)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.saved.connect(self._family_made)
-        dialog.finished.connect(self._family_dialog_closed)
         self.family_dialog = dialog
-        dialog.open()
-        return dialog
+        return open_window_modal(dialog, self._family_dialog_closed)
 
     def _family_made(self, family: FamilySummary) -> None:
         self.family.picker.choose(family)
@@ -1337,12 +1346,8 @@ def open_dialog(
         free = screen.availableGeometry()
         size = dialog.size().expandedTo(dialog.sizeHint())
         dialog.resize(min(size.width(), free.width() - 40), min(size.height(), free.height() - 40))
-    dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.saved.connect(on_saved)
-    dialog.finished.connect(on_finished)
-    dialog.open()
-    return dialog
+    return open_window_modal(dialog, on_finished)
 
 
 # --- The main window's "Records" menu -------------------------------------------------
