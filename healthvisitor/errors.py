@@ -79,6 +79,11 @@ class PermissionDeniedError(HealthVisitorError):
     """The signed-in user's role does not allow this action or this record."""
 
 
+class AccountChangedError(PermissionDeniedError):
+    """An administrator disabled the signed-in account, or changed its role or team,
+    after it signed in: nothing more is shown or saved until it signs in again."""
+
+
 class PasswordRequiredError(DatabaseUnavailableError):
     """The shared database refused the connection for want of a (right) password."""
 

@@ -428,7 +428,7 @@ class AccountsView(QWidget):
             self._said(
                 f"{new.full_name} is now {new.role.label.lower()}"
                 + (f" in {new.team_name}" if new.team_name else "")
-                + ", from their next sign-in."
+                + ": a window they have open stops at its next action until they sign in again."
             )
 
         return self._open(ChangeRoleDialog(self.workspace, line, teams, self), changed)
@@ -679,7 +679,8 @@ class ChangeRoleDialog(_AccountDialog):
             else ""
         )
         section.note(
-            "What they may see changes from their next sign-in. The change is kept in the "
+            "A window they have open stops at its next action until they sign in again "
+            "with the new role. The change is kept in the "
             "audit trail as a permission change, with the old and the new." + caseload
         )
         self.add_section(section)

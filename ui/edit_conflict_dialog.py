@@ -4,14 +4,17 @@ Opened over an edit form when its save met ``EditConflictError``. One row a
 field: what the user first saw, what the colleague saved (who, when), what
 the user typed, and a choice: keep the colleague's value or use mine. Nothing
 is preselected: a clinical record never takes a side by default. "Save my
-choices" saves them against the colleague's version; "Back to my changes"
-closes this and leaves the edit form exactly as typed. The user's typed
-values are shown throughout and are never thrown away here.
+choices" saves them against the colleague's version (a child's, family's or
+carer's details; given ``resolve``, another record's, e.g. a referral draft's
+words); "Back to my changes" closes this and leaves the edit form exactly as
+typed. The user's typed values are shown throughout and are never thrown away
+here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -43,6 +46,10 @@ from healthvisitor.ui.form_fields import FieldMessage
 if TYPE_CHECKING:
     from healthvisitor.errors import ConflictingField
     from healthvisitor.services.workspace import Workspace
+
+#: Saves the choices: (the conflict, the choice per field, whether a possible duplicate
+#: child is confirmed) -> what was saved.
+Resolve = Callable[[EditConflictError, dict[str, Choice], bool], object]
 
 #: The table's columns, in order (the last holds the choice).
 HEADINGS = ("Field", "You first saw", "Your colleague saved", "You typed", "Keep")
@@ -97,11 +104,20 @@ class EditConflictDialog(QDialog):
         conflict: EditConflictError,
         what: str,
         parent: QWidget | None = None,
+        *,
+        resolve: Resolve | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("editConflictDialog")
         self.setWindowTitle(f"Someone else changed this {what} — HealthVisitor")
         self.workspace = workspace
+        #: How the choices are saved: a child's, family's or carer's details by default;
+        #: a referral draft's words with ``Workspace.resolve_referral_draft_conflict``.
+        self.resolve: Resolve = resolve or (
+            lambda conflict, choices, confirm: workspace.resolve_edit_conflict(
+                conflict, choices, confirm_possible_duplicate=confirm
+            )
+        )
         self.what = what
         self.conflict = conflict
         self.rows: list[ConflictRow] = []
@@ -239,11 +255,7 @@ class EditConflictDialog(QDialog):
             return
         self.message.show_message(None)
         try:
-            result = self.workspace.resolve_edit_conflict(
-                self.conflict,
-                self.choices(),
-                confirm_possible_duplicate=confirm_possible_duplicate,
-            )
+            result = self.resolve(self.conflict, self.choices(), confirm_possible_duplicate)
         except EditConflictError as again:
             self.show_conflict(again)
             self.message.show_message(

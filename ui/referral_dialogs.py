@@ -11,7 +11,7 @@ import datetime as dt
 import uuid
 from itertools import pairwise
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -28,7 +28,13 @@ from PySide6.QtWidgets import (
 
 from healthvisitor.domain.enums import ReferralConsent, ReferralOutcome, ReferralStatus
 from healthvisitor.drafts import Draft
-from healthvisitor.errors import FieldProblem, HealthVisitorError, ValidationError
+from healthvisitor.errors import (
+    EditConflictError,
+    FieldProblem,
+    HealthVisitorError,
+    ValidationError,
+)
+from healthvisitor.services.record_edits import EditSaved
 from healthvisitor.services.referrals import (
     STEP_ACTIONS,
     NewReferral,
@@ -43,6 +49,7 @@ from healthvisitor.ui.contact_form_sections import (
     from_qdate,
     to_qdate,
 )
+from healthvisitor.ui.edit_conflict_dialog import EditConflictDialog
 from healthvisitor.ui.form_drafts import DraftKeeper, fields_state, restore_fields
 from healthvisitor.ui.form_fields import ChoiceCombo, FieldMessage, FormField
 
@@ -370,16 +377,30 @@ class FollowUpDialog(_FormDialog):
 class EditDraftDialog(_FormDialog):
     """The words of a draft referral (why, what has been tried, where it goes), before
     it is sent: a reason filled in from a prompt can be put in the health visitor's own
-    words. Once sent, the referral's words stand."""
+    words. Once sent, the referral's words stand.
+
+    Two people may edit one draft (issue 9): the save carries the words and version
+    this form first showed, so a colleague's save since is merged, not overwritten.
+    Where both changed the same words, ``EditConflictDialog`` opens over this form to
+    choose field by field; if the draft was sent meanwhile, the refusal shows at the
+    top and Save is off. Either way this form keeps everything typed.
+    """
+
+    #: Emitted when the save found the draft sent (or closed) meanwhile: the list is stale.
+    no_longer_draft = Signal()
 
     def __init__(
         self, workspace: Workspace, referral: ReferralLine, parent: QWidget | None = None
     ) -> None:
         super().__init__(workspace, f"Edit draft: {referral.type_name}", parent)
         self.referral = referral
-        heading = QLabel(f"{referral.type_name} for {referral.about}: a draft, not sent yet.")
-        heading.setWordWrap(True)
-        self.form.addRow(heading)
+        #: What the form first showed, with the version: the save is based on it.
+        self.base = referral.draft_base
+        self.result_value: EditSaved | None = None
+        self.conflict_dialog: EditConflictDialog | None = None
+        self.heading = QLabel(f"{referral.type_name} for {referral.about}: a draft, not sent yet.")
+        self.heading.setWordWrap(True)
+        self.form.addRow(self.heading)
         self.reason = text_box("What you found, and what you are asking the service to do")
         self.reason.setPlainText(referral.reason)
         self.tried = text_box("Advice given, support already in place")
@@ -391,13 +412,75 @@ class EditDraftDialog(_FormDialog):
         self.add("sent_to", FormField("Ser&vice address", self.sent_to))
         self.chain_tab_order()
 
+    def typed(self) -> dict[str, str]:
+        return {
+            "reason": self.reason.toPlainText(),
+            "sent_to": self.sent_to.text(),
+            "tried_so_far": self.tried.toPlainText(),
+        }
+
     def submit(self) -> None:
-        self.workspace.update_referral_draft(
-            self.referral.id,
-            reason=self.reason.toPlainText(),
-            sent_to=self.sent_to.text(),
-            tried_so_far=self.tried.toPlainText(),
+        self.result_value = self.workspace.update_referral_draft(
+            self.referral.id, base=self.base, **self.typed()
         )
+
+    def save(self) -> None:
+        self.summary.show_message(None)
+        try:
+            self.submit()
+        except EditConflictError as conflict:
+            self.show_problems([])
+            self.summary.show_message(
+                "Not saved yet: a colleague changed the same words of this draft. What you "
+                "typed is kept here; choose field by field in the window that opened."
+            )
+            self.show_conflict(conflict)
+            return
+        except ValidationError as error:
+            self._refused(error)
+            return
+        except HealthVisitorError as error:
+            QMessageBox.warning(self, f"{self.windowTitle()}: not saved", str(error))
+            return
+        self.accept()
+
+    def _refused(self, error: ValidationError) -> None:
+        self.show_problems(error.problems)
+        if error.for_field("status"):  # sent or closed meanwhile: saving again cannot work
+            self.save_button.setEnabled(False)
+            self.save_button.setToolTip("This referral is no longer a draft")
+            self.heading.setText(
+                f"{self.referral.type_name} for {self.referral.about}: no longer a draft."
+            )
+            self.no_longer_draft.emit()
+
+    # --- Both changed the same words ---------------------------------------------------
+
+    def show_conflict(self, conflict: EditConflictError) -> EditConflictDialog:
+        dialog = EditConflictDialog(
+            self.workspace,
+            conflict,
+            "referral draft",
+            self,
+            resolve=lambda again, choices, _confirm: self.workspace.resolve_referral_draft_conflict(
+                again, choices
+            ),
+        )
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self._conflict_resolved)
+        dialog.refused.connect(self._refused)
+        dialog.finished.connect(self._conflict_closed)
+        self.conflict_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _conflict_resolved(self, result: EditSaved) -> None:
+        self.result_value = result
+        self.accept()
+
+    def _conflict_closed(self, _result: int) -> None:
+        self.conflict_dialog = None
 
 
 def open_dialog(dialog: QDialog) -> QDialog:

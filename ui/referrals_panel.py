@@ -432,11 +432,18 @@ class ReferralsPanel(QWidget):
         return dialog
 
     def edit_draft(self) -> EditDraftDialog | None:
-        """Put a draft's words right before it is sent (a prompt fills in the reason)."""
+        """Put a draft's words right before it is sent (a prompt fills in the reason).
+
+        Issue 9: the dialog saves against the words and version it showed. A
+        colleague's change to the same words opens the choice field by field over
+        it; a draft sent meanwhile is refused in the dialog, which stays open with
+        what was typed, and this list is read again to show it sent.
+        """
         line = self.chosen()
         if line is None or line.status is not ReferralStatus.DRAFT or self.read_only_reason:
             return None
         dialog = EditDraftDialog(self.workspace, line, self)
+        dialog.no_longer_draft.connect(self.reload_referrals)
         self._open(dialog)
         return dialog
 

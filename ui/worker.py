@@ -26,7 +26,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from healthvisitor.errors import HealthVisitorError
+from healthvisitor.errors import AccountChangedError, HealthVisitorError
 
 
 class _Relay(QObject):
@@ -68,6 +68,24 @@ def loader_pool() -> QThreadPool:
 def wait_for_loads(milliseconds: int = 30_000) -> bool:
     """Block until every read started has finished (closing the window, tests)."""
     return _POOL is None or _POOL.waitForDone(milliseconds)
+
+
+class AccountEvents(QObject):
+    """Says when any read found the signed-in account changed by an administrator
+    (disabled, another role or team): the session locks its windows (ui/app.py)."""
+
+    changed = Signal(str)  # the refusal's words
+
+
+_ACCOUNT_EVENTS: AccountEvents | None = None
+
+
+def account_events() -> AccountEvents:
+    """The one ``AccountEvents`` (made on the GUI thread at first use)."""
+    global _ACCOUNT_EVENTS
+    if _ACCOUNT_EVENTS is None:
+        _ACCOUNT_EVENTS = AccountEvents()
+    return _ACCOUNT_EVENTS
 
 
 def refusal_or_raise(error: object) -> HealthVisitorError:
@@ -114,6 +132,8 @@ class Loader(QObject):
         return self._ticket
 
     def _finished(self, ticket: int, result: object, error: object) -> None:
+        if isinstance(error, AccountChangedError):  # stale or not, it concerns every window
+            account_events().changed.emit(str(error))
         if ticket != self._ticket:
             return  # stale: the user has asked for something else since
         self._answered = ticket

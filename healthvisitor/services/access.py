@@ -40,10 +40,10 @@ from sqlalchemy.orm import Session
 
 from healthvisitor.clock import local_today
 from healthvisitor.domain.enums import PregnancyOutcome, RecordStatus, Role
-from healthvisitor.errors import PermissionDeniedError
+from healthvisitor.errors import AccountChangedError, PermissionDeniedError
 from healthvisitor.persistence.models import Child, CoverArrangement, Family, Pregnancy, User
 from healthvisitor.services.actor import Actor
-from healthvisitor.services.policy import no_clinical_access
+from healthvisitor.services.policy import no_clinical_access, no_permission_needed
 
 
 def require_clinical(actor: Actor) -> uuid.UUID:
@@ -220,3 +220,34 @@ def require_may_change_family(
     standing = family_standing(session, actor, family, today=today)
     if not standing.may_change:
         raise PermissionDeniedError(standing.refusal)
+
+
+@no_permission_needed("it checks the signed-in account itself, before any action")
+def check_account_unchanged(session: Session, actor: Actor) -> None:
+    """Refuse with AccountChangedError if ``actor``'s account is no longer as it signed in.
+
+    A window keeps the Actor it signed in with; an administrator may since have
+    disabled the account (a leaver) or moved it to another role or team. One look
+    at the account's own row, by primary key, before each unit of work."""
+    row = session.execute(
+        select(User.active, User.role, User.team_id).where(User.id == actor.user_id)
+    ).one_or_none()
+    change = (
+        "it has been disabled"
+        if row is None or not row.active
+        else account_change(actor, role=row.role, team_id=row.team_id)
+    )
+    if change is not None:
+        raise AccountChangedError(
+            f"An administrator has changed your account since you signed in ({change}). "
+            "Sign out and sign in again to carry on; nothing more was shown or saved."
+        )
+
+
+def account_change(actor: Actor, *, role: Role, team_id: uuid.UUID | None) -> str | None:
+    """How an account's role and team now differ from ``actor``'s, in words, or None."""
+    if role != actor.role:
+        return f"it is now a {role.label.lower()} account"
+    if team_id != actor.team_id:
+        return "it has been moved to another team"
+    return None

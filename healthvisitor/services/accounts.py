@@ -49,6 +49,7 @@ from healthvisitor.domain.accounts import (
 )
 from healthvisitor.domain.enums import RecordStatus, Role
 from healthvisitor.errors import (
+    AccountChangedError,
     DuplicateError,
     HealthVisitorError,
     NotFoundError,
@@ -58,6 +59,7 @@ from healthvisitor.errors import (
 from healthvisitor.persistence.models import AuditEvent, Child, Team, User
 from healthvisitor.persistence.types import utc_now
 from healthvisitor.persistence.unit_of_work import unit_of_work
+from healthvisitor.services.access import account_change
 from healthvisitor.services.actor import Actor, actor_from_user
 from healthvisitor.services.audit import record_event
 from healthvisitor.services.policy import Permission, requires
@@ -594,7 +596,8 @@ def unlock_user(session: Session, actor: Actor | None, username: str, *, now: dt
 def change_role_and_team(
     session: Session, actor: Actor | None, username: str, *, role: Role, team_name: str | None
 ) -> UserLine:
-    """Give an account another role or team: what it may see changes at its next sign-in.
+    """Give an account another role or team; a window open under it is refused from
+    its next action (``access.check_account_unchanged``) until it signs in again.
 
     Audited as a permission change, with the old and the new. Not one's own role, nor
     the last active administrator's (section comment)."""
@@ -737,7 +740,15 @@ class SignInDesk:
     def unlock(self, actor: Actor, password: str) -> None:
         with unit_of_work(self.engine) as session:
             outcome = attempt_unlock(session, actor, password, now=self._now())
-        outcome.actor_or_raise()
+        now = outcome.actor_or_raise()
+        # The right password, but an administrator changed the role or team meanwhile:
+        # the window's Actor would be out of date, so only signing in again carries on.
+        change = account_change(actor, role=now.role, team_id=now.team_id)
+        if change is not None:
+            raise AccountChangedError(
+                f"An administrator has changed your account since you signed in ({change}). "
+                "Sign out, then sign in again to carry on."
+            )
 
     @requires(Permission.USE_OWN_ACCOUNT)
     def record_lock(self, actor: Actor, *, idle_minutes: int | None) -> None:

@@ -53,6 +53,7 @@ LONGEST_REASON: Final = 1000
 
 #: The audit actions of this module.
 BREAK_GLASS_EVENT: Final = "break_glass"
+BREAK_GLASS_NOT_FOUND_EVENT: Final = "break_glass_not_found"
 REVIEWED_EVENT: Final = "review_break_glass"
 #: The detail naming the grant on every "view" made under it.
 GRANT_DETAIL: Final = "break_glass_grant"
@@ -213,6 +214,25 @@ def break_glass(
         expires_at=grant.expires_at.isoformat(),
     )
     return _grant_line(grant, child, team_name)
+
+
+@requires(Permission.BREAK_GLASS)
+def record_not_found(session: Session, actor: Actor, nhs_number: str, reason: str) -> None:
+    """Audit a break-glass look-up that found no child (``break_glass``'s NotFoundError).
+
+    The refusal rolls its own unit of work back, so the caller records it in a
+    new one: an attempt to reach a record outside one's team, with its reason,
+    is for the audit trail even when nothing was found."""
+    require_clinical(actor)
+    record_event(
+        session,
+        actor,
+        BREAK_GLASS_NOT_FOUND_EVENT,
+        "child",
+        None,
+        nhs_number=clean_nhs_number(nhs_number),
+        reason=clean_reason(reason),
+    )
 
 
 def _live_grant(

@@ -47,7 +47,7 @@ import datetime as dt
 import enum
 import json
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -126,6 +126,82 @@ def merge_fields(
     return Merge(write, theirs, tuple(same), tuple(disputed))
 
 
+def merge_or_conflict(
+    session: Session,
+    kind: str,
+    record_id: uuid.UUID,
+    fields: Sequence[EditableField],
+    *,
+    base: Mapping[str, Any],
+    saved: Mapping[str, Any],
+    saved_version: int,
+    mine: Mapping[str, Any],
+) -> Merge:
+    """``mine`` merged into the record as saved now (read ``FOR UPDATE`` by the caller).
+
+    ``base`` is what the user saw, with its ``version``; at the saved version
+    nothing can have moved. A field both changed differently raises
+    ``EditConflictError`` (who saved it and when, from the audit trail of
+    ``kind``'s record; ``fields`` say how each field is called and reads), and
+    the caller writes nothing. Any editable record's save can use it: the
+    child's, family's and carer's details here, a referral draft's words.
+    """
+    base_version = int(base["version"])
+    # What the user saw; at the same version it is what is saved (nothing to merge).
+    seen = (
+        dict(saved)
+        if base_version == saved_version
+        else {**saved, **{n: base[n] for n in saved if n in base}}
+    )
+    merge = merge_fields(seen, saved, mine)
+    if merge.disputed:
+        who = who_saved(session, kind, record_id, base_version)
+        raise EditConflictError(
+            kind=kind,
+            record_id=record_id,
+            saved_version=saved_version,
+            saved_values=dict(saved),
+            changes={n: v for n, v in mine.items() if v != seen[n]},  # what they changed
+            fields=tuple(
+                ConflictingField(
+                    field=name,
+                    label=_label(fields, name),
+                    first_saw=_words(fields, name, seen[name]),
+                    theirs=_words(fields, name, saved[name]),
+                    mine=_words(fields, name, mine[name]),
+                    saved_by=who.get(name, ("", None))[0],
+                    saved_at=who.get(name, ("", None))[1],
+                )
+                for name in merge.disputed
+            ),
+            kept_theirs=tuple(_label(fields, name) for name in merge.theirs),
+        )
+    return merge
+
+
+def resolution(
+    conflict: EditConflictError, choices: Mapping[str, Choice]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The ``base`` and ``changes`` that save the user's choice for each disputed field.
+
+    The base is the record as the colleague left it (with their version);
+    the changes are everything the user typed, less the disputed fields where
+    they chose to keep the colleague's value. ``ValidationError`` if a
+    disputed field has no choice.
+    """
+    missing = [f.label for f in conflict.fields if f.field not in choices]
+    if missing:
+        raise ValidationError(f"Choose whose value to keep for {', '.join(missing)}.", missing[0])
+    disputed = {f.field for f in conflict.fields}
+    changes = {
+        name: value
+        for name, value in conflict.changes.items()
+        if name not in disputed or choices[name] is Choice.MINE
+    }
+    base = {**conflict.saved_values, "version": conflict.saved_version}
+    return base, changes
+
+
 # --- What can be edited, and how each value reads -----------------------------------
 
 
@@ -193,12 +269,20 @@ RECORD_WORDS: Final = {"child": "child's details", "family": "family", "carer": 
 
 
 def field_label(kind: str, name: str) -> str:
-    return next((f.label for f in FIELDS[kind] if f.name == name), name)
+    return _label(FIELDS[kind], name)
 
 
 def value_words(kind: str, name: str, value: Any) -> str:
     """A field's value as the user reads it ("39+2 weeks", "943 476 5919", "(blank)")."""
-    spec = next((f for f in FIELDS[kind] if f.name == name), None)
+    return _words(FIELDS[kind], name, value)
+
+
+def _label(fields: Sequence[EditableField], name: str) -> str:
+    return next((f.label for f in fields if f.name == name), name)
+
+
+def _words(fields: Sequence[EditableField], name: str, value: Any) -> str:
+    spec = next((f for f in fields if f.name == name), None)
     return spec.words(value) if spec else _plain_words(value)
 
 
@@ -473,10 +557,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _who_saved(
+def who_saved(
     session: Session, kind: str, record_id: uuid.UUID, since_version: int
 ) -> dict[str, tuple[str, dt.datetime]]:
-    """Per field, who last saved it after ``since_version`` and when (from the audit)."""
+    """Per field, who last saved it after ``since_version`` and when (from the audit).
+
+    Reads the ``update`` (and offline ``sync_edit``) events of ``kind``'s record:
+    the fields named in ``changes`` (with old and new values) or ``applied`` (the
+    push).
+    """
     rows = session.execute(
         select(AuditEvent.details, AuditEvent.occurred_at, User.full_name)
         .outerjoin(User, User.id == AuditEvent.user_id)
@@ -500,8 +589,7 @@ def _who_saved(
             version = based_on + 1 if isinstance(based_on, int) else since_version + 1
         if version <= since_version:
             continue
-        fields = list(data.get("changes", {})) + list(data.get("applied", []))
-        for name in fields:
+        for name in list(data.get("changes", {})) + list(data.get("applied", [])):
             found.setdefault(name, (full_name or "someone", occurred_at))
     return found
 
@@ -632,35 +720,16 @@ def _edit(
     base_version = int(base["version"])
     mine = _clean(kind, changes)
     saved = _editable(kind, row).values
-    # What the user saw; at the same version it is what is saved (nothing to merge).
-    seen = (
-        saved
-        if base_version == row.version
-        else {**saved, **{n: base[n] for n in saved if n in base}}
+    merge = merge_or_conflict(
+        session,
+        kind,
+        row.id,
+        FIELDS[kind],
+        base=base,
+        saved=saved,
+        saved_version=row.version,
+        mine=mine,
     )
-    merge = merge_fields(seen, saved, mine)
-    if merge.disputed:
-        who = _who_saved(session, kind, row.id, base_version)
-        raise EditConflictError(
-            kind=kind,
-            record_id=row.id,
-            saved_version=row.version,
-            saved_values=saved,
-            changes={n: v for n, v in mine.items() if v != seen[n]},  # what they changed
-            fields=tuple(
-                ConflictingField(
-                    field=name,
-                    label=field_label(kind, name),
-                    first_saw=value_words(kind, name, base[name]),
-                    theirs=value_words(kind, name, saved[name]),
-                    mine=value_words(kind, name, mine[name]),
-                    saved_by=who.get(name, ("", None))[0],
-                    saved_at=who.get(name, ("", None))[1],
-                )
-                for name in merge.disputed
-            ),
-            kept_theirs=tuple(field_label(kind, name) for name in merge.theirs),
-        )
     final = {**saved, **merge.write}
     _check(
         session,
@@ -819,16 +888,7 @@ def resolve_conflict(
     and the user did not stays the colleague's. If someone saved again in the
     meantime, the merge runs again (and may raise a new ``EditConflictError``).
     """
-    missing = [f.label for f in conflict.fields if f.field not in choices]
-    if missing:
-        raise ValidationError(f"Choose whose value to keep for {', '.join(missing)}.", missing[0])
-    disputed = {f.field for f in conflict.fields}
-    changes = {
-        name: value
-        for name, value in conflict.changes.items()
-        if name not in disputed or choices[name] is Choice.MINE
-    }
-    base = {**conflict.saved_values, "version": conflict.saved_version}
+    base, changes = resolution(conflict, choices)
     if not isinstance(conflict.record_id, uuid.UUID) or conflict.kind not in FIELDS:
         raise ValueError("not a record edit's conflict")
     return _edit(

@@ -29,9 +29,9 @@ import datetime as dt
 import re
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import ColumnElement, CursorResult, Select, or_, select, update
 from sqlalchemy.orm import Session
@@ -67,6 +67,7 @@ from healthvisitor.domain.validation import format_nhs_number
 from healthvisitor.errors import (
     ConcurrentEditError,
     DuplicateError,
+    EditConflictError,
     FieldProblem,
     NotFoundError,
     PermissionDeniedError,
@@ -105,6 +106,14 @@ from healthvisitor.services.dated_history import in_force_on
 from healthvisitor.services.growth_alerts import alerts_for_child
 from healthvisitor.services.life_events import _team_pregnancy
 from healthvisitor.services.policy import Permission, requires
+from healthvisitor.services.record_edits import (
+    Choice,
+    EditableField,
+    EditableRecord,
+    EditSaved,
+    merge_or_conflict,
+    resolution,
+)
 
 #: The legal next steps from each status (issue 5). Finished referrals have none.
 NEXT_STEPS: dict[ReferralStatus, tuple[ReferralStatus, ...]] = {
@@ -186,10 +195,22 @@ class ReferralLine:
     last_step_on: dt.date
     next_steps: tuple[ReferralStatus, ...]
     steps: tuple[ReferralStep, ...]
+    #: The row's version when read: an edit of the draft's words is based on it (issue 9).
+    version: int = 1
 
     @property
     def is_open(self) -> bool:
         return self.status.is_open
+
+    @property
+    def draft_base(self) -> dict[str, Any]:
+        """What an edit of the draft's words passes as ``base``: the words shown, the version."""
+        return {
+            "reason": self.reason,
+            "sent_to": self.sent_to,
+            "tried_so_far": self.tried_so_far,
+            "version": self.version,
+        }
 
 
 @dataclass(frozen=True)
@@ -614,29 +635,145 @@ def record_consent(
     )
 
 
+#: The words of a draft referral, as the edit form and a conflict between two edits name them.
+DRAFT_FIELDS: Final = (
+    EditableField("reason", "Why (what you found)"),
+    EditableField("tried_so_far", "What has been tried"),
+    EditableField("sent_to", "Service address"),
+)
+_SENT_TO_LIMIT: Final = 200  # Referral.sent_to's column
+
+
+def _draft_words(referral: Referral) -> dict[str, Any]:
+    return {spec.name: getattr(referral, spec.name) for spec in DRAFT_FIELDS}
+
+
+def _no_longer_a_draft(session: Session, referral: Referral) -> ValidationError:
+    """The refusal when a draft being edited was sent (or closed) in the meantime."""
+    sent = referral.status is not ReferralStatus.CLOSED  # a draft is sent, or closed unsent
+    wanted = ReferralStatus.SENT if sent else ReferralStatus.CLOSED
+    step = session.scalars(
+        select(ReferralEvent)
+        .where(ReferralEvent.referral_id == referral.id, ReferralEvent.status == wanted)
+        .order_by(ReferralEvent.recorded_at.desc())
+    ).first()
+    who = _user_names(session, [step.recorded_by_id]).get(step.recorded_by_id) if step else None
+    done = "marked as sent" if sent else "closed"
+    by = f" by {who}" if who else ""
+    when = f" on {step.event_date:%d %b %Y}" if step else ""
+    return ValidationError(
+        f"This referral has been {done}{by}{when}, so its words can no longer be changed"
+        + (": the service has it as it was. " if sent else ". ")
+        + "Nothing you typed here was saved, and it is still in the form: copy anything "
+        + (
+            "the service still needs into a note on the referral's next step."
+            if sent
+            else "still needed into a new referral."
+        ),
+        "status",
+    )
+
+
 @requires(Permission.REFER)
 def update_draft(
     session: Session,
     actor: Actor,
     referral_id: uuid.UUID,
     *,
+    base: Mapping[str, Any],
     reason: str,
     sent_to: str,
     tried_so_far: str,
-) -> None:
-    """Edit the words of a referral that has not been sent yet (the letter reads them)."""
+) -> EditSaved:
+    """Edit the words of a referral that has not been sent yet (the letter reads them).
+
+    ``base`` is what the form showed when it opened (``reason``, ``sent_to``,
+    ``tried_so_far``) with the referral's ``version`` (``ReferralLine``
+    carries both). Two people may edit one draft: the referral is read
+    ``FOR UPDATE`` and, if someone saved since, the words are merged field by
+    field as a child's details are (``record_edits.merge_or_conflict``): what
+    only the colleague changed stays theirs, what only this user changed is
+    saved, and the same field changed differently by both raises
+    ``EditConflictError`` (kind ``"referral"``) and nothing is written;
+    ``draft_resolution`` turns the user's choices into the save to make next.
+    A draft sent or closed in the meantime is refused (``ValidationError``
+    on ``status``), nothing written. The audit event names the fields saved
+    and the versions, not the words (they are in the referral).
+    """
+    session.get(Referral, referral_id, with_for_update=True, populate_existing=True)
     referral = _referral_to_change(session, actor, referral_id)
     if referral.status is not ReferralStatus.DRAFT:
-        raise ValidationError(
-            "Only a draft can be edited; this referral has already been sent.", "reason"
+        raise _no_longer_a_draft(session, referral)
+    base_version = int(base["version"])
+    mine = {
+        "reason": reason.strip(),
+        "sent_to": sent_to.strip(),
+        "tried_so_far": tried_so_far.strip(),
+    }
+    seen = {name: str(base[name]).strip() for name in mine}
+    saved = _draft_words(referral)
+    merge = merge_or_conflict(
+        session,
+        "referral",
+        referral.id,
+        DRAFT_FIELDS,
+        base={**seen, "version": base_version},
+        saved=saved,
+        saved_version=referral.version,
+        mine=mine,
+    )
+    final = {**saved, **merge.write}
+    problems: list[FieldProblem] = []
+    if not final["reason"]:
+        problems.append(FieldProblem("reason", "Say why you are referring: what you found."))
+    if len(final["sent_to"]) > _SENT_TO_LIMIT:
+        problems.append(
+            FieldProblem("sent_to", f"The service address holds up to {_SENT_TO_LIMIT} characters.")
         )
-    if not reason.strip():
-        raise ValidationError("Say why you are referring: what you found.", "reason")
-    referral.reason = reason.strip()
-    referral.sent_to = sent_to.strip()
-    referral.tried_so_far = tried_so_far.strip()
-    session.flush()
-    record_event(session, actor, "update", "referral", referral.id)
+    if problems:
+        raise ValidationError(problems)
+    title = f"{referral.referral_type.name} referral"
+    kept = tuple(spec.label for spec in DRAFT_FIELDS if spec.name in merge.theirs)
+    if not merge.write:
+        return EditSaved(
+            EditableRecord("referral", referral.id, referral.version, title, saved), (), kept
+        )
+    for name, value in merge.write.items():
+        setattr(referral, name, value)
+    session.flush()  # UPDATE … WHERE version = the version read: a stale copy is refused
+    details: dict[str, Any] = {  # old and new, as for an edit of a child's details
+        "changes": {
+            name: {"old": saved[name], "new": merge.write[name]}
+            for name in saved
+            if name in merge.write
+        },
+        "version": referral.version,
+        "based_on_version": base_version,
+    }
+    if merge.theirs:
+        details["kept_colleagues"] = list(merge.theirs)
+    record_event(session, actor, "update", "referral", referral.id, **details)
+    return EditSaved(
+        EditableRecord("referral", referral.id, referral.version, title, _draft_words(referral)),
+        tuple(spec.label for spec in DRAFT_FIELDS if spec.name in merge.write),
+        kept,
+    )
+
+
+def draft_resolution(conflict: EditConflictError, choices: Mapping[str, Choice]) -> dict[str, Any]:
+    """``update_draft``'s arguments (after the session and actor) that save the user's
+    choice for each disputed field.
+
+    Based on the colleague's version (``conflict.saved_version``); everything
+    else the user typed goes too. If someone saved again meanwhile, that save
+    merges again (and may raise a new ``EditConflictError``). No permission of
+    its own: ``update_draft`` is the save, and is checked.
+    """
+    if conflict.kind != "referral" or not isinstance(conflict.record_id, uuid.UUID):
+        raise ValueError("not a referral draft's conflict")
+    base, changes = resolution(conflict, choices)
+    typed = {spec.name: str(changes.get(spec.name, base[spec.name])) for spec in DRAFT_FIELDS}
+    return {"referral_id": conflict.record_id, "base": base, **typed}
 
 
 @requires(Permission.REFER)
@@ -838,6 +975,7 @@ def _lines(session: Session, referrals: list[Referral], *, today: dt.date) -> li
                 last_step_on=max([r.made_on, *(s.on for s in steps)]),
                 next_steps=NEXT_STEPS[r.status],
                 steps=steps,
+                version=r.version,
             )
         )
     return lines
@@ -1803,6 +1941,7 @@ __all__ = [
     "child_referrals",
     "contact_findings",
     "decline_prompt",
+    "draft_resolution",
     "follow_ups_due",
     "make_referral",
     "pending_prompts",

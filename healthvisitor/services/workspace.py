@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, select
@@ -21,10 +22,10 @@ from healthvisitor.config import DatabaseChoice
 from healthvisitor.domain.enums import PregnancyOutcome, RecordStatus, Role
 from healthvisitor.drafts import DRAFTS_FOLDER_NAME, DraftKey, DraftStore
 from healthvisitor.errors import EditConflictError, NotFoundError
+from healthvisitor.persistence import unit_of_work as plain
 from healthvisitor.persistence.database import check_connection, save_once, watch_connection
 from healthvisitor.persistence.models import Child, Team, User
 from healthvisitor.persistence.types import utc_now
-from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.services import access_report as access_report_service
 from healthvisitor.services import allocation as allocation_service
 from healthvisitor.services import caseload as caseload_service
@@ -37,7 +38,23 @@ from healthvisitor.services import records as records_service
 from healthvisitor.services import search as search_service
 from healthvisitor.services import team_board as team_board_service
 from healthvisitor.services import team_transfer as team_transfer_service
+from healthvisitor.services.access import check_account_unchanged
 from healthvisitor.services.actor import Actor, actor_for
+from healthvisitor.services.policy import no_permission_needed
+
+
+@no_permission_needed("the window's transaction: each service called inside checks its own")
+@contextmanager
+def unit_of_work(engine: Engine, actor: Actor | None = None) -> Iterator[Session]:
+    """The unit of work of one action in the window, on behalf of ``actor``.
+
+    The window keeps the Actor it signed in with; before anything is read or
+    saved, the account is checked to be still active with that role and team
+    (AccountChangedError otherwise, and nothing is done)."""
+    with plain.unit_of_work(engine) as session:
+        if actor is not None:
+            check_account_unchanged(session, actor)
+        yield session
 
 
 @dataclass(frozen=True)
@@ -68,7 +85,7 @@ class Workspace:
         return self._today()
 
     def signed_in(self) -> SignedIn:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             team = session.get(Team, self.actor.team_id) if self.actor.team_id else None
             return SignedIn(
                 full_name=self.actor.full_name,
@@ -79,13 +96,13 @@ class Workspace:
             )
 
     def team_health_visitors(self) -> list[caseload_service.HealthVisitorSummary]:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return caseload_service.team_health_visitors(session, self.actor)
 
     def caseload(
         self, health_visitor_id: uuid.UUID | None = None
     ) -> list[caseload_service.CaseloadRow]:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return caseload_service.caseload(
                 session, self.actor, today=self.today(), health_visitor_id=health_visitor_id
             )
@@ -94,19 +111,19 @@ class Workspace:
         self, health_visitor_id: uuid.UUID | None = None
     ) -> list[pregnancies_service.PregnancyRow]:
         """Ongoing pregnancies on the caseload, with their antenatal review (issue 3)."""
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return pregnancies_service.pregnancy_caseload(
                 session, self.actor, today=self.today(), health_visitor_id=health_visitor_id
             )
 
     def team_board(self) -> team_board_service.TeamBoard:
         """Every caseload in the team and the unallocated children (team leads only)."""
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return team_board_service.team_board(session, self.actor, today=self.today())
 
     def child_record(self, child_id: uuid.UUID) -> child_record_service.ChildRecord:
         """One child's record as the screen shows it (opening it is audited)."""
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return child_record_service.child_record(
                 session, self.actor, child_id, today=self.today()
             )
@@ -123,7 +140,7 @@ class Workspace:
 
         The child by id, or (``child_id`` None) by NHS number, as an administrator
         answering a family asks."""
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return access_report_service.who_accessed(
                 session,
                 self.actor,
@@ -196,7 +213,7 @@ class Workspace:
         pregnancy_ids: list[uuid.UUID] | None = None,
     ) -> allocation_service.AllocationPlan:
         """What an allocation would move (siblings included), before the lead confirms."""
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return allocation_service.plan_allocation(
                 session,
                 self.actor,
@@ -218,7 +235,7 @@ class Workspace:
     ) -> allocation_service.AllocationResult:
         """Allocate or reallocate children (and pregnancies) to a health visitor; all or
         nothing."""
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return allocation_service.allocate(
                 session,
                 self.actor,
@@ -232,24 +249,24 @@ class Workspace:
             )
 
     def undo_allocation(self, batch_id: uuid.UUID) -> allocation_service.AllocationResult:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return allocation_service.undo_allocation(
                 session, self.actor, batch_id, today=self.today()
             )
 
     def recent_allocation_changes(self) -> tuple[allocation_service.AllocationBatch, ...]:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return allocation_service.recent_allocation_changes(session, self.actor)
 
     def allocation_history(
         self, child_id: uuid.UUID
     ) -> tuple[allocation_service.AllocationHistoryLine, ...]:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return allocation_service.allocation_history(session, self.actor, child_id)
 
     def team_cover(self) -> tuple[allocation_service.CoverLine, ...]:
         """Cover in force today or arranged for later (team leads only)."""
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return allocation_service.team_cover(session, self.actor, today=self.today())
 
     def arrange_cover(
@@ -261,7 +278,7 @@ class Workspace:
         end: dt.date,
         reason: str,
     ) -> allocation_service.CoverLine:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return allocation_service.arrange_cover(
                 session,
                 self.actor,
@@ -276,7 +293,7 @@ class Workspace:
     def end_cover(
         self, cover_id: uuid.UUID, *, expected_version: int | None = None
     ) -> allocation_service.CoverLine:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return allocation_service.end_cover(
                 session,
                 self.actor,
@@ -287,14 +304,14 @@ class Workspace:
 
     def trust_teams(self) -> tuple[team_transfer_service.TeamChoice, ...]:
         """The other teams of the trust a team lead may transfer a child to."""
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return team_transfer_service.trust_teams(session, self.actor)
 
     def plan_team_transfer(
         self, child_ids: list[uuid.UUID], to_team_id: uuid.UUID | None, *, move_family: bool = True
     ) -> team_transfer_service.TransferPlan:
         """Who a transfer to another team would move, before the lead confirms."""
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return team_transfer_service.plan_team_transfer(
                 session, self.actor, child_ids, to_team_id, move_family=move_family
             )
@@ -310,7 +327,7 @@ class Workspace:
         expected: dict[uuid.UUID, uuid.UUID | None] | None = None,
     ) -> team_transfer_service.TransferResult:
         """Transfer children (and their family) to another team of the trust; all or nothing."""
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return team_transfer_service.transfer_to_team(
                 session,
                 self.actor,
@@ -330,7 +347,7 @@ class Workspace:
     ) -> search_service.SearchResult:
         """The team's children that ``text`` finds: NHS number, date of birth, postcode or
         name (not audited: it runs as the user types; opening a record is audited)."""
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return search_service.search_records(
                 session, self.actor, text, today=self.today(), limit=limit
             )
@@ -339,11 +356,11 @@ class Workspace:
 
     def find_families(self, text: str) -> list[records_service.FamilySummary]:
         """The team's families whose name or postcode starts with ``text`` (a chooser)."""
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return records_service.find_families(session, self.actor, text)
 
     def family(self, family_id: uuid.UUID) -> records_service.FamilySummary:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return records_service.family_summary(session, self.actor, family_id)
 
     def create_family(
@@ -352,7 +369,7 @@ class Workspace:
         first_carer: records_service.CarerDetails | None = None,
     ) -> records_service.FamilySummary:
         """A new family and its first carer, saved together or not at all."""
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return records_service.create_family_with_carer(
                 session, self.actor, details, first_carer, today=self.today()
             )
@@ -360,7 +377,7 @@ class Workspace:
     def add_carer(
         self, family_id: uuid.UUID, details: records_service.CarerDetails
     ) -> records_service.FamilySummary:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             records_service.add_carer(session, self.actor, family_id, details, today=self.today())
             return records_service.family_summary(session, self.actor, family_id)
 
@@ -368,7 +385,7 @@ class Workspace:
         self, details: records_service.ChildDetails, *, confirm_possible_duplicate: bool = False
     ) -> records_service.ChildSummary:
         """A new birth notification: the child joins a family of the team."""
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return records_service.register_child(
                 session,
                 self.actor,
@@ -384,7 +401,7 @@ class Workspace:
         estimated_delivery_date: dt.date,
         health_visitor_id: uuid.UUID | None,
     ) -> life_events_service.PregnancySummary:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return life_events_service.register_pregnancy(
                 session,
                 self.actor,
@@ -402,7 +419,7 @@ class Workspace:
         *,
         confirm_possible_duplicate: bool = False,
     ) -> records_service.ChildSummary:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return life_events_service.record_birth(
                 session,
                 self.actor,
@@ -415,7 +432,7 @@ class Workspace:
     def record_pregnancy_outcome(
         self, pregnancy_id: uuid.UUID, outcome: PregnancyOutcome, outcome_date: dt.date
     ) -> life_events_service.PregnancySummary:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return life_events_service.record_pregnancy_outcome(
                 session,
                 self.actor,
@@ -432,7 +449,7 @@ class Workspace:
         confirm_possible_duplicate: bool = False,
         confirm_implausible: bool = False,
     ) -> records_service.ChildSummary:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return life_events_service.transfer_in(
                 session,
                 self.actor,
@@ -446,7 +463,7 @@ class Workspace:
         self, child_id: uuid.UUID, status: RecordStatus, effective_date: dt.date, detail: str
     ) -> life_events_service.StatusChangeSummary:
         """Close a child's record (transfer out, moved away, discharged, deceased)."""
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return life_events_service.change_record_status(
                 session,
                 self.actor,
@@ -460,7 +477,7 @@ class Workspace:
     def reopen_record(
         self, child_id: uuid.UUID, effective_date: dt.date, detail: str
     ) -> life_events_service.StatusChangeSummary:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return life_events_service.reopen_record(
                 session,
                 self.actor,
@@ -479,7 +496,7 @@ class Workspace:
     def referral_types(
         self, *, include_retired: bool = False
     ) -> list[referrals_service.ReferralTypeLine]:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return self.referrals_service.referral_types(
                 session, self.actor, include_retired=include_retired
             )
@@ -488,7 +505,7 @@ class Workspace:
         self, name: str, code: str = "", *, on_family_copy: bool = False
     ) -> referrals_service.ReferralTypeLine:
         """Administrators only; left off the family's red book copy unless said (H17)."""
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return self.referrals_service.add_referral_type(
                 session, self.actor, name, code, on_family_copy=on_family_copy
             )
@@ -496,22 +513,22 @@ class Workspace:
     def rename_referral_type(
         self, type_id: uuid.UUID, name: str
     ) -> referrals_service.ReferralTypeLine:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return self.referrals_service.rename_referral_type(session, self.actor, type_id, name)
 
     def retire_referral_type(self, type_id: uuid.UUID) -> referrals_service.ReferralTypeLine:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return self.referrals_service.retire_referral_type(session, self.actor, type_id)
 
     def child_referrals(self, child_id: uuid.UUID) -> list[referrals_service.ReferralLine]:
         """The child's referrals and the family's carers', open first."""
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return self.referrals_service.child_referrals(
                 session, self.actor, child_id, today=self.today()
             )
 
     def referral_subjects(self, child_id: uuid.UUID) -> list[referrals_service.ReferralSubject]:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return self.referrals_service.referral_subjects(session, self.actor, child_id)
 
     def make_referral(self, entry: referrals_service.NewReferral) -> uuid.UUID:
@@ -532,7 +549,7 @@ class Workspace:
         note: str = "",
         outcome: referrals_service.ReferralOutcome | None = None,
     ) -> None:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             self.referrals_service.record_step(
                 session,
                 self.actor,
@@ -547,46 +564,66 @@ class Workspace:
     def record_referral_consent(
         self, referral_id: uuid.UUID, consent: referrals_service.ReferralConsent, note: str = ""
     ) -> None:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             self.referrals_service.record_consent(session, self.actor, referral_id, consent, note)
 
     def set_referral_follow_up(self, referral_id: uuid.UUID, follow_up_on: dt.date | None) -> None:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             self.referrals_service.set_follow_up(session, self.actor, referral_id, follow_up_on)
 
     def referral_follow_ups_due(
         self, health_visitor_id: uuid.UUID | None = None
     ) -> list[referrals_service.FollowUpLine]:
         """Open referrals on the caseload whose follow-up is due or overdue."""
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return self.referrals_service.follow_ups_due(
                 session, self.actor, self.today(), health_visitor_id=health_visitor_id
             )
 
     def update_referral_draft(
-        self, referral_id: uuid.UUID, *, reason: str, sent_to: str, tried_so_far: str
-    ) -> None:
-        """Edit the words of a referral not sent yet (the letter reads them)."""
-        with unit_of_work(self.engine) as session:
-            self.referrals_service.update_draft(
+        self,
+        referral_id: uuid.UUID,
+        *,
+        base: dict[str, object],
+        reason: str,
+        sent_to: str,
+        tried_so_far: str,
+    ) -> record_edits_service.EditSaved:
+        """Edit the words of a referral not sent yet (the letter reads them).
+
+        ``base`` is what the form showed, with the version (``ReferralLine.draft_base``);
+        a colleague's save since is merged, ``EditConflictError`` when both changed
+        the same words (nothing saved: ``resolve_referral_draft_conflict`` saves the
+        choices), ``ValidationError`` when the draft was sent meanwhile."""
+        with unit_of_work(self.engine, self.actor) as session:
+            return self.referrals_service.update_draft(
                 session,
                 self.actor,
                 referral_id,
+                base=base,
                 reason=reason,
                 sent_to=sent_to,
                 tried_so_far=tried_so_far,
             )
 
+    def resolve_referral_draft_conflict(
+        self, conflict: EditConflictError, choices: dict[str, record_edits_service.Choice]
+    ) -> record_edits_service.EditSaved:
+        """Save the choice per disputed field against the colleague's version of the draft."""
+        again = self.referrals_service.draft_resolution(conflict, choices)
+        with unit_of_work(self.engine, self.actor) as session:
+            return self.referrals_service.update_draft(session, self.actor, **again)
+
     def referral_letter(self, referral_id: uuid.UUID) -> referrals_service.ReferralLetter:
         """The letter's data (printing it is audited)."""
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return self.referrals_service.referral_letter(
                 session, self.actor, referral_id, today=self.today()
             )
 
     def referral_prompts(self, contact_id: uuid.UUID) -> list[referrals_service.ReferralPromptLine]:
         """The referrals a saved contact's findings suggest, not yet decided."""
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return self.referrals_service.prompts_for_contact(
                 session, self.actor, contact_id, today=self.today()
             )
@@ -595,7 +632,7 @@ class Workspace:
         self, contact_id: uuid.UUID, rule_id: str, referral_type_id: uuid.UUID | None = None
     ) -> uuid.UUID | None:
         """Draft the suggested referral (its id), or record a discussion is needed (None)."""
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return self.referrals_service.accept_prompt(
                 session,
                 self.actor,
@@ -606,7 +643,7 @@ class Workspace:
             )
 
     def decline_referral_prompt(self, contact_id: uuid.UUID, rule_id: str, reason: str) -> None:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             self.referrals_service.decline_prompt(
                 session, self.actor, contact_id, rule_id, reason=reason, today=self.today()
             )
@@ -615,7 +652,7 @@ class Workspace:
         self, child_id: uuid.UUID
     ) -> list[referrals_service.ReferralPromptLine]:
         """Prompts still to decide about the child or a carer of the family."""
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return self.referrals_service.pending_prompts(
                 session, self.actor, child_id, today=self.today()
             )
@@ -624,14 +661,14 @@ class Workspace:
         self, pregnancy_id: uuid.UUID
     ) -> list[referrals_service.ReferralPromptLine]:
         """Prompts still to decide about a pregnancy's mother (no child to open yet)."""
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return self.referrals_service.pregnancy_prompts(
                 session, self.actor, pregnancy_id, today=self.today()
             )
 
     def pregnancy_referrals(self, pregnancy_id: uuid.UUID) -> list[referrals_service.ReferralLine]:
         """The expectant mother's own referrals, open ones first."""
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return self.referrals_service.pregnancy_referrals(
                 session, self.actor, pregnancy_id, today=self.today()
             )
@@ -639,7 +676,7 @@ class Workspace:
     def pregnancy_referral_subjects(
         self, pregnancy_id: uuid.UUID
     ) -> list[referrals_service.ReferralSubject]:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return self.referrals_service.pregnancy_referral_subjects(
                 session, self.actor, pregnancy_id
             )
@@ -648,7 +685,7 @@ class Workspace:
         self, type_id: uuid.UUID, on_family_copy: bool
     ) -> referrals_service.ReferralTypeLine:
         """Administrators only: whether the type prints on the family's red book copy."""
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return self.referrals_service.set_family_copy(
                 session, self.actor, type_id, on_family_copy
             )
@@ -657,7 +694,7 @@ class Workspace:
         self, *, include_discussed: bool = False
     ) -> list[referrals_service.DiscussionLine]:
         """The safeguarding discussions asked of the team lead (team leads only)."""
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return self.referrals_service.safeguarding_discussions(
                 session, self.actor, include_discussed=include_discussed
             )
@@ -665,7 +702,7 @@ class Workspace:
     def record_safeguarding_discussion(
         self, prompt_id: uuid.UUID, *, discussed_on: dt.date, outcome: str
     ) -> None:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             self.referrals_service.record_discussion(
                 session,
                 self.actor,
@@ -690,7 +727,7 @@ class Workspace:
         """The national metrics for ``quarter`` ("2026-27Q1"): ValidationError if mistyped."""
         from healthvisitor.domain.metrics import Quarter
 
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return self.metrics_service.quarter_metrics(
                 session,
                 self.actor,
@@ -710,7 +747,7 @@ class Workspace:
         """The children a review figure leaves out, each with the reason (the drill-down)."""
         from healthvisitor.domain.metrics import Quarter
 
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return self.metrics_service.metric_exceptions(
                 session,
                 self.actor,
@@ -730,7 +767,7 @@ class Workspace:
         """``quarter`` and the seven before it, oldest first (the performance view's charts)."""
         from healthvisitor.domain.metrics import Quarter
 
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return self.metrics_service.metrics_history(
                 session,
                 self.actor,
@@ -747,17 +784,17 @@ class Workspace:
 
     def user_accounts(self) -> list[accounts_service.UserLine]:
         """Every account, with its state and last sign-in (administrators only)."""
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return self.accounts_service.list_users(session, self.actor)
 
     def account_teams(self) -> list[str]:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return self.accounts_service.team_names(session, self.actor)
 
     def add_account(
         self, *, username: str, full_name: str, role: Role, team_name: str | None, password: str
     ) -> accounts_service.UserLine:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return self.accounts_service.add_user(
                 session,
                 self.actor,
@@ -770,27 +807,27 @@ class Workspace:
             )
 
     def set_account_password(self, username: str, password: str) -> None:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             self.accounts_service.set_password(
                 session, self.actor, username, password, now=utc_now()
             )
 
     def disable_account(self, username: str) -> None:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             self.accounts_service.disable_user(session, self.actor, username)
 
     def enable_account(self, username: str) -> None:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             self.accounts_service.enable_user(session, self.actor, username)
 
     def unlock_account(self, username: str) -> None:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             self.accounts_service.unlock_user(session, self.actor, username, now=utc_now())
 
     def change_account_role(
         self, username: str, *, role: Role, team_name: str | None
     ) -> accounts_service.UserLine:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return self.accounts_service.change_role_and_team(
                 session, self.actor, username, role=role, team_name=team_name
             )
@@ -805,26 +842,33 @@ class Workspace:
     def break_glass(
         self, nhs_number: str, reason: str
     ) -> break_glass_service.BreakGlassGrant | break_glass_service.OwnTeamChild:
-        """Read-only access, for a reason, to another team's child with this NHS number."""
-        with unit_of_work(self.engine) as session:
-            return self.break_glass_service.break_glass(
-                session, self.actor, nhs_number, reason, now=utc_now()
-            )
+        """Read-only access, for a reason, to another team's child with this NHS number.
+
+        A number found nowhere is refused (NotFoundError) and the attempt audited."""
+        try:
+            with unit_of_work(self.engine, self.actor) as session:
+                return self.break_glass_service.break_glass(
+                    session, self.actor, nhs_number, reason, now=utc_now()
+                )
+        except NotFoundError:
+            with unit_of_work(self.engine, self.actor) as session:
+                self.break_glass_service.record_not_found(session, self.actor, nhs_number, reason)
+            raise
 
     def break_glass_record(self, child_id: uuid.UUID) -> break_glass_service.BreakGlassView:
         """The record under the user's running break-glass grant (each opening audited)."""
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return self.break_glass_service.break_glass_record(
                 session, self.actor, child_id, now=utc_now(), today=self.today()
             )
 
     def break_glass_to_review(self) -> tuple[break_glass_service.BreakGlassOpening, ...]:
         """Break-glass openings of the team's records the team lead has not reviewed."""
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return self.break_glass_service.break_glass_to_review(session, self.actor)
 
     def mark_break_glass_reviewed(self, grant_id: uuid.UUID) -> None:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             self.break_glass_service.mark_break_glass_reviewed(
                 session, self.actor, grant_id, now=utc_now()
             )
@@ -835,17 +879,17 @@ class Workspace:
     # Added by the record-edits work; add methods below this line only.
 
     def editable_child(self, child_id: uuid.UUID) -> record_edits_service.EditableRecord:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return record_edits_service.editable_child(session, self.actor, child_id)
 
     def editable_family(self, family_id: uuid.UUID) -> record_edits_service.EditableRecord:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return record_edits_service.editable_family(session, self.actor, family_id)
 
     def editable_carers(
         self, family_id: uuid.UUID
     ) -> tuple[record_edits_service.EditableRecord, ...]:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return record_edits_service.editable_carers(session, self.actor, family_id)
 
     def edit_details(
@@ -859,7 +903,7 @@ class Workspace:
 
         ``EditConflictError`` if a colleague changed the same fields meanwhile:
         nothing is saved, and ``resolve_edit_conflict`` saves the user's choices."""
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             if record.kind == "child":
                 return record_edits_service.edit_child(
                     session,
@@ -891,7 +935,7 @@ class Workspace:
         *,
         confirm_possible_duplicate: bool = False,
     ) -> record_edits_service.EditSaved:
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, self.actor) as session:
             return record_edits_service.resolve_conflict(
                 session,
                 self.actor,

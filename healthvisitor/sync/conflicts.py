@@ -30,7 +30,7 @@ from healthvisitor.services.actor import Actor
 from healthvisitor.services.audit import record_event
 from healthvisitor.services.policy import Permission, requires
 from healthvisitor.services.records import _normalise_postcode
-from healthvisitor.sync.pushing import model_for, team_of
+from healthvisitor.sync.pushing import model_for, require_may_change, team_of
 from healthvisitor.sync.records import FIELD_WORDS, dumps, from_json, table
 
 #: Fields a record cannot be without: a typed value must not be blank.
@@ -175,6 +175,7 @@ def resolve_conflict(
         team_of(session, conflict.table_name, {"id": conflict.record_id}) != team_id
     ):
         raise NotFoundError("That conflict is not on record.")
+    require_may_change(session, actor, conflict.table_name, conflict.record_id)
     if conflict.resolved_at is not None:
         raise ValidationError("This conflict has already been resolved.")
     if keep_laptop_value and typed_value is not None:

@@ -31,6 +31,7 @@ altered on the laptop are refused rather than signed into the server's chain.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from collections.abc import Mapping
@@ -59,6 +60,7 @@ from healthvisitor.persistence.models import (
 from healthvisitor.persistence.types import utc_now
 from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.services import policy
+from healthvisitor.services.access import require_may_change_child, require_may_change_family
 from healthvisitor.services.actor import Actor, actor_from_user
 from healthvisitor.services.audit import record_event
 from healthvisitor.services.audit_chain import append, verify_chain
@@ -214,6 +216,32 @@ def _check_team(session: Session, actor: Actor, change: _Change, row: Mapping[st
         )
 
 
+def require_may_change(
+    session: Session,
+    actor: Actor,
+    table_name: str,
+    record_id: uuid.UUID,
+    *,
+    today: dt.date | None = None,
+) -> None:
+    """Refuse (PermissionDeniedError) an edit of a child, family or carer that is not
+    on the actor's caseload today (own, covered, or not yet allocated), as online.
+
+    Only edits are held to the caseload: a contact or measurement made offline by a
+    member of the child's team is a visit that happened, kept even if the child was
+    reallocated within the team meanwhile (``_check_team`` still holds it to the team).
+    """
+    if table_name == "children":
+        child = session.get_one(Child, record_id)
+        require_may_change_child(session, actor, child, today=today)
+    elif table_name == "families":
+        family = session.get_one(Family, record_id)
+        require_may_change_family(session, actor, family, today=today)
+    elif table_name == "carers":
+        family = session.get_one(Carer, record_id).family
+        require_may_change_family(session, actor, family, today=today)
+
+
 def _receipt(session: Session, actor: Actor, change: _Change, outcome: str) -> SyncReceipt:
     receipt = SyncReceipt(
         change_id=change.change_id,
@@ -286,7 +314,9 @@ def model_for(table_name: str) -> type[Any]:
     raise KeyError(table_name)
 
 
-def _edit(session: Session, actor: Actor, change: _Change) -> tuple[str, list[SyncConflict]]:
+def _edit(
+    session: Session, actor: Actor, change: _Change, today: dt.date | None
+) -> tuple[str, list[SyncConflict]]:
     """Merge one offline edit into the server's record (ORM: the version and the
     search words follow, as for an edit made online)."""
     assert change.fields is not None
@@ -297,6 +327,13 @@ def _edit(session: Session, actor: Actor, change: _Change) -> tuple[str, list[Sy
             f"The shared database has no {change.table_name} record {change.record_id}."
         )
     _check_team(session, actor, change, {"id": change.record_id})
+    try:
+        require_may_change(session, actor, change.table_name, change.record_id, today=today)
+    except PermissionDeniedError as exc:
+        raise SyncRefusedError(
+            f"The shared database refused a change to {change.table_name} "
+            f"({change.record_id}): {exc} It stays on the laptop; ask the team lead."
+        ) from exc
     if not change.fields:
         return "unchanged", []
     based_on_latest = record.version == change.base_version
@@ -354,7 +391,9 @@ PERMISSION_TO_ADD: dict[str, Permission | None] = {
 }
 
 
-def _apply_batch(session: Session, actor: Actor, changes: list[_Change]) -> PushResult:
+def _apply_batch(
+    session: Session, actor: Actor, changes: list[_Change], today: dt.date | None
+) -> PushResult:
     added = present = applied = conflicts = 0
     for change in changes:
         needed = (
@@ -376,7 +415,7 @@ def _apply_batch(session: Session, actor: Actor, changes: list[_Change]) -> Push
             added += outcome == "added"
             present += outcome == "already_present"
         else:
-            outcome, raised = _edit(session, actor, change)
+            outcome, raised = _edit(session, actor, change, today)
             applied += outcome in ("applied", "merged", "conflict")
             conflicts += len(raised)
     return PushResult(1, added, present, applied, conflicts)
@@ -405,8 +444,13 @@ def _check_local_chain(local_engine: Engine) -> None:
         )
 
 
-def push(local_engine: Engine, server_engine: Engine) -> PushResult:
-    """Send everything waiting on the laptop; safe to run again after any interruption."""
+def push(
+    local_engine: Engine, server_engine: Engine, *, today: dt.date | None = None
+) -> PushResult:
+    """Send everything waiting on the laptop; safe to run again after any interruption.
+
+    ``today`` (the local date, by default) decides whose caseload an edited record is
+    on, cover included, as for an edit made online."""
     with local_engine.connect() as local:
         owner_id, machine = _owner(local)
         batches = _batches(local)
@@ -419,7 +463,7 @@ def push(local_engine: Engine, server_engine: Engine) -> PushResult:
         with local_engine.connect() as local:
             changes = [_read_change(local, entry) for entry in batch]
         with unit_of_work(server_engine) as session:
-            result = _apply_batch(session, actor, changes)
+            result = _apply_batch(session, actor, changes, today)
         _mark_sent(local_engine, batch)
         total = PushResult(
             total.batches + result.batches,

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import Engine, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from healthvisitor.config import DatabaseChoice
 from healthvisitor.domain.enums import (
     ContactKind,
     ContactLocation,
@@ -41,6 +43,7 @@ from healthvisitor.services import (
 )
 from healthvisitor.services.actor import Actor
 from healthvisitor.services.policy import Permission
+from healthvisitor.services.workspace import Workspace
 from tests import factories
 
 TODAY = dt.date(2026, 11, 24)
@@ -167,6 +170,41 @@ def test_an_nhs_number_nobody_has_is_not_found_and_nothing_is_kept(trust: Trust)
     with pytest.raises(NotFoundError, match="No child with NHS number"):
         _break(trust, trust.north_hv, nhs_number=unused)
     assert _grants(trust) == []
+
+
+def test_a_look_up_that_finds_nobody_is_still_audited_with_its_reason(trust: Trust) -> None:
+    """Trying to reach a record outside one's team is for the audit trail, found or not."""
+    window = Workspace(
+        trust.engine,
+        trust.north_hv,
+        DatabaseChoice(url=make_url("sqlite:///break-glass.db"), source="test"),
+    )
+    unused = factories.nhs_number(4343)
+    with pytest.raises(NotFoundError, match="No child with NHS number"):
+        window.break_glass(unused, REASON)
+    assert _grants(trust) == []
+    with unit_of_work(trust.engine) as session:
+        [event] = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "break_glass_not_found")
+        ).all()
+    assert (event.user_id, event.entity_type, event.entity_id) == (
+        trust.north_hv.user_id,
+        "child",
+        None,
+    )
+    assert json.loads(event.details) == {"nhs_number": unused, "reason": REASON}
+    # A form error (no reason) looks nothing up: nothing to audit.
+    with pytest.raises(ValidationError):
+        window.break_glass(unused, "")
+    with unit_of_work(trust.engine) as session:
+        assert (
+            len(
+                session.scalars(
+                    select(AuditEvent).where(AuditEvent.action == "break_glass_not_found")
+                ).all()
+            )
+            == 1
+        )
 
 
 def test_an_administrator_can_never_break_the_glass(trust: Trust) -> None:

@@ -869,8 +869,15 @@ OPERATIONS: tuple[Operation, ...] = (
         "referrals.update_draft",
         (P.REFER,),
         lambda s, w, a, t: referrals.update_draft(
-            s, a, t.referral_id, reason="Housing.", sent_to="Early help hub", tried_so_far=""
+            s,
+            a,
+            t.referral_id,
+            base={"reason": "", "sent_to": "", "tried_so_far": "", "version": 1},
+            reason="Housing.",
+            sent_to="Early help hub",
+            tried_so_far="",
         ),
+        allowed_raises=(EditConflictError,),
     ),
     Operation(
         "referrals.record_step",
@@ -1162,6 +1169,12 @@ OPERATIONS: tuple[Operation, ...] = (
         lambda s, w, a, t: break_glass.break_glass(s, a, t.nhs_number, BREAK_GLASS_REASON, now=NOW),
         # Another team's child: a grant to it; the actor's own team's: the usual way in.
         reached=lambda found, t: found.child_id == t.child_id,
+    ),
+    Operation(
+        "break_glass.record_not_found",
+        (P.BREAK_GLASS,),
+        lambda s, w, a, t: break_glass.record_not_found(s, a, t.nhs_number, BREAK_GLASS_REASON),
+        aimed=False,  # it records a look-up that found no record
     ),
     Operation(
         "break_glass.break_glass_record",

@@ -977,28 +977,79 @@ def test_a_new_referral_type_is_left_off_the_familys_copy_until_an_administrator
 
 def test_a_drafts_words_can_change_until_it_is_sent(world: World) -> None:
     referral_id = make(world)
+    first = line(world, referral_id)
     with unit_of_work(world.engine) as session, pytest.raises(ValidationError):
-        referrals.update_draft(
-            session, world.hv, referral_id, reason=" ", sent_to="", tried_so_far=""
-        )
-    with unit_of_work(world.engine) as session:
         referrals.update_draft(
             session,
             world.hv,
             referral_id,
+            base=first.draft_base,
+            reason=" ",
+            sent_to="",
+            tried_so_far="",
+        )
+    with unit_of_work(world.engine) as session:
+        saved = referrals.update_draft(
+            session,
+            world.hv,
+            referral_id,
+            base=first.draft_base,
             reason="Rent arrears; asked for help with housing.",
             sent_to="Family hub, Chapeltown",
             tried_so_far="Signposted to Citizens Advice.",
         )
+    assert saved.saved == ("Why (what you found)", "What has been tried", "Service address")
     edited = line(world, referral_id)
     assert (edited.reason, edited.sent_to, edited.tried_so_far) == (
         "Rent arrears; asked for help with housing.",
         "Family hub, Chapeltown",
         "Signposted to Citizens Advice.",
     )
+    assert edited.version == first.version + 1
+    with unit_of_work(world.engine) as session:  # audit events are written at commit
+        event = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "update", AuditEvent.entity_id == referral_id
+            )
+        ).one()
+    # Each field changed, old and new, as for an edit of a child's details.
+    assert json.loads(event.details) == {
+        "changes": {
+            "reason": {"old": first.reason, "new": edited.reason},
+            "tried_so_far": {"old": first.tried_so_far, "new": edited.tried_so_far},
+            "sent_to": {"old": first.sent_to, "new": edited.sent_to},
+        },
+        "version": edited.version,
+        "based_on_version": first.version,
+    }
     step(world, referral_id, ReferralStatus.SENT, TODAY)
-    with unit_of_work(world.engine) as session, pytest.raises(ValidationError):
+    with unit_of_work(world.engine) as session, pytest.raises(ValidationError) as refused:
         referrals.update_draft(
-            session, world.hv, referral_id, reason="Changed", sent_to="", tried_so_far=""
+            session,
+            world.hv,
+            referral_id,
+            base=edited.draft_base,
+            reason="Changed",
+            sent_to="",
+            tried_so_far="",
         )
+    assert refused.value.for_field("status")
+    assert "marked as sent" in str(refused.value)
     assert line(world, referral_id).reason == "Rent arrears; asked for help with housing."
+
+
+def test_a_service_address_longer_than_it_holds_is_refused_in_words(world: World) -> None:
+    referral_id = make(world)
+    first = line(world, referral_id)
+    with unit_of_work(world.engine) as session, pytest.raises(ValidationError) as refused:
+        referrals.update_draft(
+            session,
+            world.hv,
+            referral_id,
+            base=first.draft_base,
+            reason=first.reason,
+            sent_to="x" * 201,
+            tried_so_far="",
+        )
+    assert refused.value.for_field("sent_to") == ["The service address holds up to 200 characters."]
+    assert line(world, referral_id).sent_to == first.sent_to

@@ -28,8 +28,8 @@ def test_a_typed_value_is_cleaned_checked_and_only_for_text_fields(
             family = session.get_one(Family, scene.family_id)
             family.family_name, family.postcode = name, postcode
             session.get_one(Carer, scene.mother_id).smoking_status = smoking
-    push(laptops[0], scene.server)
-    push(laptops[1], scene.server)
+    push(laptops[0], scene.server, today=TODAY)
+    push(laptops[1], scene.server, today=TODAY)
     with unit_of_work(scene.server) as session:
         conflicts = {line.field: line for line in open_conflicts(session, scene.lead)}
     assert sorted(conflicts) == ["family_name", "postcode", "smoking_status"]

@@ -18,6 +18,7 @@ from healthvisitor.persistence.models import (
     AuditEvent,
     Carer,
     Child,
+    CoverArrangement,
     Family,
     SafeguardingEntry,
     SyncConflict,
@@ -46,8 +47,8 @@ def both_pull(scene: Scene, laptops: tuple[Engine, Engine]) -> None:
 
 def push_in_order(laptops: tuple[Engine, Engine], order: str, server: Engine) -> None:
     first, second = laptops if order == "ann first" else laptops[::-1]
-    push(first, server)
-    push(second, server)
+    push(first, server, today=TODAY)
+    push(second, server, today=TODAY)
 
 
 def server_record(scene: Scene) -> dict[str, object]:
@@ -136,7 +137,7 @@ def test_the_same_field_changed_on_both_laptops_keeps_both_values_as_a_conflict(
     for laptop in laptops:
         with laptop.begin() as connection:
             connection.execute(update(SyncOutboxEntry).values(sent_at=None))
-        push(laptop, scene.server)
+        push(laptop, scene.server, today=TODAY)
     with unit_of_work(scene.server) as session:
         assert len(open_conflicts(session, scene.lead)) == 1
         assert open_conflicts(session, scene.cat) != []  # the same team sees it
@@ -160,7 +161,7 @@ def test_an_offline_edit_against_an_edit_made_online_merges_or_conflicts(
         family = session.get_one(Family, scene.family_id)
         family.postcode, family.gp_practice = "LS7 9ZZ", "Chapeltown Health Centre"
 
-    result = push(ann_laptop, scene.server)
+    result = push(ann_laptop, scene.server, today=TODAY)
 
     assert result.conflicts == 1
     with unit_of_work(scene.server) as session:
@@ -197,7 +198,7 @@ def test_a_safeguarding_flag_set_on_the_server_while_a_laptop_edits_the_child_st
         child = session.get_one(Child, scene.sam_id)
         child.given_name, child.place_of_birth = "Samantha", "Leeds General Infirmary"
 
-    push(ann_laptop, scene.server)
+    push(ann_laptop, scene.server, today=TODAY)
     pull(scene.server, ann_laptop, scene.ann, today=TODAY)
 
     for engine in (scene.server, ann_laptop):
@@ -236,7 +237,7 @@ def test_allocation_is_never_pushed_even_from_a_tampered_copy(
             )
         )
 
-    push(ann_laptop, scene.server)
+    push(ann_laptop, scene.server, today=TODAY)
 
     assert server_record(scene)["child"] == ("Samantha", scene.ann.user_id, 2)
 
@@ -254,7 +255,7 @@ def test_a_change_about_another_teams_child_is_refused_and_stays_queued(
         session.get_one(Family, scene.family_id).team_id = south
 
     with pytest.raises(SyncRefusedError, match=r"not in .*team"):
-        push(ann_laptop, scene.server)
+        push(ann_laptop, scene.server, today=TODAY)
     assert sync_status(ann_laptop).waiting == 1
     with unit_of_work(scene.server) as session:
         assert session.get_one(Child, scene.sam_id).given_name == "Sam"
@@ -273,7 +274,42 @@ def test_a_pull_before_sending_keeps_the_laptops_edit_and_its_base(
     pull(scene.server, ann_laptop, scene.ann, today=TODAY)  # back online, not yet sent
     with ann_laptop.connect() as connection:
         assert connection.scalar(select(Family.town)) == "Leeds"
-    result = push(ann_laptop, scene.server)
+    result = push(ann_laptop, scene.server, today=TODAY)
 
     assert result.conflicts == 0
     assert server_record(scene)["family"] == ("", "Leeds", "Urdu", False, 3)
+
+
+def test_an_edit_of_a_child_reallocated_to_a_colleague_meanwhile_is_refused_and_stays_queued(
+    scene: Scene, laptops: tuple[Engine, Engine]
+) -> None:
+    """Offline edits are held to the caseload, as online: same team is not enough."""
+    ann_laptop, _ = laptops
+    pull(scene.server, ann_laptop, scene.ann, today=TODAY)
+    with unit_of_work(ann_laptop) as session:
+        session.get_one(Child, scene.sam_id).given_name = "Samantha"
+    with unit_of_work(scene.server) as session:  # the lead gives Sam to Cat meanwhile
+        session.get_one(Child, scene.sam_id).health_visitor_id = scene.cat.user_id
+
+    with pytest.raises(SyncRefusedError, match=r"Test User \d+'s caseload: you can read"):
+        push(ann_laptop, scene.server, today=TODAY)
+    assert sync_status(ann_laptop).waiting == 1
+    with unit_of_work(scene.server) as session:
+        assert session.get_one(Child, scene.sam_id).given_name == "Sam"
+
+    with unit_of_work(scene.server) as session:  # Ann covers Cat: now hers to change
+        session.add(
+            CoverArrangement(
+                team_id=scene.ann.team_id,
+                absent_health_visitor_id=scene.cat.user_id,
+                covering_health_visitor_id=scene.ann.user_id,
+                start_date=TODAY,
+                end_date=TODAY + dt.timedelta(days=1),
+                reason="Training day",
+                arranged_by_id=scene.lead.user_id,
+            )
+        )
+    push(ann_laptop, scene.server, today=TODAY)
+    assert sync_status(ann_laptop).waiting == 0
+    with unit_of_work(scene.server) as session:
+        assert session.get_one(Child, scene.sam_id).given_name == "Samantha"

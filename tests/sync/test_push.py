@@ -69,7 +69,7 @@ def test_a_contact_recorded_offline_counts_in_the_teams_metrics_after_sync(
     assert sync_status(laptop).waiting > 0
     assert count(scene.server, Contact) == 0  # offline: nothing reached the server
 
-    result = push(laptop, scene.server)
+    result = push(laptop, scene.server, today=TODAY)
 
     assert result.added > 0 and result.conflicts == 0
     assert new_birth_visit_figure(scene) == (1, 1)
@@ -93,7 +93,7 @@ def test_offline_audit_events_join_the_servers_chain_intact_in_the_servers_order
         offline = connection.execute(select(AuditEvent)).all()
     assert [event.action for event in offline] == ["create"]
 
-    push(laptop, scene.server)
+    push(laptop, scene.server, today=TODAY)
 
     with unit_of_work(scene.server) as session:
         report = verify_chain(session)
@@ -122,13 +122,13 @@ def test_an_interrupted_push_resumed_and_a_push_repeated_add_nothing_twice(
 
     monkeypatch.setattr(pushing, "_mark_sent", drop_the_line)
     with pytest.raises(ConnectionError):
-        push(laptop, scene.server)
+        push(laptop, scene.server, today=TODAY)
     assert count(scene.server, Contact) == 1  # the first batch arrived
     assert count(scene.server, Referral) == 0  # the second did not
     assert sync_status(laptop).waiting > 0  # and the laptop still thinks all is waiting
     monkeypatch.setattr(pushing, "_mark_sent", real_mark_sent)
 
-    resumed = push(laptop, scene.server)
+    resumed = push(laptop, scene.server, today=TODAY)
     assert resumed.already_present > 0
     after_resume = snapshot(scene.server)
     assert count(scene.server, Contact) == 1
@@ -140,11 +140,11 @@ def test_an_interrupted_push_resumed_and_a_push_repeated_add_nothing_twice(
         assert verify_chain(session).intact
 
     # Nothing waits, so pushing again sends nothing.
-    assert push(laptop, scene.server) == PushResult()
+    assert push(laptop, scene.server, today=TODAY) == PushResult()
     # A laptop restored from an older backup sends it all again: nothing changes.
     with laptop.begin() as connection:
         connection.execute(update(SyncOutboxEntry).values(sent_at=None))
-    again = push(laptop, scene.server)
+    again = push(laptop, scene.server, today=TODAY)
     assert again.added == 0 and again.already_present > 0
     assert snapshot(scene.server) == after_resume
     assert count(scene.server, SyncReceipt) == len(after_resume["sync_receipts"])
@@ -197,7 +197,7 @@ def test_a_laptop_whose_user_was_disabled_or_moved_off_clinical_work_sends_nothi
             update(User).where(User.id == scene.ann.user_id).values(role=Role.ADMINISTRATOR)
         )
     with pytest.raises(PermissionDeniedError):
-        push(laptop, scene.server)
+        push(laptop, scene.server, today=TODAY)
     with scene.server.begin() as connection:
         connection.execute(
             update(User)
@@ -205,7 +205,7 @@ def test_a_laptop_whose_user_was_disabled_or_moved_off_clinical_work_sends_nothi
             .values(role=Role.HEALTH_VISITOR, active=False)
         )
     with pytest.raises(PermissionDeniedError, match="no active account"):
-        push(laptop, scene.server)
+        push(laptop, scene.server, today=TODAY)
     assert count(scene.server, Contact) == 0
     assert sync_status(laptop).waiting == waiting  # kept on the laptop, for the team lead
 
@@ -221,7 +221,7 @@ def test_a_referral_drafted_and_sent_offline_arrives_as_sent_with_both_steps(
             session, scene.ann, referral_id, ReferralStatus.SENT, on=TODAY, today=TODAY
         )
 
-    push(laptop, scene.server)
+    push(laptop, scene.server, today=TODAY)
 
     with unit_of_work(scene.server) as session:
         referral = session.get_one(Referral, referral_id)
@@ -265,7 +265,7 @@ def test_a_weight_recorded_offline_is_charted_with_the_date_of_birth_corrected_m
             )
         ).scalar_one()
 
-    push(laptop, scene.server)
+    push(laptop, scene.server, today=TODAY)
 
     with unit_of_work(scene.server) as session:
         weight = session.scalars(

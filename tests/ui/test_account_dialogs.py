@@ -268,7 +268,7 @@ def test_changing_role_and_team_is_audited_as_a_permission_change(desk: Desk) ->
     assert dialog.role.value() is Role.HEALTH_VISITOR
     assert dialog.team.value() == "Chapeltown 0-19 team"
     notes = " ".join(w.text() for w in dialog.findChildren(QWidget) if hasattr(w, "text"))
-    assert "next sign-in" in notes and "4 children" in notes
+    assert "until they sign in again" in notes and "4 children" in notes
     dialog.save()  # nothing changed: said beside the role
     assert "already has this role and team" in dialog.fields["role"].message.message()
     dialog.role.set_value(Role.TEAM_LEAD)

@@ -102,8 +102,10 @@ def test_conflicts_from_two_laptops_are_resolved_on_the_screen_field_by_field(
         with unit_of_work(laptop) as session:
             session.get_one(Carer, scene.mother_id).phone = phone
             session.get_one(Family, scene.family_id).town = town
-    push(ann_laptop, scene.server)
-    push(bea_laptop, scene.server)  # Bea's arrives second: hers are the laptop's values
+    push(ann_laptop, scene.server, today=TODAY)
+    push(
+        bea_laptop, scene.server, today=TODAY
+    )  # Bea's arrives second: hers are the laptop's values
 
     dialog = SyncConflictsDialog(ConflictDesk(scene.server, scene.lead))
     qtbot.addWidget(dialog)
