@@ -697,8 +697,8 @@ def update_draft(
     ``EditConflictError`` (kind ``"referral"``) and nothing is written;
     ``draft_resolution`` turns the user's choices into the save to make next.
     A draft sent or closed in the meantime is refused (``ValidationError``
-    on ``status``), nothing written. The audit event names the fields saved
-    and the versions, not the words (they are in the referral).
+    on ``status``), nothing written. The audit event holds each field saved,
+    old and new, with the versions, as for an edit of a child's details.
     """
     session.get(Referral, referral_id, with_for_update=True, populate_existing=True)
     referral = _referral_to_change(session, actor, referral_id)
