@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -35,6 +34,7 @@ from healthvisitor.ui.account_dialogs import AccountsView
 from healthvisitor.ui.main_window import database_location
 from healthvisitor.ui.referral_types_admin import AdministrationMenu, ReferralTypesDialog
 from healthvisitor.ui.theme import app_icon
+from healthvisitor.ui.worker import warn_not_shown
 
 if TYPE_CHECKING:
     from healthvisitor.services.workspace import Workspace
@@ -128,7 +128,7 @@ class AdministrationWindow(QMainWindow):
         try:
             found = self.workspace.who_accessed(None, start, today, nhs_number=nhs_number)
         except HealthVisitorError as error:
-            QMessageBox.warning(self, "Access log not shown", str(error))
+            warn_not_shown(self, "Access log not shown", error)
             return None
         return open_access_log(self, self.workspace, found.child_id, found.child_name, first=found)
 

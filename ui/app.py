@@ -9,6 +9,12 @@ stops it is explained in a message box in the user's own words, never as a
 traceback, and the program exits with status 1. Nothing heavy (SQLAlchemy,
 rcpchgrowth, reportlab) is imported before the first dialog can show.
 
+Offline (issue 12): when the shared database cannot be reached, at start or at
+sign-in, and this laptop has an offline copy, the sign-in dialog offers to work
+on the copy (``healthvisitor.sync.offline_sign_in``); the window then opens on
+it (``ui.offline_window``), and when the shared database answers again it
+offers to synchronise and sign in online.
+
 ``--user`` never lets anyone in without a password: it fills in the sign-in
 dialog's user name, and signs in straight away only with ``--demo``, to a
 demo account, whose password is published (README) and which no real
@@ -37,10 +43,17 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from healthvisitor.config import DatabaseChoice
+    from healthvisitor.services.accounts import SignInDesk
     from healthvisitor.services.actor import Actor
+    from healthvisitor.sync.offline_sign_in import (
+        OfflineSession,
+        OfflineSessionDesk,
+        OfflineSignIn,
+    )
     from healthvisitor.ui.admin_window import AdministrationWindow
     from healthvisitor.ui.idle_lock import IdleLock
     from healthvisitor.ui.main_window import MainWindow
+    from healthvisitor.ui.offline_sync import CopiesChecked
     from healthvisitor.ui.sign_in import SignInDialog
 
     #: The window a signed-in person works in: the caseload's, or an administrator's.
@@ -126,6 +139,9 @@ def application() -> QApplication:
 def show_problem(message: str) -> None:
     QMessageBox.critical(None, PROBLEM_TITLE, message)
 
+
+#: The sign-in after a session on the offline copy (issue 12) starts by saying so.
+OFFLINE_BEFORE = "The shared database could not be reached when this laptop last signed in."
 
 #: How many times the window asks for the shared database's password.
 PASSWORD_ATTEMPTS = 3
@@ -221,6 +237,8 @@ class Sessions(QObject):
         idle_lock_minutes: int,
         idle_timeout_ms: int | None = None,
         offer_drafts: bool = True,
+        sync_required_after_days: int = 7,
+        unreachable_at_start: str = "",
     ) -> None:
         super().__init__()
         from healthvisitor.services.accounts import SignInDesk
@@ -231,13 +249,40 @@ class Sessions(QObject):
         self.idle_lock_minutes = idle_lock_minutes
         self.idle_timeout_ms = idle_timeout_ms
         self.offer_drafts = offer_drafts
-        self.desk = SignInDesk(engine)
+        self.sync_required_after_days = sync_required_after_days
+        self.unreachable_at_start = unreachable_at_start
+        self.desk: SignInDesk = SignInDesk(engine)
+        # Issue 12: on the shared database, a right password online keeps the offline
+        # copy's own check of it, and the sign-in can fall back on the copy.
+        self.offline: OfflineSignIn | None = None
+        if not choice.is_sqlite:
+            from healthvisitor.sync.offline_sign_in import (
+                OfflineSignIn,
+                VerifierKeepingSignInDesk,
+            )
+
+            self.desk = VerifierKeepingSignInDesk(
+                engine, schema_unchecked=bool(unreachable_at_start)
+            )
+            self.offline = OfflineSignIn(sync_required_after_days=sync_required_after_days)
+        #: The desk of the session now: ``self.desk``, or the copy's when working offline.
+        self.session_desk: SignInDesk | OfflineSessionDesk = self.desk
+        self.offline_session: OfflineSession | None = None
+        self.copies_checked: CopiesChecked | None = None  # when back online
         self.dialog: SignInDialog | None = None
         self.window: AnyWindow | None = None
         self.idle_lock: IdleLock | None = None
+        from healthvisitor.ui.worker import on_account_changed
 
-    def ask_to_sign_in(self, username: str = "") -> SignInDialog:
-        """Show the sign-in dialog (the demo's accounts with ``--demo``); see the class."""
+        # Issue 8: a read refused because an administrator changed the account locks
+        # the session: only signing in again (as the account now is) carries on.
+        on_account_changed(self._account_changed)
+
+    def ask_to_sign_in(self, username: str = "", *, unreachable: str = "") -> SignInDialog:
+        """Show the sign-in dialog (the demo's accounts with ``--demo``); see the class.
+
+        ``unreachable``: the shared database did not answer (at start): the dialog
+        says so and offers the offline copy."""
         from healthvisitor.ui.sign_in import SignInDialog
 
         dialog = SignInDialog(
@@ -245,9 +290,12 @@ class Sessions(QObject):
             database=self.choice.describe(),
             demo_accounts=self.desk.demo_accounts() if self.demo else (),
             username=username,
+            offline=self.offline,
+            unreachable=unreachable,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.signed_in.connect(self._signed_in)
+        dialog.signed_in_offline.connect(self._signed_in_offline)
         self.dialog = dialog
         dialog.open()
         return dialog
@@ -293,17 +341,44 @@ class Sessions(QObject):
         self.dialog = None
         dialog.accept()
 
-    def open_window(self, actor: Actor) -> AnyWindow:
+    def _signed_in_offline(self, session: OfflineSession) -> None:
+        """Issue 12: signed in on the laptop's copy; the window opens on it."""
+        from healthvisitor.errors import HealthVisitorError
+
+        dialog = self.dialog
+        assert dialog is not None
+        try:
+            self.open_window(session.actor, offline=session)
+        except HealthVisitorError as exc:
+            session.engine.dispose()
+            dialog.show_problem(str(exc))
+            return
+        self.dialog = None
+        dialog.accept()
+
+    def open_window(self, actor: Actor, *, offline: OfflineSession | None = None) -> AnyWindow:
         """The signed-in person's window on the database, with the idle lock watching it:
-        the caseload's, or for an administrator (who has no caseload) their own."""
+        the caseload's, or for an administrator (who has no caseload) their own.
+
+        ``offline``: the window works on the laptop's copy (issue 12), the idle lock
+        and the session's audit events on the copy too."""
         from healthvisitor.domain.enums import Role
         from healthvisitor.services.workspace import Workspace
         from healthvisitor.ui.admin_window import AdministrationWindow
         from healthvisitor.ui.idle_lock import IdleLock
         from healthvisitor.ui.main_window import MainWindow
 
-        try:
+        if offline is not None:
+            from healthvisitor.sync.offline_sign_in import OfflineSessionDesk, OfflineWorkspace
+
+            self.session_desk = OfflineSessionDesk(offline)
+            self.offline_session = offline
+            workspace: Workspace = OfflineWorkspace(offline, self.engine, self.choice)
+        else:
+            self.session_desk = self.desk
+            self.offline_session = None
             workspace = Workspace(self.engine, actor, self.choice)
+        try:
             window: AnyWindow = (
                 AdministrationWindow(workspace)
                 if actor.role is Role.ADMINISTRATOR
@@ -311,12 +386,13 @@ class Sessions(QObject):
             )
         except Exception:
             self._record_sign_out(actor, "this account cannot open the window")
+            self._forget_offline_session()
             raise
         window.fit_to_screen()
         window.showMaximized()
         lock = IdleLock(
             window,
-            self.desk,
+            self.session_desk,
             actor,
             minutes=self.idle_lock_minutes,
             demo=self.demo,
@@ -325,22 +401,49 @@ class Sessions(QObject):
         window.lock_action.triggered.connect(lock.lock)
         window.sign_out_action.triggered.connect(self.sign_out)
         lock.signed_out.connect(self._signed_out_at_lock)
+        if offline is not None and isinstance(window, MainWindow):
+            working = window.offline_menu.working_offline
+            if working is not None:
+                working.carry_on_online.connect(self.carry_on_online)
         self.window, self.idle_lock = window, lock
         if self.offer_drafts and isinstance(window, MainWindow):
             offer_unsaved_drafts_once_shown(window)
         self.window_opened.emit(window)
         return window
 
+    def _account_changed(self, words: str) -> bool:
+        if self.idle_lock is None:
+            return False
+        self.idle_lock.lock().message.show_message(words)
+        return True
+
     def sign_out(self) -> bool:
         """File > Sign out: close the window (it asks about unsaved forms), then sign in."""
         return self._close_window("signed out", force=False)
+
+    def carry_on_online(self) -> bool:
+        """Issue 12: the copy has synchronised; close the offline window (it asks about
+        unsaved forms, as signing out does) and ask the person to sign in online."""
+        closed = self._close_window(
+            "went back online after working offline", force=False, online_next=True
+        )
+        if closed:
+            from healthvisitor.ui.offline_sync import check_copies_once_open
+
+            # As at a start with a connection: a disabled account's copy is wiped.
+            self.copies_checked = check_copies_once_open(
+                self.engine, self.choice, sync_required_after_days=self.sync_required_after_days
+            )
+        return closed
 
     def _signed_out_at_lock(self) -> None:
         # The lock has closed the forms, keeping their drafts; the windows are still covered.
         self._close_window("signed out at the locked screen", force=True)
 
-    def _close_window(self, reason: str, *, force: bool) -> bool:
+    def _close_window(self, reason: str, *, force: bool, online_next: bool = False) -> bool:
         window = self.window
+        # Signed out while working offline: the next person is offered the copy too.
+        offline_next = self.offline_session is not None and not online_next
         if window is None:
             return True
         app = QApplication.instance()
@@ -356,7 +459,7 @@ class Sessions(QObject):
         window.hide()
         self.end(reason)
         window.deleteLater()
-        self.ask_to_sign_in()
+        self.ask_to_sign_in(unreachable=OFFLINE_BEFORE if offline_next else "")
         return True
 
     def end(self, reason: str = "closed the window") -> None:
@@ -367,10 +470,21 @@ class Sessions(QObject):
             lock.stop()
         if window is not None:
             self._record_sign_out(window.workspace.actor, reason)
+            if self.offline is not None:  # issue 12: the verifier held for a copy to come
+                from healthvisitor.sync.verifier import forget_held_verifier
+
+                forget_held_verifier(window.workspace.actor.user_id)
+        self._forget_offline_session()
+
+    def _forget_offline_session(self) -> None:
+        session, self.offline_session = self.offline_session, None
+        self.session_desk = self.desk
+        if session is not None:
+            session.engine.dispose()
 
     def _record_sign_out(self, actor: Actor, reason: str) -> None:
         try:
-            self.desk.sign_out(actor, reason=reason)
+            self.session_desk.sign_out(actor, reason=reason)
         except Exception:  # an unreachable database must not stop the sign-out itself
             log.exception("The sign-out could not be recorded in the audit trail")
 
@@ -392,36 +506,80 @@ def main(argv: list[str] | None = None) -> int:
         collector.stop()
 
 
+def unreachable_with_copies(args: argparse.Namespace) -> tuple[Engine, DatabaseChoice, str] | None:
+    """Issue 12: the shared database did not open because it cannot be reached, and this
+    laptop has an offline copy: its engine (not connected), choice and the reason.
+
+    None when working offline cannot help: a local file, the demo, no copy here, a
+    password wanted, or a server that answers (the problem was something else).
+    """
+    from healthvisitor.config import load_settings
+    from healthvisitor.errors import (
+        DatabaseUnavailableError,
+        HealthVisitorError,
+        PasswordRequiredError,
+    )
+    from healthvisitor.persistence.database import check_connection, create_database_engine
+    from healthvisitor.sync.offline_sign_in import OfflineSignIn
+
+    try:
+        settings = load_settings(args.database, demo=args.demo)
+        choice = settings.database
+        if args.demo or choice.is_sqlite:
+            return None
+        if not OfflineSignIn(sync_required_after_days=settings.offline_sync_days).available():
+            return None
+        engine = create_database_engine(choice.url)
+    except HealthVisitorError:
+        return None
+    try:
+        check_connection(engine)
+    except PasswordRequiredError:
+        pass
+    except DatabaseUnavailableError as exc:
+        return engine, choice, str(exc)
+    engine.dispose()
+    return None
+
+
 def _run(app: QApplication, args: argparse.Namespace) -> int:
     """Open the database, sign in and run the window: ``main`` without its set-up."""
     # No user name goes with the request: who works is decided by signing in, below.
     outcome = open_asking_for_password(OpenRequest(database_url=args.database, demo=args.demo))
+    unreachable = ""
     if outcome.workspace is None:
-        show_problem(outcome.problem)
-        return 1
+        offline = unreachable_with_copies(args)
+        if offline is None:
+            show_problem(outcome.problem)
+            return 1
+        engine, choice, unreachable = offline
+    else:
+        engine, choice = outcome.workspace.engine, outcome.workspace.choice
     # Imported only now: they pull in SQLAlchemy, which the worker has loaded.
     from healthvisitor.config import load_settings
     from healthvisitor.errors import HealthVisitorError
     from healthvisitor.ui.main_window import MainWindow
 
-    opened = outcome.workspace  # only its engine and choice: nobody is signed in yet
     _copies_checked = None  # issue 12: kept until the app ends (it shows its messages)
     try:
         settings = load_settings(args.database, demo=args.demo)
         sessions = Sessions(
-            opened.engine,
-            opened.choice,
+            engine,
+            choice,
             demo=args.demo,
             idle_lock_minutes=settings.idle_lock_minutes,
             offer_drafts=not args.smoke_test,
+            sync_required_after_days=settings.offline_sync_days,
+            unreachable_at_start=unreachable,
         )
         # Issue 12: on the shared database, every offline copy on this computer is checked
         # off the GUI thread while the person signs in (a disabled account's is wiped).
         from healthvisitor.ui.offline_sync import check_copies_once_open
 
-        _copies_checked = check_copies_once_open(
-            opened.engine, opened.choice, sync_required_after_days=settings.offline_sync_days
-        )
+        if not unreachable:
+            _copies_checked = check_copies_once_open(
+                engine, choice, sync_required_after_days=settings.offline_sync_days
+            )
         if args.demo and (args.user or args.smoke_test):
             window = sessions.sign_in_to_demo(args.user)
             if args.smoke_test:
@@ -436,14 +594,14 @@ def _run(app: QApplication, args: argparse.Namespace) -> int:
                 else:
                     report()
         else:
-            dialog = sessions.ask_to_sign_in(args.user or "")
+            dialog = sessions.ask_to_sign_in(args.user or "", unreachable=unreachable)
             if args.smoke_test:
                 run_smoke_test(
                     lambda: f"the sign-in dialog is shown ({dialog.windowTitle()})",
                     dialog.reject,
                 )
     except HealthVisitorError as exc:
-        opened.engine.dispose()
+        engine.dispose()
         show_problem(str(exc))
         return 1
     if not args.smoke_test:
@@ -452,7 +610,7 @@ def _run(app: QApplication, args: argparse.Namespace) -> int:
         return app.exec()
     finally:
         sessions.end()
-        opened.engine.dispose()
+        engine.dispose()
 
 
 if __name__ == "__main__":

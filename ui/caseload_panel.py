@@ -40,7 +40,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QTableView,
     QTabWidget,
@@ -65,7 +64,7 @@ from healthvisitor.ui.caseload_model import (
 from healthvisitor.ui.pregnancy_list import PregnancyList, pregnancies
 from healthvisitor.ui.referrals_panel import FollowUpsList
 from healthvisitor.ui.team_board import TeamBoardView
-from healthvisitor.ui.worker import Loader, refusal_or_raise
+from healthvisitor.ui.worker import Loader, refusal_or_raise, warn_not_shown
 
 if TYPE_CHECKING:
     from healthvisitor.services.caseload import CaseloadRow, HealthVisitorSummary
@@ -422,7 +421,7 @@ class CaseloadPanel(QWidget):
         refusal = refusal_or_raise(error)
         self._children_of = self._asked_for[0]
         self.show_rows([])
-        QMessageBox.warning(self, "Caseload not shown", str(refusal))
+        warn_not_shown(self, "Caseload not shown", refusal)
         self._answered()
 
     def _pregnancies_loaded(self, rows: Sequence[PregnancyRow]) -> None:
@@ -437,7 +436,7 @@ class CaseloadPanel(QWidget):
         self._pregnancies_of = self._asked_for[0]
         self.pregnancies.show_rows([], self._asked_for[1])
         self._update_tab_titles()
-        QMessageBox.warning(self, "Pregnancies not shown", str(refusal))
+        warn_not_shown(self, "Pregnancies not shown", refusal)
         self._answered()
 
     def _say_pregnancies_loading(self) -> None:

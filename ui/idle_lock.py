@@ -23,6 +23,10 @@ once with File > Lock (Ctrl+L), it locks:
 The lock and the unlock (and failed unlocks) are audited by the services
 (``healthvisitor.services.accounts``).
 
+Offline (issue 12) the desk is the laptop copy's (``OfflineSessionDesk``): the
+unlock checks the copy's own check of the password, and the lock and unlock are
+audited in the copy, sent with the next synchronisation.
+
 Hiding is done to any window, rather than by each window's own code, so a
 window added later is covered too without remembering to add a hook.
 """
@@ -30,6 +34,7 @@ window added later is covered too without remembering to add a hook.
 from __future__ import annotations
 
 import logging
+from typing import Protocol
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -49,7 +54,6 @@ from PySide6.QtWidgets import (
 )
 
 from healthvisitor.domain.accounts import DEMO_PASSWORD
-from healthvisitor.services.accounts import SignInDesk
 from healthvisitor.services.actor import Actor
 from healthvisitor.ui.form_drafts import DraftKeeper
 from healthvisitor.ui.form_fields import FieldMessage
@@ -57,6 +61,15 @@ from healthvisitor.ui.sign_in import password_input, refusal_text
 from healthvisitor.ui.worker import Loader
 
 log = logging.getLogger(__name__)
+
+
+class LockDesk(Protocol):
+    """What the lock asks: ``SignInDesk`` online, ``OfflineSessionDesk`` on the copy."""
+
+    def unlock(self, actor: Actor, password: str) -> None: ...
+
+    def record_lock(self, actor: Actor, *, idle_minutes: int | None) -> None: ...
+
 
 LOCKED_TITLE = "HealthVisitor — locked"
 MS_PER_MINUTE = 60_000
@@ -183,7 +196,7 @@ class UnlockDialog(QDialog):
 
     def __init__(
         self,
-        desk: SignInDesk,
+        desk: LockDesk,
         actor: Actor,
         *,
         demo: bool = False,
@@ -302,7 +315,7 @@ class IdleLock(QObject):
     def __init__(
         self,
         window: QWidget,
-        desk: SignInDesk,
+        desk: LockDesk,
         actor: Actor,
         *,
         minutes: int,

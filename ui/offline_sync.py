@@ -11,6 +11,11 @@
   conflicts from offline working (``SyncConflictsDialog``; clinical roles
   only). On the local SQLite database there is nothing to go offline from:
   the menu says so in place of the synchronising action.
+* **Working offline** (the window opened on the copy, ``OfflineWorkspace``):
+  the status counts the changes waiting and does not synchronise by itself;
+  ``ui/offline_window.py`` adds the banner, disables what cannot be done
+  offline and, when the shared database answers, offers to synchronise and
+  sign in online (wired from ``build_offline_menu``).
 * ``check_copies_once_open``: as the app opens on the shared database, every
   copy on this computer is checked (a disabled account's is wiped, audited on
   the server, and the user is told).
@@ -49,6 +54,7 @@ if TYPE_CHECKING:
 
     from healthvisitor.config import DatabaseChoice
     from healthvisitor.services.workspace import Workspace
+    from healthvisitor.ui.offline_window import OfflineWorking
 
 #: While online, the copy synchronises this often by itself (and whenever the
 #: connection comes back): a quarter of an hour keeps a laptop that is suddenly
@@ -145,6 +151,7 @@ class OfflineStatus(QLabel):
         auto_sync_ms: int = AUTO_SYNC_MINUTES * 60_000,
         result_shown_ms: int = RESULT_SHOWN_MS,
         start_sync_delay_ms: int = START_SYNC_DELAY_MS,
+        working_offline: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("offlineStatus")
@@ -153,7 +160,10 @@ class OfflineStatus(QLabel):
         self.unavailable = unavailable
         self._today = today
         self.status: CopyStatus | None = None
-        self.online = True  # the window opened on the shared database
+        #: The window works on the copy (the shared database did not answer): counted,
+        #: never synchronised by itself (``ui/offline_window.py`` offers it).
+        self.working_offline = working_offline
+        self.online = not working_offline  # the window opened on the shared database
         self.last_result = ""
         self.syncing = False
         self._asked = False  # the user asked for this synchronisation (the menu)
@@ -184,7 +194,8 @@ class OfflineStatus(QLabel):
             self.hide()
             return
         self.setText("Offline copy: checking…")
-        self._checker.request(desk.check)
+        # Offline, the copy was checked at sign-in (its age); the server cannot be asked.
+        self._checker.request(desk.status if working_offline else desk.check)
 
     # --- Reading the copy --------------------------------------------------------
 
@@ -194,7 +205,7 @@ class OfflineStatus(QLabel):
 
     def _checked(self, status: CopyStatus) -> None:
         self._show(status)
-        if status.exists and not status.problem:
+        if status.exists and not status.problem and not self.working_offline:
             self.timer.start()
             if status.must_synchronise:
                 # Online now: bring it up to date at once rather than wait for the timer.
@@ -234,8 +245,20 @@ class OfflineStatus(QLabel):
 
     def _synchronise_if_due(self) -> None:
         found = self.status
+        if self.working_offline:
+            return  # the person chooses when (ui/offline_window.py)
         if self.online and found is not None and found.exists and not found.problem:
             self.synchronise_now()
+
+    def show_outcome(self, outcome: SyncOutcome) -> None:
+        """A synchronisation run elsewhere (``ui/offline_window.py``): shown as one of ours."""
+        self._asked = True
+        self._synced(outcome)
+
+    def refresh(self) -> None:
+        """Count the changes waiting again (a save on the copy), off the GUI thread."""
+        if self.desk is not None and not self._stopped and not self.busy():
+            self._checker.request(self.desk.status)
 
     def _synced(self, outcome: SyncOutcome) -> None:
         self.syncing = False
@@ -334,7 +357,19 @@ class OfflineStatus(QLabel):
 
 def offline_status_for(workspace: Workspace, *, sync_required_after_days: int) -> OfflineStatus:
     """The status widget for the signed-in user's window (hidden where there is no copy)."""
+    from healthvisitor.sync.offline_sign_in import OfflineWorkspace
+
     actor = workspace.actor
+    if isinstance(workspace, OfflineWorkspace):  # the window works on the copy itself
+        desk = OfflineDesk(
+            workspace.server,
+            actor,
+            workspace.offline_session.path,
+            sync_required_after_days=sync_required_after_days,
+            today=workspace.today,
+            engine=workspace.engine,
+        )
+        return OfflineStatus(desk, working_offline=True)
     reason = why_no_offline_copy(on_local_file=workspace.choice.is_sqlite, actor=actor)
     desk = (
         None
@@ -360,6 +395,8 @@ class OfflineMenu(QMenu):
         self.workspace = workspace
         self.status = status
         self.conflicts_dialog: SyncConflictsDialog | None = None
+        #: While the window works on the copy (``ui/offline_window.py``), else None.
+        self.working_offline: OfflineWorking | None = None
         self.synchronise_action = self.addAction(PREPARE_TEXT)
         self.synchronise_action.triggered.connect(self.synchronise)
         self.reason_action = None
@@ -387,7 +424,7 @@ class OfflineMenu(QMenu):
         self._follow()
 
     def _follow(self, _changed: object = None) -> None:
-        if self.status.desk is None:
+        if self.status.desk is None or self.working_offline is not None:
             return
         if self.status.syncing:
             self.synchronise_action.setText(BUSY_TEXT)
@@ -429,6 +466,11 @@ def build_offline_menu(
     """Add the "Offline" menu to the main window's menu bar (its one call in ``_build_menus``)."""
     menu = OfflineMenu(window, workspace, status)
     menus.addMenu(menu)
+    if status.working_offline:
+        from healthvisitor.ui.offline_window import OfflineWorking
+
+        # After the other menus (the window builds this one last but Help): it disables them.
+        menu.working_offline = OfflineWorking(window, workspace, status, menu)
     return menu
 
 

@@ -39,6 +39,7 @@ from healthvisitor.errors import HealthVisitorError, ValidationError
 from healthvisitor.services.referrals import ReferralPromptLine
 from healthvisitor.services.workspace import Workspace
 from healthvisitor.ui.form_fields import ChoiceCombo, FieldMessage
+from healthvisitor.ui.worker import warn_not_shown
 
 
 def close_row(dialog: QDialog, accessible_name: str) -> tuple[QPushButton, QHBoxLayout]:
@@ -253,7 +254,7 @@ def show_referral_prompts(
     try:
         prompts = workspace.referral_prompts(contact_id)
     except HealthVisitorError as error:
-        QMessageBox.warning(parent, "Referral prompts not shown", str(error))
+        warn_not_shown(parent, "Referral prompts not shown", error)
         return None
     if not prompts:
         return None

@@ -43,6 +43,7 @@ from healthvisitor.ui.line_lists import attempt, line_table
 from healthvisitor.ui.line_table_model import LINE_ROLE, LineColumn, LineTableModel
 from healthvisitor.ui.referral_prompts import close_row
 from healthvisitor.ui.window_modal import open_window_modal
+from healthvisitor.ui.worker import warn_not_shown
 
 if TYPE_CHECKING:
     from healthvisitor.services.workspace import Workspace
@@ -178,7 +179,7 @@ class ReferralTypesDialog(QDialog):
         try:
             lines = self.workspace.referral_types(include_retired=True)
         except HealthVisitorError as error:
-            QMessageBox.warning(self, "Referral types not shown", str(error))
+            warn_not_shown(self, "Referral types not shown", error)
             return
         self.model.set_lines(lines)
         for row, listed in enumerate(lines):

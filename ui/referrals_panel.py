@@ -62,6 +62,7 @@ from healthvisitor.ui.referral_dialogs import (
     open_dialog,
 )
 from healthvisitor.ui.referral_prompts import PromptBox, close_row
+from healthvisitor.ui.worker import warn_not_shown
 
 DUE_COLOUR = "#8A1538"  # NHS dark red: with the word "due", never alone
 
@@ -290,7 +291,7 @@ class ReferralsPanel(QWidget):
                 else self.workspace.pending_referral_prompts(self._child())
             )
         except HealthVisitorError as error:
-            QMessageBox.warning(self, "Referral prompts not shown", str(error))
+            warn_not_shown(self, "Referral prompts not shown", error)
             return
         for box in self.prompt_boxes:
             box.setParent(None)
@@ -335,7 +336,7 @@ class ReferralsPanel(QWidget):
                 else self.workspace.child_referrals(self._child())
             )
         except HealthVisitorError as error:
-            QMessageBox.warning(self, "Referrals not shown", str(error))
+            warn_not_shown(self, "Referrals not shown", error)
             return
         self.model.set_lines(lines)
         self.empty.setVisible(not lines)
@@ -573,7 +574,7 @@ class FollowUpsList(QWidget):
         try:
             lines = self.workspace.referral_follow_ups_due(health_visitor_id)
         except HealthVisitorError as error:
-            QMessageBox.warning(self, "Referral follow-ups not shown", str(error))
+            warn_not_shown(self, "Referral follow-ups not shown", error)
             return
         self.model.set_lines(lines)
         self.empty.setVisible(not lines)

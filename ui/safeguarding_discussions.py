@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -30,6 +29,7 @@ from healthvisitor.ui.contact_form_sections import date_edit, from_qdate, to_qda
 from healthvisitor.ui.form_fields import FormField
 from healthvisitor.ui.line_table_model import LINE_ROLE, LineColumn, LineTableModel
 from healthvisitor.ui.referral_dialogs import _FormDialog, open_dialog, text_box
+from healthvisitor.ui.worker import warn_not_shown
 
 #: Rows shown before the list scrolls: the board above keeps its room.
 VISIBLE_ROWS = 4
@@ -146,7 +146,7 @@ class SafeguardingDiscussions(QWidget):
         try:
             lines = self.workspace.safeguarding_discussions()
         except HealthVisitorError as error:
-            QMessageBox.warning(self, "Safeguarding discussions not shown", str(error))
+            warn_not_shown(self, "Safeguarding discussions not shown", error)
             return
         self.model.set_lines(lines)
         count = len(lines)

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QSpinBox,
     QTableView,
@@ -48,6 +47,7 @@ from healthvisitor.ui.form_fields import ChoiceCombo, FormField
 from healthvisitor.ui.line_table_model import LineColumn, LineTableModel
 from healthvisitor.ui.referral_dialogs import _FormDialog, open_dialog, text_box
 from healthvisitor.ui.referrals_panel import record_read_only_reason
+from healthvisitor.ui.worker import warn_not_shown
 
 OVERDUE_COLOUR = "#8A1538"  # NHS dark red: with the word "Overdue", never alone
 
@@ -332,7 +332,7 @@ class ScreeningPanel(QWidget):
         try:
             view = self.desk.load(self.child_id)
         except HealthVisitorError as error:
-            QMessageBox.warning(self, "Screening and immunisations not shown", str(error))
+            warn_not_shown(self, "Screening and immunisations not shown", error)
             return
         self.show_view(view)
 

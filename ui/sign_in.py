@@ -12,6 +12,12 @@ With ``--demo`` the dialog offers the demo accounts, biggest caseload first,
 and fills in the published demo password, so README's first command still
 opens the demo with one press of Enter.
 
+Offline (issue 12): when the shared database cannot be reached (at start, or
+when "Sign in" finds it gone), the dialog says so and, if this laptop has an
+offline copy, offers "Work offline on this laptop's copy": the same user name
+and password, checked against the copy (``healthvisitor.sync.offline_sign_in``),
+answered with ``signed_in_offline``.
+
 Nothing here blocks: the dialog is shown with ``open()`` and answers with its
 ``signed_in`` signal, so the start-up (``ui.app``) and the tests drive it
 without a nested event loop. Passwords stay in memory, in the input and for
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
@@ -38,12 +45,19 @@ from PySide6.QtWidgets import (
 )
 
 from healthvisitor.domain.accounts import DEMO_PASSWORD
-from healthvisitor.errors import HealthVisitorError
+from healthvisitor.errors import (
+    DatabaseUnavailableError,
+    HealthVisitorError,
+    PasswordRequiredError,
+)
 from healthvisitor.services.accounts import DemoAccount, SignInDesk
 from healthvisitor.services.actor import Actor
 from healthvisitor.ui.form_fields import FieldMessage
 from healthvisitor.ui.theme import app_icon
 from healthvisitor.ui.worker import Loader
+
+if TYPE_CHECKING:
+    from healthvisitor.sync.offline_sign_in import OfflineSignIn
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +65,18 @@ TITLE = "Sign in to HealthVisitor"
 WIDTH = 480
 DEMO_WIDTH = 760  # a demo account's line names the team and the caseload
 EMPTY = "Type your user name and your password."
+OFFLINE_TEXT = "Work &offline on this laptop's copy"
+
+
+def unreachable_words(reason: str, *, copies: bool) -> str:
+    """The shared database does not answer: what the person can do."""
+    if copies:
+        return (
+            f"{reason} You can work offline on this laptop's copy: type your user name and "
+            'password and choose "Work offline on this laptop\'s copy". What you record is '
+            "kept on this laptop and sent when the shared database answers again."
+        )
+    return f"{reason} This laptop has no offline copy to work on; try again when connected."
 
 
 def refusal_text(exc: BaseException) -> str:
@@ -94,6 +120,8 @@ class SignInDialog(QDialog):
     """
 
     signed_in = Signal(object)  # Actor
+    #: Signed in on the laptop's copy (``OfflineSession``), the shared database unreachable.
+    signed_in_offline = Signal(object)
 
     def __init__(
         self,
@@ -102,10 +130,13 @@ class SignInDialog(QDialog):
         database: str,
         demo_accounts: Sequence[DemoAccount] = (),
         username: str = "",
+        offline: OfflineSignIn | None = None,
+        unreachable: str = "",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.desk = desk
+        self.offline = offline
         self.demo = bool(demo_accounts)
         self.setObjectName("signInDialog")
         self.setWindowTitle(TITLE)
@@ -162,7 +193,17 @@ class SignInDialog(QDialog):
         self.quit_button.setToolTip("Close HealthVisitor without signing in (Esc)")
         self.sign_in_button.clicked.connect(self.sign_in)
         self.quit_button.clicked.connect(self.reject)
+        self.offline_button = QPushButton(OFFLINE_TEXT)
+        self.offline_button.setAutoDefault(False)
+        self.offline_button.setAccessibleName("Work offline on this laptop's copy")
+        self.offline_button.setToolTip(
+            "The shared database cannot be reached: sign in on the encrypted copy of your "
+            "caseload kept on this laptop. Changes are sent when the shared database answers."
+        )
+        self.offline_button.clicked.connect(self.sign_in_offline)
+        self.offline_button.hide()
         buttons = QHBoxLayout()
+        buttons.addWidget(self.offline_button)
         buttons.addStretch(1)
         buttons.addWidget(self.sign_in_button)
         buttons.addWidget(self.quit_button)
@@ -189,6 +230,11 @@ class SignInDialog(QDialog):
         self.loader = Loader(self)
         self.loader.loaded.connect(self._signed_in)
         self.loader.failed.connect(self._refused)
+        self.offline_loader = Loader(self)
+        self.offline_loader.loaded.connect(self._signed_in_offline)
+        self.offline_loader.failed.connect(self._refused)
+        if unreachable:
+            self.server_unreachable(unreachable)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -203,7 +249,7 @@ class SignInDialog(QDialog):
 
     def sign_in(self) -> None:
         """Check the name and password typed (off the GUI thread); see the class."""
-        if self.loader.busy:
+        if self.busy():
             return
         username, password = self.chosen_username(), self.password.text()
         if not username or not password:
@@ -213,8 +259,41 @@ class SignInDialog(QDialog):
         desk = self.desk
         self.loader.request(lambda: desk.sign_in(username, password))
 
+    def busy(self) -> bool:
+        return bool(self.loader.busy or self.offline_loader.busy)
+
+    def server_unreachable(self, reason: str) -> None:
+        """The shared database does not answer: say so, and offer the offline copy."""
+        copies = self.offline is not None and self.offline.available()
+        self.offline_button.setVisible(copies)
+        self.show_problem(unreachable_words(reason, copies=copies))
+
+    def sign_in_offline(self) -> None:
+        """Check the name and password against this laptop's copy (off the GUI thread)."""
+        offline = self.offline
+        if offline is None or self.busy():
+            return
+        username, password = self.chosen_username(), self.password.text()
+        if not username or not password:
+            self.show_problem(EMPTY)
+            return
+        self._busy(True)
+        self.offline_loader.request(lambda: offline.sign_in(username, password))
+
+    def _signed_in_offline(self, session: object) -> None:
+        self._busy(False)
+        if not self.demo:
+            self.password.clear()
+        self.signed_in_offline.emit(session)
+
     def _busy(self, busy: bool) -> None:
-        for widget in (self.username, self.account, self.password, self.sign_in_button):
+        for widget in (
+            self.username,
+            self.account,
+            self.password,
+            self.sign_in_button,
+            self.offline_button,
+        ):
             widget.setEnabled(not busy)
         if busy:
             self.message.show_message(None)
@@ -230,7 +309,10 @@ class SignInDialog(QDialog):
 
     def _refused(self, exc: BaseException) -> None:
         self._busy(False)
-        self.show_problem(refusal_text(exc))
+        if isinstance(exc, DatabaseUnavailableError) and not isinstance(exc, PasswordRequiredError):
+            self.server_unreachable(str(exc))
+        else:
+            self.show_problem(refusal_text(exc))
         if not self.demo:  # the demo's password is published: left for the next try
             self.password.clear()
         self.password.setFocus(Qt.FocusReason.OtherFocusReason)

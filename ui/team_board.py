@@ -47,7 +47,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QSizePolicy,
     QTableView,
@@ -78,7 +77,7 @@ from healthvisitor.ui.caseload_model import (
     COLUMNS as CASELOAD_COLUMNS,
 )
 from healthvisitor.ui.line_table_model import LINE_ROLE, LineColumn, LineTableModel, ModelIndex
-from healthvisitor.ui.worker import Loader, refusal_or_raise
+from healthvisitor.ui.worker import Loader, refusal_or_raise, warn_not_shown
 
 if TYPE_CHECKING:
     from healthvisitor.services.caseload import CaseloadRow
@@ -525,7 +524,7 @@ class TeamBoardView(QWidget):
         self.loading_note.setVisible(self.board is None)
         self.updating.hide()
         self._enable()
-        QMessageBox.warning(self, "Team board not shown", str(refusal))
+        warn_not_shown(self, "Team board not shown", refusal)
         self.loaded.emit()
 
     def _choose_member(self, health_visitor_id: object) -> None:

@@ -21,10 +21,12 @@ exception the call raised, for the caller to show as it always has.
 from __future__ import annotations
 
 import contextlib
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from healthvisitor.errors import AccountChangedError, HealthVisitorError
 
@@ -70,22 +72,29 @@ def wait_for_loads(milliseconds: int = 30_000) -> bool:
     return _POOL is None or _POOL.waitForDone(milliseconds)
 
 
-class AccountEvents(QObject):
-    """Says when any read found the signed-in account changed by an administrator
-    (disabled, another role or team): the session locks its windows (ui/app.py)."""
-
-    changed = Signal(str)  # the refusal's words
-
-
-_ACCOUNT_EVENTS: AccountEvents | None = None
+#: Who is told when a read finds the signed-in account changed by an administrator
+#: (disabled, another role or team): the session (ui/app.py), which locks its windows.
+#: It answers whether it took the refusal; a weak reference, so it never keeps it alive.
+_ACCOUNT_CHANGED: weakref.WeakMethod[Callable[[str], bool]] | None = None
 
 
-def account_events() -> AccountEvents:
-    """The one ``AccountEvents`` (made on the GUI thread at first use)."""
-    global _ACCOUNT_EVENTS
-    if _ACCOUNT_EVENTS is None:
-        _ACCOUNT_EVENTS = AccountEvents()
-    return _ACCOUNT_EVENTS
+def on_account_changed(handler: Callable[[str], bool]) -> None:
+    """``handler(words)`` hears every AccountChangedError a read raised (see above)."""
+    global _ACCOUNT_CHANGED
+    _ACCOUNT_CHANGED = weakref.WeakMethod(handler)  # type: ignore[arg-type]
+
+
+def account_change_taken(error: object) -> bool:
+    """Whether the session took this refusal (and locked): the screen then says nothing."""
+    handler = _ACCOUNT_CHANGED() if _ACCOUNT_CHANGED is not None else None
+    return isinstance(error, AccountChangedError) and handler is not None and handler(str(error))
+
+
+def warn_not_shown(parent: QWidget, title: str, error: BaseException) -> None:
+    """Say why a list could not be shown, unless the session locked for it already
+    (an account changed by an administrator: the lock says why)."""
+    if not account_change_taken(error):
+        QMessageBox.warning(parent, title, str(error))
 
 
 def refusal_or_raise(error: object) -> HealthVisitorError:
@@ -132,12 +141,13 @@ class Loader(QObject):
         return self._ticket
 
     def _finished(self, ticket: int, result: object, error: object) -> None:
-        if isinstance(error, AccountChangedError):  # stale or not, it concerns every window
-            account_events().changed.emit(str(error))
+        taken = account_change_taken(error)  # stale or not, it concerns every window
         if ticket != self._ticket:
             return  # stale: the user has asked for something else since
         self._answered = ticket
         self.busy_changed.emit(False)
+        if taken:
+            return  # the session has locked, saying why: no second message on this screen
         if error is not None:
             self.failed.emit(error)
         else:

@@ -49,7 +49,6 @@ from healthvisitor.domain.accounts import (
 )
 from healthvisitor.domain.enums import RecordStatus, Role
 from healthvisitor.errors import (
-    AccountChangedError,
     DuplicateError,
     HealthVisitorError,
     NotFoundError,
@@ -130,6 +129,7 @@ class SignInProblem(enum.Enum):
     WRONG = "wrong"
     LOCKED = "locked"
     DISABLED = "disabled"
+    CHANGED = "changed"  # the role or team changed since the window signed in
 
 
 class SignInError(HealthVisitorError):
@@ -745,9 +745,10 @@ class SignInDesk:
         # the window's Actor would be out of date, so only signing in again carries on.
         change = account_change(actor, role=now.role, team_id=now.team_id)
         if change is not None:
-            raise AccountChangedError(
+            raise SignInError(
                 f"An administrator has changed your account since you signed in ({change}). "
-                "Sign out, then sign in again to carry on."
+                "Sign out, then sign in again to carry on.",
+                SignInProblem.CHANGED,
             )
 
     @requires(Permission.USE_OWN_ACCOUNT)

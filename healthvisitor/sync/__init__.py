@@ -36,10 +36,15 @@ What is built:
   push, then pull), and ``check_copies_at_start`` for every copy on the
   computer as the app opens on the shared database (``ui/offline_sync.py``).
 
-Not built yet (docs/offline.md): working offline in the window (opening it on
-the copy when the server cannot be reached), signing in offline, offline
-changes to referrals and prompts already on the server, new families or
-children registered offline.
+* ``offline_sign_in``: signing in on the copy when the shared database cannot
+  be reached (a laptop-made argon2id verifier kept after each right password
+  online; wrong passwords counted and audited in the copy), the idle lock's
+  desk offline, and ``OfflineWorkspace`` for the window on the copy
+  (``ui/offline_window.py``).
+
+Not built yet (docs/offline.md): switching a window onto the copy
+mid-session, offline changes to referrals and prompts already on the server,
+new families or children registered offline.
 """
 
 from healthvisitor.sync.at_start import CopyState, StartCheck, check_offline_copy

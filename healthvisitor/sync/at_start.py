@@ -202,16 +202,24 @@ def check_offline_copy(
             f"active, so it has been deleted, with its key.{lost}",
         )
     last = state.last_pulled_at
-    limit = dt.timedelta(days=sync_required_after_days)
-    if last is None or now - last > limit or now < last - CLOCK_SLACK:
-        when = "never" if last is None else f"on {last.astimezone():%d %B %Y at %H:%M}"
-        return StartCheck(
-            CopyState.SYNC_REQUIRED,
-            f"This computer last synchronised its offline copy {when}. A copy more than "
-            f"{sync_required_after_days} days old (or one this computer's clock cannot date) "
-            "may miss a safeguarding flag or a change of health visitor, so its records are "
-            "not shown until it has synchronised. Connect and synchronise.",
-            engine,
-            last,
-        )
+    stale = stale_copy_message(last, now, sync_required_after_days)
+    if stale:
+        return StartCheck(CopyState.SYNC_REQUIRED, stale, engine, last)
     return StartCheck(CopyState.READY, "", engine, last)
+
+
+def stale_copy_message(last: dt.datetime | None, now: dt.datetime, days: int) -> str:
+    """Why a copy last pulled at ``last`` may not show records now; "" if it may.
+
+    Too old (more than ``days``), never pulled, or this computer's clock is behind
+    its last pull (it cannot be trusted to count the days)."""
+    limit = dt.timedelta(days=days)
+    if last is not None and not (now - last > limit or now < last - CLOCK_SLACK):
+        return ""
+    when = "never" if last is None else f"on {last.astimezone():%d %B %Y at %H:%M}"
+    return (
+        f"This computer last synchronised its offline copy {when}. A copy more than "
+        f"{days} days old (or one this computer's clock cannot date) "
+        "may miss a safeguarding flag or a change of health visitor, so its records are "
+        "not shown until it has synchronised. Connect and synchronise."
+    )

@@ -49,6 +49,7 @@ from healthvisitor.sync.local import (
 from healthvisitor.sync.pulling import pull
 from healthvisitor.sync.pushing import PushResult, push
 from healthvisitor.sync.records import SyncRefusedError
+from healthvisitor.sync.verifier import forget_held_verifier, held_verifier, store_verifier
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +156,7 @@ class OfflineDesk:
         sync_required_after_days: int,
         today: Callable[[], dt.date] = local_today,
         now: Callable[[], dt.datetime] = utc_now,
+        engine: Engine | None = None,
     ) -> None:
         self.server = server
         self.actor = actor
@@ -162,7 +164,9 @@ class OfflineDesk:
         self.sync_required_after_days = sync_required_after_days
         self._today = today
         self._now = now
-        self._engine: Engine | None = None
+        #: The copy's engine when the window already works on it (offline), else opened
+        #: on first use.
+        self._engine: Engine | None = engine
 
     @contextmanager
     def _server_reached(self) -> Iterator[None]:
@@ -242,6 +246,11 @@ class OfflineDesk:
                 except PermissionDeniedError as exc:
                     not_sent = str(exc)  # the pull below says so too if it is the account
             pull(self.server, engine, self.actor, today=self._today())
+            held = held_verifier(self.actor.user_id)
+            if held is not None:  # signed in online before the copy was made (verifier)
+                with engine.begin() as connection:
+                    store_verifier(connection, self.actor.user_id, *held)
+                forget_held_verifier(self.actor.user_id)
             return SyncOutcome(sent, self._status(sync_status(engine)), not_sent)
 
     def close(self) -> None:

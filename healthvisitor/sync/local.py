@@ -39,7 +39,21 @@ from typing import Any
 
 import keyring
 import keyring.errors
-from sqlalchemy import Connection, Engine, event, func, insert, inspect, select
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+)
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Mapper
 
@@ -54,7 +68,7 @@ from healthvisitor.persistence.encryption import (
     keyring_account,
 )
 from healthvisitor.persistence.models import AuditChainHead, Base, SyncOutboxEntry, SyncState
-from healthvisitor.persistence.types import utc_now
+from healthvisitor.persistence.types import UTCDateTime, utc_now
 from healthvisitor.sync.records import (
     ADDED_OFFLINE,
     BOOKKEEPING_COLUMNS,
@@ -77,6 +91,26 @@ STATE_ID = 1
 KEYRING_SERVICE = "HealthVisitor offline copy"
 # The key, its keyring entry, the engine and the words: one implementation with the
 # laptop's own encrypted database (healthvisitor.persistence.encryption).
+
+
+#: Tables the laptop's copy has and the shared database never has (no migration: they
+#: are made here, when the copy is opened, and are neither pulled, replaced nor sent).
+LOCAL_ONLY = MetaData()
+#: The offline sign-in's verifier (``healthvisitor.sync.offline_sign_in``): an argon2id
+#: hash of the password the copy's owner last signed in with online, made on this
+#: laptop (never the server's hash, never the password), and its own count of wrong
+#: passwords. The pull rewrites ``users`` (without any password hash) and never
+#: touches this table; wiping the copy deletes it with the file.
+OFFLINE_SIGN_IN = Table(
+    "offline_sign_in",
+    LOCAL_ONLY,
+    Column("user_id", Uuid, primary_key=True),
+    Column("verifier", String(200), nullable=False),
+    Column("made_at", UTCDateTime(), nullable=False),
+    Column("failed_sign_ins", Integer, nullable=False, default=0),
+    Column("lockouts", Integer, nullable=False, default=0),
+    Column("locked_until", UTCDateTime(), nullable=True),
+)
 
 
 class LocalCopyUnavailableError(HealthVisitorError):
@@ -110,6 +144,7 @@ def open_local_copy(path: Path) -> Engine:
     engine = encrypted_engine(path, key)
     _check_key(engine, path)
     prepare(engine)
+    LOCAL_ONLY.create_all(engine)  # checkfirst: made once, kept across openings
     _install()
     return engine.execution_options(**{LOCAL_COPY: True})
 
@@ -174,6 +209,7 @@ class SyncStatus:
     last_pushed_at: dt.datetime | None
     #: The saves those changes came from (one contact with its measurements and its
     #: audit events is one save): what a health visitor counts as "changes waiting".
+    #: Audit events alone (signing in, locking on the copy) are not counted.
     waiting_saves: int = 0
 
 
@@ -181,8 +217,12 @@ def sync_status(local_engine: Engine) -> SyncStatus:
     unsent = SyncOutboxEntry.sent_at.is_(None)
     with local_engine.connect() as connection:
         waiting = connection.scalar(select(func.count()).select_from(SyncOutboxEntry).where(unsent))
+        # A save of the user's: a batch with a record in it. One that holds only audit
+        # events (a sign-in, a lock on the copy) goes too, but is no change of theirs.
         saves = connection.scalar(
-            select(func.count(func.distinct(SyncOutboxEntry.batch_id))).where(unsent)
+            select(func.count(func.distinct(SyncOutboxEntry.batch_id))).where(
+                unsent, SyncOutboxEntry.table_name != "audit_events"
+            )
         )
         state = connection.execute(
             select(SyncState.last_pulled_at, SyncState.last_pushed_at).where(

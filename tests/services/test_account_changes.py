@@ -21,7 +21,7 @@ from healthvisitor.errors import AccountChangedError, PermissionDeniedError
 from healthvisitor.persistence.models import AuditEvent, Family
 from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.services import accounts
-from healthvisitor.services.accounts import SignInDesk, SignInError
+from healthvisitor.services.accounts import SignInDesk, SignInError, SignInProblem
 from healthvisitor.services.actor import Actor
 from healthvisitor.services.records import FamilyDetails
 from healthvisitor.services.workspace import Workspace
@@ -107,8 +107,9 @@ def test_a_new_role_takes_effect_at_once_and_signing_in_again_gives_it(
     _refused_everything(engine, window, "it is now a team lead account")
     # The idle lock's right password does not carry the old role on either.
     desk = SignInDesk(engine, now=lambda: NOW)
-    with pytest.raises(AccountChangedError, match="team lead account"):
+    with pytest.raises(SignInError, match="team lead account") as refused:
         desk.unlock(window.actor, PASSWORD)
+    assert refused.value.problem is SignInProblem.CHANGED
     again = _window(engine)
     assert again.actor.role is Role.TEAM_LEAD
     again.team_board()  # now allowed: no refusal
@@ -121,7 +122,7 @@ def test_a_move_to_another_team_stops_the_old_teams_records(engine: Engine, admi
             session, admin, "psharma", role=Role.HEALTH_VISITOR, team_name=OTHER_TEAM
         )
     _refused_everything(engine, window, "it has been moved to another team")
-    with pytest.raises(AccountChangedError, match="another team"):
+    with pytest.raises(SignInError, match="another team"):
         SignInDesk(engine, now=lambda: NOW).unlock(window.actor, PASSWORD)
     again = _window(engine)
     assert again.actor.team_id != window.actor.team_id

@@ -289,3 +289,31 @@ def test_using_the_application_postpones_the_lock(
     qtbot.mouseClick(form.follow_up.notes, Qt.MouseButton.LeftButton)
     assert lock.timer.isActive(), "so does a click"
     assert lock.timer.interval() == 10 * 60_000  # the configured ten minutes
+
+
+def test_an_account_disabled_under_the_open_window_locks_it_at_the_next_read(
+    qtbot: QtBot,
+    team_data: TeamData,
+    sessions: Sessions,
+    at_work: tuple[MainWindow, ChildRecordWindow, ContactForm, IdleLock],
+) -> None:
+    """A leaver disabled while signed in: the next read is refused, the session locks
+    (patient data hidden, the reason said), and the right password no longer unlocks."""
+    window, _record, form, lock = at_work
+    amelia = team_data.mine[0]
+    qtbot.waitUntil(lambda: window.caseload.model.rowCount() == 3)
+    qtbot.keyClicks(form.follow_up.notes, NOTES)
+    with unit_of_work(team_data.engine) as session:  # an administrator, at the command line
+        accounts.disable_user(session, None, team_data.me.username)
+
+    window.caseload.refresh()
+    qtbot.waitUntil(lock.is_locked, timeout=10_000)
+    dialog = lock.dialog
+    assert isinstance(dialog, UnlockDialog)
+    assert dialog.message.message().startswith(
+        "An administrator has changed your account since you signed in (it has been disabled)."
+    )
+    assert amelia.name not in what_shows()
+    assert form.follow_up.notes.toPlainText() == NOTES  # hidden, not lost
+    assert "disabled" in unlock(qtbot, dialog, PASSWORD)
+    assert lock.is_locked() and amelia.name not in what_shows()
