@@ -212,44 +212,67 @@ def _check_password(
     wrong: str = WRONG,
 ) -> SignInOutcome:
     """The common part of signing in and unlocking: lockout, password, audit."""
-    actor = actor_from_user(user, machine)
-    state = _state(user)
+    return judge_password(
+        session,
+        actor_from_user(user, machine),
+        state=_state(user),
+        matches=lambda: _password_matches(user, password),
+        keep=lambda state: _keep(user, state),
+        active=user.active,
+        now=now,
+        success=success,
+        failure=failure,
+        wrong=wrong,
+    )
+
+
+def judge_password(
+    session: Session,
+    actor: Actor,
+    *,
+    state: LockState,
+    matches: Callable[[], bool],
+    keep: Callable[[LockState], None],
+    active: bool,
+    now: dt.datetime,
+    success: str,
+    failure: str,
+    wrong: str = WRONG,
+    refuse_after_right: tuple[str, str] | None = None,
+    **tag: object,
+) -> SignInOutcome:
+    """Lockout, password, disabled account and audit, wherever the password is checked.
+
+    ``state`` is the account's wrong-password count and lockout, ``matches`` checks
+    the password (only if the account is not locked), ``keep`` saves the new state.
+    ``refuse_after_right``: (why, what to say) of a refusal the right password still
+    meets (the laptop's copy too old), audited as a failure. ``tag`` is added to every audit event
+    (``offline=True`` on the laptop's copy).
+    """
+
+    def audit(action: str, **details: object) -> None:
+        record_event(session, actor, action, "user", actor.user_id, **details, **tag)
+
     if state.is_locked(now):
         assert state.locked_until is not None
-        record_event(session, actor, failure, "user", user.id, reason="account locked")
+        audit(failure, reason="account locked")
         return SignInOutcome(
             problem=SignInProblem.LOCKED,
             message=locked_message(state.locked_until, now=now, just_now=False),
             locked_until=state.locked_until,
         )
-    if not _password_matches(user, password):
+    if not matches():
         state = after_wrong_password(state, now)
-        _keep(user, state)
+        keep(state)
         if state.is_locked(now):
             assert state.locked_until is not None
-            record_event(
-                session,
-                actor,
-                failure,
-                "user",
-                user.id,
-                reason="wrong password",
-                locked_until=state.locked_until.isoformat(),
-            )
+            audit(failure, reason="wrong password", locked_until=state.locked_until.isoformat())
             return SignInOutcome(
                 problem=SignInProblem.LOCKED,
                 message=locked_message(state.locked_until, now=now, just_now=True),
                 locked_until=state.locked_until,
             )
-        record_event(
-            session,
-            actor,
-            failure,
-            "user",
-            user.id,
-            reason="wrong password",
-            attempt=state.failed_sign_ins,
-        )
+        audit(failure, reason="wrong password", attempt=state.failed_sign_ins)
         left = tries_left(state)
         warning = (
             f" {left} more wrong {'password' if left == 1 else 'passwords'} will lock the "
@@ -258,8 +281,8 @@ def _check_password(
             else ""
         )
         return SignInOutcome(problem=SignInProblem.WRONG, message=wrong + warning)
-    if not user.active:
-        record_event(session, actor, failure, "user", user.id, reason="account disabled")
+    if not active:
+        audit(failure, reason="account disabled")
         return SignInOutcome(
             problem=SignInProblem.DISABLED,
             message=(
@@ -267,8 +290,12 @@ def _check_password(
                 "here, ask your system administrator."
             ),
         )
-    _keep(user, after_right_password())
-    record_event(session, actor, success, "user", user.id)
+    keep(after_right_password())
+    if refuse_after_right is not None:
+        why, message = refuse_after_right
+        audit(failure, reason=why)
+        return SignInOutcome(problem=SignInProblem.WRONG, message=message)
+    audit(success)
     return SignInOutcome(actor=actor)
 
 

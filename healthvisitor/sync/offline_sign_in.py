@@ -51,9 +51,6 @@ from healthvisitor.clock import local_today
 from healthvisitor.config import DatabaseChoice
 from healthvisitor.domain.accounts import (
     LockState,
-    after_right_password,
-    after_wrong_password,
-    tries_left,
 )
 from healthvisitor.errors import HealthVisitorError
 from healthvisitor.persistence.database import check_connection, connection_error, prepare
@@ -68,7 +65,6 @@ from healthvisitor.services.accounts import (
     SignInError,
     SignInOutcome,
     SignInProblem,
-    locked_message,
 )
 from healthvisitor.services.actor import Actor, actor_from_user
 from healthvisitor.services.audit import record_event
@@ -286,74 +282,20 @@ def check_offline_password(
             session, actor, failure, "user", user.id, reason="no offline check", offline=True
         )
         return SignInOutcome(problem=SignInProblem.WRONG, message=NO_VERIFIER)
-    state = _lock_state(row)
-    if state.is_locked(now):
-        assert state.locked_until is not None
-        record_event(
-            session, actor, failure, "user", user.id, reason="account locked", offline=True
-        )
-        return SignInOutcome(
-            problem=SignInProblem.LOCKED,
-            message=locked_message(state.locked_until, now=now, just_now=False),
-            locked_until=state.locked_until,
-        )
-    if not _matches(session, user.id, row.verifier, password):
-        state = after_wrong_password(state, now)
-        _keep_state(session, user.id, state)
-        if state.is_locked(now):
-            assert state.locked_until is not None
-            record_event(
-                session,
-                actor,
-                failure,
-                "user",
-                user.id,
-                reason="wrong password",
-                locked_until=state.locked_until.isoformat(),
-                offline=True,
-            )
-            return SignInOutcome(
-                problem=SignInProblem.LOCKED,
-                message=locked_message(state.locked_until, now=now, just_now=True),
-                locked_until=state.locked_until,
-            )
-        record_event(
-            session,
-            actor,
-            failure,
-            "user",
-            user.id,
-            reason="wrong password",
-            attempt=state.failed_sign_ins,
-            offline=True,
-        )
-        left = tries_left(state)
-        warning = (
-            f" {left} more wrong {'password' if left == 1 else 'passwords'} will lock the "
-            "account for a while."
-            if left <= 2
-            else ""
-        )
-        return SignInOutcome(problem=SignInProblem.WRONG, message=wrong + warning)
-    if not user.active:
-        record_event(
-            session, actor, failure, "user", user.id, reason="account disabled", offline=True
-        )
-        return SignInOutcome(
-            problem=SignInProblem.DISABLED,
-            message=(
-                "This account has been disabled, so it cannot sign in. If you still work "
-                "here, ask your system administrator."
-            ),
-        )
-    _keep_state(session, user.id, after_right_password())
-    if stale:
-        record_event(
-            session, actor, failure, "user", user.id, reason="offline copy too old", offline=True
-        )
-        return SignInOutcome(problem=SignInProblem.WRONG, message=stale)
-    record_event(session, actor, success, "user", user.id, offline=True)
-    return SignInOutcome(actor=actor)
+    return accounts.judge_password(
+        session,
+        actor,
+        state=_lock_state(row),
+        matches=lambda: _matches(session, user.id, row.verifier, password),
+        keep=lambda state: _keep_state(session, user.id, state),
+        active=user.active,
+        now=now,
+        success=success,
+        failure=failure,
+        wrong=wrong,
+        refuse_after_right=("offline copy too old", stale) if stale else None,
+        offline=True,
+    )
 
 
 # --- Signing in offline ----------------------------------------------------------------

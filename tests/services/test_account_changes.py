@@ -26,25 +26,11 @@ from healthvisitor.services.actor import Actor
 from healthvisitor.services.records import FamilyDetails
 from healthvisitor.services.workspace import Workspace
 from tests import factories
+from tests.services.test_accounts_admin import PASSWORD, add_account
 
 NOW = dt.datetime(2026, 12, 3, 9, 0, tzinfo=dt.UTC)
-PASSWORD = "plum kettle orbit 42"
 TEAM, OTHER_TEAM = "Chapeltown 0-19 team", "Harehills 0-19 team"
 CHOICE = DatabaseChoice(url=make_url("sqlite:///account-changes.db"), source="test")
-
-
-def _add(engine: Engine, username: str, role: Role, team: str | None) -> None:
-    with unit_of_work(engine) as session:
-        accounts.add_user(
-            session,
-            None,
-            username=username,
-            full_name=username.capitalize() + " Example",
-            role=role,
-            team_name=team,
-            password=PASSWORD,
-            now=NOW,
-        )
 
 
 @pytest.fixture
@@ -52,8 +38,8 @@ def admin(engine: Engine) -> Actor:
     with unit_of_work(engine) as session:
         factories.team(session, TEAM)
         factories.team(session, OTHER_TEAM)
-    _add(engine, "sadmin", Role.ADMINISTRATOR, None)
-    _add(engine, "psharma", Role.HEALTH_VISITOR, TEAM)
+    add_account(engine, "sadmin", Role.ADMINISTRATOR, None)
+    add_account(engine, "psharma", Role.HEALTH_VISITOR, TEAM)
     return SignInDesk(engine, now=lambda: NOW).sign_in("sadmin", PASSWORD)
 
 
@@ -130,7 +116,7 @@ def test_a_move_to_another_team_stops_the_old_teams_records(engine: Engine, admi
 
 
 def test_an_unchanged_account_carries_on(engine: Engine, admin: Actor) -> None:
-    _add(engine, "jbloggs", Role.HEALTH_VISITOR, TEAM)
+    add_account(engine, "jbloggs", Role.HEALTH_VISITOR, TEAM)
     window = _window(engine)
     with unit_of_work(engine) as session:  # a change to a colleague's account, not hers
         accounts.disable_user(session, admin, "jbloggs")

@@ -37,7 +37,7 @@ class Clock:
         return self.now
 
 
-def _add(engine: Engine, username: str, role: Role, team: str | None = TEAM) -> None:
+def add_account(engine: Engine, username: str, role: Role, team: str | None = TEAM) -> None:
     with unit_of_work(engine) as session:
         accounts.add_user(
             session,
@@ -57,8 +57,8 @@ def admin(engine: Engine) -> Actor:
     with unit_of_work(engine) as session:
         factories.team(session, TEAM)
         factories.team(session, "Harehills 0-19 team")
-    _add(engine, "sadmin", Role.ADMINISTRATOR, None)
-    _add(engine, "psharma", Role.HEALTH_VISITOR)
+    add_account(engine, "sadmin", Role.ADMINISTRATOR, None)
+    add_account(engine, "psharma", Role.HEALTH_VISITOR)
     return SignInDesk(engine, now=Clock(NOW), machine="admin-pc").sign_in("sadmin", PASSWORD)
 
 
@@ -77,7 +77,7 @@ def _lines(engine: Engine, admin: Actor) -> dict[str, accounts.UserLine]:
 
 
 def test_an_administrator_cannot_disable_their_own_account(engine: Engine, admin: Actor) -> None:
-    _add(engine, "another", Role.ADMINISTRATOR, None)  # not the last one either
+    add_account(engine, "another", Role.ADMINISTRATOR, None)  # not the last one either
     with (
         unit_of_work(engine) as session,
         pytest.raises(ValidationError, match="your own account") as refused,
@@ -106,7 +106,7 @@ def test_the_last_active_administrator_cannot_be_disabled_or_demoted(
         )
     assert _lines(engine, admin)["sadmin"].role is Role.ADMINISTRATOR
     # With a second active administrator, either may go.
-    _add(engine, "another", Role.ADMINISTRATOR, None)
+    add_account(engine, "another", Role.ADMINISTRATOR, None)
     with unit_of_work(engine) as session:
         accounts.disable_user(session, admin, "another")
     # A disabled administrator does not count: sadmin is the last active one again.
@@ -185,7 +185,7 @@ def test_a_role_change_is_refused_in_words_beside_the_field(engine: Engine, admi
                 session, admin, "psharma", role=Role.HEALTH_VISITOR, team_name="Nowhere"
             )
         assert unknown.value.for_field("team")
-    _add(engine, "another", Role.ADMINISTRATOR, None)
+    add_account(engine, "another", Role.ADMINISTRATOR, None)
     with (
         unit_of_work(engine) as session,
         pytest.raises(ValidationError, match="your own role") as own,
