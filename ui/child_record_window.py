@@ -8,6 +8,13 @@ measurements beside the UK-WHO charts. "Record contact…" (Ctrl+N, or Enter
 on a review) opens the contact form; when it saves, the whole record is read
 again so the reviews, contacts, measurements, charts and alerts all agree.
 
+Working offline (issue 12): on the laptop's copy a yellow banner says so, and
+what the shared database decides (closing or reopening the record, who
+accessed it; in the tabs, screening and immunisations and changes to
+referrals made before going offline) is switched off, each saying why
+(``ui/offline_actions.py``). Contacts, new referrals, printing and correcting
+details stay on.
+
 Records through time (issue 4): "Close the record…" records a transfer out,
 a move, a discharge or a death; a closed record shows a banner saying so
 ("Moved away on 3 Oct 2026 — to Leeds. Record is read-only."), contact
@@ -62,6 +69,14 @@ from healthvisitor.ui.contact_form import (
 from healthvisitor.ui.edit_details_dialogs import EditDetailsMenu  # issue 9: editing details
 from healthvisitor.ui.form_fields import WARNING_SIGN
 from healthvisitor.ui.growth_chart_view import GrowthChartView
+from healthvisitor.ui.offline_actions import (
+    RECORD_OFFLINE,
+    TITLE_SUFFIX,
+    OfflineBanner,
+    disable_offline,
+    offline_reason,
+    works_offline,
+)
 from healthvisitor.ui.print_preview import ReportRun, preview_red_book
 from healthvisitor.ui.referral_prompts import ReferralPromptsDialog, show_referral_prompts
 from healthvisitor.ui.referrals_panel import ReferralsPanel
@@ -382,6 +397,8 @@ class ChildRecordWindow(QMainWindow):
         self.setWindowIcon(app_icon())
         self.setMinimumSize(900, 560)
         self.workspace = workspace
+        #: On the laptop's offline copy (issue 12): what the shared database decides is off.
+        self.offline = works_offline(workspace)
         self.record = record
         self.contact_form: ContactForm | None = None
         self.status_dialog: RecordDialog | None = None
@@ -426,6 +443,11 @@ class ChildRecordWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
+        # Issue 12: on the laptop's offline copy the record says so above everything.
+        self.offline_banner: OfflineBanner | None = None
+        if self.offline:
+            self.offline_banner = OfflineBanner(central, RECORD_OFFLINE)
+            layout.addWidget(self.offline_banner)
         layout.addWidget(self.header)
         body = QVBoxLayout()
         body.setContentsMargins(16, 10, 16, 12)
@@ -510,6 +532,7 @@ class ChildRecordWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         record_menu = self.menuBar().addMenu("&Record")
+        self.record_menu = record_menu
         self.record_action = QAction("Record a &contact…", self)
         self.record_action.setShortcut(QKeySequence.StandardKey.New)
         self.record_action.triggered.connect(lambda: self.record_contact())
@@ -554,7 +577,10 @@ class ChildRecordWindow(QMainWindow):
 
     def show_record(self, record: ChildRecord) -> None:
         self.record = record
-        self.setWindowTitle(f"{record.name} ({record.nhs_number}) — HealthVisitor")
+        self.setWindowTitle(
+            f"{record.name} ({record.nhs_number}) — HealthVisitor"
+            + (TITLE_SUFFIX if self.offline else "")
+        )
         self.header.show_record(record)
         self.banner.show_alerts(record.alerts)
         self.reviews.set_lines(record.reviews)
@@ -598,12 +624,35 @@ class ChildRecordWindow(QMainWindow):
                 change.setEnabled(False)
                 change.setToolTip(record.read_only_reason)
             self.reviews_table.setToolTip(record.read_only_reason)
+        self._offline_limits(record)
         # The tabs hear it at once too, not only the next time they are shown.
         for index in range(self.tabs.count()):
             tab = self.tabs.widget(index)
             if isinstance(tab, (ReferralsPanel, ScreeningPanel)):
                 tab.set_read_only(record.read_only_reason)
         # --- end of issue 8, own caseload ---
+
+    def _offline_limits(self, record: ChildRecord) -> None:
+        """On the offline copy (issue 12): off, saying why, what the shared database decides.
+
+        A contact, a new referral, printing and the details the copy may change stay on.
+        """
+        if not self.offline:
+            return
+        disable_offline(self.access_log_action, "access_log")
+        if record.read_only_reason:
+            return  # a colleague's record: already off, and why is said
+        for change in (
+            self.close_record_action,
+            self.reopen_action,
+            self.closed_banner.reopen_button,
+        ):
+            disable_offline(change, "record_status")
+        if record.is_closed and self.closed_banner.reopen_button.isVisibleTo(self.closed_banner):
+            # The banner's button is the way most people reopen: say beside it why not now.
+            self.closed_banner.note.setText(
+                f"{self.closed_banner.note.text()} {offline_reason('record_status')}"
+            )
 
     def _show_history(self, record: ChildRecord) -> None:
         self.status_history.set_lines(record.status_history)
@@ -655,8 +704,13 @@ class ChildRecordWindow(QMainWindow):
     def print_professional_copy(self) -> ReportRun:
         return preview_red_book(self, self.workspace, self.record.id, for_family=False)
 
-    def show_access_log(self) -> AccessLogDialog:
-        """Who accessed this record, over a range of days (team leads; audited)."""
+    def show_access_log(self) -> AccessLogDialog | None:
+        """Who accessed this record, over a range of days (team leads; audited).
+
+        Not offline (issue 12): the copy holds only what this laptop did.
+        """
+        if self.offline:
+            return None
         return open_access_log(self, self.workspace, self.record.id, self.record.name)
 
     # --- Recording a contact --------------------------------------------------------
@@ -684,6 +738,8 @@ class ChildRecordWindow(QMainWindow):
         """Ask why and when the record closes (window-modal); the record is read again after."""
         if self.record.is_closed or self.record.read_only_reason:  # issue 8
             return None
+        if self.offline:  # issue 12: the action is off; a shortcut must not open it
+            return None
         self.status_dialog = open_dialog(
             CloseRecordDialog(self.workspace, self.record, self),
             on_saved=self._status_saved,
@@ -694,7 +750,7 @@ class ChildRecordWindow(QMainWindow):
     def reopen_record(self) -> RecordDialog | None:
         if not self.record.is_closed or self.record.record_status is RecordStatus.DECEASED:
             return None
-        if self.record.read_only_reason:  # issue 8: a colleague's record
+        if self.record.read_only_reason or self.offline:  # issue 8; issue 12
             return None
         self.status_dialog = open_dialog(
             ReopenRecordDialog(self.workspace, self.record, self),

@@ -13,7 +13,9 @@ window:
 * what cannot be done on the copy (registering families, carers, pregnancies
   and children, transfers in, births and outcomes; reading another team's
   record; the team's figures; the conflicts screen, which is the server's) is
-  disabled, its tooltip saying why;
+  disabled, its tooltip saying why, in the words of ``ui/offline_actions.py``
+  (the one list of what cannot be done offline: the child's record window,
+  its tabs and the team board disable their part of it themselves);
 * the connection indicator keeps trying the shared database; when it answers,
   the banner says so and offers "Synchronise and carry on online": the copy
   is sent and brought up to date (push, then pull, off the GUI thread), then
@@ -28,10 +30,20 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMainWindow, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow
 
 from healthvisitor.errors import DatabaseUnavailableError
 from healthvisitor.sync.offline_sign_in import OfflineWorkspace, synchronise_back_online
+from healthvisitor.ui.offline_actions import (
+    BANNER_STYLE,
+    CARRY_ON_TEXT,
+    NEEDS_SERVER,
+    NOT_OFFLINE,
+    TITLE_SUFFIX,
+    WORKING_OFFLINE,
+    OfflineBanner,
+    disable_offline,
+)
 from healthvisitor.ui.worker import Loader, refusal_or_raise
 
 if TYPE_CHECKING:
@@ -39,59 +51,13 @@ if TYPE_CHECKING:
     from healthvisitor.sync.desk import SyncOutcome
     from healthvisitor.ui.offline_sync import OfflineMenu, OfflineStatus
 
-WORKING_OFFLINE = (
-    "Working offline: changes are kept on this laptop and sent when the shared database "
-    "answers again."
-)
 BACK_ONLINE = (
     "The shared database answers again. Synchronise to send what you recorded offline, "
     "then sign in online to carry on."
 )
-CARRY_ON_TEXT = "Synchronise and carry on &online"
 SYNCHRONISING = "Sending what you recorded offline, then bringing the copy up to date…"
-TITLE_SUFFIX = " — working offline"
-NOT_OFFLINE = "Not while working offline: {why} needs the shared database. Do it when connected."
 #: How often the changes waiting are counted again (a save on the copy adds one).
 RECOUNT_MS = 5_000
-BANNER_STYLE = (
-    "QFrame#offlineBanner { background: #FFEB3B; }"
-    "QLabel#offlineBannerText { color: #212B32; font-weight: bold; }"
-)
-
-#: The main window's actions that need the shared database, and why (their words).
-NEEDS_SERVER = {
-    "records_menu": "registering or transferring records (the shared database decides them)",
-    "team_performance_action": "the team's figures (from every laptop's records)",
-    "my_figures_action": "your figures (from every laptop's records)",
-}
-
-
-def _disable(action: QAction, why: str) -> None:
-    action.setEnabled(False)
-    words = NOT_OFFLINE.format(why=why[0].upper() + why[1:])
-    action.setToolTip(words)
-    action.setStatusTip(words)
-
-
-class OfflineBanner(QFrame):
-    """The yellow strip under the blue banner: working offline, or the server is back."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("offlineBanner")
-        self.setStyleSheet(BANNER_STYLE)
-        self.setAutoFillBackground(True)
-        self.text = QLabel(WORKING_OFFLINE)
-        self.text.setObjectName("offlineBannerText")
-        self.text.setWordWrap(True)
-        self.text.setAccessibleName("Working offline")
-        self.button = QPushButton(CARRY_ON_TEXT.replace("&", ""))
-        self.button.setAccessibleName("Synchronise and carry on online")
-        self.button.hide()
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(16, 6, 16, 6)
-        layout.addWidget(self.text, 1)
-        layout.addWidget(self.button)
 
 
 class OfflineWorking(QObject):
@@ -153,27 +119,28 @@ class OfflineWorking(QObject):
             )
 
     def _disable_what_needs_the_server(self) -> list[QAction]:
+        """The main window's part of ``NEEDS_SERVER`` (``ui/offline_actions.py``); the record
+        window, its tabs and the team board disable their own (``works_offline``)."""
         window = self.window_
         disabled: list[QAction] = []
         records = getattr(window, "records_menu", None)
         if records is not None:
-            records.setToolTipsVisible(True)
             for action in records.actions():
                 if not action.isSeparator():
-                    _disable(action, NEEDS_SERVER["records_menu"])
+                    disable_offline(action, "records_menu")
                     disabled.append(action)
         for name in ("team_performance_action", "my_figures_action"):
             action = getattr(window, name, None)
             if isinstance(action, QAction):
-                _disable(action, NEEDS_SERVER[name])
+                disable_offline(action, name)
                 disabled.append(action)
         glass = getattr(window, "break_glass", None)
         action = getattr(glass, "action", None)
         if isinstance(action, QAction):
-            _disable(action, "reading another team's record (it is not on this laptop)")
+            disable_offline(action, "break_glass")
             disabled.append(action)
         conflicts = self.menu.conflicts_action
-        _disable(conflicts, "resolving conflicts (they are kept on the shared database)")
+        disable_offline(conflicts, "conflicts")
         disabled.append(conflicts)
         for menu in (action.parent() for action in disabled):
             if hasattr(menu, "setToolTipsVisible"):
@@ -248,7 +215,11 @@ class OfflineWorking(QObject):
 
 __all__ = [
     "BACK_ONLINE",
+    "BANNER_STYLE",
     "CARRY_ON_TEXT",
+    "NEEDS_SERVER",
+    "NOT_OFFLINE",
+    "TITLE_SUFFIX",
     "WORKING_OFFLINE",
     "OfflineBanner",
     "OfflineWorking",

@@ -19,6 +19,13 @@ On a record the user may read but not change (a colleague's caseload, issue
 ``read_only_reason`` as its tooltip and as a note above the table; printing a
 letter stays (it only reads). The services refuse such a change anyway; the
 panel does not invite it.
+
+On the laptop's offline copy (issue 12) a new referral can be drafted and
+sent, and a prompt a visit recorded offline raised can be decided: they go to
+the shared database as they stand. A referral or prompt already on the shared
+database cannot be changed there (its steps are the server's): its buttons
+are off, their tooltip and a note above the table saying why
+(``ui/offline_actions.py``). Printing a letter stays.
 """
 
 from __future__ import annotations
@@ -52,8 +59,15 @@ from healthvisitor.reports.referral_letter import referral_letter_pdf
 from healthvisitor.services.pregnancies import PregnancyRow
 from healthvisitor.services.referrals import FollowUpLine, ReferralLine, ReferralPromptLine
 from healthvisitor.services.workspace import Workspace
+from healthvisitor.sync.offline_changes import added_here
 from healthvisitor.ui.form_drafts import keep_draft
 from healthvisitor.ui.line_table_model import LINE_ROLE, LineColumn, LineTableModel
+from healthvisitor.ui.offline_actions import (
+    offline_note,
+    offline_reason,
+    say_offline,
+    works_offline,
+)
 from healthvisitor.ui.referral_dialogs import (
     EditDraftDialog,
     FollowUpDialog,
@@ -184,6 +198,12 @@ class ReferralsPanel(QWidget):
         self.read_only_note.setWordWrap(True)
         self.read_only_note.setAccessibleName("Why the referrals cannot be changed")
         self.read_only_note.hide()
+        #: On the offline copy (issue 12): only what was added on this laptop and not sent
+        #: yet may be changed (the referrals' and prompts' ids); said in ``offline_note``.
+        self.offline = works_offline(workspace)
+        self.referrals_here: frozenset[uuid.UUID] = frozenset()
+        self.prompts_here: frozenset[uuid.UUID] = frozenset()
+        self.offline_note = offline_note("Why some referrals cannot be changed")
         #: Prompts still to decide (issue 5), one box each; decided ones keep their tick
         #: until the panel is read again.
         self.prompt_boxes: list[PromptBox] = []
@@ -244,6 +264,7 @@ class ReferralsPanel(QWidget):
         actions.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.read_only_note)
+        layout.addWidget(self.offline_note)
         layout.addWidget(self._to_decide_scroll)
         layout.addLayout(actions)
         layout.addWidget(self.empty)
@@ -269,10 +290,40 @@ class ReferralsPanel(QWidget):
 
     def _prompts_read_only(self) -> None:
         for box in self.prompt_boxes:
+            on_server = not self.read_only_reason and not self.may_change_prompt(box.prompt)
             for control in box.inputs():
-                control.setEnabled(not self.read_only_reason and not box.is_decided)
+                control.setEnabled(
+                    not self.read_only_reason and not on_server and not box.is_decided
+                )
                 if self.read_only_reason:
                     control.setToolTip(self.read_only_reason)
+                elif on_server:
+                    control.setToolTip(offline_reason("prompt_on_server"))
+        self._say_offline()
+
+    # --- Working offline (issue 12) ---------------------------------------------------------
+
+    def may_change_referral(self, line: ReferralLine) -> bool:
+        """Online, any referral; on the offline copy, one made here and not sent yet."""
+        return not self.offline or line.id in self.referrals_here
+
+    def may_change_prompt(self, prompt: ReferralPromptLine) -> bool:
+        """Online, any prompt; on the offline copy, one raised here and not sent yet."""
+        return not self.offline or prompt.id in self.prompts_here
+
+    def _say_offline(self) -> None:
+        """The note above the table, while something listed is the shared database's."""
+        on_server = not self.read_only_reason and (
+            any(
+                line.is_open and not self.may_change_referral(line)
+                for line in map(self.model.line_at, range(self.model.rowCount()))
+            )
+            or any(
+                not self.may_change_prompt(box.prompt) and not box.is_decided
+                for box in self.prompt_boxes
+            )
+        )
+        say_offline(self.offline_note, "referral_on_server" if on_server else None)
 
     def _child(self) -> uuid.UUID:
         assert self.child_id is not None  # a child's panel (the constructor checked)
@@ -296,10 +347,14 @@ class ReferralsPanel(QWidget):
         for box in self.prompt_boxes:
             box.setParent(None)
             box.deleteLater()
+        if self.offline:
+            self.prompts_here = added_here(
+                self.workspace.engine, "referral_prompts", (prompt.id for prompt in waiting)
+            )
         self.prompt_boxes = [self._prompt_box(prompt) for prompt in waiting]
         for box in self.prompt_boxes:
             self._to_decide_column.addWidget(box)
-        if self.read_only_reason:
+        if self.read_only_reason or self.offline:
             self._prompts_read_only()
         count = len(waiting)
         self.to_decide.setTitle(
@@ -338,12 +393,17 @@ class ReferralsPanel(QWidget):
         except HealthVisitorError as error:
             warn_not_shown(self, "Referrals not shown", error)
             return
+        if self.offline:
+            self.referrals_here = added_here(
+                self.workspace.engine, "referrals", (line.id for line in lines)
+            )
         self.model.set_lines(lines)
         self.empty.setVisible(not lines)
         self.table.setVisible(bool(lines))
         if chosen is not None:
             self.choose(chosen.id)
         self._selection_changed()
+        self._say_offline()
 
     def choose(self, referral_id: uuid.UUID) -> None:
         for row in range(self.model.rowCount()):
@@ -363,22 +423,30 @@ class ReferralsPanel(QWidget):
         self.detail.setText(history_text(line) if line else "")
         self.detail.setVisible(line is not None)
         may_change = not self.read_only_reason
-        is_open = line is not None and line.is_open and may_change
+        # Offline (issue 12): a new referral may be made, and one made here moved on.
+        on_server = may_change and line is not None and not self.may_change_referral(line)
+        is_open = line is not None and line.is_open and may_change and not on_server
         self.new_button.setEnabled(may_change)
         self.step_button.setEnabled(is_open)
         self.edit_button.setEnabled(
-            may_change and line is not None and line.status is ReferralStatus.DRAFT
+            may_change
+            and not on_server
+            and line is not None
+            and line.status is ReferralStatus.DRAFT
         )
         self.follow_up_button.setEnabled(is_open)
         self.close_button.setEnabled(is_open)
         self.letter_button.setEnabled(line is not None)  # reading: allowed on any record
+        why_not = self.read_only_reason or (
+            offline_reason("referral_on_server") if on_server else ""
+        )
         for button, words in (
             (self.step_button, "Record the next step of the chosen referral"),
             (self.edit_button, "Edit the wording of the chosen draft referral"),
             (self.follow_up_button, "Set the follow-up date of the chosen referral"),
             (self.close_button, "Close the chosen referral with an outcome"),
         ):
-            button.setToolTip(self.read_only_reason or words)
+            button.setToolTip(why_not or words)
 
     # --- Actions ----------------------------------------------------------------------------
 
@@ -428,6 +496,8 @@ class ReferralsPanel(QWidget):
         line = self.chosen()
         if line is None or not line.is_open or self.read_only_reason:  # a double click too
             return None
+        if not self.may_change_referral(line):  # issue 12: the shared database's
+            return None
         dialog = StepDialog(self.workspace, line, self, step=step)
         self._open(dialog)
         return dialog
@@ -443,6 +513,8 @@ class ReferralsPanel(QWidget):
         line = self.chosen()
         if line is None or line.status is not ReferralStatus.DRAFT or self.read_only_reason:
             return None
+        if not self.may_change_referral(line):  # issue 12: the shared database's
+            return None
         dialog = EditDraftDialog(self.workspace, line, self)
         dialog.no_longer_draft.connect(self.reload_referrals)
         self._open(dialog)
@@ -451,6 +523,8 @@ class ReferralsPanel(QWidget):
     def set_follow_up(self) -> FollowUpDialog | None:
         line = self.chosen()
         if line is None or not line.is_open or self.read_only_reason:
+            return None
+        if not self.may_change_referral(line):  # issue 12: the shared database's
             return None
         dialog = FollowUpDialog(self.workspace, line, self)
         self._open(dialog)

@@ -5,9 +5,17 @@ safeguarding discussion with the team lead. Each request is listed here
 (the child, what was found, who asked, when) until the lead records that the
 discussion was held: the date and what was agreed. That closes it, once, and
 is audited; the list then no longer shows it.
+
+On the laptop's offline copy (issue 12) a discussion asked for before the
+laptop went offline is the shared database's to close: "Record discussion"
+is off for it, its tooltip and a note beside it saying why
+(``ui/offline_actions.py``). One asked for on this laptop, not sent yet, may
+be recorded.
 """
 
 from __future__ import annotations
+
+import uuid
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
@@ -25,9 +33,16 @@ from PySide6.QtWidgets import (
 from healthvisitor.errors import HealthVisitorError
 from healthvisitor.services.referrals import DiscussionLine
 from healthvisitor.services.workspace import Workspace
+from healthvisitor.sync.offline_changes import added_here
 from healthvisitor.ui.contact_form_sections import date_edit, from_qdate, to_qdate
 from healthvisitor.ui.form_fields import FormField
 from healthvisitor.ui.line_table_model import LINE_ROLE, LineColumn, LineTableModel
+from healthvisitor.ui.offline_actions import (
+    disable_offline,
+    offline_note,
+    say_offline,
+    works_offline,
+)
 from healthvisitor.ui.referral_dialogs import _FormDialog, open_dialog, text_box
 from healthvisitor.ui.worker import warn_not_shown
 
@@ -100,6 +115,10 @@ class SafeguardingDiscussions(QWidget):
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
+        #: On the offline copy (issue 12): only a request made here (its prompt's id) is closed.
+        self.offline = works_offline(workspace)
+        self.asked_here: frozenset[uuid.UUID] = frozenset()
+        self.offline_note = offline_note("Why the discussion cannot be recorded")
         self.dialog: RecordDiscussionDialog | None = None
         self._shown_once = False
         self.model = DiscussionsModel(self)
@@ -132,6 +151,7 @@ class SafeguardingDiscussions(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
         layout.addLayout(bar)
+        layout.addWidget(self.offline_note)
         layout.addWidget(self.table)
         self.reload()
 
@@ -148,6 +168,10 @@ class SafeguardingDiscussions(QWidget):
         except HealthVisitorError as error:
             warn_not_shown(self, "Safeguarding discussions not shown", error)
             return
+        if self.offline:
+            self.asked_here = added_here(
+                self.workspace.engine, "referral_prompts", (line.prompt_id for line in lines)
+            )
         self.model.set_lines(lines)
         count = len(lines)
         self.heading.setText(
@@ -173,12 +197,22 @@ class SafeguardingDiscussions(QWidget):
         line = index.data(LINE_ROLE)
         return line if isinstance(line, DiscussionLine) else None
 
+    def may_record(self, line: DiscussionLine) -> bool:
+        """Online, any; on the offline copy, one asked for here and not sent yet (issue 12)."""
+        return not self.offline or line.prompt_id in self.asked_here
+
     def _enable(self) -> None:
-        self.record_button.setEnabled(self.chosen() is not None)
+        line = self.chosen()
+        self.record_button.setEnabled(line is not None)
+        self.record_button.setToolTip("Record when the discussion was held and what was agreed")
+        on_server = line is not None and not self.may_record(line)
+        if on_server:
+            disable_offline(self.record_button, "discussion")
+        say_offline(self.offline_note, "discussion" if on_server else None)
 
     def record_chosen(self) -> RecordDiscussionDialog | None:
         line = self.chosen()
-        if line is None:
+        if line is None or not self.may_record(line):  # issue 12: the shared database's
             return None
         dialog = RecordDiscussionDialog(self.workspace, line, self)
         self.dialog = dialog

@@ -9,6 +9,9 @@ record the tab is read-only: the record buttons are hidden, as the window
 hides "Record a contact". On a record the user may read but not change (a
 colleague's caseload or break-glass, issue 8) the buttons are off, with the
 record's ``read_only_reason`` as their tooltip and as a note above them.
+On the laptop's offline copy (issue 12) the buttons are off too, the note and
+their tooltip saying so (``ui/offline_actions.py``): screening results and
+immunisations are not recorded offline, and the copy would refuse them.
 """
 
 from __future__ import annotations
@@ -45,6 +48,12 @@ from healthvisitor.services.workspace import Workspace
 from healthvisitor.ui.contact_form_sections import date_edit, from_qdate, to_qdate
 from healthvisitor.ui.form_fields import ChoiceCombo, FormField
 from healthvisitor.ui.line_table_model import LineColumn, LineTableModel
+from healthvisitor.ui.offline_actions import (
+    offline_note,
+    offline_reason,
+    say_offline,
+    works_offline,
+)
 from healthvisitor.ui.referral_dialogs import _FormDialog, open_dialog, text_box
 from healthvisitor.ui.referrals_panel import record_read_only_reason
 from healthvisitor.ui.worker import warn_not_shown
@@ -278,6 +287,9 @@ class ScreeningPanel(QWidget):
         self.read_only_note.setWordWrap(True)
         self.read_only_note.setAccessibleName("Why screening and immunisations cannot be changed")
         self.read_only_note.hide()
+        #: On the offline copy (issue 12): nothing here can be recorded; said in ``offline_note``.
+        self.offline = works_offline(workspace)
+        self.offline_note = offline_note("Why screening and immunisations cannot be recorded")
         self.screening_button.clicked.connect(self.record_screening)
         self.immunisation_button.clicked.connect(self.record_immunisation)
 
@@ -303,6 +315,7 @@ class ScreeningPanel(QWidget):
         layout.setContentsMargins(8, 10, 8, 8)
         layout.setSpacing(6)
         layout.addWidget(self.read_only_note)
+        layout.addWidget(self.offline_note)
         layout.addLayout(buttons)
         layout.addLayout(top, 1)
         layout.addWidget(_heading("Routine schedule: &due, overdue and given", self.schedule_table))
@@ -321,12 +334,20 @@ class ScreeningPanel(QWidget):
         self.read_only_reason = reason
         self.read_only_note.setText(f"Read only. {reason}" if reason else "")
         self.read_only_note.setVisible(bool(reason))
+        offline = self.offline and not reason  # a colleague's record says its own reason
         for button, words in (
             (self.screening_button, "Record a newborn screening result"),
             (self.immunisation_button, "Record a vaccine dose given"),
         ):
-            button.setEnabled(not reason)
-            button.setToolTip(reason or words)
+            button.setEnabled(not reason and not offline)
+            button.setToolTip(reason or (offline_reason("screening") if offline else words))
+        self._say_offline()
+
+    def _say_offline(self) -> None:
+        """The offline note, beside the buttons it explains (none on a closed record)."""
+        closed = self.view is not None and self.view.record_closed
+        shown = self.offline and not self.read_only_reason and not closed
+        say_offline(self.offline_note, "screening" if shown else None)
 
     def reload(self) -> None:
         try:
@@ -352,6 +373,7 @@ class ScreeningPanel(QWidget):
         for button in (self.screening_button, self.immunisation_button):
             # Hidden on a closed record, as the window hides "Record a contact".
             button.setVisible(not view.record_closed)
+        self._say_offline()
 
     def _open(self, dialog: _FormDialog) -> _FormDialog:
         self.dialog = dialog
@@ -360,14 +382,14 @@ class ScreeningPanel(QWidget):
         return dialog
 
     def record_screening(self) -> _FormDialog | None:
-        if self.view is None or self.view.record_closed or self.read_only_reason:
+        if self.view is None or self.view.record_closed or self.read_only_reason or self.offline:
             return None
         return self._open(
             ScreeningResultDialog(self.workspace, self.desk, self.view, self.child_id, self)
         )
 
     def record_immunisation(self) -> _FormDialog | None:
-        if self.view is None or self.view.record_closed or self.read_only_reason:
+        if self.view is None or self.view.record_closed or self.read_only_reason or self.offline:
             return None
         return self._open(
             ImmunisationDialog(self.workspace, self.desk, self.view, self.child_id, self)

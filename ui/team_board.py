@@ -24,6 +24,11 @@ answer the tab says it is loading; while a later one is on its way the board
 shown stays, with the lead's choices kept, but the actions wait for it (each
 dialog works on the rows the lead saw, and the services refuse a change made
 against rows someone has changed since).
+
+On the laptop's offline copy (issue 12) the board is shown from the copy, but
+every allocation, cover, undo and transfer is the shared database's to
+decide: those buttons (and their shortcuts) are off, their tooltip and a note
+above the board saying why (``ui/offline_actions.py``).
 """
 
 from __future__ import annotations
@@ -77,6 +82,12 @@ from healthvisitor.ui.caseload_model import (
     COLUMNS as CASELOAD_COLUMNS,
 )
 from healthvisitor.ui.line_table_model import LINE_ROLE, LineColumn, LineTableModel, ModelIndex
+from healthvisitor.ui.offline_actions import (
+    disable_offline,
+    offline_note,
+    say_offline,
+    works_offline,
+)
 from healthvisitor.ui.worker import Loader, refusal_or_raise, warn_not_shown
 
 if TYPE_CHECKING:
@@ -312,6 +323,9 @@ class TeamBoardView(QWidget):
         super().__init__(parent)
         self._workspace = workspace
         self._reload = reload
+        #: On the offline copy (issue 12): the board is read, nothing on it is changed.
+        self.offline = works_offline(workspace)
+        self.offline_note = offline_note("Why allocations cannot be changed")
         self.board: TeamBoard | None = None
         #: The dialog open now, if any (tests drive it; it closes itself).
         self.dialog: QDialog | None = None
@@ -435,6 +449,7 @@ class TeamBoardView(QWidget):
         layout.setContentsMargins(0, 8, 0, 0)
         layout.setSpacing(6)
         layout.addLayout(actions)
+        layout.addWidget(self.offline_note)
         weights_line = QHBoxLayout()
         weights_line.addWidget(self.weights, 1)
         weights_line.addWidget(self.updating)
@@ -628,6 +643,25 @@ class TeamBoardView(QWidget):
         self.cover_button.setEnabled(acting)
         self.history_button.setEnabled(acting)
         self.transfer_button.setEnabled(acting)
+        if self.offline:  # issue 12: the shared database decides who has which child
+            for button in self._changing_buttons():
+                disable_offline(button, "allocation")
+        say_offline(self.offline_note, "allocation" if self.offline else None)
+
+    def _changing_buttons(self) -> tuple[QPushButton, ...]:
+        return (
+            self.allocate_button,
+            self.reallocate_button,
+            self.cover_button,
+            self.history_button,
+            self.transfer_button,
+        )
+
+    def _offline(self) -> bool:
+        """True (and said) on the offline copy: no allocation is changed there."""
+        if self.offline:
+            say_offline(self.offline_note, "allocation")
+        return self.offline
 
     # --- Acting: the dialogs -------------------------------------------------------------
 
@@ -666,7 +700,7 @@ class TeamBoardView(QWidget):
         """The allocation dialog over the unallocated list, the chosen children ticked."""
         if self._workspace is None or self.board is None or not self.board.unallocated:
             return None
-        if self._waiting_for_board():
+        if self._offline() or self._waiting_for_board():
             return None
         dialog = AllocationDialog(
             self._workspace,
@@ -682,7 +716,7 @@ class TeamBoardView(QWidget):
     def reallocate_chosen(self) -> AllocationDialog | None:
         """The allocation dialog over the chosen health visitor's own children."""
         load = self.current_member()
-        if self._workspace is None or self._waiting_for_board():
+        if self._workspace is None or self._offline() or self._waiting_for_board():
             return None
         if load is None:
             self.say("Choose a health visitor in the table first, then press Reallocate.")
@@ -719,7 +753,7 @@ class TeamBoardView(QWidget):
         return dialog
 
     def open_cover(self) -> CoverDialog | None:
-        if self._workspace is None or self._waiting_for_board():
+        if self._workspace is None or self._offline() or self._waiting_for_board():
             return None
         load = self.current_member()
         dialog = CoverDialog(
@@ -733,7 +767,7 @@ class TeamBoardView(QWidget):
         return dialog
 
     def open_recent_changes(self) -> RecentChangesDialog | None:
-        if self._workspace is None or self._waiting_for_board():
+        if self._workspace is None or self._offline() or self._waiting_for_board():
             return None
         dialog = RecentChangesDialog(self._workspace, parent=self)
         dialog.changed.connect(self._changed)
@@ -743,7 +777,9 @@ class TeamBoardView(QWidget):
     def transfer_chosen(self) -> TransferDialog | None:
         """The transfer dialog over the chosen unallocated children, or else over the
         chosen health visitor's own children."""
-        if self._workspace is None or self.board is None or self._waiting_for_board():
+        if self._workspace is None or self.board is None:
+            return None
+        if self._offline() or self._waiting_for_board():
             return None
         chosen = self.chosen_unallocated()
         load = self.current_member()

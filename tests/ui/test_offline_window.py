@@ -3,152 +3,45 @@ database cannot be reached, record a visit there, and send it when the database 
 
 Against the real PostgreSQL server (the offline scene of tests/sync/conftest.py; with
 CI=true these must run), reached through a line of the test's own that can be cut and
-restored (``SwitchableLine``): the shared server stays up for everyone else.
+restored (``SwitchableLine``, tests/ui/offline_scene.py): the shared server stays up for
+everyone else.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import socket
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, select
 
-from healthvisitor.clock import local_today
-from healthvisitor.config import DatabaseChoice, parse_url
-from healthvisitor.domain.enums import ContactKind, ContactLocation, ContactOutcome, MeasurementKind
-from healthvisitor.persistence.database import create_database_engine
 from healthvisitor.persistence.models import AuditEvent, Contact
 from healthvisitor.persistence.unit_of_work import unit_of_work
-from healthvisitor.services import contacts
 from healthvisitor.sync import pull
 from healthvisitor.sync.desk import copy_path
-from healthvisitor.sync.offline_sign_in import OfflineWorkspace, VerifierKeepingSignInDesk
+from healthvisitor.sync.offline_sign_in import OfflineWorkspace
 from healthvisitor.ui import app
 from healthvisitor.ui.app import Sessions
 from healthvisitor.ui.main_window import MainWindow
+from healthvisitor.ui.offline_actions import offline_reason
 from healthvisitor.ui.offline_window import BACK_ONLINE, WORKING_OFFLINE
 from healthvisitor.ui.sign_in import SignInDialog
 from tests.keyrings import MemoryKeyring
-from tests.sync import conftest as offline_scene
 from tests.sync.conftest import TODAY, Scene, new_laptop
+from tests.ui import offline_scene
 from tests.ui.conftest import LOAD_WAIT_MS, wait_loaded
-from tests.ui.signing_in import PASSWORD, cheap_hashing, dispose, give_password, sign_in
+from tests.ui.offline_scene import SwitchableLine, a_visit, prepare_copy, shoot
+from tests.ui.signing_in import PASSWORD, cheap_hashing, give_password, sign_in
 
 pytestmark = [pytest.mark.gui, pytest.mark.postgres]
 
+# The fixtures, shared with the record window's offline tests (tests/ui/offline_scene.py).
 scene = offline_scene.scene
 _encrypted_template = offline_scene._encrypted_template
-
-#: Set to keep the screens somewhere a person can look at them (else the test's folder).
-SHOTS_ENV = "HV_OFFLINE_SHOTS"
-
-
-class SwitchableLine:
-    """A TCP proxy to the PostgreSQL server that can be cut (nothing answers) and restored."""
-
-    def __init__(self, upstream_port: int) -> None:
-        self._upstream = upstream_port
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self.port = int(self._listener.getsockname()[1])
-        self._cut = threading.Event()
-        self._open: list[socket.socket] = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def cut(self) -> None:
-        self._cut.set()
-        for end in list(self._open):
-            self._close(end)
-        self._open.clear()
-
-    def restore(self) -> None:
-        self._cut.clear()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self._listener.accept()
-            except OSError:
-                return
-            if self._cut.is_set():
-                self._close(client)  # as a server that is not there
-                continue
-            server = socket.create_connection(("127.0.0.1", self._upstream))
-            self._open += [client, server]
-            for a, b in ((client, server), (server, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    def _pipe(self, source: socket.socket, target: socket.socket) -> None:
-        with contextlib.suppress(OSError):
-            while chunk := source.recv(65536):
-                target.sendall(chunk)
-        self._close(source)
-        self._close(target)
-
-    @staticmethod
-    def _close(end: socket.socket) -> None:
-        with contextlib.suppress(OSError):
-            end.shutdown(socket.SHUT_RDWR)
-        end.close()
-
-    def close(self) -> None:
-        self._listener.close()
-        self.cut()
-
-
-@pytest.fixture
-def line(scene: Scene) -> Iterator[SwitchableLine]:
-    proxy = SwitchableLine(scene.server.url.port or 5432)
-    yield proxy
-    proxy.close()
-
-
-@pytest.fixture
-def through_line(scene: Scene, line: SwitchableLine) -> Iterator[Engine]:
-    engine = create_database_engine(scene.server.url.set(port=line.port))
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def sessions(through_line: Engine) -> Iterator[Sessions]:
-    url = through_line.url.render_as_string(hide_password=False)
-    choice = DatabaseChoice(parse_url(url, "test"), "the test database")
-    started = Sessions(through_line, choice, demo=False, idle_lock_minutes=10, offer_drafts=False)
-    windows: list[QWidget] = []
-    started.window_opened.connect(windows.append)
-    yield started
-    started.end()
-    dispose([*windows, *([started.dialog] if started.dialog else [])])
-
-
-def shoot(widget: QWidget, name: str, folder: Path) -> Path:
-    folder = Path(os.environ.get(SHOTS_ENV, folder))
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    assert widget.grab().save(str(path))
-    return path
-
-
-def a_visit(child_id: object, actor_id: object) -> contacts.ContactEntry:
-    return contacts.ContactEntry(
-        kind=ContactKind.OTHER,
-        contact_date=local_today(),
-        location=ContactLocation.HOME,
-        outcome=ContactOutcome.COMPLETED,
-        delivered_by_id=actor_id,  # type: ignore[arg-type]
-        accountable_health_visitor_id=actor_id,  # type: ignore[arg-type]
-        child_id=child_id,  # type: ignore[arg-type]
-        who_was_seen="Mother and baby",
-        measurements=(contacts.MeasurementEntry(MeasurementKind.WEIGHT, 7.2),),
-    )
+line = offline_scene.line
+through_line = offline_scene.through_line
+sessions = offline_scene.sessions
 
 
 def test_offline_sign_in_opens_the_caseload_from_the_copy_and_what_is_recorded_reaches_the_server(
@@ -210,7 +103,8 @@ def test_offline_sign_in_opens_the_caseload_from_the_copy_and_what_is_recorded_r
     # What needs the server is disabled, saying why.
     new_family = window.records_menu.new_family_action
     assert not new_family.isEnabled()
-    assert new_family.toolTip().startswith("Not while working offline: Registering")
+    assert new_family.toolTip() == offline_reason("records_menu")
+    assert new_family.toolTip().startswith("Not while working offline: registering")
     assert not window.offline_menu.conflicts_action.isEnabled()
     assert not window.offline_menu.synchronise_action.isEnabled()  # not back yet
     assert window.connection_status.offline
@@ -305,12 +199,7 @@ def test_signing_out_of_the_offline_window_offers_the_copy_to_the_next_person(
     _encrypted_template: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    cheap_hashing(monkeypatch)
-    give_password(scene.server, scene.ann.username)
-    laptop = new_laptop(_encrypted_template, copy_path(scene.ann.user_id), memory_keyring)
-    pull(scene.server, laptop, scene.ann, today=TODAY)
-    laptop.dispose()
-    VerifierKeepingSignInDesk(scene.server).sign_in(scene.ann.username, PASSWORD)
+    prepare_copy(scene, scene.ann, memory_keyring, _encrypted_template, monkeypatch)
     line.cut()
     dialog = sessions.ask_to_sign_in(unreachable="Cannot reach the shared database.")
     assert dialog.offline_button.isVisibleTo(dialog)
