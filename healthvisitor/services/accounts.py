@@ -61,7 +61,7 @@ from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.services.access import account_change
 from healthvisitor.services.actor import Actor, actor_from_user
 from healthvisitor.services.audit import record_event
-from healthvisitor.services.policy import Permission, requires
+from healthvisitor.services.policy import Permission, no_permission_needed, requires
 
 #: argon2id with argon2-cffi's default profile, RFC 9106's "second recommended
 #: option" (t=3 passes, m=64 MiB, p=4 lanes, 16-byte salt, 32-byte hash). OWASP's
@@ -226,6 +226,7 @@ def _check_password(
     )
 
 
+@no_permission_needed("it judges the password of whoever signs in, before they may do anything")
 def judge_password(
     session: Session,
     actor: Actor,
