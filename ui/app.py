@@ -13,7 +13,9 @@ Offline (issue 12): when the shared database cannot be reached, at start or at
 sign-in, and this laptop has an offline copy, the sign-in dialog offers to work
 on the copy (``healthvisitor.sync.offline_sign_in``); the window then opens on
 it (``ui.offline_window``), and when the shared database answers again it
-offers to synchronise and sign in online.
+offers to synchronise and sign in online. The other way: when the connection
+drops under a window signed in online and this user's copy may be used, the
+window offers to carry on offline (``Sessions.carry_on_offline``).
 
 ``--user`` never lets anyone in without a password: it fills in the sign-in
 dialog's user name, and signs in straight away only with ``--demo``, to a
@@ -143,6 +145,14 @@ def show_problem(message: str) -> None:
 #: The sign-in after a session on the offline copy (issue 12) starts by saying so.
 OFFLINE_BEFORE = "The shared database could not be reached when this laptop last signed in."
 
+#: The sign-in after "Carry on offline on this laptop's copy" (issue 12) starts by saying so.
+SWITCHED_OFFLINE = (
+    "The shared database stopped answering. What you had open is kept on this laptop as "
+    "drafts, offered when the offline window opens."
+)
+#: How the online session ended when the person carried on offline (audited in the copy).
+SWITCHED_OFFLINE_REASON = "carried on offline: the shared database could not be reached"
+
 #: How many times the window asks for the shared database's password.
 PASSWORD_ATTEMPTS = 3
 
@@ -270,6 +280,8 @@ class Sessions(QObject):
         self.offline_session: OfflineSession | None = None
         self.copies_checked: CopiesChecked | None = None  # when back online
         self.dialog: SignInDialog | None = None
+        #: Carrying on offline: the user name whose copy the next sign-in offers.
+        self._offline_next_for = ""
         self.window: AnyWindow | None = None
         self.idle_lock: IdleLock | None = None
         from healthvisitor.ui.worker import on_account_changed
@@ -278,11 +290,14 @@ class Sessions(QObject):
         # the session: only signing in again (as the account now is) carries on.
         on_account_changed(self._account_changed)
 
-    def ask_to_sign_in(self, username: str = "", *, unreachable: str = "") -> SignInDialog:
+    def ask_to_sign_in(
+        self, username: str = "", *, unreachable: str = "", offline_first: bool = False
+    ) -> SignInDialog:
         """Show the sign-in dialog (the demo's accounts with ``--demo``); see the class.
 
         ``unreachable``: the shared database did not answer (at start): the dialog
-        says so and offers the offline copy."""
+        says so and offers the offline copy (``offline_first``: as the button Enter
+        presses, the person having chosen to carry on offline)."""
         from healthvisitor.ui.sign_in import SignInDialog
 
         dialog = SignInDialog(
@@ -292,6 +307,7 @@ class Sessions(QObject):
             username=username,
             offline=self.offline,
             unreachable=unreachable,
+            offline_first=offline_first,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.signed_in.connect(self._signed_in)
@@ -405,6 +421,10 @@ class Sessions(QObject):
             working = window.offline_menu.working_offline
             if working is not None:
                 working.carry_on_online.connect(self.carry_on_online)
+        elif isinstance(window, MainWindow):
+            offer = window.offline_menu.carry_on_offline
+            if offer is not None:  # online: offered when the connection drops
+                offer.carry_on_offline.connect(self.carry_on_offline)
         self.window, self.idle_lock = window, lock
         if self.offer_drafts and isinstance(window, MainWindow):
             offer_unsaved_drafts_once_shown(window)
@@ -436,11 +456,51 @@ class Sessions(QObject):
             )
         return closed
 
+    def carry_on_offline(self) -> bool:
+        """Issue 12: the connection dropped under the online window and the person chose to
+        carry on on this laptop's copy. The open forms close keeping their drafts (as
+        signing out at the locked screen does: a contact form would otherwise ask whether
+        to discard what was typed), the window closes, and the sign-in asks the same
+        person's password again for the copy (never the one typed online: it is gone)."""
+        window, lock = self.window, self.idle_lock
+        if window is None or lock is None or self.offline_session is not None:
+            return False
+        _kept, lost = lock.open_forms()
+        if lost and not self._lose_unkept_forms(window, lost):
+            return False
+        self._offline_next_for = window.workspace.actor.username
+        lock.sign_out()  # closes the forms, keeping their drafts; then _signed_out_at_lock
+        return self.window is None
+
+    @staticmethod
+    def _lose_unkept_forms(window: AnyWindow, lost: int) -> bool:
+        """Asked only after the person pressed "Carry on offline": typing no draft keeps."""
+        forms = "form" if lost == 1 else "forms"
+        answer = QMessageBox.question(
+            window,
+            "Carry on offline?",
+            f"{lost} open {forms} with typing that cannot be kept as a draft will be lost. "
+            "Carry on offline anyway?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
     def _signed_out_at_lock(self) -> None:
         # The lock has closed the forms, keeping their drafts; the windows are still covered.
+        username, self._offline_next_for = self._offline_next_for, ""
+        if username:
+            self._close_window(SWITCHED_OFFLINE_REASON, force=True, offline_for=username)
+            return
         self._close_window("signed out at the locked screen", force=True)
 
-    def _close_window(self, reason: str, *, force: bool, online_next: bool = False) -> bool:
+    def _close_window(
+        self, reason: str, *, force: bool, online_next: bool = False, offline_for: str = ""
+    ) -> bool:
+        """Close the window (``force``: whatever it asks), end the session, ask to sign in.
+
+        ``offline_for``: the person carries on offline: the sign-in asks their
+        password for the copy (the sign-out audited in the copy, the server being gone)."""
         window = self.window
         # Signed out while working offline: the next person is offered the copy too.
         offline_next = self.offline_session is not None and not online_next
@@ -457,19 +517,23 @@ class Sessions(QObject):
         if not closed and not force:
             return False  # the person kept a form open: still signed in
         window.hide()
-        self.end(reason)
+        self.end(reason, in_copy=bool(offline_for))
         window.deleteLater()
-        self.ask_to_sign_in(unreachable=OFFLINE_BEFORE if offline_next else "")
+        if offline_for:
+            self.ask_to_sign_in(offline_for, unreachable=SWITCHED_OFFLINE, offline_first=True)
+        else:
+            self.ask_to_sign_in(unreachable=OFFLINE_BEFORE if offline_next else "")
         return True
 
-    def end(self, reason: str = "closed the window") -> None:
-        """The session is over (signed out, or the application quits): audited."""
+    def end(self, reason: str = "closed the window", *, in_copy: bool = False) -> None:
+        """The session is over (signed out, or the application quits): audited
+        (``in_copy``: in the person's offline copy, the shared database being gone)."""
         window, lock = self.window, self.idle_lock
         self.window = self.idle_lock = None
         if lock is not None:
             lock.stop()
         if window is not None:
-            self._record_sign_out(window.workspace.actor, reason)
+            self._record_sign_out(window.workspace.actor, reason, in_copy=in_copy)
             if self.offline is not None:  # issue 12: the verifier held for a copy to come
                 from healthvisitor.sync.verifier import forget_held_verifier
 
@@ -482,9 +546,14 @@ class Sessions(QObject):
         if session is not None:
             session.engine.dispose()
 
-    def _record_sign_out(self, actor: Actor, reason: str) -> None:
+    def _record_sign_out(self, actor: Actor, reason: str, *, in_copy: bool = False) -> None:
         try:
-            self.session_desk.sign_out(actor, reason=reason)
+            if in_copy:
+                from healthvisitor.sync.offline_sign_in import record_sign_out_in_copy
+
+                record_sign_out_in_copy(actor, reason=reason)
+            else:
+                self.session_desk.sign_out(actor, reason=reason)
         except Exception:  # an unreachable database must not stop the sign-out itself
             log.exception("The sign-out could not be recorded in the audit trail")
 

@@ -16,6 +16,9 @@
   ``ui/offline_window.py`` adds the banner, disables what cannot be done
   offline and, when the shared database answers, offers to synchronise and
   sign in online (wired from ``build_offline_menu``).
+* **Online, the connection dropping** (a window on the shared database for someone
+  who may have a copy here): ``ui/offline_window.py``'s ``CarryOnOffline`` offers
+  to carry on on the copy, wired from ``build_offline_menu`` too.
 * ``check_copies_once_open``: as the app opens on the shared database, every
   copy on this computer is checked (a disabled account's is wiped, audited on
   the server, and the user is told).
@@ -54,7 +57,7 @@ if TYPE_CHECKING:
 
     from healthvisitor.config import DatabaseChoice
     from healthvisitor.services.workspace import Workspace
-    from healthvisitor.ui.offline_window import OfflineWorking
+    from healthvisitor.ui.offline_window import CarryOnOffline, OfflineWorking
 
 #: While online, the copy synchronises this often by itself (and whenever the
 #: connection comes back): a quarter of an hour keeps a laptop that is suddenly
@@ -397,6 +400,9 @@ class OfflineMenu(QMenu):
         self.conflicts_dialog: SyncConflictsDialog | None = None
         #: While the window works on the copy (``ui/offline_window.py``), else None.
         self.working_offline: OfflineWorking | None = None
+        #: On the shared database, with a copy possible: the offer to carry on offline
+        #: when the connection drops (``ui/offline_window.py``), else None.
+        self.carry_on_offline: CarryOnOffline | None = None
         self.synchronise_action = self.addAction(PREPARE_TEXT)
         self.synchronise_action.triggered.connect(self.synchronise)
         self.reason_action = None
@@ -471,6 +477,13 @@ def build_offline_menu(
 
         # After the other menus (the window builds this one last but Help): it disables them.
         menu.working_offline = OfflineWorking(window, workspace, status, menu)
+    elif status.desk is not None:
+        from healthvisitor.ui.offline_window import CarryOnOffline
+
+        # Online, where this user may have a copy: offered when the connection drops.
+        menu.carry_on_offline = CarryOnOffline(
+            window, workspace, sync_required_after_days=status.desk.sync_required_after_days
+        )
     return menu
 
 

@@ -22,6 +22,15 @@ window:
   ``carry_on_online`` is emitted and the app (``Sessions``) closes the window as
   signing out does (forms asked about, drafts kept) and asks the person to
   sign in online.
+
+The other way, ``CarryOnOffline`` (also made by ``build_offline_menu``, in a window
+signed in *online* on the shared database): when the connection indicator hears
+the connection is lost and this user's copy here may be signed in on
+(``OfflineSignIn.why_not_for``: theirs, with a verifier, not too old), the same
+yellow banner offers "Carry on offline on this laptop's copy"; nothing pops up by
+itself. Pressing it emits ``carry_on_offline``: the app closes the window keeping
+the open forms as drafts, and asks the password again for the copy. The offer
+goes when the shared database answers again.
 """
 
 from __future__ import annotations
@@ -33,7 +42,11 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMainWindow
 
 from healthvisitor.errors import DatabaseUnavailableError
-from healthvisitor.sync.offline_sign_in import OfflineWorkspace, synchronise_back_online
+from healthvisitor.sync.offline_sign_in import (
+    OfflineSignIn,
+    OfflineWorkspace,
+    synchronise_back_online,
+)
 from healthvisitor.ui.offline_actions import (
     BANNER_STYLE,
     CARRY_ON_TEXT,
@@ -213,14 +226,103 @@ class OfflineWorking(QObject):
         self.recount.stop()
 
 
+#: The banner of a window signed in online when the connection drops (``CarryOnOffline``).
+OFFER_OFFLINE = (
+    "The shared database cannot be reached. You can carry on offline on this laptop's "
+    "copy of your caseload: your open forms are kept as drafts for you, and you type "
+    "your password again."
+)
+CARRY_ON_OFFLINE_TEXT = "Carry on offline on this laptop's copy"
+
+
+class CarryOnOffline(QObject):
+    """In a window on the shared database: the offer to carry on on the copy (module)."""
+
+    #: The person chose to carry on offline: close this window and sign in on the copy.
+    carry_on_offline = Signal()
+
+    def __init__(
+        self,
+        window: QMainWindow,
+        workspace: Workspace,
+        *,
+        sync_required_after_days: int,
+        offline: OfflineSignIn | None = None,
+    ) -> None:
+        super().__init__(window)
+        self.user_id = workspace.actor.user_id
+        self.offline = offline or OfflineSignIn(sync_required_after_days=sync_required_after_days)
+        self.lost = False
+        #: Why the copy cannot be offered (the last check), "" when it can, None unchecked.
+        self.why_not: str | None = None
+        self.banner = OfflineBanner(window, text=OFFER_OFFLINE)
+        self.banner.text.setAccessibleName("The shared database cannot be reached")
+        self.banner.button.setText(CARRY_ON_OFFLINE_TEXT)
+        self.banner.button.setAccessibleName(CARRY_ON_OFFLINE_TEXT)
+        self.banner.button.setToolTip(
+            "Closes this window as signing out does (your open forms are kept as drafts "
+            "on this laptop) and asks your password for the encrypted copy of your caseload."
+        )
+        self.banner.button.show()
+        self.banner.button.clicked.connect(self.choose)
+        self.banner.hide()
+        central = window.centralWidget()
+        layout = central.layout() if central is not None else None
+        if layout is not None:
+            layout.insertWidget(1, self.banner)  # under the blue banner
+        self.loader = Loader(self)
+        self.loader.loaded.connect(self._checked)
+        self.loader.failed.connect(self._check_failed)
+        connection = getattr(window, "connection_status", None)
+        if connection is not None:
+            connection.events.lost.connect(self._connection_lost)
+            connection.events.back.connect(self._connection_back)
+
+    def offered(self) -> bool:
+        """The offer shows (in a window that is shown)."""
+        return not self.banner.isHidden()
+
+    def choose(self) -> None:
+        """The banner's button: carry on offline (only while the offer stands)."""
+        if self.lost and self.why_not == "":
+            self.carry_on_offline.emit()
+
+    def busy(self) -> bool:
+        """Checking the copy (tests wait for this to end)."""
+        return self.loader.busy
+
+    def _connection_lost(self, _message: str) -> None:
+        if self.lost:
+            return  # once per loss, however many reads failed
+        self.lost = True
+        offline, user_id = self.offline, self.user_id
+        # Opening the copy (its key from the keyring) is off the GUI thread.
+        self.loader.request(lambda: offline.why_not_for(user_id))
+
+    def _checked(self, why_not: str) -> None:
+        self.why_not = why_not
+        self.banner.setVisible(self.lost and not why_not)
+
+    def _check_failed(self, error: object) -> None:
+        self.why_not = str(refusal_or_raise(error))
+        self.banner.hide()
+
+    def _connection_back(self) -> None:
+        self.lost = False
+        self.banner.hide()
+
+
 __all__ = [
     "BACK_ONLINE",
     "BANNER_STYLE",
+    "CARRY_ON_OFFLINE_TEXT",
     "CARRY_ON_TEXT",
     "NEEDS_SERVER",
     "NOT_OFFLINE",
+    "OFFER_OFFLINE",
     "TITLE_SUFFIX",
     "WORKING_OFFLINE",
+    "CarryOnOffline",
     "OfflineBanner",
     "OfflineWorking",
 ]

@@ -16,7 +16,9 @@ Offline (issue 12): when the shared database cannot be reached (at start, or
 when "Sign in" finds it gone), the dialog says so and, if this laptop has an
 offline copy, offers "Work offline on this laptop's copy": the same user name
 and password, checked against the copy (``healthvisitor.sync.offline_sign_in``),
-answered with ``signed_in_offline``.
+answered with ``signed_in_offline``. After "Carry on offline on this laptop's
+copy" in a window whose connection dropped, the dialog opens so (``offline_first``:
+the user name filled in, the password asked again, Enter working offline).
 
 Nothing here blocks: the dialog is shown with ``open()`` and answers with its
 ``signed_in`` signal, so the start-up (``ui.app``) and the tests drive it
@@ -132,11 +134,15 @@ class SignInDialog(QDialog):
         username: str = "",
         offline: OfflineSignIn | None = None,
         unreachable: str = "",
+        offline_first: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.desk = desk
         self.offline = offline
+        #: The person chose to carry on offline (the connection dropped under their window):
+        #: Enter works offline, as that is what they asked for.
+        self.offline_first = offline_first
         self.demo = bool(demo_accounts)
         self.setObjectName("signInDialog")
         self.setWindowTitle(TITLE)
@@ -266,6 +272,9 @@ class SignInDialog(QDialog):
         """The shared database does not answer: say so, and offer the offline copy."""
         copies = self.offline is not None and self.offline.available()
         self.offline_button.setVisible(copies)
+        if copies and self.offline_first:
+            self.offline_button.setDefault(True)
+            self.sign_in_button.setDefault(False)
         self.show_problem(unreachable_words(reason, copies=copies))
 
     def sign_in_offline(self) -> None:

@@ -41,6 +41,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import Engine, select, update
@@ -252,6 +253,19 @@ def _matches(session: Session, user_id: uuid.UUID, verifier: str, password: str)
     return True
 
 
+def _verifier_row(session: Session, user_id: uuid.UUID) -> Any:
+    """The copy's check of ``user_id``'s password (``offline_sign_in``), or None."""
+    return session.execute(
+        select(OFFLINE_SIGN_IN).where(OFFLINE_SIGN_IN.c.user_id == user_id)
+    ).one_or_none()
+
+
+def _staleness(session: Session, now: dt.datetime, days: int) -> tuple[dt.datetime | None, str]:
+    """When the copy was last pulled, and why it is too old to be worked from (or "")."""
+    last = session.scalar(select(SyncState.last_pulled_at).where(SyncState.id == STATE_ID))
+    return last, stale_copy_message(last, now, days)
+
+
 def check_offline_password(
     session: Session,
     user_id: uuid.UUID,
@@ -273,9 +287,7 @@ def check_offline_password(
     if user is None:
         return SignInOutcome(problem=SignInProblem.WRONG, message=NO_VERIFIER)
     actor = actor_from_user(user, machine)
-    row = session.execute(
-        select(OFFLINE_SIGN_IN).where(OFFLINE_SIGN_IN.c.user_id == user_id)
-    ).one_or_none()
+    row = _verifier_row(session, user_id)
     if row is None:
         accounts._spend_time(password)  # as long as a check: nothing to learn from the time
         record_event(
@@ -364,10 +376,7 @@ class OfflineSignIn:
             try:
                 now = self._now()
                 with unit_of_work(engine) as session:
-                    last = session.scalar(
-                        select(SyncState.last_pulled_at).where(SyncState.id == STATE_ID)
-                    )
-                    stale = stale_copy_message(last, now, self.sync_required_after_days)
+                    last, stale = _staleness(session, now, self.sync_required_after_days)
                     outcome = check_offline_password(
                         session,
                         owner_id,
@@ -385,6 +394,52 @@ class OfflineSignIn:
                 engine.dispose()
                 raise
         return OfflineSession(actor, engine, path, last)
+
+    def why_not_for(self, user_id: uuid.UUID) -> str:
+        """Whether ``user_id`` could sign in on their copy here now: "" if so, else why not.
+
+        For a window signed in online whose connection dropped (``ui/offline_window.py``
+        offers the copy only then): what ``sign_in`` would refuse whatever the password
+        (a copy of theirs here, a verifier in it, not disabled in it, not too old: the
+        same verifier look-up and the same age check). Not the lockout of wrong
+        passwords: the sign-in says that. Nothing is changed in the copy, nothing audited.
+        """
+        path = copy_path(user_id, self.data_folder)
+        if not path.exists():
+            return "There is no offline copy of your caseload on this laptop."
+        with _COPY_LOCK:
+            try:
+                engine = open_local_copy(path)
+            except LocalCopyUnavailableError as exc:
+                return str(exc)
+            try:
+                with engine.connect() as connection, Session(connection) as session:
+                    owner = session.scalar(
+                        select(SyncState.owner_id).where(SyncState.id == STATE_ID)
+                    )
+                    user = session.get(User, user_id) if owner == user_id else None
+                    if user is None:
+                        return "There is no offline copy of your caseload on this laptop."
+                    if not user.active:
+                        return "This account is disabled in the offline copy on this laptop."
+                    if _verifier_row(session, user_id) is None:
+                        return NO_VERIFIER
+                    return _staleness(session, self._now(), self.sync_required_after_days)[1]
+            finally:
+                engine.dispose()
+
+
+def record_sign_out_in_copy(actor: Actor, *, reason: str, data_folder: Path | None = None) -> None:
+    """The online session ends because the shared database cannot be reached (the person
+    carries on on the copy): its sign-out is audited in ``actor``'s copy, sent with the
+    next synchronisation, rather than waiting on a server that does not answer."""
+    with _COPY_LOCK:
+        engine = open_local_copy(copy_path(actor.user_id, data_folder))
+        try:
+            with unit_of_work(engine) as session:
+                accounts.record_sign_out(session, actor, reason=f"{reason} (working offline)")
+        finally:
+            engine.dispose()
 
 
 class OfflineSessionDesk:
@@ -476,4 +531,5 @@ __all__ = [
     "keep_offline_verifier",
     "make_verifier",
     "no_copy_message",
+    "record_sign_out_in_copy",
 ]

@@ -36,7 +36,7 @@ import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import Connection, Engine, Row, insert, select, update
 from sqlalchemy.orm import Session
@@ -258,10 +258,34 @@ def _receipt(session: Session, actor: Actor, change: _Change, outcome: str) -> S
     return receipt
 
 
-def _add(session: Session, actor: Actor, change: _Change) -> str:
+#: Additions made with a form's save key (issue 9), and what hangs on them.
+KEYED: Final = ("contacts", "referrals")
+PARTS_OF: Final = {
+    "measurements": "contact_id",
+    "development_scores": "contact_id",
+    "referral_prompts": "contact_id",
+    "referral_events": "referral_id",
+}
+
+
+def _add(session: Session, actor: Actor, change: _Change, saved_online: set[Any]) -> str:
+    """Add one row; "already_present" if the server has it already.
+
+    A contact or referral whose save key the server knows under another id was
+    saved online just before the line dropped (its answer lost) and saved again
+    from its draft on the copy: the server's is the one kept, and the laptop's
+    parts of it (measurements, scores, prompts, steps) are not added a second
+    time (``saved_online`` carries the laptop's ids of such saves)."""
     assert change.row is not None
     t = table(change.table_name)
     if session.scalar(select(t.c.id).where(t.c.id == change.record_id)) is not None:
+        return "already_present"
+    key = change.row.get("idempotency_key") if change.table_name in KEYED else None
+    if key is not None and session.scalar(select(t.c.id).where(t.c.idempotency_key == key)):
+        saved_online.add(change.record_id)
+        return "already_present"
+    part_of = PARTS_OF.get(change.table_name)
+    if part_of is not None and change.row.get(part_of) in saved_online:
         return "already_present"
     if change.table_name == "audit_events":
         if change.row["user_id"] not in (actor.user_id, None):
@@ -395,6 +419,7 @@ def _apply_batch(
     session: Session, actor: Actor, changes: list[_Change], today: dt.date | None
 ) -> PushResult:
     added = present = applied = conflicts = 0
+    saved_online: set[Any] = set()  # see _add
     for change in changes:
         needed = (
             PERMISSION_TO_ADD[change.table_name]
@@ -410,7 +435,7 @@ def _apply_batch(
             present += 1  # the server applied it; the laptop did not hear back
             continue
         if change.kind == "add":
-            outcome = _add(session, actor, change)
+            outcome = _add(session, actor, change, saved_online)
             _receipt(session, actor, change, outcome)
             added += outcome == "added"
             present += outcome == "already_present"

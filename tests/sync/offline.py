@@ -26,8 +26,11 @@ from tests.sync.conftest import SAM_BORN, TODAY
 VISIT_DAY = SAM_BORN + dt.timedelta(days=11)
 
 
-def record_new_birth_visit(laptop: Engine, actor: Actor, child_id: Any) -> uuid.UUID:
-    """A completed new birth visit with a weight and feeding, as the contact form saves it."""
+def record_new_birth_visit(
+    laptop: Engine, actor: Actor, child_id: Any, *, save_key: uuid.UUID | None = None
+) -> uuid.UUID:
+    """A completed new birth visit with a weight and feeding, as the contact form saves it
+    (with the form's ``save_key``, if given)."""
     entry = contacts.ContactEntry(
         kind=ContactKind.NEW_BIRTH_VISIT,
         contact_date=VISIT_DAY,
@@ -42,6 +45,7 @@ def record_new_birth_visit(laptop: Engine, actor: Actor, child_id: Any) -> uuid.
             contacts.MeasurementEntry(MeasurementKind.HEAD_CIRCUMFERENCE, 35.0),
         ),
         feeding=FeedingStatus.TOTALLY_BREASTFED,
+        idempotency_key=save_key,
     )
     with unit_of_work(laptop) as session:
         recorded = contacts.record_contact(session, actor, entry, today=TODAY)

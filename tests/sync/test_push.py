@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 
 import pytest
 from sqlalchemy import Engine, func, select, update
@@ -78,6 +79,29 @@ def test_a_contact_recorded_offline_counts_in_the_teams_metrics_after_sync(
         contact = session.get_one(Contact, contact_id)  # the laptop's id, kept
         assert len(contact.measurements) == 2
         assert {m.recorded_by_id for m in contact.measurements} == {scene.ann.user_id}
+
+
+def test_a_save_made_online_then_again_from_its_draft_on_the_copy_is_kept_once(
+    scene: Scene, laptops: tuple[Engine, Engine]
+) -> None:
+    """The line drops as a contact is saved: the server committed it, the answer was lost,
+    and the health visitor, carrying on offline, saves the same form from its draft on
+    the copy. The form's save key makes the second one the same contact."""
+    laptop, _ = laptops
+    pull(scene.server, laptop, scene.ann, today=TODAY)
+    save_key = uuid.uuid4()
+    online = record_new_birth_visit(scene.server, scene.ann, scene.sam_id, save_key=save_key)
+    offline = record_new_birth_visit(laptop, scene.ann, scene.sam_id, save_key=save_key)
+    assert offline != online  # the copy never heard of the server's
+
+    result = push(laptop, scene.server, today=TODAY)
+
+    assert result.added == 1 and result.already_present >= 3  # the audit event is kept
+    assert sync_status(laptop).waiting == 0
+    with unit_of_work(scene.server) as session:
+        [kept] = session.scalars(select(Contact).where(Contact.child_id == scene.sam_id)).all()
+        assert kept.id == online and len(kept.measurements) == 2
+    assert new_birth_visit_figure(scene) == (1, 1)
 
 
 def test_offline_audit_events_join_the_servers_chain_intact_in_the_servers_order(

@@ -114,17 +114,31 @@ def through_line(scene: Scene, line: SwitchableLine) -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture
-def sessions(through_line: Engine, memory_keyring: MemoryKeyring) -> Iterator[Sessions]:
-    # The keyring outlives the sessions: signing out at the end is audited in the copy.
+def _sessions(through_line: Engine, *, offer_drafts: bool) -> Iterator[Sessions]:
     url = through_line.url.render_as_string(hide_password=False)
     choice = DatabaseChoice(parse_url(url, "test"), "the test database")
-    started = Sessions(through_line, choice, demo=False, idle_lock_minutes=10, offer_drafts=False)
+    started = Sessions(
+        through_line, choice, demo=False, idle_lock_minutes=10, offer_drafts=offer_drafts
+    )
     windows: list[QWidget] = []
     started.window_opened.connect(windows.append)
     yield started
     started.end()
     dispose([*windows, *([started.dialog] if started.dialog else [])])
+
+
+@pytest.fixture
+def sessions(through_line: Engine, memory_keyring: MemoryKeyring) -> Iterator[Sessions]:
+    # The keyring outlives the sessions: signing out at the end is audited in the copy.
+    yield from _sessions(through_line, offer_drafts=False)
+
+
+@pytest.fixture
+def sessions_offering_drafts(
+    through_line: Engine, memory_keyring: MemoryKeyring
+) -> Iterator[Sessions]:
+    """As ``sessions``, each new window offering the drafts left on this laptop (issue 9)."""
+    yield from _sessions(through_line, offer_drafts=True)
 
 
 def shoot(widget: QWidget, name: str, folder: Path) -> Path:
