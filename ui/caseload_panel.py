@@ -470,8 +470,11 @@ class CaseloadPanel(QWidget):
         )
 
     def _size_columns(self) -> None:
-        self.table.resizeColumnsToContents()
         header = self.table.horizontalHeader()
+        # The rows in view, not the first 1,000 (Qt's default): 0.30 s to 0.02 s for a
+        # caseload of 380 at start (issue 10); the rows are alike in width.
+        header.setResizeContentsPrecision(0)
+        self.table.resizeColumnsToContents()
         for column in range(self.model.columnCount() - 1):
             header.resizeSection(column, header.sectionSize(column) + 24)
         header.resizeSection(NAME, max(header.sectionSize(NAME), 220))

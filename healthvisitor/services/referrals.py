@@ -1057,7 +1057,7 @@ def follow_ups_due(
     """Open referrals on a caseload (default: the actor's) whose follow-up is due or
     overdue, most overdue first: the caseload's children, and carers in their families
     or mothers of the pregnancies on the caseload (``child_id`` None when there is no
-    child yet). Four queries."""
+    child yet). Four statements: the children, then one per way a referral belongs."""
     _team_id, visitor_id = caseload_owner(session, actor, health_visitor_id)
     children = list(
         session.execute(
@@ -1074,7 +1074,7 @@ def follow_ups_due(
     child_ids = [c[0] for c in children]
     mothers = select(Pregnancy.mother_id).where(Pregnancy.health_visitor_id == visitor_id)
     open_statuses = [s for s in ReferralStatus if s.is_open]
-    rows = session.execute(
+    due = (
         select(Referral, ReferralType.name, Carer)
         .join(ReferralType, ReferralType.id == Referral.referral_type_id)
         .outerjoin(Carer, Carer.id == Referral.carer_id)
@@ -1082,14 +1082,21 @@ def follow_ups_due(
             Referral.status.in_(open_statuses),
             Referral.follow_up_on.is_not(None),
             Referral.follow_up_on <= today,
-            or_(
-                Referral.child_id.in_(child_ids),
-                Carer.family_id.in_(list(child_by_family)),
-                Referral.carer_id.in_(mothers),
-            ),
         )
-        .order_by(Referral.follow_up_on, Referral.made_on)
-    ).all()
+    )
+    # One statement per way a referral belongs to the caseload, not one OR of the three:
+    # each then uses its own index (issue 10: 71 ms to 14 ms on PostgreSQL at trust scale).
+    found: dict[uuid.UUID, Any] = {}
+    for belongs in (
+        Referral.child_id.in_(child_ids),
+        Carer.family_id.in_(list(child_by_family)),
+        Referral.carer_id.in_(mothers),
+    ):
+        for row in session.execute(due.where(belongs)):
+            found.setdefault(row[0].id, row)
+    rows = sorted(
+        found.values(), key=lambda row: (row[0].follow_up_on, row[0].made_on, str(row[0].id))
+    )
     names = {c[0]: f"{c[2]} {c[3]}" for c in children}
     lines = []
     for referral_row, type_name, carer in rows:
