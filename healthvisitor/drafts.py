@@ -1,7 +1,8 @@
 """Drafts of open forms, kept on this computer so that typing survives a crash (issue 9).
 
-While a health visitor types a contact or a referral, the form hands its
-fields to a ``DraftStore`` as a plain dict (debounced, on every change). If
+While a health visitor types a contact, a referral or any of the dialogs that
+register, correct, close or reopen records, the form hands its fields to a
+``DraftStore`` as a plain dict (debounced, on every change). If
 the app crashes, the laptop's battery dies, the connection drops or the app is
 closed without saving, the draft is still there: the next time the same form
 is opened for the same child (or at the next start) the app offers to
@@ -42,6 +43,27 @@ DRAFTS_FOLDER_NAME = "drafts"
 #: The form names a draft belongs to.
 CONTACT_FORM = "contact"
 REFERRAL_FORM = "referral"
+#: The dialogs that correct a record's details, keyed by the record corrected
+#: (the child, the family or the carer).
+EDIT_CHILD_FORM = "edit_child"
+EDIT_FAMILY_FORM = "edit_family"
+EDIT_CARER_FORM = "edit_carer"
+#: The dialogs that register or close records, keyed by what they are about: the
+#: family given when the dialog opened (a new carer, pregnancy or child), the
+#: pregnancy (a birth, or how it ended) or the child (closing, reopening). One
+#: about no record yet (a new family; a carer, pregnancy or child registered from
+#: the "Records" menu, whose family is chosen in the dialog) is keyed by
+#: ``NO_SUBJECT``: one draft per user and form on this computer.
+NEW_FAMILY_FORM = "new_family"
+ADD_CARER_FORM = "add_carer"
+NEW_PREGNANCY_FORM = "new_pregnancy"
+REGISTER_CHILD_FORM = "register_child"
+RECORD_BIRTH_FORM = "record_birth"
+PREGNANCY_OUTCOME_FORM = "pregnancy_outcome"
+CLOSE_RECORD_FORM = "close_record"
+REOPEN_RECORD_FORM = "reopen_record"
+#: The subject of a draft about no record yet (see above).
+NO_SUBJECT = uuid.UUID(int=0)
 #: Bumped if the file layout changes; older files are then not restored.
 DRAFT_FORMAT = 1
 _PRIVATE_FILE = stat.S_IRUSR | stat.S_IWUSR
@@ -53,8 +75,8 @@ class DraftKey:
     """Whose draft of which form about whom."""
 
     username: str
-    subject_id: uuid.UUID  # the child, or the pregnancy for an antenatal review
-    form: str  # CONTACT_FORM or REFERRAL_FORM
+    subject_id: uuid.UUID  # the child, or the pregnancy for an antenatal review; see above
+    form: str  # CONTACT_FORM, REFERRAL_FORM or one of the record dialogs' names above
 
 
 @dataclass(frozen=True)
@@ -77,6 +99,12 @@ class Draft:
             f"You have an unsaved {self.title} for {self.subject_name} "
             f"from {when.day} {when:%B %H:%M}."
         )
+
+    def where(self) -> str | None:
+        """Where the form is offered again, in the user's words, if the form said
+        ("Offered again when you open Edit details in Noah Bell's record.")."""
+        where = self.fields.get("where")
+        return where if isinstance(where, str) and where else None
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -11,7 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from healthvisitor.drafts import CONTACT_FORM, REFERRAL_FORM, Draft, DraftKey, DraftStore
+from healthvisitor.drafts import (
+    CONTACT_FORM,
+    EDIT_CHILD_FORM,
+    NEW_FAMILY_FORM,
+    NO_SUBJECT,
+    REFERRAL_FORM,
+    Draft,
+    DraftKey,
+    DraftStore,
+)
 
 AMELIA = uuid.UUID("6f1c2d3e-0000-4000-8000-000000000001")
 TYPED_AT = dt.datetime(2026, 12, 2, 10, 42, tzinfo=dt.UTC)
@@ -136,3 +145,27 @@ def test_a_draft_kept_before_there_were_keys_still_comes_back(tmp_path: Path) ->
     path.write_text(json.dumps(document), "utf-8")
     draft = store.load(key)
     assert draft is not None and draft.fields == FIELDS and draft.save_key is None
+
+
+def test_a_record_dialogs_draft_says_where_it_is_offered_again(tmp_path: Path) -> None:
+    store = DraftStore(tmp_path / "drafts")
+    where = (
+        "Offered again when you open Edit details > Edit child's details in Amelia Khan's record."
+    )
+    edit = DraftKey("jsmith", AMELIA, EDIT_CHILD_FORM)
+    new_family = DraftKey("jsmith", NO_SUBJECT, NEW_FAMILY_FORM)
+    for key in (edit, new_family):
+        store.save(
+            key,
+            title="change to the child's details",
+            subject_name="Amelia Khan",
+            fields={"where": where if key is edit else "", "fields": {}},
+            now=TYPED_AT,
+        )
+    drafts = {draft.key: draft for draft in store.drafts_of("jsmith")}
+    assert drafts[edit].where() == where
+    assert drafts[new_family].where() is None  # said nowhere: no sentence
+    assert drafts[edit].offer(dt.UTC) == (
+        "You have an unsaved change to the child's details for Amelia Khan from 2 December 10:42."
+    )
+    assert len({store.path(edit), store.path(new_family)}) == 2

@@ -8,17 +8,30 @@ fields, as at registration. If a colleague saved the same record meanwhile,
 what they changed in other fields is kept and said so; if they changed the
 same fields, ``EditConflictDialog`` shows both, field by field, for the user
 to choose: cancelling it comes back here with everything typed still in place.
+
+The draft each form keeps on this computer (``RecordDialog``, issue 9) holds,
+besides what was typed, the record as the form first showed it and its
+version (``base``). A draft restored after a crash or a closed app is typed
+over that base, not over the record as it is when reopened: a colleague's save
+in between is then merged field by field, or shown as a conflict, exactly as
+if the form had stayed open; it is never overwritten by the draft's older
+values of fields this user did not touch.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
+import logging
+import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtWidgets import QMenu, QMessageBox, QPushButton, QWidget
 
-from healthvisitor.domain.enums import Sex, SmokingStatus
-from healthvisitor.domain.validation import format_nhs_number, parse_gestation
+from healthvisitor.domain.enums import CarerRelationship, Sex, SmokingStatus
+from healthvisitor.domain.validation import Gestation, format_nhs_number, parse_gestation
+from healthvisitor.drafts import EDIT_CARER_FORM, EDIT_CHILD_FORM, EDIT_FAMILY_FORM, Draft
 from healthvisitor.errors import EditConflictError, HealthVisitorError, ValidationError
 from healthvisitor.services import record_edits
 from healthvisitor.services.record_edits import EditableRecord, EditSaved
@@ -38,6 +51,60 @@ if TYPE_CHECKING:
     from healthvisitor.services.workspace import Workspace
     from healthvisitor.ui.child_record_window import ChildRecordWindow
 
+log = logging.getLogger(__name__)
+
+# --- The base a draft was typed over, as plain data (issue 9) ----------------------------
+
+#: The coded values a record's editable fields hold, by class name.
+_CODES: dict[str, type[enum.Enum]] = {
+    code.__name__: code for code in (Sex, CarerRelationship, SmokingStatus)
+}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, enum.Enum):  # before str: the codes are str too
+        return {"code": type(value).__name__, "value": value.value}
+    if isinstance(value, Gestation):
+        return {"gestation": [value.weeks, value.days]}
+    if isinstance(value, dt.date):
+        return {"date": value.isoformat()}
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    raise TypeError(f"No draft form known for {type(value).__name__}")
+
+
+def _unplain(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "code" in value:
+            return _CODES[value["code"]](value["value"])
+        if "gestation" in value:
+            weeks, days = value["gestation"]
+            return Gestation(int(weeks), int(days))
+        return dt.date.fromisoformat(value["date"])
+    return value
+
+
+def base_state(record: EditableRecord) -> dict[str, Any]:
+    """The record as the form first showed it, with its version, as JSON."""
+    return {
+        "kind": record.kind,
+        "id": str(record.id),
+        "version": record.version,
+        "title": record.title,
+        "values": {name: _plain(value) for name, value in record.values.items()},
+    }
+
+
+def base_from(state: Any) -> EditableRecord:
+    """``base_state`` read back (KeyError, TypeError or ValueError if it is not one)."""
+    return EditableRecord(
+        kind=str(state["kind"]),
+        id=uuid.UUID(state["id"]),
+        version=int(state["version"]),
+        title=str(state["title"]),
+        values={name: _unplain(value) for name, value in dict(state["values"]).items()},
+    )
+
 
 class EditDetailsDialog(RecordDialog):
     """The edit form of one record; ``saved`` carries the ``EditSaved``.
@@ -53,12 +120,22 @@ class EditDetailsDialog(RecordDialog):
     record_words = "record"
     #: The form's heading (rich text); ``{title}`` is the record's title.
     heading_words = "<b>Edit {title}'s details</b>."
+    #: The "Details" menu's words for this form, in "Offered again when you open …".
+    menu_words = "Edit details"
 
     def __init__(
-        self, workspace: Workspace, record: EditableRecord, parent: QWidget | None = None
+        self,
+        workspace: Workspace,
+        record: EditableRecord,
+        parent: QWidget | None = None,
+        *,
+        child: tuple[uuid.UUID, str] | None = None,
     ) -> None:
+        """``child``: the id and name of the child whose record the form was opened from
+        (for a family's or carer's form, where the draft is offered again)."""
         super().__init__(workspace, self.heading_words.format(title=record.title), parent)
         self.record = record
+        self.child = child
         self.conflict_dialog: EditConflictDialog | None = None
         self.setWindowTitle(f"Edit {self.what.lower()}: {record.title} — HealthVisitor")
         self.build(record.values)
@@ -75,6 +152,45 @@ class EditDetailsDialog(RecordDialog):
         return self.workspace.edit_details(
             self.record, self.typed(), confirm_possible_duplicate=confirm_possible_duplicate
         )
+
+    # --- The draft (issue 9) ---------------------------------------------------------
+
+    def draft_subject(self) -> uuid.UUID:
+        return self.record.id
+
+    def draft_person(self) -> str:
+        return self.record.title
+
+    def draft_where(self) -> str:
+        in_record = f" in {self.child[1]}'s record" if self.child is not None else ""
+        return f"Offered again when you open Edit details > {self.menu_words}{in_record}."
+
+    def draft_fields(self) -> dict[str, Any]:
+        """What is typed, and the base it is typed over (what the form first showed)."""
+        return {
+            **super().draft_fields(),
+            "base": base_state(self.record),
+            "child_id": str(self.child[0]) if self.child is not None else None,
+        }
+
+    def restore_draft(self, draft: Draft) -> None:
+        """The typing back, over the base it was typed over: a colleague's save since is
+        merged or shown field by field on Save, as if the form had stayed open."""
+        try:
+            base = base_from(draft.fields["base"])
+        except (KeyError, TypeError, ValueError):
+            log.exception("The draft of %s has no readable base", self.record.title)
+            base = None
+        if base is not None and (base.kind, base.id) == (self.record.kind, self.record.id):
+            self.record = base
+        else:  # the typing is kept, but it cannot be compared with what was first seen
+            self.summary.show_message(
+                "Check every field before saving: what you typed is restored, but the "
+                "record as it was when you typed it could not be read back."
+            )
+        super().restore_draft(draft)
+        for field in self.fields.values():
+            field.show_message(None)
 
     def refused(self, error: HealthVisitorError) -> bool:
         """A conflict opens the choice per field (this form stays as typed)."""
@@ -109,6 +225,9 @@ class EditDetailsDialog(RecordDialog):
 class EditChildDialog(EditDetailsDialog):
     what = "Child's details"
     record_words = "child's details"
+    draft_form = EDIT_CHILD_FORM
+    draft_title = "change to the child's details"
+    menu_words = "Edit child's details"
     heading_words = (
         "<b>Edit {title}'s details</b>. Correct what is wrong; the change is recorded in "
         "the audit trail with the old and new values. The birth weight is a growth "
@@ -151,6 +270,9 @@ FAMILY_FIELDS = tuple(field.name for field in record_edits.FAMILY_FIELDS)
 class EditFamilyDialog(EditDetailsDialog):
     what = "Family's details"
     record_words = "family"
+    draft_form = EDIT_FAMILY_FORM
+    draft_title = "change to the family's details"
+    menu_words = "Edit family's details"
     heading_words = (
         "<b>Edit the {title}'s details</b>: address, language and GP practice, "
         "for every child of the family."
@@ -168,10 +290,22 @@ class EditFamilyDialog(EditDetailsDialog):
         details = self.section.details()
         return {name: getattr(details, name) for name in FAMILY_FIELDS}
 
+    def draft_person(self) -> str:
+        return f"the {self.record.title}"
+
 
 class EditCarerDialog(EditDetailsDialog):
     what = "Carer's details"
     record_words = "carer"
+    draft_form = EDIT_CARER_FORM
+    draft_title = "change to the carer's details"
+
+    def draft_where(self) -> str:
+        in_record = f" in {self.child[1]}'s record" if self.child is not None else ""
+        return (
+            f"Offered again when you open Edit details > Edit carer's details: "
+            f"{self.record.title}{in_record}."
+        )
 
     def build(self, values: dict[str, Any]) -> None:
         self.section = section = CarerSection("Carer")
@@ -275,7 +409,8 @@ class EditDetailsMenu(QMenu):
             return None
         if found is None:
             return None
-        dialog = form(self._workspace(), found, self.window_)
+        record = self.window_.record
+        dialog = form(self._workspace(), found, self.window_, child=(record.id, record.name))
         self.window_.status_dialog = dialog
         open_dialog(dialog, on_saved=self._saved, on_finished=self._finished)
         return dialog

@@ -21,6 +21,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -55,8 +56,18 @@ def _choice_token(combo: ChoiceCombo, index: int) -> Any:
     return combo.itemText(index)  # e.g. a person a referral is about: by their name
 
 
+def holds_typing(widget: QWidget) -> bool:
+    """Whether ``widget`` holds something typed that a draft keeps: not a button beside a
+    field, and never a secret (a password line is not written to a draft)."""
+    if isinstance(widget, QLineEdit):
+        return widget.echoMode() == QLineEdit.EchoMode.Normal
+    return isinstance(widget, QCheckBox) or not isinstance(widget, QAbstractButton)
+
+
 def draft_value(widget: QWidget) -> Any:
-    """What ``widget`` holds, as JSON."""
+    """What ``widget`` holds, as JSON (None for what ``holds_typing`` says is not kept)."""
+    if not holds_typing(widget):
+        return None
     if isinstance(widget, ChoiceCombo):
         index = widget.currentIndex()
         return {"choice": None if index < 0 else _choice_token(widget, index), "set": index >= 0}
@@ -75,6 +86,8 @@ def draft_value(widget: QWidget) -> Any:
 
 def restore_value(widget: QWidget, value: Any) -> None:
     """Put a ``draft_value`` back; a choice no longer offered leaves the input as it is."""
+    if not holds_typing(widget):
+        return
     if isinstance(widget, ChoiceCombo):
         if not isinstance(value, dict) or not value.get("set"):
             return
@@ -207,6 +220,13 @@ RESTORE_TITLE = "Restore unsaved work?"
 
 def ask_to_restore(parent: QWidget, draft: Draft) -> bool:
     """Ask whether to restore ``draft`` (True) or discard it (False)."""
+    box, restore = restore_question(parent, draft)
+    box.exec()
+    return box.clickedButton() is restore
+
+
+def restore_question(parent: QWidget, draft: Draft) -> tuple[QMessageBox, QAbstractButton]:
+    """The "Restore unsaved work?" box for ``draft``, not shown yet, and its Restore button."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle(RESTORE_TITLE)
@@ -218,8 +238,7 @@ def ask_to_restore(parent: QWidget, draft: Draft) -> bool:
     restore = box.addButton("&Restore", QMessageBox.ButtonRole.AcceptRole)
     box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole)
     box.setDefaultButton(restore)
-    box.exec()
-    return box.clickedButton() is restore
+    return box, restore
 
 
 def offer_draft(parent: QWidget, keeper: DraftKeeper, restore: Callable[[Draft], None]) -> bool:

@@ -15,6 +15,14 @@ under the field; on Save the service's ``ValidationError`` puts each problem
 beside its field and keeps everything typed; a possible duplicate child asks
 "Is this a different child?" before saving anyway. Esc asks before throwing
 typing away. The main window gets a "Records" menu from ``build_records_menu``.
+
+Every dialog keeps a draft on this computer while it is open (issue 9, hazard
+H3), in ``RecordDialog``: a moment after each change, and when it hides. Saved,
+or "Discard" answered on purpose, the draft goes; closed any other way (the
+app quitting, a crash, a dead battery) it stays, and the next time the same
+dialog opens for the same record ("Restore unsaved work?") or the app starts
+(``drafts_at_start``) it is offered. See ``healthvisitor.drafts`` for what
+each dialog's draft is keyed by.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QHideEvent, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
@@ -57,6 +65,18 @@ from healthvisitor.domain.validation import (
     check_birth_weight,
     clean_nhs_number,
     parse_gestation,
+)
+from healthvisitor.drafts import (
+    ADD_CARER_FORM,
+    CLOSE_RECORD_FORM,
+    NEW_FAMILY_FORM,
+    NEW_PREGNANCY_FORM,
+    NO_SUBJECT,
+    PREGNANCY_OUTCOME_FORM,
+    RECORD_BIRTH_FORM,
+    REGISTER_CHILD_FORM,
+    REOPEN_RECORD_FORM,
+    Draft,
 )
 from healthvisitor.errors import (
     FieldProblem,
@@ -90,6 +110,13 @@ from healthvisitor.ui.contact_form_sections import (
     to_qdate,
     value_of,
     watch,
+)
+from healthvisitor.ui.form_drafts import (
+    DraftKeeper,
+    fields_state,
+    holds_typing,
+    offer_draft,
+    restore_fields,
 )
 from healthvisitor.ui.form_fields import (
     ChoiceCombo,
@@ -189,6 +216,13 @@ class RecordDialog(QDialog):
     Saving is the same for every form (the record's edit forms too): problems
     beside their fields and everything typed kept; ``refused`` may show a
     refusal of its own kind in its own way instead of the usual warning.
+
+    The draft (issue 9) is kept here for every form: ``draft_form`` names the
+    form, ``draft_subject`` whom it is about, and ``draft_title`` with
+    ``draft_person`` say it in the user's words ("You have an unsaved change to
+    the child's details for Noah Bell from 3 December 09:40."); ``draft_where``
+    says where it is offered again. ``offer_draft`` (``open_dialog`` calls it once
+    the dialog shows) offers a draft left for the same form and subject.
     """
 
     saved = Signal(object)
@@ -196,6 +230,10 @@ class RecordDialog(QDialog):
     what = "Record"
     #: Service field names that belong to another field of the form.
     aliases: ClassVar[dict[str, str]] = {}
+    #: The form's name for its draft (``healthvisitor.drafts``); empty: no draft kept.
+    draft_form = ""
+    #: What the draft is, in "You have an unsaved {draft_title} for …".
+    draft_title = "form"
 
     def __init__(self, workspace: Workspace, heading: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -215,6 +253,8 @@ class RecordDialog(QDialog):
         self.body.setSpacing(10)
         self.save_button = QPushButton("&Save")
         self.cancel_button = QPushButton("Cancel")
+        #: The draft kept on this computer while the form is open (made by ``finish``).
+        self.drafts: DraftKeeper | None = None
 
     def add_section(self, section: FormSection) -> FormSection:
         self.sections.append(section)
@@ -271,6 +311,16 @@ class RecordDialog(QDialog):
         for first, second in pairwise(order):
             QWidget.setTabOrder(first, second)
         self._untouched = self._snapshot()
+        if self.draft_form:
+            self.drafts = DraftKeeper(
+                self,
+                self.workspace.draft_store(),
+                self.workspace.draft_key(self.draft_subject(), self.draft_form),
+                inputs=[widget for widget in self.inputs() if holds_typing(widget)],
+                state=self.draft_state,
+                describe=self.draft_description,
+                worth_keeping=self.has_typing,
+            )
 
     def inputs(self) -> list[QWidget]:
         return [widget for section in self.sections for widget in section.inputs()]
@@ -291,6 +341,8 @@ class RecordDialog(QDialog):
         return problems
 
     def save(self) -> None:
+        if self.drafts is not None:
+            self.drafts.flush()  # on disk before the database is asked: a failed save loses nothing
         self.summary.show_message(None)
         problems = self.check_everything()
         if problems:
@@ -336,7 +388,9 @@ class RecordDialog(QDialog):
         return False
 
     def finish_saved(self, result: Any) -> None:
-        """Saved: hand on what the service returned, and close."""
+        """Saved: the draft goes; hand on what the service returned, and close."""
+        if self.drafts is not None:
+            self.drafts.discard()
         self.result_value = result
         self.saved.emit(result)
         super().accept()
@@ -398,7 +452,50 @@ class RecordDialog(QDialog):
             )
             if answer != QMessageBox.StandardButton.Discard:
                 return
+            if self.drafts is not None:
+                self.drafts.discard()  # thrown away on purpose: not offered again
         super().reject()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        if self.drafts is not None:
+            self.drafts.flush()  # closing, or the app quitting: nothing typed is left unwritten
+        super().hideEvent(event)
+
+    # --- The draft kept on this computer (issue 9) -------------------------------------
+
+    def draft_subject(self) -> uuid.UUID:
+        """Whom the draft is about; by default no record yet (``NO_SUBJECT``)."""
+        return NO_SUBJECT
+
+    def draft_person(self) -> str:
+        """Who the draft is about, in the user's words ("Noah Bell", "the Bell family")."""
+        return "a new record"
+
+    def draft_where(self) -> str:
+        """Where the draft is offered again, as a sentence ("" if said nowhere)."""
+        return ""
+
+    def draft_description(self) -> tuple[str, str]:
+        return self.draft_title, self.draft_person()
+
+    def draft_state(self) -> dict[str, Any]:
+        """What is typed, as plain data for ``healthvisitor.drafts`` (with where it is offered)."""
+        return {"form": self.draft_form, "where": self.draft_where(), **self.draft_fields()}
+
+    def draft_fields(self) -> dict[str, Any]:
+        return {"fields": fields_state(self.fields)}
+
+    def restore_draft(self, draft: Draft) -> None:
+        """Put back what ``draft_state`` gave, field by field in the form's order."""
+        fields = draft.fields.get("fields")
+        if isinstance(fields, dict):
+            restore_fields(self.fields, fields)
+
+    def offer_draft(self) -> bool:
+        """If a draft was left for this form and subject, offer it: restored (True) or not."""
+        if self.drafts is None:
+            return False
+        return offer_draft(self, self.drafts, self.restore_draft)
 
 
 def _required(edit: QLineEdit, words: str) -> Callable[[], str | None]:
@@ -515,6 +612,8 @@ class NewFamilyDialog(RecordDialog):
     """A new family and its first carer; ``saved`` carries the ``FamilySummary``."""
 
     what = "Family"
+    draft_form = NEW_FAMILY_FORM
+    draft_title = "new family"
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(workspace, "<b>New family</b> and the first carer", parent)
@@ -534,6 +633,13 @@ class NewFamilyDialog(RecordDialog):
 
     def submit(self, **_confirm: bool) -> FamilySummary:
         return self.workspace.create_family(self.family.details(), self.carer.details())
+
+    def draft_person(self) -> str:
+        name = _text(self.family.family_name)
+        return f"the {name} family" if name else "a family not named yet"
+
+    def draft_where(self) -> str:
+        return "Offered again when you choose Records > New family."
 
 
 class FamilyPicker(QWidget):
@@ -649,6 +755,8 @@ class AddCarerDialog(RecordDialog):
 
     what = "Carer"
     aliases: ClassVar[dict[str, str]] = {"family_id": "family"}
+    draft_form = ADD_CARER_FORM
+    draft_title = "new carer"
 
     def __init__(
         self,
@@ -658,6 +766,7 @@ class AddCarerDialog(RecordDialog):
     ) -> None:
         super().__init__(workspace, "<b>Add a carer</b> to a family", parent)
         self.setWindowTitle("Add carer — HealthVisitor")
+        self.opened_for = family
         self.family = FamilyChoiceSection(workspace, family, allow_new=False)
         self.carer = CarerSection("Carer", family_name=family.family_name if family else "")
         self.add_section(self.family)
@@ -668,6 +777,20 @@ class AddCarerDialog(RecordDialog):
         family = self.family.picker.value()
         assert family is not None
         return self.workspace.add_carer(family.id, self.carer.details())
+
+    def draft_subject(self) -> uuid.UUID:
+        return self.opened_for.id if self.opened_for is not None else NO_SUBJECT
+
+    def draft_person(self) -> str:
+        carer = " ".join(
+            part for part in (_text(self.carer.given_name), _text(self.carer.family_name)) if part
+        )
+        family = self.family.picker.value()
+        words = carer or "a carer not named yet"
+        return f"{words} of the {family.family_name} family" if family is not None else words
+
+    def draft_where(self) -> str:
+        return "Offered again when you choose Records > Add a carer to a family."
 
 
 # --- Pregnancy --------------------------------------------------------------------
@@ -698,6 +821,8 @@ class NewPregnancyDialog(RecordDialog):
         "health_visitor_id": "health_visitor",
         "estimated_delivery_date": "edd",
     }
+    draft_form = NEW_PREGNANCY_FORM
+    draft_title = "new pregnancy"
 
     def __init__(
         self,
@@ -709,6 +834,7 @@ class NewPregnancyDialog(RecordDialog):
             workspace, "<b>New pregnancy</b>: the mother, the EDD and the health visitor", parent
         )
         self.setWindowTitle("New pregnancy — HealthVisitor")
+        self.opened_for = family
         today = workspace.today()
         self.family = FamilyChoiceSection(workspace, family, allow_new=False)
         section = FormSection("Pregnancy")
@@ -770,6 +896,18 @@ class NewPregnancyDialog(RecordDialog):
         return self.workspace.register_pregnancy(
             family.id, self.mother.value(), _date(self.edd), self.health_visitor.value()
         )
+
+    def draft_subject(self) -> uuid.UUID:
+        return self.opened_for.id if self.opened_for is not None else NO_SUBJECT
+
+    def draft_person(self) -> str:
+        if self.mother.currentIndex() >= 0:
+            return self.mother.currentText()
+        family = self.family.picker.value()
+        return f"the {family.family_name} family" if family else "a mother not chosen yet"
+
+    def draft_where(self) -> str:
+        return "Offered again when you choose Records > New pregnancy."
 
 
 # --- The child ---------------------------------------------------------------------
@@ -993,6 +1131,7 @@ class RegisterChildDialog(RecordDialog):
     }
     NEW_BIRTH = "new_birth"
     TRANSFER_IN = "transfer_in"
+    draft_form = REGISTER_CHILD_FORM
 
     def __init__(
         self,
@@ -1004,6 +1143,7 @@ class RegisterChildDialog(RecordDialog):
     ) -> None:
         super().__init__(workspace, "<b>Register a child</b>", parent)
         self.setWindowTitle("Register a child — HealthVisitor")
+        self.opened_for = family
         today = workspace.today()
         how = FormSection("How the child comes to the team")
         self.how = ChoiceCombo(
@@ -1044,6 +1184,29 @@ class RegisterChildDialog(RecordDialog):
     def is_transfer(self) -> bool:
         return bool(self.how.value() == self.TRANSFER_IN)
 
+    def draft_subject(self) -> uuid.UUID:
+        return self.opened_for.id if self.opened_for is not None else NO_SUBJECT
+
+    def draft_description(self) -> tuple[str, str]:
+        title = (
+            "registration of a child transferring in"
+            if self.is_transfer()
+            else "registration of a new birth"
+        )
+        return title, self.draft_person()
+
+    def draft_person(self) -> str:
+        name = " ".join(
+            part for part in (_text(self.child.given_name), _text(self.child.family_name)) if part
+        )
+        return name or "a child not named yet"
+
+    def draft_where(self) -> str:
+        return (
+            "Offered again when you choose Records > Register a child (a new birth "
+            "notification or a transfer in)."
+        )
+
     def _how_changed(self) -> None:
         transfer = self.is_transfer()
         self.transfer.setVisible(transfer)
@@ -1065,7 +1228,9 @@ class RegisterChildDialog(RecordDialog):
         dialog = NewFamilyDialog(self.workspace, self)
         dialog.saved.connect(self._family_made)
         self.family_dialog = dialog
-        return open_window_modal(dialog, self._family_dialog_closed)
+        open_window_modal(dialog, self._family_dialog_closed)
+        dialog.offer_draft()
+        return dialog
 
     def _family_made(self, family: FamilySummary) -> None:
         self.family.picker.choose(family)
@@ -1116,6 +1281,8 @@ class RecordBirthDialog(RecordDialog):
         "gestation_weeks": "gestation",
         "pregnancy": "date_of_birth",
     }
+    draft_form = RECORD_BIRTH_FORM
+    draft_title = "record of the birth"
 
     def __init__(
         self, workspace: Workspace, pregnancy: PregnancyRow, parent: QWidget | None = None
@@ -1150,11 +1317,25 @@ class RecordBirthDialog(RecordDialog):
             confirm_possible_duplicate=confirm_possible_duplicate,
         )
 
+    def draft_subject(self) -> uuid.UUID:
+        return self.pregnancy.pregnancy_id
+
+    def draft_person(self) -> str:
+        return f"{self.pregnancy.mother_name}'s baby"
+
+    def draft_where(self) -> str:
+        return (
+            f"Offered again when you record the birth of {self.pregnancy.mother_name}'s baby "
+            "from the Pregnancies tab."
+        )
+
 
 class PregnancyOutcomeDialog(RecordDialog):
     """A pregnancy that ended other than in a live birth: it leaves the pregnancies list."""
 
     what = "Outcome"
+    draft_form = PREGNANCY_OUTCOME_FORM
+    draft_title = "record of how the pregnancy ended"
 
     def __init__(
         self, workspace: Workspace, pregnancy: PregnancyRow, parent: QWidget | None = None
@@ -1192,6 +1373,18 @@ class PregnancyOutcomeDialog(RecordDialog):
             self.pregnancy.pregnancy_id, self.outcome.value(), _date(self.outcome_date)
         )
 
+    def draft_subject(self) -> uuid.UUID:
+        return self.pregnancy.pregnancy_id
+
+    def draft_person(self) -> str:
+        return self.pregnancy.mother_name
+
+    def draft_where(self) -> str:
+        return (
+            f"Offered again when you record how {self.pregnancy.mother_name}'s pregnancy "
+            "ended, from the Pregnancies tab."
+        )
+
 
 # --- Closing and reopening a record -----------------------------------------------------
 
@@ -1200,6 +1393,8 @@ class CloseRecordDialog(RecordDialog):
     """Close a child's record; ``saved`` carries the ``StatusChangeSummary``."""
 
     what = "Closing"
+    draft_form = CLOSE_RECORD_FORM
+    draft_title = "closing of the record"
 
     def __init__(
         self, workspace: Workspace, record: ChildRecord, parent: QWidget | None = None
@@ -1295,11 +1490,22 @@ class CloseRecordDialog(RecordDialog):
             self.record.id, status, _date(self.effective_date), _text(self.detail)
         )
 
+    def draft_subject(self) -> uuid.UUID:
+        return self.record.id
+
+    def draft_person(self) -> str:
+        return self.record.name
+
+    def draft_where(self) -> str:
+        return f"Offered again when you choose Close record in {self.record.name}'s record."
+
 
 class ReopenRecordDialog(RecordDialog):
     """Reopen a closed record (a child who moved back); it returns unallocated."""
 
     what = "Reopening"
+    draft_form = REOPEN_RECORD_FORM
+    draft_title = "reopening of the record"
 
     def __init__(
         self, workspace: Workspace, record: ChildRecord, parent: QWidget | None = None
@@ -1329,6 +1535,15 @@ class ReopenRecordDialog(RecordDialog):
             self.record.id, _date(self.effective_date), _text(self.detail)
         )
 
+    def draft_subject(self) -> uuid.UUID:
+        return self.record.id
+
+    def draft_person(self) -> str:
+        return self.record.name
+
+    def draft_where(self) -> str:
+        return f"Offered again when you choose Reopen record in {self.record.name}'s record."
+
 
 def open_dialog(
     dialog: RecordDialog,
@@ -1347,7 +1562,9 @@ def open_dialog(
         size = dialog.size().expandedTo(dialog.sizeHint())
         dialog.resize(min(size.width(), free.width() - 40), min(size.height(), free.height() - 40))
     dialog.saved.connect(on_saved)
-    return open_window_modal(dialog, on_finished)
+    open_window_modal(dialog, on_finished)
+    dialog.offer_draft()  # issue 9: typing left in this form for this record, if any
+    return dialog
 
 
 # --- The main window's "Records" menu -------------------------------------------------
