@@ -35,9 +35,11 @@ from healthvisitor.drafts import EDIT_CARER_FORM, EDIT_CHILD_FORM, EDIT_FAMILY_F
 from healthvisitor.errors import EditConflictError, HealthVisitorError, ValidationError
 from healthvisitor.services import record_edits
 from healthvisitor.services.record_edits import EditableRecord, EditSaved
+from healthvisitor.sync.records import EDITABLE_FIELDS
 from healthvisitor.ui.contact_form_sections import from_qdate, to_qdate
 from healthvisitor.ui.edit_conflict_dialog import EditConflictDialog
 from healthvisitor.ui.form_fields import ChoiceCombo, FormField
+from healthvisitor.ui.offline_actions import disable_offline, works_offline
 from healthvisitor.ui.registration_dialogs import (
     CarerSection,
     ChildSection,
@@ -106,6 +108,10 @@ def base_from(state: Any) -> EditableRecord:
     )
 
 
+#: The offline copy's table of each kind of record (``EDITABLE_FIELDS`` is by table).
+OFFLINE_TABLES = {"child": "children", "family": "families", "carer": "carers"}
+
+
 class EditDetailsDialog(RecordDialog):
     """The edit form of one record; ``saved`` carries the ``EditSaved``.
 
@@ -139,6 +145,12 @@ class EditDetailsDialog(RecordDialog):
         self.conflict_dialog: EditConflictDialog | None = None
         self.setWindowTitle(f"Edit {self.what.lower()}: {record.title} — HealthVisitor")
         self.build(record.values)
+        if works_offline(workspace):  # issue 12: what the copy may not change, said now
+            may_change = EDITABLE_FIELDS[OFFLINE_TABLES[record.kind]]
+            for name, field in self.fields.items():
+                if name not in may_change:
+                    for widget in field.inputs():
+                        disable_offline(widget, "details_on_server")
         self.finish()
 
     def build(self, values: dict[str, Any]) -> None:

@@ -66,8 +66,8 @@ NEEDS_SERVER: dict[str, str] = {
     "screening": "recording a screening result or an immunisation",
     "referral_on_server": "changing a referral made before this laptop went offline",
     "prompt_on_server": "deciding a referral prompt raised before this laptop went offline",
-    # The "Edit details" forms (ui/edit_details_dialogs.py, not switched off yet: the copy
-    # refuses these fields when saved; sync/records.py EDITABLE_FIELDS leaves them out).
+    # The "Edit details" forms (ui/edit_details_dialogs.py): the fields that
+    # sync/records.py EDITABLE_FIELDS leaves out.
     "details_on_server": (
         "correcting an NHS number, date of birth, sex, gestation or a carer's relationship"
     ),

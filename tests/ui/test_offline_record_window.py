@@ -147,6 +147,16 @@ def test_on_the_copy_the_record_offers_no_change_the_shared_database_decides_and
     record.details_menu.refresh()
     assert record.details_menu.child_action.isEnabled()
     assert record.details_menu.family_action.isEnabled()
+    # Correcting the child's details: the names stay on, what the copy may not change
+    # (the NHS number, date of birth, sex, gestation) is off beside its label, saying why.
+    edit = record.details_menu.edit_child()
+    assert edit is not None
+    assert edit.fields["given_name"].widget.isEnabled()
+    for name in ("nhs_number", "date_of_birth", "sex"):
+        assert not edit.fields[name].widget.isEnabled(), name
+        assert edit.fields[name].widget.toolTip() == offline_reason("details_on_server")
+    shoot(edit, "1_edit_child_offline.png", tmp_path)
+    edit.reject()
     shoot(record, "1_record_offline.png", tmp_path)
     menu = record.record_menu
     assert menu.toolTipsVisible()  # a disabled item says why when pointed at
