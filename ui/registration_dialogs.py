@@ -255,6 +255,13 @@ class RecordDialog(QDialog):
         self.cancel_button = QPushButton("Cancel")
         #: The draft kept on this computer while the form is open (made by ``finish``).
         self.drafts: DraftKeeper | None = None
+        self._save_key = uuid.uuid4()
+
+    @property
+    def save_key(self) -> uuid.UUID:
+        """The form's idempotency key (issue 9): its draft's, kept across a crash, so a
+        save retried after a dropped connection is applied once."""
+        return self.drafts.save_key if self.drafts is not None else self._save_key
 
     def add_section(self, section: FormSection) -> FormSection:
         self.sections.append(section)
@@ -632,7 +639,9 @@ class NewFamilyDialog(RecordDialog):
             carer.setText(text)
 
     def submit(self, **_confirm: bool) -> FamilySummary:
-        return self.workspace.create_family(self.family.details(), self.carer.details())
+        return self.workspace.create_family(
+            self.family.details(), self.carer.details(), idempotency_key=self.save_key
+        )
 
     def draft_person(self) -> str:
         name = _text(self.family.family_name)
@@ -776,7 +785,9 @@ class AddCarerDialog(RecordDialog):
     def submit(self, **_confirm: bool) -> FamilySummary:
         family = self.family.picker.value()
         assert family is not None
-        return self.workspace.add_carer(family.id, self.carer.details())
+        return self.workspace.add_carer(
+            family.id, self.carer.details(), idempotency_key=self.save_key
+        )
 
     def draft_subject(self) -> uuid.UUID:
         return self.opened_for.id if self.opened_for is not None else NO_SUBJECT
@@ -894,7 +905,11 @@ class NewPregnancyDialog(RecordDialog):
         family = self.family.picker.value()
         assert family is not None
         return self.workspace.register_pregnancy(
-            family.id, self.mother.value(), _date(self.edd), self.health_visitor.value()
+            family.id,
+            self.mother.value(),
+            _date(self.edd),
+            self.health_visitor.value(),
+            idempotency_key=self.save_key,
         )
 
     def draft_subject(self) -> uuid.UUID:

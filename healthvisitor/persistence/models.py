@@ -162,6 +162,8 @@ class Family(Base, Versioned):
     main_language: Mapped[str] = mapped_column(String(50), nullable=False, default="English")
     interpreter_needed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     gp_practice: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    # Issue 9 (migration 0019): the registration dialog's key, as on ``Contact.idempotency_key``.
+    idempotency_key: Mapped[uuid.UUID | None] = mapped_column(Uuid, unique=True)
 
     carers: Mapped[list[Carer]] = relationship(back_populates="family", order_by="Carer.given_name")
     children: Mapped[list[Child]] = relationship(
@@ -187,6 +189,8 @@ class Carer(Base, Versioned):
     smoking_status: Mapped[SmokingStatus] = mapped_column(
         coded(SmokingStatus, "smoking_status"), nullable=False, default=SmokingStatus.NOT_KNOWN
     )
+    # Issue 9 (migration 0019): the registration dialog's key, as on ``Contact.idempotency_key``.
+    idempotency_key: Mapped[uuid.UUID | None] = mapped_column(Uuid, unique=True)
 
     family: Mapped[Family] = relationship(back_populates="carers")
 
@@ -207,6 +211,8 @@ class Pregnancy(Base, Versioned):
     )
     outcome_date: Mapped[dt.date | None] = mapped_column(Date)
     health_visitor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # Issue 9 (migration 0019): the registration dialog's key, as on ``Contact.idempotency_key``.
+    idempotency_key: Mapped[uuid.UUID | None] = mapped_column(Uuid, unique=True)
 
     family: Mapped[Family] = relationship(back_populates="pregnancies")
     mother: Mapped[Carer] = relationship()

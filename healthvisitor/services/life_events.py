@@ -275,9 +275,16 @@ def register_pregnancy(
     *,
     health_visitor_id: uuid.UUID | None,
     today: dt.date,
+    idempotency_key: uuid.UUID | None = None,
 ) -> PregnancySummary:
-    """Register an ongoing pregnancy of a carer of the family, allocated to a health visitor."""
+    """Register an ongoing pregnancy of a carer of the family, allocated to a health visitor.
+
+    Saved again with the form's ``idempotency_key`` (a retry after a dropped
+    connection), the pregnancy registered the first time is returned (issue 9)."""
     family = team_family(session, actor, family_id)
+    earlier = saved_pregnancy(session, idempotency_key) if idempotency_key else None
+    if earlier is not None and earlier.family_id == family.id:
+        return _pregnancy_summary(earlier, earlier.mother)
     problems: list[FieldProblem] = []
     mother = session.get(Carer, mother_id)
     if mother is None or mother.family_id != family.id:
@@ -326,11 +333,22 @@ def register_pregnancy(
         estimated_delivery_date=estimated_delivery_date,
         outcome=PregnancyOutcome.ONGOING,
         health_visitor_id=health_visitor_id,
+        idempotency_key=idempotency_key,
     )
     session.add(pregnancy)
     session.flush()
     record_event(session, actor, "create", "pregnancy", pregnancy.id, family_id=str(family.id))
     return _pregnancy_summary(pregnancy, mother)
+
+
+def saved_pregnancy(session: Session, key: uuid.UUID) -> Pregnancy | None:
+    """The pregnancy registered with idempotency ``key`` (issue 9), if any."""
+    return session.scalars(select(Pregnancy).where(Pregnancy.idempotency_key == key)).first()
+
+
+def pregnancy_summary(pregnancy: Pregnancy) -> PregnancySummary:
+    """The summary of a pregnancy on record (as its registration returned it)."""
+    return _pregnancy_summary(pregnancy, pregnancy.mother)
 
 
 def _pregnancy_summary(pregnancy: Pregnancy, mother: Carer) -> PregnancySummary:

@@ -216,8 +216,24 @@ def _normalise_postcode(postcode: str) -> str:
     return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
 
 
+def saved_family(session: Session, key: uuid.UUID) -> uuid.UUID | None:
+    """The family registered with idempotency ``key`` (issue 9), if any."""
+    return session.scalar(select(Family.id).where(Family.idempotency_key == key))
+
+
+def saved_carer(session: Session, key: uuid.UUID) -> uuid.UUID | None:
+    """The carer added with idempotency ``key`` (issue 9), if any."""
+    return session.scalar(select(Carer.id).where(Carer.idempotency_key == key))
+
+
 @requires(Permission.REGISTER)
-def create_family(session: Session, actor: Actor, details: FamilyDetails) -> uuid.UUID:
+def create_family(
+    session: Session,
+    actor: Actor,
+    details: FamilyDetails,
+    *,
+    idempotency_key: uuid.UUID | None = None,
+) -> uuid.UUID:
     team_id = require_clinical(actor)
     problems: list[FieldProblem] = []
     _required(problems, "family_name", details.family_name, "family name")
@@ -225,6 +241,7 @@ def create_family(session: Session, actor: Actor, details: FamilyDetails) -> uui
         raise ValidationError(problems)
     family = Family(
         team_id=team_id,
+        idempotency_key=idempotency_key,
         family_name=details.family_name.strip(),
         address_line_1=details.address_line_1.strip(),
         address_line_2=details.address_line_2.strip(),
@@ -260,13 +277,19 @@ def create_family_with_carer(
     first_carer: CarerDetails | None,
     *,
     today: dt.date,
+    idempotency_key: uuid.UUID | None = None,
 ) -> FamilySummary:
     """A new family and its first carer (the "New family" form), checked together.
 
     The carer's problems are named ``carer_<field>`` so a form with both can
-    put each beside the right field.
+    put each beside the right field. Saved again with the form's
+    ``idempotency_key`` (a retry after a dropped connection), the family
+    registered the first time is returned and nothing is written (issue 9).
     """
     require_clinical(actor)
+    earlier = saved_family(session, idempotency_key) if idempotency_key else None
+    if earlier is not None:
+        return family_summary(session, actor, earlier)
     problems: list[FieldProblem] = []
     _required(problems, "family_name", details.family_name, "family name")
     if first_carer is not None:
@@ -276,7 +299,7 @@ def create_family_with_carer(
         ]
     if problems:
         raise ValidationError(problems)
-    family_id = create_family(session, actor, details)
+    family_id = create_family(session, actor, details, idempotency_key=idempotency_key)
     if first_carer is not None:
         add_carer(session, actor, family_id, first_carer, today=today)
     return family_summary(session, actor, family_id)
@@ -284,9 +307,20 @@ def create_family_with_carer(
 
 @requires(Permission.EDIT_RECORD)
 def add_carer(
-    session: Session, actor: Actor, family_id: uuid.UUID, details: CarerDetails, *, today: dt.date
+    session: Session,
+    actor: Actor,
+    family_id: uuid.UUID,
+    details: CarerDetails,
+    *,
+    today: dt.date,
+    idempotency_key: uuid.UUID | None = None,
 ) -> uuid.UUID:
+    """A carer joins a family; saved again with the same ``idempotency_key``, the
+    carer added the first time is returned and nothing is written (issue 9)."""
     family = team_family(session, actor, family_id)
+    earlier = saved_carer(session, idempotency_key) if idempotency_key else None
+    if earlier is not None:
+        return earlier
     # Issue 8: a colleague's family is read-only (services/access.py).
     require_may_change_family(session, actor, family, today=today)
     problems = carer_problems(details, today=today)
@@ -294,6 +328,7 @@ def add_carer(
         raise ValidationError(problems)
     carer = Carer(
         family_id=family.id,
+        idempotency_key=idempotency_key,
         given_name=details.given_name.strip(),
         family_name=details.family_name.strip(),
         relationship_to_child=details.relationship_to_child,

@@ -165,6 +165,7 @@ class Workspace:
         """
 
         def save(session: Session) -> contacts_service.RecordedContact:
+            check_account_unchanged(session, self.actor)  # save_once has its own unit of work
             recorded = contacts_service.record_contact(
                 session,
                 self.actor,
@@ -367,19 +368,59 @@ class Workspace:
         self,
         details: records_service.FamilyDetails,
         first_carer: records_service.CarerDetails | None = None,
+        *,
+        idempotency_key: uuid.UUID | None = None,
     ) -> records_service.FamilySummary:
-        """A new family and its first carer, saved together or not at all."""
-        with unit_of_work(self.engine, self.actor) as session:
+        """A new family and its first carer, saved together or not at all; saved again
+        with the same idempotency key, registered once (issue 9)."""
+
+        def save(session: Session) -> records_service.FamilySummary:
+            check_account_unchanged(session, self.actor)
             return records_service.create_family_with_carer(
-                session, self.actor, details, first_carer, today=self.today()
+                session,
+                self.actor,
+                details,
+                first_carer,
+                today=self.today(),
+                idempotency_key=idempotency_key,
             )
 
+        def earlier(session: Session, key: uuid.UUID) -> records_service.FamilySummary | None:
+            family_id = records_service.saved_family(session, key)
+            return (
+                records_service.family_summary(session, self.actor, family_id)
+                if family_id
+                else None
+            )
+
+        return save_once(self.engine, "family", idempotency_key, save, earlier)
+
     def add_carer(
-        self, family_id: uuid.UUID, details: records_service.CarerDetails
+        self,
+        family_id: uuid.UUID,
+        details: records_service.CarerDetails,
+        *,
+        idempotency_key: uuid.UUID | None = None,
     ) -> records_service.FamilySummary:
-        with unit_of_work(self.engine, self.actor) as session:
-            records_service.add_carer(session, self.actor, family_id, details, today=self.today())
+        """A carer joins the family; saved again with the same key, added once (issue 9)."""
+
+        def save(session: Session) -> records_service.FamilySummary:
+            check_account_unchanged(session, self.actor)
+            records_service.add_carer(
+                session,
+                self.actor,
+                family_id,
+                details,
+                today=self.today(),
+                idempotency_key=idempotency_key,
+            )
             return records_service.family_summary(session, self.actor, family_id)
+
+        def earlier(session: Session, key: uuid.UUID) -> records_service.FamilySummary | None:
+            found = records_service.saved_carer(session, key) is not None
+            return records_service.family_summary(session, self.actor, family_id) if found else None
+
+        return save_once(self.engine, "carer", idempotency_key, save, earlier)
 
     def register_child(
         self, details: records_service.ChildDetails, *, confirm_possible_duplicate: bool = False
@@ -400,8 +441,13 @@ class Workspace:
         mother_id: uuid.UUID,
         estimated_delivery_date: dt.date,
         health_visitor_id: uuid.UUID | None,
+        *,
+        idempotency_key: uuid.UUID | None = None,
     ) -> life_events_service.PregnancySummary:
-        with unit_of_work(self.engine, self.actor) as session:
+        """An ongoing pregnancy; saved again with the same key, registered once (issue 9)."""
+
+        def save(session: Session) -> life_events_service.PregnancySummary:
+            check_account_unchanged(session, self.actor)
             return life_events_service.register_pregnancy(
                 session,
                 self.actor,
@@ -410,7 +456,16 @@ class Workspace:
                 estimated_delivery_date,
                 health_visitor_id=health_visitor_id,
                 today=self.today(),
+                idempotency_key=idempotency_key,
             )
+
+        def earlier(
+            session: Session, key: uuid.UUID
+        ) -> life_events_service.PregnancySummary | None:
+            found = life_events_service.saved_pregnancy(session, key)
+            return life_events_service.pregnancy_summary(found) if found is not None else None
+
+        return save_once(self.engine, "pregnancy", idempotency_key, save, earlier)
 
     def record_birth(
         self,
@@ -536,6 +591,7 @@ class Workspace:
         from healthvisitor.services.referrals import make_referral, saved_referral
 
         def save(session: Session) -> uuid.UUID:
+            check_account_unchanged(session, self.actor)  # save_once has its own unit of work
             return make_referral(session, self.actor, entry, today=self.today())
 
         return save_once(self.engine, "referral", entry.idempotency_key, save, saved_referral)

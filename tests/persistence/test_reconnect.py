@@ -11,16 +11,21 @@ event, one referral.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
+from healthvisitor.domain.enums import CarerRelationship
 from healthvisitor.errors import DatabaseUnavailableError
 from healthvisitor.persistence.database import create_database_engine
+from healthvisitor.persistence.models import Carer, Family, Pregnancy
+from healthvisitor.persistence.unit_of_work import unit_of_work
+from healthvisitor.services.records import CarerDetails, FamilyDetails
 from tests.private_postgres import LossyLine, PrivateCluster
-from tests.saving import Saved, SavingWorld, saved, saving_world
+from tests.saving import TODAY, Saved, SavingWorld, saved, saving_world
 
 pytestmark = pytest.mark.postgres
 
@@ -121,3 +126,50 @@ def test_a_referral_whose_commit_answer_is_lost_is_made_exactly_once(
     first = world.workspace.make_referral(entry)
     assert world.workspace.make_referral(entry) == first
     assert saved(direct).referrals == 1
+
+
+def test_registrations_whose_commit_answer_is_lost_are_saved_exactly_once(
+    lossy: tuple[LossyLine, Engine, Engine],
+) -> None:
+    """A new family (with its first carer), a carer added and a pregnancy registered:
+    the server saved each, its answer lost; the dialog saves again with its key."""
+    line, through, direct = lossy
+    world = saving_world(through)
+    workspace = world.workspace
+
+    def count(model: type) -> int:
+        with unit_of_work(direct) as session:
+            return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+    families, carers = count(Family), count(Carer)
+    details = FamilyDetails("Okafor", "2 Test Street", "", "Leeds", "LS7 4AA")
+    mother = CarerDetails("Ada", "Okafor", CarerRelationship.MOTHER)
+    key = uuid.uuid4()
+    line.lose_next_commit_answer()
+    with pytest.raises(DatabaseUnavailableError, match="the family is not recorded twice"):
+        workspace.create_family(details, mother, idempotency_key=key)
+    family = workspace.create_family(details, mother, idempotency_key=key)
+    assert workspace.create_family(details, mother, idempotency_key=key) == family
+    assert (count(Family), count(Carer)) == (families + 1, carers + 1)
+
+    father = CarerDetails("Obi", "Okafor", CarerRelationship.FATHER)
+    key = uuid.uuid4()
+    line.lose_next_commit_answer()
+    with pytest.raises(DatabaseUnavailableError, match="the carer is not recorded twice"):
+        workspace.add_carer(family.id, father, idempotency_key=key)
+    assert len(workspace.add_carer(family.id, father, idempotency_key=key).carers) == 2
+    assert count(Carer) == carers + 2
+
+    [ada] = [c for c in workspace.family(family.id).carers if c.name == "Ada Okafor"]
+    due = TODAY + dt.timedelta(days=120)
+    key = uuid.uuid4()
+    line.lose_next_commit_answer()
+    with pytest.raises(DatabaseUnavailableError, match="the pregnancy is not recorded twice"):
+        workspace.register_pregnancy(
+            family.id, ada.id, due, world.health_visitor_id, idempotency_key=key
+        )
+    again = workspace.register_pregnancy(
+        family.id, ada.id, due, world.health_visitor_id, idempotency_key=key
+    )
+    assert again.estimated_delivery_date == due
+    assert count(Pregnancy) == 1

@@ -99,6 +99,9 @@ def test_a_new_family_keeps_what_was_typed_and_saves_with_its_first_carer(
     assert [c.described for c in family.carers] == ["Ewa Nowak (mother)"]
     assert not dialog.isVisible()
     assert count(expecting_team, Family) == families + 1
+    # Saved again by the same form (its commit's answer lost, issue 9): the same family.
+    assert dialog.submit() == family
+    assert count(expecting_team, Family) == families + 1
 
 
 def test_a_carer_is_added_to_the_family_found(qtbot: QtBot, expecting_team: ExpectingTeam) -> None:
