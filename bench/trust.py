@@ -984,10 +984,13 @@ importing the child's record window, which imports the access log view, which
 imports reportlab (0.13 s), and the print preview with the handover and red book
 reports (0.06 s); signing in 0.2-0.6 s (argon2 0.2 s; keyring finding its backend
 0.07-0.15 s, on the first audit event); building the window 0.2-0.6 s. What 1.5 s
-would still take: the main window importing the child's record window, the contact
-form, the print preview and the performance view only when first opened (today
-`ui/main_window.py` and `ui/break_glass.py` import them at the top, and with them
-reportlab and most services: 0.2-0.3 s); the follow-ups read off the GUI thread like
+would still take is not the main window's own imports: importing the child's record
+window, the contact form, the print preview and the performance view only when
+first opened was tried (11:00, the break-glass record window in its own module) and
+gave 2.36 s against 2.43 s, within the noise, because the caseload panel's
+follow-ups list still pulls in the services and reportlab and the opening thread
+has loaded SQLAlchemy and the models by then; it was not kept. Left: the follow-ups
+read off the GUI thread like
 the caseload (0.1 s); alembic imported only to upgrade, the head revision known
 without it (0.14 s); the services imported when first used once no module imports
 them all (up to 0.3 s). Not in these figures: the first start of a day also makes
