@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
@@ -22,8 +23,9 @@ from healthvisitor.config import DatabaseChoice
 from healthvisitor.domain.enums import PregnancyOutcome, RecordStatus, Role
 from healthvisitor.drafts import DRAFTS_FOLDER_NAME, DraftKey, DraftStore
 from healthvisitor.errors import EditConflictError, NotFoundError
+from healthvisitor.persistence import database
 from healthvisitor.persistence import unit_of_work as plain
-from healthvisitor.persistence.database import check_connection, save_once, watch_connection
+from healthvisitor.persistence.database import check_connection, watch_connection
 from healthvisitor.persistence.models import Child, Team, User
 from healthvisitor.persistence.types import utc_now
 from healthvisitor.services import access_report as access_report_service
@@ -55,6 +57,28 @@ def unit_of_work(engine: Engine, actor: Actor | None = None) -> Iterator[Session
         if actor is not None:
             check_account_unchanged(session, actor)
         yield session
+
+
+T = TypeVar("T")
+
+
+@no_permission_needed("the window's exactly-once save: each service called inside checks its own")
+def save_once(
+    engine: Engine,
+    actor: Actor,
+    what: str,
+    key: uuid.UUID | None,
+    save: Callable[[Session], T],
+    earlier: Callable[[Session, uuid.UUID], T | None],
+) -> T:
+    """``database.save_once`` on behalf of ``actor``: it opens its own unit of work, so
+    the account is checked there first, as ``unit_of_work`` does for every other action."""
+
+    def checked(session: Session) -> T:
+        check_account_unchanged(session, actor)
+        return save(session)
+
+    return database.save_once(engine, what, key, checked, earlier)
 
 
 @dataclass(frozen=True)
@@ -165,7 +189,6 @@ class Workspace:
         """
 
         def save(session: Session) -> contacts_service.RecordedContact:
-            check_account_unchanged(session, self.actor)  # save_once has its own unit of work
             recorded = contacts_service.record_contact(
                 session,
                 self.actor,
@@ -182,7 +205,7 @@ class Workspace:
         def earlier(session: Session, key: uuid.UUID) -> contacts_service.RecordedContact | None:
             return contacts_service.saved_contact(session, self.actor, key, today=self.today())
 
-        return save_once(self.engine, "contact", entry.idempotency_key, save, earlier)
+        return save_once(self.engine, self.actor, "contact", entry.idempotency_key, save, earlier)
 
     def check_connection(self) -> None:
         """``DatabaseUnavailableError`` unless the database answers (the offline indicator)."""
@@ -375,7 +398,6 @@ class Workspace:
         with the same idempotency key, registered once (issue 9)."""
 
         def save(session: Session) -> records_service.FamilySummary:
-            check_account_unchanged(session, self.actor)
             return records_service.create_family_with_carer(
                 session,
                 self.actor,
@@ -393,7 +415,7 @@ class Workspace:
                 else None
             )
 
-        return save_once(self.engine, "family", idempotency_key, save, earlier)
+        return save_once(self.engine, self.actor, "family", idempotency_key, save, earlier)
 
     def add_carer(
         self,
@@ -405,7 +427,6 @@ class Workspace:
         """A carer joins the family; saved again with the same key, added once (issue 9)."""
 
         def save(session: Session) -> records_service.FamilySummary:
-            check_account_unchanged(session, self.actor)
             records_service.add_carer(
                 session,
                 self.actor,
@@ -420,7 +441,7 @@ class Workspace:
             found = records_service.saved_carer(session, key) is not None
             return records_service.family_summary(session, self.actor, family_id) if found else None
 
-        return save_once(self.engine, "carer", idempotency_key, save, earlier)
+        return save_once(self.engine, self.actor, "carer", idempotency_key, save, earlier)
 
     def register_child(
         self, details: records_service.ChildDetails, *, confirm_possible_duplicate: bool = False
@@ -447,7 +468,6 @@ class Workspace:
         """An ongoing pregnancy; saved again with the same key, registered once (issue 9)."""
 
         def save(session: Session) -> life_events_service.PregnancySummary:
-            check_account_unchanged(session, self.actor)
             return life_events_service.register_pregnancy(
                 session,
                 self.actor,
@@ -465,7 +485,7 @@ class Workspace:
             found = life_events_service.saved_pregnancy(session, key)
             return life_events_service.pregnancy_summary(found) if found is not None else None
 
-        return save_once(self.engine, "pregnancy", idempotency_key, save, earlier)
+        return save_once(self.engine, self.actor, "pregnancy", idempotency_key, save, earlier)
 
     def record_birth(
         self,
@@ -591,10 +611,11 @@ class Workspace:
         from healthvisitor.services.referrals import make_referral, saved_referral
 
         def save(session: Session) -> uuid.UUID:
-            check_account_unchanged(session, self.actor)  # save_once has its own unit of work
             return make_referral(session, self.actor, entry, today=self.today())
 
-        return save_once(self.engine, "referral", entry.idempotency_key, save, saved_referral)
+        return save_once(
+            self.engine, self.actor, "referral", entry.idempotency_key, save, saved_referral
+        )
 
     def record_referral_step(
         self,
