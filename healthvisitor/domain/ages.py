@@ -4,6 +4,7 @@ and how far on a pregnancy is (weeks+days of gestation)."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from healthvisitor.domain.schedule import add_months
 
@@ -20,6 +21,9 @@ def completed_months(date_of_birth: dt.date, today: dt.date) -> int:
     return max(months, 0)
 
 
+#: A caseload says about 400 ages, a board's waiting list and a handover hundreds
+#: more, of a few hundred dates of birth on one day: each worked out once (issue 10).
+@lru_cache(maxsize=4096)
 def age_text(date_of_birth: dt.date, today: dt.date) -> str:
     """Age as health visitors say it (issue 4: weeks under 1 year, months after).
 

@@ -211,7 +211,7 @@ def review_attempts(
             Contact.next_planned_contact,
         )
         .where(
-            Contact.child_id.in_(children),
+            batch.among(session, Contact.child_id, children),
             Contact.kind.in_(CHILD_REVIEW_KINDS),
             Contact.outcome != ContactOutcome.CANCELLED,
             standing_contacts(),
@@ -248,7 +248,7 @@ def _last_contacts(
     # pregnancy, if any, are left out here instead.
     own = (
         select(child_key(Contact.child_id), null(), func.max(Contact.contact_date))
-        .where(Contact.child_id.in_(children), *completed)
+        .where(batch.among(session, Contact.child_id, children), *completed)
         .group_by(Contact.child_id)
     )
     on_pregnancy = (
@@ -257,7 +257,7 @@ def _last_contacts(
             child_key(Contact.pregnancy_id),
             func.max(Contact.contact_date),
         )
-        .where(Contact.pregnancy_id.in_(born_of), *completed)
+        .where(batch.among(session, Contact.pregnancy_id, born_of), *completed)
         .group_by(Contact.child_id, Contact.pregnancy_id)
     )
     pregnancies = ids_by_key(born_of)
@@ -287,7 +287,7 @@ def safeguarding_in_force(
         session,
         select(child_key(SafeguardingEntry.child_id), SafeguardingEntry.status)
         .where(
-            SafeguardingEntry.child_id.in_(children),
+            batch.among(session, SafeguardingEntry.child_id, children),
             in_force_on(SafeguardingEntry, today),
         )
         .order_by(SafeguardingEntry.start_date, SafeguardingEntry.recorded_at),
@@ -321,7 +321,7 @@ def service_levels(
         session,
         select(child_key(ServiceLevelEntry.child_id), ServiceLevelEntry.level)
         .where(
-            ServiceLevelEntry.child_id.in_(children),
+            batch.among(session, ServiceLevelEntry.child_id, children),
             in_force_on(ServiceLevelEntry, today),
         )
         .order_by(*SERVICE_LEVEL_ORDER),
@@ -368,12 +368,12 @@ def _referrals_due(
     about_children = (
         referrals()
         .outerjoin(Carer, Carer.id == Referral.carer_id)
-        .where(*open_and_due, Referral.child_id.in_(child_ids))
+        .where(*open_and_due, batch.among(session, Referral.child_id, child_ids))
     )
     about_carers = (
         referrals()
         .join(Carer, Carer.id == Referral.carer_id)
-        .where(*open_and_due, Carer.family_id.in_(family_ids))
+        .where(*open_and_due, batch.among(session, Carer.family_id, family_ids))
     )
     both = union_all(about_children, about_carers).subquery()
     rows = session.execute(
@@ -394,7 +394,7 @@ def _referrals_due(
 
 
 def _prompts_to_decide(
-    session: Session, child_ids: list[uuid.UUID], family_ids: set[uuid.UUID]
+    session: Session, child_ids: _Children, family_ids: _Children
 ) -> tuple[dict[uuid.UUID, int], dict[uuid.UUID, int]]:
     """Referral prompts still to decide, counted in SQL in one query: about each
     child, and about a carer by family (shown on every child of the family)."""
@@ -403,7 +403,10 @@ def _prompts_to_decide(
         .outerjoin(Carer, Carer.id == ReferralPrompt.carer_id)
         .where(
             ReferralPrompt.decision == PromptDecision.PENDING,
-            or_(ReferralPrompt.child_id.in_(child_ids), Carer.family_id.in_(family_ids)),
+            or_(
+                batch.among(session, ReferralPrompt.child_id, child_ids),
+                batch.among(session, Carer.family_id, family_ids),
+            ),
         )
         .group_by(ReferralPrompt.child_id, Carer.family_id)
     )
@@ -469,12 +472,13 @@ def batch_scope(
     """How the batch queries name the children ``found`` (``team_children`` with the
     same ``criteria``) and their families.
 
-    A caseload's few hundred children by id (each an index look-up), a board's
-    thousands by the subquery that found them rather than one bind parameter
-    each (issue 10: a team is about 4,000 children).
+    A caseload's few hundred children by id (each an index look-up; on
+    PostgreSQL one array parameter, ``batch.among``), thousands by the subquery
+    that found them rather than one bind parameter each on SQLite (issue 10: a
+    team is about 4,000 children).
     """
     if len(found) <= _CHILDREN_BY_ID:
-        return [row[0] for row in found], {row[10] for row in found}
+        return batch.Ids(row[0] for row in found), batch.Ids({row[10] for row in found})
     chosen = (Child.team_id == team_id, Child.record_status == RecordStatus.ACTIVE, *criteria)
     return select(Child.id).where(*chosen), select(Child.family_id).where(*chosen)
 
@@ -538,9 +542,7 @@ def assess(
     faltering = alerts_for_children(session, births, today=today, among=scope)
     last_contacts = _last_contacts(session, scope, keys, born_of, today)
     child_referrals, family_referrals = _referrals_due(session, scope, families, today)
-    child_prompts, family_prompts = _prompts_to_decide(
-        session, child_ids, {row[10] for row in found}
-    )
+    child_prompts, family_prompts = _prompts_to_decide(session, scope, families)
     result = []
     for row in found:
         child_id, born = row[0], row[4]

@@ -68,7 +68,7 @@ def alerts_for_children(
             Measurement.centile,
         )
         .where(
-            Measurement.child_id.in_(births if among is None else among),
+            batch.among(session, Measurement.child_id, births if among is None else among),
             Measurement.kind == MeasurementKind.WEIGHT,
             # A weight dated after today is not known yet (domain/faltering.py).
             Measurement.measured_on <= today,
