@@ -844,7 +844,7 @@ def report(results: list[tuple[str, str, list[Figure]]], postgres_url: str | Non
         lines += ["", f"## {backend}", "", f"Data set: {counts}.", "", *table(figures)]
         missed = missed_targets(backend, figures)
         lines += ["", f"Targets missed on {backend}: {', '.join(missed) or 'none'}."]
-    return "\n".join(lines) + "\n" + NOTES
+    return "\n".join(lines) + "\n\n" + NOTES.read_text()
 
 
 #: Each target as a number, in the figure's unit: (SQLite, PostgreSQL).
@@ -869,153 +869,9 @@ def missed_targets(backend: str, figures: list[Figure]) -> list[str]:
     return [f.action for f in figures if f.failed or f.median >= TARGET_LIMITS[f.action][column]]
 
 
-#: What the figures above rest on, and what a missed target would take (issue 10).
-NOTES = """
-## Notes
-
-The machine is shared: several helpers' tests and windows ran on its 2 cores during
-these runs (the load is in the header), so a figure can be twice its quiet value;
-changes were judged by interleaved runs of the old and new code on the same file and
-by instruction counts (valgrind), not by one run of this table. The PostgreSQL data
-set is vacuumed once built, as autovacuum would (this test server runs without it);
-the one in this page's run was vacuumed by hand before it (4 s), which took the
-quarter's metrics on PostgreSQL from 626 ms (a run at 09:36 the same day) to 231-313
-ms in the two runs after: its statements read indexes only once the visibility map
-is set. The cold starts of this round's three runs (2.7-3.3 s on both engines)
-against the last page's (4.6 and 3.7 s) are mostly the load (1.5-1.9 against 3.8);
-see the cold start's notes for what this round changed.
-
-**Second round.** Same results, less work:
-`domain/schedule.py` keeps each date of birth's four windows (their calendar
-arithmetic was a third of a schedule) and hands each review only its own kind's
-attempts, with no per-review filtering when nothing is recorded;
-`services/growth_alerts.py` reads only the weights known today and makes points only
-of the birth weight, the early days' weights and the latest weight, all NG75 looks at
-(tests/services/test_growth_alerts.py compares the alerts with reading every weight,
-over 80 weight histories meeting every rule, on both engines); the referrals due
-are one SELECT for each side (the child's, the carer's) instead of one "child or
-carer" condition, which PostgreSQL answered by reading every referral and every
-carer of the trust (the board's: 73 ms to 31 ms, under 1 ms of it the work itself,
-the rest starting parallel workers); the corrections'
-`NOT EXISTS` is built once; the search keeps the team's pregnancies' folded names.
-A caseload opening on the 10,000-child file: 413.7 million instructions before,
-357.4 million after (callgrind, before the referral change), a board 627.1 to
-545.7 million (all changes); on this file at a
-quieter moment, old and new code interleaved: the caseload 91 and 97 ms before, 67
-and 61 ms after (two rounds of 15, SQLite medians), the board 145 to 127 ms (7).
-
-Before this round (the old code on these same data sets, 18:03 that day, load 6-8),
-SQLite then PostgreSQL medians: the caseload 161 and 485 ms, the board 487 and
-1,046 ms, the surname search 80 and 74 ms, saving a contact 87 and 217 ms, the cold
-start 9.9 and 3.2 s; the page before this one (14:42, load 7.6): 156 and 320, 300 and
-580, 34.5 and 23.6, 54.5 and 55.3 ms, 3.8 and 3.1 s. A first run of the new code at
-18:35 (load 2) had the caseload at 104 ms, the board at 202 ms, the surname search
-at 39 ms and saving a contact at 38 ms on SQLite.
-
-**A health visitor's caseload** (services/caseload.py). On SQLite about 24 ms of the
-opening is the ten statements' own time through the driver (review attempts 6 ms,
-weights 5, last contacts 4, referrals 4, the children 2); the rest is Python per row:
-1,200 review attempts and 2,800 weights made into values, 377 rows of the children
-with their ids, 377 schedules and rows. On PostgreSQL the planner runs several of
-these small statements with parallel workers, whose start costs 20-30 ms each on a
-busy 2-core machine, and JIT-compiles the board's big one (48 functions, 32 ms, for a
-150 ms statement): `jit = off` and `max_parallel_workers_per_gather = 0` for the
-application's connections (healthvisitor/persistence/database.py, not this work's
-file) took the board's statements from 387 to 138 ms (busy) and the caseload's from
-74 to 60 ms. What 50 ms would take beyond that: fewer rows into Python (the latest
-weight and the early days' ones chosen in SQL, which needs date arithmetic per
-dialect), or a caseload kept as a read model and refreshed from a change counter
-that every save bumps in its own transaction.
-
-**Team lead's board** (services/team_board.py). Three quarters of it is one statement:
-the team's 3,890 children, each with its level of service, whether safeguarding is
-in force and whether a review can count today (70 ms of SQLite's own time on a quiet
-machine, 120-180 ms busy, on either engine). Of that, the "a review was not attended"
-`EXISTS` is the largest part: an index `contacts (child_id, outcome, kind)` halves it
-(SQLite VM steps 324,000 to 211,000, CPU 47 to 25 ms, built in 3 s), and covering
-indexes of `service_level_history` and `safeguarding_history` by child and dates take
-about 6 ms more; they need the indexes declared in healthvisitor/persistence/models.py
-as well as a migration (tests/persistence/test_migrations.py compares the two), so
-migration 0018 was left empty. Measured again in the third round (SQLite file,
-load 1, CPU of the statement alone): 52 ms; 47 ms with the `contacts` index; 40 ms
-with the two covering history indexes too; on PostgreSQL the statement takes 53 ms
-(EXPLAIN ANALYZE), each child's subplans 3-6 µs, and 40-55 ms with the three
-indexes (44-65 ms without, same minutes). A tenth of the board on SQLite and next
-to nothing on PostgreSQL: not added (slot 0019 unused). The waiting children are now taken from that
-statement's rows and fetched by id (before, a second statement read the team's 4,000
-children again to find about 120: 20 ms). The floor counts children by health
-visitor only.
-
-**Search by surname** (services/search.py). The children's statement takes about
-5 ms (the words' index, then the team); the team's ongoing pregnancies about 9 ms,
-because they are found through the team's 4,000 families (a pregnancy has no team);
-folding their names, a third of a search before, is now kept between searches. What
-30 ms on a busy machine would take: a `team_id` on pregnancies with an index of
-(team_id, outcome), so the 250 ongoing ones are read directly. A covering index of
-pregnancies by (family_id, outcome, ...) still probes the 4,000 families: that
-statement 11-14 to 9-10 ms (SQLite, two interleaved rounds), not added.
-
-**Save a contact on SQLite** (services/contacts.py). Not changed in this round
-(38 ms at load 2, 52 ms at load 4 in this round's two runs): its own time is centiles
-(rcpchgrowth), the NG75 check of one child's weights, the audit chain's next link and
-the write itself; the file's write-ahead log commit is most of the floor. What a
-steady 50 ms would take: the centiles worked out before the transaction opens.
-
-**Cold start, third round (this page)** (ui/opening.py, ui/caseload_panel.py,
-services/referrals.py, bench/trust.py). The opening no longer looks anyone up:
-without a user name (the window's start, where signing in decides who works)
-`open_workspace_now` hands back the database opened (`OpenedDatabase`), where
-`open_workspace` asked `default_username`, a count of every child of the trust by
-health visitor, for an actor thrown away (107 ms warm on the SQLite file and
-180-250 ms in a start, 42 ms on PostgreSQL). The caseload's columns are sized from
-the rows in view (`setResizeContentsPrecision(0)`: 0.30 to 0.02 s), and the
-referral follow-ups, read on the GUI thread as the window is built, are one SELECT
-for each way a referral belongs to the caseload instead of one `OR` over an outer
-join that read every open referral of the trust (PostgreSQL 71 to 13.5 ms warm,
-the same lines). The bench now starts the window as a user's computer does, with
-its modules' bytecode written (this sandbox sets PYTHONDONTWRITEBYTECODE, which
-compiled every module at every start: about 0.6 s). Where a start to the caseload
-goes (the PostgreSQL data set, load 1-3, before these changes): 0.2 s to the first
-dialog; 0.8-1.1 s on the opening thread importing SQLAlchemy (0.39 s), alembic
-(0.14 s, for the schema check), the models and their mapping (0.25 s) and the
-services (0.3 s); opening the database 30 ms (SQLite) to 0.3 s (PostgreSQL);
-0.27-0.45 s importing the main window's modules, 0.3 s of it `ui/break_glass.py`
-importing the child's record window, which imports the access log view, which
-imports reportlab (0.13 s), and the print preview with the handover and red book
-reports (0.06 s); signing in 0.2-0.6 s (argon2 0.2 s; keyring finding its backend
-0.07-0.15 s, on the first audit event); building the window 0.2-0.6 s. What 1.5 s
-would still take is not the main window's own imports: importing the child's record
-window, the contact form, the print preview and the performance view only when
-first opened was tried (11:00, the break-glass record window in its own module) and
-gave 2.36 s against 2.43 s, within the noise, because the caseload panel's
-follow-ups list still pulls in the services and reportlab and the opening thread
-has loaded SQLAlchemy and the models by then; it was not kept. Left: the follow-ups
-read off the GUI thread like
-the caseload (0.1 s); alembic imported only to upgrade, the head revision known
-without it (0.14 s); the services imported when first used once no module imports
-them all (up to 0.3 s). Not in these figures: the first start of a day also makes
-the daily backup (a copy and its full check: tens of seconds at 2 GB); moving it
-after the window shows would take a hook in the window.
-
-**Cold start, second round.** A start to the caseload on this SQLite file at load 2
-took 3.2 s: 0.14 s to the first dialog's imports; 1.14 s importing SQLAlchemy,
-alembic, the models and every service through services/workspace.py on the opening
-thread; opening the file 38 ms; `default_username` (above); 0.39 s importing the main
-window's modules; 0.29 s signing in to the demo account (argon2); 0.64 s building
-the main window, while the caseload (0.33 s) loads on a worker thread, off the
-critical path; 0.35 s to the report. Importing PySide6 first costs the later imports
-5-15% (PySide6 reads each new module's source to look for its feature switches).
-
-**Earlier rounds.** The board no longer assesses every child as for a caseload (a
-schedule only for the children one of whose reviews can count today, found by
-bisection over the windows and an `EXISTS` for reviews not attended;
-tests/services/test_team_board.py compares it with assessing every child). The
-caseload's last contacts no longer walk the trust's antenatal contacts; its children
-come from `ix_children_caseload` and its weights from `ix_measurements_weights`
-(migration 0014). On SQLite, the start-up integrity check moved to a clean close
-(healthvisitor/startup.py): a start opens without checking a file that passed the
-check when the app last closed cleanly and has not changed since.
-"""
+#: What the figures rest on, and what a missed target would take (issue 10): prose
+#: kept beside this file, added to the page by each run.
+NOTES = ROOT / "bench" / "notes.md"
 
 
 def main(argv: list[str] | None = None) -> str:
