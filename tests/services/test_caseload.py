@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from healthvisitor.domain.enums import (
@@ -36,6 +34,7 @@ from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.services.allocation import arrange_cover
 from healthvisitor.services.caseload import caseload, team_health_visitors
 from tests import factories
+from tests.statements import statements_sent
 
 TODAY = dt.date(2026, 11, 24)
 
@@ -285,20 +284,6 @@ def test_a_child_with_every_review_done_or_closed_has_no_next_review(engine: Eng
     assert row.overdue_reviews == 0
 
 
-@contextmanager
-def counting_statements(engine: Engine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 def test_the_number_of_queries_does_not_grow_with_the_caseload(engine: Engine) -> None:
     with unit_of_work(engine) as session:
         team = factories.team(session)
@@ -308,7 +293,7 @@ def test_the_number_of_queries_does_not_grow_with_the_caseload(engine: Engine) -
         actor = factories.actor(me)
 
     def statements_for_caseload() -> tuple[int, int]:
-        with counting_statements(engine) as statements, unit_of_work(engine) as session:
+        with statements_sent(engine) as statements, unit_of_work(engine) as session:
             rows = caseload(session, actor, today=TODAY)
         return len(rows), len(statements)
 
@@ -394,9 +379,9 @@ def test_a_covering_health_visitor_sees_the_absent_caseload_with_a_fixed_query_c
         actor = factories.actor(me)
 
     def statements_for_caseload() -> tuple[int, int]:
-        with counting_statements(engine) as statements, unit_of_work(engine) as session:
+        with statements_sent(engine) as statements, unit_of_work(engine) as session:
             rows = caseload(session, actor, today=TODAY)
-        return len(rows), sum(1 for s in statements if s.lstrip().upper().startswith("SELECT"))
+        return len(rows), sum(1 for s in statements if s.is_select())
 
     # Ten queries either way: the health visitor, the cover they hold, and
     # assess_children's eight (children, weights, review attempts, last

@@ -5,12 +5,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 
 from healthvisitor.domain.enums import (
     ContactKind,
@@ -28,6 +26,7 @@ from healthvisitor.services.actor import Actor
 from healthvisitor.services.contacts import ContactEntry, record_contact
 from healthvisitor.services.pregnancies import pregnancy_caseload
 from tests import factories
+from tests.statements import statements_sent
 
 TODAY = dt.date(2026, 11, 24)
 
@@ -185,26 +184,12 @@ def test_the_review_is_done_once_an_antenatal_contact_is_recorded(mothers: Mothe
     assert len(by_name) == 3, "several contacts still make one row per pregnancy"
 
 
-@contextmanager
-def counting_queries(engine: Engine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(*args: Any) -> None:
-        statements.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 def test_the_list_is_one_query_however_many_pregnancies_and_contacts(mothers: Mothers) -> None:
     for name in ("Bea", "Cara"):
         antenatal(mothers, name, dt.date(2026, 11, 20))
-    with counting_queries(mothers.engine) as statements:
+    with statements_sent(mothers.engine) as statements:
         rows = listed(mothers)
     assert len(rows) == 3
-    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    selects = [s for s in statements if s.is_select()]
     # One to check whose list it is (cover, team), one for the pregnancies and contacts.
     assert len(selects) == 2, selects

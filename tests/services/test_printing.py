@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, select
 
 from healthvisitor.domain.enums import AgeUsed, ContactKind, ReferralStatus, ReviewStatus
 from healthvisitor.errors import NotFoundError, PermissionDeniedError, ValidationError
@@ -22,6 +20,7 @@ from healthvisitor.services.printing import (
 from healthvisitor.services.referrals import NewReferral, make_referral
 from tests import factories
 from tests.printing_data import OLIVER_REVIEWS, TODAY, PrintTeam, build_print_team
+from tests.statements import statements_sent
 
 
 @pytest.fixture
@@ -225,23 +224,9 @@ def test_handover_of_another_teams_caseload_is_refused(team: PrintTeam) -> None:
         handover_report(session, team.actor(team.stranger), team.me.id, today=TODAY)
 
 
-@contextmanager
-def counting(engine: Engine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(*args: object) -> None:
-        statements.append(str(args[2]))
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 def test_handover_queries_do_not_grow_with_the_caseload(engine: Engine) -> None:
     team = build_print_team(engine)
-    with unit_of_work(engine) as session, counting(engine) as small:
+    with unit_of_work(engine) as session, statements_sent(engine) as small:
         handover_report(session, team.actor(), team.me.id, today=TODAY)
     with unit_of_work(engine) as session:
         family = session.get_one(type(team.me), team.me.id)  # the same user, re-read
@@ -270,6 +255,6 @@ def test_handover_queries_do_not_grow_with_the_caseload(engine: Engine) -> None:
                     made_by_id=team.me.id,
                 )
             )
-    with unit_of_work(engine) as session, counting(engine) as large:
+    with unit_of_work(engine) as session, statements_sent(engine) as large:
         handover_report(session, team.actor(), team.me.id, today=TODAY)
     assert len(large) == len(small)

@@ -1,0 +1,52 @@
+"""``batch.among``: the caseload's batches name their children the same way on both
+engines, and on PostgreSQL as one parameter however many there are (issue 10)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+
+from healthvisitor.persistence.models import Child
+from healthvisitor.persistence.unit_of_work import unit_of_work
+from healthvisitor.services import batch
+from tests import factories
+from tests.statements import statements_sent
+
+
+def test_among_finds_exactly_the_ids_given_in_any_form(engine: Engine) -> None:
+    with unit_of_work(engine) as session:
+        team = factories.team(session)
+        me = factories.user(session, team)
+        family = factories.family(session, team)
+        ids = [factories.child(session, family, me).id for _ in range(5)]
+    chosen, stranger = ids[1:4], uuid.uuid4()
+    with unit_of_work(engine) as session:
+
+        def found(among: Any) -> set[uuid.UUID]:
+            query = select(Child.id).where(batch.among(session, Child.id, among))
+            return set(session.scalars(query))
+
+        assert found(chosen) == found(set(chosen)) == found(batch.Ids(chosen)) == set(chosen)
+        assert found([*chosen, stranger]) == set(chosen)  # an id with no row finds nothing
+        assert found([]) == found(batch.Ids()) == set()
+        subquery = select(Child.id).where(Child.id.in_(chosen))
+        assert found(subquery) == set(chosen)
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_ids_are_one_parameter_whatever_their_number(
+    postgres_engine: Engine,
+) -> None:
+    few = [uuid.uuid4() for _ in range(3)]
+    many = [uuid.uuid4() for _ in range(400)]
+    with unit_of_work(postgres_engine) as session, statements_sent(postgres_engine) as statements:
+        for ids in (few, batch.Ids(many)):
+            session.execute(select(Child.id).where(batch.among(session, Child.id, ids))).all()
+    (small, small_parameters), (large, large_parameters) = statements
+    assert small == large  # the same text: one parameter, not one for each id
+    assert len(small_parameters) == len(large_parameters) == 1
+    (array,) = large_parameters.values()
+    assert array == "{" + ",".join(str(each) for each in many) + "}"
