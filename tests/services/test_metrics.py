@@ -58,7 +58,7 @@ from healthvisitor.services.metrics import (
     quarter_metrics,
 )
 from tests import factories
-from tests.services.test_caseload import counting_statements
+from tests.statements import statements_sent
 
 D = dt.date
 Q1 = Quarter.parse("2026-27Q1")  # 1 April to 30 June 2026
@@ -476,11 +476,11 @@ def test_the_number_of_queries_does_not_grow_with_the_cohort(engine: Engine) -> 
         lead = factories.actor(w.lead)
 
     def statements() -> tuple[int | None, int]:
-        with counting_statements(engine) as seen, unit_of_work(engine) as session:
+        with statements_sent(engine) as seen, unit_of_work(engine) as session:
             found = quarter_metrics(session, lead, Q1, today=TODAY, scope=MetricScope.SERVICE)
         # The counting queries; the audit trail's own statements (its chain's first
         # event sets the chain up) are not the metrics'.
-        counting = [s for s in seen if s.lstrip().startswith("SELECT") and "audit_" not in s]
+        counting = [s for s in seen if s.is_select() and "audit_" not in s.text]
         return found.figure(NBV).denominator, len(counting)
 
     empty = statements()

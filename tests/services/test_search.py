@@ -26,7 +26,7 @@ from healthvisitor.services.search import (
     search_records,
 )
 from tests import factories
-from tests.services.test_caseload import counting_statements
+from tests.statements import statements_sent
 
 TODAY = dt.date(2026, 11, 24)
 
@@ -378,7 +378,7 @@ def test_three_queries_whatever_is_found_none_for_too_little_and_no_audit(team: 
         ("a", 0),
         ("03/03", 0),
     ):
-        with counting_statements(team.engine) as statements:
+        with statements_sent(team.engine) as statements:
             found(team, typed)
         assert len(statements) == expected, (typed, statements)
     # Searching runs on every pause in typing; only opening a record is audited.

@@ -34,10 +34,10 @@ from healthvisitor.services.team_board import (
 from tests import factories
 from tests.services.test_caseload import (
     contact,
-    counting_statements,
     safeguarding,
     service_level,
 )
+from tests.statements import statements_sent
 
 TODAY = dt.date(2026, 11, 24)
 
@@ -152,7 +152,7 @@ def test_the_number_of_queries_does_not_grow_with_the_team(engine: Engine) -> No
         actor = factories.actor(lead)
 
     def statements_for_board() -> tuple[int, int, int]:
-        with counting_statements(engine) as statements, unit_of_work(engine) as session:
+        with statements_sent(engine) as statements, unit_of_work(engine) as session:
             board = team_board(session, actor, today=TODAY)
         return len(board.loads), len(board.unallocated), len(statements)
 
