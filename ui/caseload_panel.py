@@ -398,11 +398,10 @@ class CaseloadPanel(QWidget):
             QTimer.singleShot(0, self, then)
             return
 
-        def once() -> None:
-            self.loaded.disconnect(once)
-            then()
-
-        self.loaded.connect(once)
+        # Qt breaks a single-shot connection as it calls it; disconnecting a Python
+        # slot from inside its own emission failed now and then in PySide6 6.11
+        # ("Slot 'CaseloadPanel::' not found", tests/ui/test_app.py).
+        self.loaded.connect(then, Qt.ConnectionType.SingleShotConnection)
 
     def _children_loaded(self, rows: Sequence[CaseloadRow]) -> None:
         refreshing = self._children_of == self._asked_for[0]
