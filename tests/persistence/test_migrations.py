@@ -10,12 +10,24 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
 from healthvisitor.persistence.database import (
+    SCHEMA_HEAD,
+    alembic_config,
     current_revision,
     downgrade,
     head_revision,
     upgrade,
 )
 from healthvisitor.persistence.models import Base
+
+
+def test_the_schema_head_a_start_compares_with_is_the_newest_migration() -> None:
+    from alembic.script import ScriptDirectory
+
+    newest = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert newest == SCHEMA_HEAD, (
+        f"a migration was added: set SCHEMA_HEAD in healthvisitor/persistence/database.py "
+        f"to {newest!r}, or every start will think the database out of date"
+    )
 
 
 def test_upgrade_from_empty_to_head_then_down_and_up_again(engine: Engine) -> None:
