@@ -88,6 +88,11 @@ class PasswordRequiredError(DatabaseUnavailableError):
     """The shared database refused the connection for want of a (right) password."""
 
 
+class ServerUnreachableError(DatabaseUnavailableError):
+    """The shared database's server could not be connected to, or the connection broke
+    (not a password refused): a laptop with an offline copy can work on it (issue 12)."""
+
+
 # --- Two people edited the same record (issue 9): healthvisitor.services.record_edits ---
 
 

@@ -575,22 +575,25 @@ def main(argv: list[str] | None = None) -> int:
         collector.stop()
 
 
-def unreachable_with_copies(args: argparse.Namespace) -> tuple[Engine, DatabaseChoice, str] | None:
-    """Issue 12: the shared database did not open because it cannot be reached, and this
-    laptop has an offline copy: its engine (not connected), choice and the reason.
+def unreachable_with_copies(
+    args: argparse.Namespace, outcome: OpenOutcome
+) -> tuple[Engine, DatabaseChoice, str] | None:
+    """Issue 12: the shared database did not open (``outcome``) because its server cannot
+    be reached, and this laptop has an offline copy: its engine (not connected), choice
+    and the reason.
 
-    None when working offline cannot help: a local file, the demo, no copy here, a
-    password wanted, or a server that answers (the problem was something else).
+    None when working offline cannot help: a local file, the demo, no copy here, or a
+    problem other than reaching the server (a password wanted, an old schema). The
+    server is not tried again: a network that drops what it is sent would make the
+    user wait for a second connection timeout.
     """
     from healthvisitor.config import load_settings
-    from healthvisitor.errors import (
-        DatabaseUnavailableError,
-        HealthVisitorError,
-        PasswordRequiredError,
-    )
-    from healthvisitor.persistence.database import check_connection, create_database_engine
+    from healthvisitor.errors import HealthVisitorError
+    from healthvisitor.persistence.database import create_database_engine
     from healthvisitor.sync.offline_sign_in import OfflineSignIn
 
+    if not outcome.unreachable:
+        return None
     try:
         settings = load_settings(args.database, demo=args.demo)
         choice = settings.database
@@ -598,17 +601,9 @@ def unreachable_with_copies(args: argparse.Namespace) -> tuple[Engine, DatabaseC
             return None
         if not OfflineSignIn(sync_required_after_days=settings.offline_sync_days).available():
             return None
-        engine = create_database_engine(choice.url)
+        return create_database_engine(choice.url), choice, outcome.problem
     except HealthVisitorError:
         return None
-    try:
-        check_connection(engine)
-    except PasswordRequiredError:
-        pass
-    except DatabaseUnavailableError as exc:
-        return engine, choice, str(exc)
-    engine.dispose()
-    return None
 
 
 def _run(app: QApplication, args: argparse.Namespace) -> int:
@@ -617,7 +612,7 @@ def _run(app: QApplication, args: argparse.Namespace) -> int:
     outcome = open_asking_for_password(OpenRequest(database_url=args.database, demo=args.demo))
     unreachable = ""
     if outcome.workspace is None:
-        offline = unreachable_with_copies(args)
+        offline = unreachable_with_copies(args, outcome)
         if offline is None:
             show_problem(outcome.problem)
             return 1

@@ -24,7 +24,7 @@ from PySide6.QtCore import QEventLoop, QThread, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QVBoxLayout, QWidget
 
-from healthvisitor.errors import HealthVisitorError, PasswordRequiredError
+from healthvisitor.errors import HealthVisitorError, PasswordRequiredError, ServerUnreachableError
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -84,6 +84,9 @@ class OpenOutcome:
     problem: str = ""
     # Set when the shared database wants a password: what to tell the user.
     password_request: str = ""
+    # Set when the shared database's server could not be connected to (issue 12): a
+    # laptop with an offline copy offers it at once, without trying the server again.
+    unreachable: bool = False
 
 
 def unexpected_problem(exc: BaseException) -> str:
@@ -116,6 +119,8 @@ def open_workspace_now(request: OpenRequest) -> OpenOutcome:
             raise
     except PasswordRequiredError as exc:
         return OpenOutcome(problem=str(exc), password_request=str(exc))
+    except ServerUnreachableError as exc:
+        return OpenOutcome(problem=str(exc), unreachable=True)
     except HealthVisitorError as exc:
         return OpenOutcome(problem=str(exc))
     except Exception as exc:  # a bug, not the user's doing: log it, explain, no traceback

@@ -32,6 +32,7 @@ from healthvisitor.errors import (
     DatabaseUnavailableError,
     PasswordRequiredError,
     SchemaOutOfDateError,
+    ServerUnreachableError,
 )
 from healthvisitor.persistence.credentials import password_request, stored_password, with_password
 from healthvisitor.persistence.unit_of_work import unit_of_work
@@ -223,6 +224,8 @@ def connection_error(
         return PasswordRequiredError(
             password_request(engine.url, refused=engine.url.password is not None)
         )
+    if engine.dialect.name == "postgresql":
+        return ServerUnreachableError(describe_connection_error(engine, exc))
     return DatabaseUnavailableError(describe_connection_error(engine, exc))
 
 

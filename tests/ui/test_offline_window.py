@@ -26,6 +26,7 @@ from healthvisitor.ui.app import Sessions
 from healthvisitor.ui.main_window import MainWindow
 from healthvisitor.ui.offline_actions import offline_reason
 from healthvisitor.ui.offline_window import BACK_ONLINE, WORKING_OFFLINE
+from healthvisitor.ui.opening import OpenOutcome, OpenRequest, open_workspace_now
 from healthvisitor.ui.sign_in import SignInDialog
 from tests.keyrings import MemoryKeyring
 from tests.sync.conftest import TODAY, Scene, new_laptop
@@ -173,21 +174,37 @@ def test_at_start_an_unreachable_shared_database_with_a_copy_here_opens_on_the_s
 ) -> None:
     url = through_line.url.render_as_string(hide_password=False)
     args = app.argument_parser().parse_args(["--database", url])
+
+    def opened() -> OpenOutcome:
+        return open_workspace_now(OpenRequest(database_url=url))
+
     line.cut()
-    assert app.unreachable_with_copies(args) is None  # no copy here: the usual message
+    cut_off = opened()
+    assert cut_off.unreachable and cut_off.workspace is None
+    assert app.unreachable_with_copies(args, cut_off) is None  # no copy here: the usual message
     laptop = new_laptop(_encrypted_template, copy_path(scene.ann.user_id), memory_keyring)
     pull(scene.server, laptop, scene.ann, today=TODAY)
     laptop.dispose()
-    found = app.unreachable_with_copies(args)
+    found = app.unreachable_with_copies(args, cut_off)
     assert found is not None
     engine, choice, reason = found
     engine.dispose()
     assert not choice.is_sqlite
-    assert reason.startswith("Cannot reach the shared database")
+    assert reason == cut_off.problem and reason.startswith("Cannot reach the shared database")
     line.restore()
-    assert app.unreachable_with_copies(args) is None  # it answers: the problem was another
+    # The server is not asked again (a second connection timeout, on a network that
+    # drops what it is sent): the copy is offered on the opening's answer alone.
+    again = app.unreachable_with_copies(args, cut_off)
+    assert again is not None
+    again[0].dispose()
+    answered = opened()
+    assert answered.workspace is not None and not answered.unreachable
+    answered.workspace.engine.dispose()
+    assert app.unreachable_with_copies(args, answered) is None  # it opened: nothing to offer
+    schema = OpenOutcome(problem="This shared database is older than this version needs.")
+    assert app.unreachable_with_copies(args, schema) is None  # it answered: another problem
     local = app.argument_parser().parse_args(["--database", f"sqlite:///{tmp_path / 'hv.db'}"])
-    assert app.unreachable_with_copies(local) is None
+    assert app.unreachable_with_copies(local, cut_off) is None  # never a local file
 
 
 def test_signing_out_of_the_offline_window_offers_the_copy_to_the_next_person(
