@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEventLoop, QThread, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
@@ -49,30 +49,18 @@ class OpenRequest:
     password: str | None = field(default=None, repr=False)
 
 
+@dataclass(frozen=True)
 class OpenedDatabase:
-    """The database open, before anyone signs in: what the window's start needs of it
-    is its ``engine`` and ``choice``, as the sign-in that follows decides who works.
-
-    Anything else asked of it (``caseload()``, ``signed_in()``…) is answered by the
-    workspace of the health visitor with the largest caseload, as before sign-in
-    existed (``healthvisitor.services.workspace.open_workspace`` without a user),
-    looked up only then: that look-up counts every child of the trust by health
-    visitor (about 250 ms at 100,000 children), which a start no longer waits for.
+    """The database open, before anyone signs in: its ``engine`` and ``choice``, and
+    nothing else. Whose records are shown is decided by signing in next; until then
+    there is no actor, so nothing here can read a caseload (issue 8). Nobody is looked
+    up for it either: ``open_workspace`` without a user counts every child of the trust
+    by health visitor (about 250 ms at 100,000 children), which a start does not wait
+    for (issue 10).
     """
 
-    def __init__(self, engine: Engine, choice: DatabaseChoice) -> None:
-        self.engine = engine
-        self.choice = choice
-        self._workspace: Workspace | None = None
-
-    def __getattr__(self, name: str) -> Any:  # only what is not set in __init__
-        if name.startswith("__"):
-            raise AttributeError(name)
-        if self._workspace is None:
-            from healthvisitor.services.workspace import open_workspace
-
-            self._workspace = open_workspace(self.engine, self.choice, None)
-        return getattr(self._workspace, name)
+    engine: Engine
+    choice: DatabaseChoice
 
 
 @dataclass(frozen=True)

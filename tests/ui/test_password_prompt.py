@@ -9,7 +9,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from healthvisitor.demo import generate_demo
-from healthvisitor.persistence.database import create_database_engine, upgrade
+from healthvisitor.persistence.database import check_connection, create_database_engine, upgrade
 from healthvisitor.startup import has_children
 from healthvisitor.ui import app
 from healthvisitor.ui.opening import OpenRequest
@@ -43,8 +43,8 @@ def test_a_wrong_then_right_password_opens_the_caseload(
     assert outcome.workspace is not None
     try:
         assert "needs a password" in asked[0] and "was not accepted" in asked[1]
-        assert outcome.workspace.caseload()
-        assert PROTECTED_PASSWORD not in outcome.workspace.signed_in().database
+        check_connection(outcome.workspace.engine)  # the password that was accepted
+        assert PROTECTED_PASSWORD not in outcome.workspace.choice.describe()
     finally:
         outcome.workspace.engine.dispose()
 
