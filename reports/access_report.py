@@ -25,23 +25,9 @@ from healthvisitor.reports.page import (
     styles,
     table,
 )
-from healthvisitor.services.access_report import AccessReport, RecordAccess
+from healthvisitor.services.access_report import AccessReport
 
 TITLE = "Who accessed this child's record"
-
-
-def when_text(access: RecordAccess) -> str:
-    """``2 Nov 2026 09:15 (UTC+00:00)``: local time, with its offset from UTC."""
-    local = access.local_time
-    offset = local.strftime("%z")
-    return f"{long_date(local.date())} {local:%H:%M:%S} (UTC{offset[:3]}:{offset[3:]})"
-
-
-def who_text(access: RecordAccess) -> str:
-    if not access.username:
-        return access.who
-    role = f", {access.role_label.lower()}" if access.role_label else ""
-    return f"{access.who} ({access.username}{role})"
 
 
 def access_story(report: AccessReport) -> list[Flowable]:
@@ -71,7 +57,7 @@ def access_story(report: AccessReport) -> list[Flowable]:
         table(
             ["When (local time)", "Who", "What they did", "From which computer"],
             [
-                [when_text(a), who_text(a), a.what, a.machine or "not recorded"]
+                [a.when_words, a.who_words, a.what, a.machine or "not recorded"]
                 for a in report.accesses
             ],
             [0.24, 0.30, 0.28, 0.18],

@@ -30,15 +30,16 @@ from healthvisitor.domain.enums import MeasurementKind
 from healthvisitor.domain.growth_chart import (
     CENTILES,
     DAYS_PER_YEAR,
+    DESIGN_HEIGHT,
+    DESIGN_WIDTH,
     TERM_WEEKS,
     TWO_YEARS,
     GrowthChart,
     centile_label,
 )
 
-#: The design size every measure below is given in; drawings are scaled from it.
-DESIGN_WIDTH = 640.0
-DESIGN_HEIGHT = 440.0
+#: Every measure below is given in the design size (``DESIGN_WIDTH`` by
+#: ``DESIGN_HEIGHT``, domain/growth_chart.py); drawings are scaled from it.
 
 #: NHS palette (resources/style.qss): the child's points, and all text.
 NHS_BLUE = HexColor("#005EB8")

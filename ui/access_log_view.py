@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
 )
 
 from healthvisitor.errors import HealthVisitorError
-from healthvisitor.reports.access_report import access_report_pdf, when_text, who_text
 from healthvisitor.services import access_report as access_report_service
 from healthvisitor.ui.caseload_model import SORT_ROLE
 from healthvisitor.ui.form_fields import FieldMessage
@@ -65,8 +64,8 @@ class AccessLogModel(LineTableModel):
     """One access a row. ``SORT_ROLE`` gives each cell its sort key (time as time)."""
 
     columns = (
-        LineColumn("When (local time)", when_text),
-        LineColumn("Who", lambda a: a.who, tooltip=who_text),
+        LineColumn("When (local time)", lambda a: a.when_words),
+        LineColumn("Who", lambda a: a.who, tooltip=lambda a: a.who_words),
         LineColumn("Role", lambda a: a.role_label),
         LineColumn("What they did", lambda a: a.what),
         LineColumn("From which computer", lambda a: a.machine or "not recorded"),
@@ -235,6 +234,9 @@ class AccessLogDialog(QDialog):
                 now=dt.datetime.now(dt.UTC),
                 for_print=True,
             )
+            # reportlab is loaded when something is printed, not at every start (issue 10).
+            from healthvisitor.reports.access_report import access_report_pdf
+
             out = io.BytesIO()
             access_report_pdf(report, out)
             return out.getvalue()

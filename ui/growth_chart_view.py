@@ -15,13 +15,14 @@ from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from healthvisitor.domain.growth_chart import (
+    DESIGN_HEIGHT,
+    DESIGN_WIDTH,
     GrowthChart,
     age_words,
     centile_label,
     latest_point_summary,
     value_words,
 )
-from healthvisitor.reports.growth_chart import DESIGN_HEIGHT, DESIGN_WIDTH, growth_chart_svg
 
 #: Keyboard focus: a thick NHS text-colour border (resources/style.qss).
 FOCUS_COLOUR = "#212B32"
@@ -51,6 +52,10 @@ class GrowthChartView(QWidget):
 
     def set_chart(self, chart: GrowthChart) -> None:
         """Show ``chart`` (the same drawing the printed report uses)."""
+        # The drawing (reportlab) is loaded with the first chart shown, not at every
+        # start of the window (issue 10).
+        from healthvisitor.reports.growth_chart import growth_chart_svg
+
         self._chart = chart
         self._renderer.load(QByteArray(growth_chart_svg(chart, DESIGN_WIDTH, DESIGN_HEIGHT)))
         self.setAccessibleName(latest_point_summary(chart))

@@ -57,8 +57,6 @@ from PySide6.QtWidgets import (
 
 from healthvisitor.errors import HealthVisitorError
 from healthvisitor.persistence.unit_of_work import unit_of_work
-from healthvisitor.reports.handover import handover_pdf
-from healthvisitor.reports.red_book import red_book_pdf
 from healthvisitor.services import printing
 
 if TYPE_CHECKING:
@@ -418,6 +416,9 @@ def tell(parent: QWidget, title: str, message: str) -> None:
 
 
 def _pdf_bytes(write: Callable[[io.BytesIO], None]) -> bytes:
+    """What ``write`` puts in a PDF, as bytes. The reports it writes are imported by
+    their callers only when one is made: reportlab is 60-80 ms of a start otherwise
+    (issue 10), and the window imports this module as it starts."""
     out = io.BytesIO()
     write(out)
     return out.getvalue()
@@ -436,6 +437,8 @@ def preview_red_book(
         summary = printing.red_book_summary(
             session, workspace.actor, child_id, today=today, for_family=for_family
         )
+        from healthvisitor.reports.red_book import red_book_pdf  # see _pdf_bytes
+
         return _pdf_bytes(lambda out: red_book_pdf(summary, out))
 
     title = "Red book summary" if for_family else "Red book summary (professional's copy)"
@@ -548,6 +551,8 @@ def preview_handover(
             window_to=chosen.window_to,
             flagged_only=chosen.flagged_only,
         )
+        from healthvisitor.reports.handover import handover_pdf  # see _pdf_bytes
+
         return _pdf_bytes(lambda out: handover_pdf(report, out, progress=progress))
 
     return ReportRun(

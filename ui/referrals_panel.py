@@ -55,7 +55,6 @@ from PySide6.QtWidgets import (
 from healthvisitor.domain.enums import ReferralStatus
 from healthvisitor.drafts import REFERRAL_FORM
 from healthvisitor.errors import HealthVisitorError
-from healthvisitor.reports.referral_letter import referral_letter_pdf
 from healthvisitor.services.pregnancies import PregnancyRow
 from healthvisitor.services.referrals import FollowUpLine, ReferralLine, ReferralPromptLine
 from healthvisitor.services.workspace import Workspace
@@ -547,6 +546,9 @@ class ReferralsPanel(QWidget):
                 return None
             path = Path(chosen)
         try:
+            # reportlab is loaded when a letter is saved, not at every start (issue 10).
+            from healthvisitor.reports.referral_letter import referral_letter_pdf
+
             letter = self.workspace.referral_letter(line.id)
             referral_letter_pdf(letter, path, include_address=self.include_address.isChecked())
         except (HealthVisitorError, OSError) as error:

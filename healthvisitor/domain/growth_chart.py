@@ -39,6 +39,11 @@ CENTILE_SDS = tuple((index - 4) * CENTILE_SPACE_SDS for index in range(len(CENTI
 #: (RCPCH UK-WHO chart guidance: "within 1/4 of a centile space").
 ON_A_LINE_SDS = CENTILE_SPACE_SDS / 4
 
+#: The size a chart is designed in, on screen and paper alike: each drawing
+#: (reports/growth_chart.py) is given in it and scaled from it, and keeps its shape.
+DESIGN_WIDTH = 640.0
+DESIGN_HEIGHT = 440.0
+
 #: Days to the year, as rcpchgrowth counts decimal age.
 DAYS_PER_YEAR = 365.25
 #: Where the UK-WHO parts meet, in decimal years (rcpchgrowth's thresholds):

@@ -117,6 +117,22 @@ class RecordAccess:
     def role_label(self) -> str:
         return self.role.label if self.role is not None else ""
 
+    @property
+    def when_words(self) -> str:
+        """``2 Nov 2026 09:15:00 (UTC+00:00)``: local time, with its offset from UTC
+        (so a reader can match it to the audit trail, kept in UTC)."""
+        local = self.local_time
+        offset = local.strftime("%z")
+        return f"{local.day} {local:%b %Y %H:%M:%S} (UTC{offset[:3]}:{offset[3:]})"
+
+    @property
+    def who_words(self) -> str:
+        """Their name, with their user name and role: ``Jane Smith (jsmith, team lead)``."""
+        if not self.username:
+            return self.who
+        role = f", {self.role_label.lower()}" if self.role_label else ""
+        return f"{self.who} ({self.username}{role})"
+
 
 @dataclass(frozen=True)
 class AccessReport:

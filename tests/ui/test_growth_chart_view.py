@@ -9,13 +9,14 @@ from pytestqt.qtbot import QtBot
 from healthvisitor.domain.enums import MeasurementKind, Sex
 from healthvisitor.domain.growth_chart import (
     DAYS_PER_YEAR,
+    DESIGN_HEIGHT,
+    DESIGN_WIDTH,
     ChartPoint,
     GrowthChart,
     growth_chart,
     latest_point_summary,
 )
 from healthvisitor.domain.growth_reference import uk_who_value_for_sds
-from healthvisitor.reports.growth_chart import DESIGN_HEIGHT, DESIGN_WIDTH
 from healthvisitor.ui.growth_chart_view import GrowthChartView
 
 pytestmark = pytest.mark.gui
