@@ -57,6 +57,7 @@ from healthvisitor.persistence.models import (
     Child,
     Contact,
     Family,
+    Pregnancy,
     Referral,
     ReferralPrompt,
     ReferralType,
@@ -237,18 +238,15 @@ def _last_contacts(
     The same contacts as the child's record: the child's own, and those on the
     pregnancy the child was born of (the antenatal review); corrected ones left out.
     """
-    completed = (
-        Contact.outcome == ContactOutcome.COMPLETED,
-        Contact.contact_date <= today,
-        standing_contacts(),
-    )
+    completed = (Contact.outcome == ContactOutcome.COMPLETED, standing_contacts())
+    by_today = Contact.contact_date <= today
     # One SELECT for each side, so each is found through its own index: the
     # pregnancy's side asking "child_id IS NULL" in SQL made SQLite walk every
     # antenatal contact of the trust (issue 10); the child's own contacts on the
     # pregnancy, if any, are left out here instead.
     own = (
         select(child_key(Contact.child_id), null(), func.max(Contact.contact_date))
-        .where(batch.among(session, Contact.child_id, children), *completed)
+        .where(batch.among(session, Contact.child_id, children), *completed, by_today)
         .group_by(Contact.child_id)
     )
     on_pregnancy = (
@@ -257,7 +255,11 @@ def _last_contacts(
             child_key(Contact.pregnancy_id),
             func.max(Contact.contact_date),
         )
-        .where(batch.among(session, Contact.pregnancy_id, born_of), *completed)
+        # The pregnancies named through their own table: asked of the contacts'
+        # pregnancy column, PostgreSQL also read its index of every antenatal contact
+        # of the trust by date (30,000 rows, 3 ms) to AND with the 150 it wanted.
+        .join(Pregnancy, Pregnancy.id == Contact.pregnancy_id)
+        .where(batch.among(session, Pregnancy.id, born_of), *completed, by_today)
         .group_by(Contact.child_id, Contact.pregnancy_id)
     )
     pregnancies = ids_by_key(born_of)
