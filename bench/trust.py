@@ -148,10 +148,7 @@ def build(url: str, children: int, seed: int) -> None:
     started = time.perf_counter()
     summary = generate_demo(engine, children=children, seed=seed, today=TODAY, volume=TRUST_VOLUME)
     if engine.dialect.name == "postgresql":
-        # What autovacuum does soon after a bulk load (the visibility map, for index-only
-        # scans, and the statistics): done here, as a test server may run without it.
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("VACUUM (ANALYZE)"))
+        vacuum(engine)
     engine.dispose()
     print(
         f"(built {children:,} children in {time.perf_counter() - started:.0f} s: "
@@ -159,6 +156,14 @@ def build(url: str, children: int, seed: int) -> None:
         f"{summary.referrals:,} referrals)",
         flush=True,
     )
+
+
+def vacuum(engine: Engine) -> None:
+    """What autovacuum does soon after a bulk load, and after each run's saves (the
+    visibility map, for index-only scans, and the statistics): done here, as a test
+    server may run without it (this one does). A few seconds at trust scale."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM (ANALYZE)"))
 
 
 def sqlite_database(path: Path, children: int, seed: int) -> str:
@@ -185,6 +190,8 @@ def postgres_database(admin_url: str, children: int, seed: int) -> str:
             engine = create_database_engine(url)
             with engine.connect() as data:
                 built = data.scalar(text("SELECT count(*) FROM children")) == children
+            if built:  # the last run's saves, as autovacuum would have seen to them
+                vacuum(engine)
             engine.dispose()
             if not built:  # an interrupted build: start again
                 connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
