@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import gc
 import io
 import math
 import os
@@ -70,6 +71,7 @@ from healthvisitor.services.actor import actor_for
 from healthvisitor.services.contacts import ContactEntry, MeasurementEntry
 from healthvisitor.services.printing import handover_report, red_book_summary
 from healthvisitor.services.workspace import Workspace
+from healthvisitor.ui.gui_gc import collect_if_due
 
 TODAY = dt.date(2026, 11, 24)
 HANDOVER_CHILDREN = 400
@@ -253,13 +255,26 @@ def top_up_handover(engine: Engine) -> tuple[uuid.UUID, str]:
 
 
 def median_ms(action: Callable[[Any], object], inputs: Sequence[Any]) -> float:
-    """The median wall time of ``action`` over ``inputs``, after one warm-up run."""
+    """The median wall time of ``action`` over ``inputs``, after one warm-up run.
+
+    Garbage is collected as in the window (ui/gui_gc.py): automatic collection off
+    while it runs, and the generations due collected between actions, untimed. With
+    CPython's own collection, a full collection of this process's heap (35-120 ms)
+    lands in some runs, and smaller ones in every run (docs/performance.md notes).
+    """
     action(inputs[0])
     seconds = []
-    for value in inputs:
-        started = time.perf_counter()
-        action(value)
-        seconds.append(time.perf_counter() - started)
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for value in inputs:
+            collect_if_due()
+            started = time.perf_counter()
+            action(value)
+            seconds.append(time.perf_counter() - started)
+    finally:
+        if was_enabled:
+            gc.enable()
     return statistics.median(seconds) * 1000
 
 
