@@ -587,13 +587,13 @@ def unreachable_with_copies(
     server is not tried again: a network that drops what it is sent would make the
     user wait for a second connection timeout.
     """
+    if not outcome.unreachable:
+        return None
     from healthvisitor.config import load_settings
     from healthvisitor.errors import HealthVisitorError
     from healthvisitor.persistence.database import create_database_engine
     from healthvisitor.sync.offline_sign_in import OfflineSignIn
 
-    if not outcome.unreachable:
-        return None
     try:
         settings = load_settings(args.database, demo=args.demo)
         choice = settings.database

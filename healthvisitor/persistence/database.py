@@ -138,8 +138,10 @@ def current_revision(engine: Engine) -> str | None:
         with engine.connect() as connection:
             if not inspect(connection).has_table("alembic_version"):
                 return None
-            revisions = connection.scalars(text("SELECT version_num FROM alembic_version"))
-            return next(iter(revisions), None)
+            revision: str | None = connection.scalar(
+                text("SELECT version_num FROM alembic_version")
+            )
+            return revision
     except OperationalError as exc:
         raise connection_error(engine, exc) from exc
     except DatabaseError as exc:  # SQLite: "database disk image is malformed"

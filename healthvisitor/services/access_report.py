@@ -28,6 +28,7 @@ from healthvisitor.errors import NotFoundError, ValidationError
 from healthvisitor.persistence.models import AuditEvent, Child, Contact, Referral, Team, User
 from healthvisitor.services.access import require_team
 from healthvisitor.services.actor import Actor
+from healthvisitor.services.allocation import day_text
 from healthvisitor.services.audit import record_event
 from healthvisitor.services.policy import Permission, requires
 
@@ -123,7 +124,7 @@ class RecordAccess:
         (so a reader can match it to the audit trail, kept in UTC)."""
         local = self.local_time
         offset = local.strftime("%z")
-        return f"{local.day} {local:%b %Y %H:%M:%S} (UTC{offset[:3]}:{offset[3:]})"
+        return f"{day_text(local.date())} {local:%H:%M:%S} (UTC{offset[:3]}:{offset[3:]})"
 
     @property
     def who_words(self) -> str:

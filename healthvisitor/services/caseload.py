@@ -238,15 +238,18 @@ def _last_contacts(
     The same contacts as the child's record: the child's own, and those on the
     pregnancy the child was born of (the antenatal review); corrected ones left out.
     """
-    completed = (Contact.outcome == ContactOutcome.COMPLETED, standing_contacts())
-    by_today = Contact.contact_date <= today
+    completed = (
+        Contact.outcome == ContactOutcome.COMPLETED,
+        Contact.contact_date <= today,
+        standing_contacts(),
+    )
     # One SELECT for each side, so each is found through its own index: the
     # pregnancy's side asking "child_id IS NULL" in SQL made SQLite walk every
     # antenatal contact of the trust (issue 10); the child's own contacts on the
     # pregnancy, if any, are left out here instead.
     own = (
         select(child_key(Contact.child_id), null(), func.max(Contact.contact_date))
-        .where(batch.among(session, Contact.child_id, children), *completed, by_today)
+        .where(batch.among(session, Contact.child_id, children), *completed)
         .group_by(Contact.child_id)
     )
     on_pregnancy = (
@@ -259,7 +262,7 @@ def _last_contacts(
         # pregnancy column, PostgreSQL also read its index of every antenatal contact
         # of the trust by date (30,000 rows, 3 ms) to AND with the 150 it wanted.
         .join(Pregnancy, Pregnancy.id == Contact.pregnancy_id)
-        .where(batch.among(session, Pregnancy.id, born_of), *completed, by_today)
+        .where(batch.among(session, Pregnancy.id, born_of), *completed)
         .group_by(Contact.child_id, Contact.pregnancy_id)
     )
     pregnancies = ids_by_key(born_of)
@@ -474,10 +477,9 @@ def batch_scope(
     """How the batch queries name the children ``found`` (``team_children`` with the
     same ``criteria``) and their families.
 
-    A caseload's few hundred children by id (each an index look-up; on
-    PostgreSQL one array parameter, ``batch.among``), thousands by the subquery
-    that found them rather than one bind parameter each on SQLite (issue 10: a
-    team is about 4,000 children).
+    Up to ``_CHILDREN_BY_ID`` (a caseload's few hundred) by id, each an index
+    look-up (``batch.among``: one array parameter on PostgreSQL); more (a team
+    is about 4,000) by the subquery that found them, on either engine (issue 10).
     """
     if len(found) <= _CHILDREN_BY_ID:
         return batch.Ids(row[0] for row in found), batch.Ids({row[10] for row in found})
