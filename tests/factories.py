@@ -13,10 +13,17 @@ from healthvisitor.services.actor import Actor
 
 _counter = itertools.count(1)
 
+#: Seeds a test picks by hand (``nhs_number(5000 + seed)``) stay below this;
+#: children numbered from the shared counter start here, so the two never meet
+#: however many records one test worker has built.
+COUNTED_SEEDS_FROM = 20_000
+
 
 def nhs_number(seed: int) -> str:
     """The ``seed``-th valid NHS number in the never-issued 999 range."""
     base = 999_000_000 + seed * 7
+    if base > 999_999_990:
+        raise ValueError(f"seed {seed} is past the 999 range")
     while True:
         digits = f"{base:09d}"
         total = sum(int(d) * w for d, w in zip(digits, range(10, 1, -1), strict=True))
@@ -81,7 +88,7 @@ def child(
 ) -> Child:
     n = next(_counter)
     result = Child(
-        nhs_number=nhs_number(n),
+        nhs_number=nhs_number(COUNTED_SEEDS_FROM + n),
         given_name=given_name,
         family_name=family.family_name,
         date_of_birth=date_of_birth,
