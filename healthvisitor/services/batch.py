@@ -19,14 +19,14 @@ parameters a caseload for SQLAlchemy to render and psycopg to parse again
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from functools import cached_property
 from typing import Any, TypeVarTuple
 
 from sqlalchemy import (
     ARRAY,
     Dialect,
-    Result,
+    Row,
     Select,
     TypeDecorator,
     Uuid,
@@ -111,10 +111,13 @@ def among(
     return column == any_(literal(text, _IdArray()))
 
 
-def rows(session: Session, statement: Select[*_Row]) -> Result[*_Row]:
-    """``statement`` on the session's connection (its transaction), without the ORM.
+def rows(session: Session, statement: Select[*_Row]) -> Sequence[Row[*_Row]]:
+    """``statement``'s rows, read on the session's connection (its transaction),
+    without the ORM.
 
+    All at once: psycopg makes a batch's few thousand rows in one call, where row
+    by row went through its Python code for each (about 1 microsecond a row).
     For plain column selects only. It does not autoflush: call it after an ORM
     query in the same read, as ``assess_children`` does.
     """
-    return session.connection().execute(statement)
+    return session.connection().execute(statement).all()

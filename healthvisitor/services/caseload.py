@@ -267,7 +267,7 @@ def _last_contacts(
     )
     pregnancies = ids_by_key(born_of)
     last: dict[uuid.UUID, dt.date] = {}
-    for child, pregnancy, latest in session.connection().execute(union_all(own, on_pregnancy)):
+    for child, pregnancy, latest in session.connection().execute(union_all(own, on_pregnancy)).all():
         if pregnancy is None:
             owners = [keys[child]]
         elif child is None:

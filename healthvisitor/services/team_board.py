@@ -305,7 +305,7 @@ def team_board(
         )
         .where(*in_team)
         .order_by(Child.family_name, Child.given_name, Child.date_of_birth),
-    ).all()
+    )
     members_by_key = ids_by_key(member.id for member in members)
     assessed = [(child_id, born) for child_id, _, born, _, _, counts in team if counts]
     # The waiting children (``waiting_now``) are among those just read: fetched by id,
