@@ -19,13 +19,16 @@ parameters a caseload for SQLAlchemy to render and psycopg to parse again
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Iterable, Sequence
-from functools import cached_property
-from typing import Any, TypeVarTuple
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from functools import cache, cached_property
+from typing import Any, TypeVar, TypeVarTuple
 
 from sqlalchemy import (
     ARRAY,
     Dialect,
+    Engine,
     Row,
     Select,
     TypeDecorator,
@@ -38,6 +41,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import ColumnElement
 
 _Row = TypeVarTuple("_Row")
+T = TypeVar("T")
 
 
 class _StoredId(TypeDecorator[Any]):
@@ -121,3 +125,49 @@ def rows(session: Session, statement: Select[*_Row]) -> Sequence[Row[*_Row]]:
     query in the same read, as ``assess_children`` does.
     """
     return session.connection().execute(statement).all()
+
+
+@cache
+def _readers() -> ThreadPoolExecutor:
+    """The threads that read ``alongside``, started when first needed: two, so that a
+    caseload and a board opened at once each have one."""
+    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="read-alongside")
+
+
+@contextmanager
+def alongside(session: Session, read: Callable[[Session], T]) -> Iterator[Callable[[], T]]:
+    """``read`` done on a connection of its own while the caller goes on with ``session``;
+    the block is handed a function that waits for what ``read`` returns (or raises).
+
+    On PostgreSQL the server works on ``read``'s statements while the caller
+    works through the rows of its own: a caseload's statements wait about 25 ms
+    on the server, and its Python about as long (issue 10). ``read``'s
+    transaction is not the session's, so use it only for reads that the caller
+    has already checked the actor may make, and never after a write in the
+    session (a session with changes not yet flushed reads on itself, at once).
+    It sees what a later statement of the session would: on PostgreSQL each
+    statement reads what was committed when it started (READ COMMITTED).
+
+    On SQLite, whose reads hold one snapshot for the transaction, or with a
+    session bound to a connection rather than an engine, ``read`` is done at
+    once, on the session.
+    """
+    bind = session.get_bind()
+    pending = session.new or session.dirty or session.deleted
+    if not isinstance(bind, Engine) or bind.dialect.name != "postgresql" or pending:
+        done = read(session)
+        yield lambda: done
+        return
+    engine = bind
+
+    def on_its_own() -> T:
+        with Session(engine) as own:  # read only: closing it rolls its transaction back
+            return read(own)
+
+    future: Future[T] = _readers().submit(on_its_own)
+    try:
+        yield future.result
+    finally:
+        # Never leave it reading once the caller has finished, or failed.
+        if not future.cancel():
+            future.exception()

@@ -11,6 +11,8 @@ Issue 10 (trust scale): each batch is read through an index that holds what it
 needs (migration 0014), and the last contacts without walking the trust's
 antenatal contacts (``_last_contacts``); ``team_children``, ``assess`` and the
 batch helpers are the pieces the team board reuses for its own, lighter read.
+On PostgreSQL a caseload's last contacts, referrals and prompts are read on a
+second connection while the first reads the rest (``batch.alongside``).
 
 Cover (issue 4): while a colleague covers an absent health visitor, the
 absent health visitor's children also appear on the colleague's caseload,
@@ -22,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -267,7 +269,8 @@ def _last_contacts(
     )
     pregnancies = ids_by_key(born_of)
     last: dict[uuid.UUID, dt.date] = {}
-    for child, pregnancy, latest in session.connection().execute(union_all(own, on_pregnancy)).all():
+    found = session.connection().execute(union_all(own, on_pregnancy)).all()
+    for child, pregnancy, latest in found:
         if pregnancy is None:
             owners = [keys[child]]
         elif child is None:
@@ -509,11 +512,29 @@ def assess_children(
         scope=scope,
         families=families,
         births=[(row[0], row[4]) for row in found],
-        attempts=review_attempts(session, scope, keys),
-        safeguarding=safeguarding_in_force(session, scope, keys, today),
-        levels=service_levels(session, scope, keys, today),
+        dated=lambda: (
+            review_attempts(session, scope, keys),
+            safeguarding_in_force(session, scope, keys, today),
+            service_levels(session, scope, keys, today),
+        ),
         today=today,
     )
+
+
+#: What ``assess`` is handed, once it asks, about each child: its review attempts,
+#: safeguarding in force and level of service.
+Dated = tuple[
+    Mapping[uuid.UUID, list[ReviewAttempt]],
+    Mapping[uuid.UUID, list[SafeguardingStatus]],
+    Mapping[uuid.UUID, ServiceLevel],
+]
+#: What ``assess`` reads alongside: the last contacts; the referrals due, and the
+#: prompts to decide, each by child and by family.
+_FamiliesSide = tuple[
+    dict[uuid.UUID, dt.date],
+    tuple[dict[uuid.UUID, list[str]], dict[uuid.UUID, list[str]]],
+    tuple[dict[uuid.UUID, int], dict[uuid.UUID, int]],
+]
 
 
 def assess(
@@ -523,9 +544,7 @@ def assess(
     scope: _Children,
     families: _Children,
     births: Collection[tuple[uuid.UUID, dt.date]],
-    attempts: Mapping[uuid.UUID, list[ReviewAttempt]],
-    safeguarding: Mapping[uuid.UUID, list[SafeguardingStatus]],
-    levels: Mapping[uuid.UUID, ServiceLevel],
+    dated: Callable[[], Dated],
     today: dt.date,
 ) -> list[AssessedChild]:
     """The children ``found`` (``team_children``'s rows) assessed from what was fetched.
@@ -535,7 +554,9 @@ def assess(
     to decide, for the children in ``scope`` (the same children as ids or a
     subquery; ``families`` likewise). ``births`` are the (id, date of birth)
     of children whose weights are looked at: at least ``found``'s (see
-    ``alerts_for_children``: none, and it asks nothing).
+    ``alerts_for_children``: none, and it asks nothing). ``dated`` reads the
+    rest on the session; on PostgreSQL the last three of the four are read on
+    a second connection meanwhile (``batch.alongside``).
     """
     child_ids = [row[0] for row in found]
     keys = ids_by_key(child_ids)
@@ -543,10 +564,22 @@ def assess(
     for row in found:
         if row[8] is not None:
             born_of[row[8]].append(row[0])
-    faltering = alerts_for_children(session, births, today=today, among=scope)
-    last_contacts = _last_contacts(session, scope, keys, born_of, today)
-    child_referrals, family_referrals = _referrals_due(session, scope, families, today)
-    child_prompts, family_prompts = _prompts_to_decide(session, scope, families)
+
+    def families_side(own: Session) -> _FamiliesSide:
+        return (
+            _last_contacts(own, scope, keys, born_of, today),
+            _referrals_due(own, scope, families, today),
+            _prompts_to_decide(own, scope, families),
+        )
+
+    # The last contacts, referrals and prompts are read on a second connection while
+    # this one reads and works through the rest (issue 10; ``batch.alongside``).
+    with batch.alongside(session, families_side) as read_alongside:
+        attempts, safeguarding, levels = dated()
+        faltering = alerts_for_children(session, births, today=today, among=scope)
+        last_contacts, (child_referrals, family_referrals), (child_prompts, family_prompts) = (
+            read_alongside()
+        )
     result = []
     for row in found:
         child_id, born = row[0], row[4]

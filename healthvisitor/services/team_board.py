@@ -348,9 +348,11 @@ def team_board(
         families=families,
         # Every child of the team, so the weights are asked for even when none waits.
         births=[(child_id, born) for child_id, _, born, *_ in team],
-        attempts=attempts,
-        safeguarding=safeguarding_in_force(session, waiting_scope, waiting_keys, today),
-        levels=service_levels(session, waiting_scope, waiting_keys, today),
+        dated=lambda: (
+            attempts,
+            safeguarding_in_force(session, waiting_scope, waiting_keys, today),
+            service_levels(session, waiting_scope, waiting_keys, today),
+        ),
         today=today,
     )
     former = {c.health_visitor_id for c in waiting if c.health_visitor_id is not None}

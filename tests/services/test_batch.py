@@ -1,5 +1,6 @@
 """``batch.among``: the caseload's batches name their children the same way on both
-engines, and on PostgreSQL as one parameter however many there are (issue 10)."""
+engines, and on PostgreSQL as one parameter however many there are; ``batch.alongside``
+reads on a second connection there (issue 10)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import uuid
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
-from healthvisitor.persistence.models import Child
+from healthvisitor.persistence.models import Child, Team
 from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.services import batch
 from tests import factories
@@ -50,3 +53,61 @@ def test_on_postgresql_the_ids_are_one_parameter_whatever_their_number(
     assert len(small_parameters) == len(large_parameters) == 1
     (array,) = large_parameters.values()
     assert array == "{" + ",".join(str(each) for each in many) + "}"
+
+
+# --- ``batch.alongside``: a caseload's second connection (issue 10) ------------------
+
+
+def _backend(session: Session) -> Any:
+    """Which server process (PostgreSQL) or which connection (SQLite) the session uses."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        return connection.scalar(text("SELECT pg_backend_pid()"))
+    return id(connection.connection.dbapi_connection)
+
+
+def test_alongside_reads_what_the_session_would_and_hands_it_back(engine: Engine) -> None:
+    with unit_of_work(engine) as session:
+        team = factories.team(session)
+        family = factories.family(session, team)
+        ids = {factories.child(session, family).id for _ in range(3)}
+    with unit_of_work(engine) as session:
+        mine = _backend(session)
+        with batch.alongside(
+            session, lambda own: (_backend(own), set(own.scalars(select(Child.id))))
+        ) as read:
+            also_mine = set(session.scalars(select(Child.id)))
+            theirs, found = read()
+    assert found == also_mine == ids
+    # On PostgreSQL another server process read it; SQLite's snapshot is the
+    # transaction's, so there it is read on the session itself.
+    assert (theirs != mine) == (engine.dialect.name == "postgresql")
+
+
+def test_what_alongside_raises_is_raised_to_the_caller(engine: Engine) -> None:
+    def broken(own: Session) -> object:
+        return own.execute(text("SELECT * FROM no_such_table")).all()
+
+    with (
+        pytest.raises(DBAPIError),
+        unit_of_work(engine) as session,
+        batch.alongside(session, broken) as read,
+    ):
+        read()
+
+
+@pytest.mark.postgres
+def test_alongside_never_reads_past_a_change_the_session_has_not_saved(
+    postgres_engine: Engine,
+) -> None:
+    with unit_of_work(postgres_engine) as session:
+        team = factories.team(session, "Before")
+    with unit_of_work(postgres_engine) as session:
+        session.get_one(Team, team.id).name = "After"  # not flushed yet
+        mine = _backend(session)
+        with batch.alongside(
+            session, lambda own: (_backend(own), own.scalar(select(Team.name)))
+        ) as read:
+            theirs, name = read()
+        session.rollback()
+    assert (theirs, name) == (mine, "After")
