@@ -512,25 +512,17 @@ def assess_children(
         scope=scope,
         families=families,
         births=[(row[0], row[4]) for row in found],
-        dated=lambda: (
-            review_attempts(session, scope, keys),
-            safeguarding_in_force(session, scope, keys, today),
-            service_levels(session, scope, keys, today),
-        ),
+        attempts=lambda: review_attempts(session, scope, keys),
         today=today,
     )
 
 
-#: What ``assess`` is handed, once it asks, about each child: its review attempts,
-#: safeguarding in force and level of service.
-Dated = tuple[
-    Mapping[uuid.UUID, list[ReviewAttempt]],
-    Mapping[uuid.UUID, list[SafeguardingStatus]],
-    Mapping[uuid.UUID, ServiceLevel],
-]
-#: What ``assess`` reads alongside: the last contacts; the referrals due, and the
-#: prompts to decide, each by child and by family.
-_FamiliesSide = tuple[
+#: What ``assess`` reads alongside: safeguarding in force, levels of service, the
+#: last contacts; the referrals due, and the prompts to decide, each by child and
+#: by family.
+_ReadAlongside = tuple[
+    dict[uuid.UUID, list[SafeguardingStatus]],
+    dict[uuid.UUID, ServiceLevel],
     dict[uuid.UUID, dt.date],
     tuple[dict[uuid.UUID, list[str]], dict[uuid.UUID, list[str]]],
     tuple[dict[uuid.UUID, int], dict[uuid.UUID, int]],
@@ -544,7 +536,7 @@ def assess(
     scope: _Children,
     families: _Children,
     births: Collection[tuple[uuid.UUID, dt.date]],
-    dated: Callable[[], Dated],
+    attempts: Callable[[], Mapping[uuid.UUID, list[ReviewAttempt]]],
     today: dt.date,
 ) -> list[AssessedChild]:
     """The children ``found`` (``team_children``'s rows) assessed from what was fetched.
@@ -565,27 +557,34 @@ def assess(
         if row[8] is not None:
             born_of[row[8]].append(row[0])
 
-    def families_side(own: Session) -> _FamiliesSide:
+    def little_to_work_through(own: Session) -> _ReadAlongside:
         return (
+            safeguarding_in_force(own, scope, keys, today),
+            service_levels(own, scope, keys, today),
             _last_contacts(own, scope, keys, born_of, today),
             _referrals_due(own, scope, families, today),
             _prompts_to_decide(own, scope, families),
         )
 
-    # The last contacts, referrals and prompts are read on a second connection while
-    # this one reads and works through the rest (issue 10; ``batch.alongside``).
-    with batch.alongside(session, families_side) as read_alongside:
-        attempts, safeguarding, levels = dated()
+    # The statements with few rows for their time on the server are read on a
+    # second connection, while this one reads and works through the review
+    # attempts and the weights (issue 10; ``batch.alongside``).
+    with batch.alongside(session, little_to_work_through) as read_alongside:
+        attempts_by_child = attempts()
         faltering = alerts_for_children(session, births, today=today, among=scope)
-        last_contacts, (child_referrals, family_referrals), (child_prompts, family_prompts) = (
-            read_alongside()
-        )
+        (
+            safeguarding,
+            levels,
+            last_contacts,
+            (child_referrals, family_referrals),
+            (child_prompts, family_prompts),
+        ) = read_alongside()
     result = []
     for row in found:
         child_id, born = row[0], row[4]
         # The four reviews after birth: the antenatal review cannot be done once
         # the baby is born, so it is never the next thing to do for a child.
-        schedule = child_schedule(born, attempts.get(child_id, []), today)
+        schedule = child_schedule(born, attempts_by_child.get(child_id, []), today)
         upcoming = most_urgent_open(schedule)
         new_birth_visit = schedule[0]
         level = levels.get(child_id)

@@ -69,8 +69,6 @@ from healthvisitor.services.caseload import (
     assess,
     batch_scope,
     review_attempts,
-    safeguarding_in_force,
-    service_levels,
     team_children,
     team_health_visitors,
 )
@@ -339,7 +337,6 @@ def team_board(
         )
         for member in members
     )
-    waiting_keys = ids_by_key(row[0] for row in found)
     waiting_scope, families = batch_scope(found, team_id, waiting_now)
     waiting = assess(
         session,
@@ -348,11 +345,7 @@ def team_board(
         families=families,
         # Every child of the team, so the weights are asked for even when none waits.
         births=[(child_id, born) for child_id, _, born, *_ in team],
-        dated=lambda: (
-            attempts,
-            safeguarding_in_force(session, waiting_scope, waiting_keys, today),
-            service_levels(session, waiting_scope, waiting_keys, today),
-        ),
+        attempts=lambda: attempts,
         today=today,
     )
     former = {c.health_visitor_id for c in waiting if c.health_visitor_id is not None}
