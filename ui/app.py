@@ -26,6 +26,7 @@ account may have (``healthvisitor.domain.accounts.check_new_password``).
 from __future__ import annotations
 
 import argparse
+import locale
 import logging
 import sys
 import threading
@@ -130,6 +131,11 @@ def application() -> QApplication:
     """The one QApplication (already there under pytest-qt), themed."""
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
+    # On Linux, Qt takes the laptop's locale for the C library (setlocale(LC_ALL, "")).
+    # Dates are written with English month names ("4 Dec 2026") on screen, in
+    # messages and on the red book and handover prints, whatever the laptop's
+    # language, as in the record: so the C library's time formats stay C's.
+    locale.setlocale(locale.LC_TIME, "C")
     QCoreApplication.setApplicationName(APP_NAME)
     QCoreApplication.setOrganizationName(APP_NAME)
     QCoreApplication.setApplicationVersion(__version__)

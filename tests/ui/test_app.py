@@ -6,6 +6,8 @@ the user would read and the exit status, never by a traceback.
 
 from __future__ import annotations
 
+import datetime as dt
+import locale
 import subprocess
 import sys
 import threading
@@ -165,6 +167,20 @@ def test_a_mistyped_option_is_refused(capsys: pytest.CaptureFixture[str]) -> Non
 def test_help_names_the_settings_config_reads() -> None:
     assert app.DATABASE_URL_ENV == config.DATABASE_URL_ENV
     assert app.DATA_DIR_ENV == config.DATA_DIR_ENV
+
+
+def test_dates_keep_english_month_names_whatever_the_laptops_locale(
+    qapp: QApplication,
+) -> None:
+    # As Qt leaves it on a laptop set up in another language: the C library's time
+    # formats taken from the environment (C.UTF-8 stands in; it is on every glibc).
+    locale.setlocale(locale.LC_TIME, "C.UTF-8")
+    try:
+        app.application()
+        assert locale.setlocale(locale.LC_TIME) == "C"
+        assert f"{dt.date(2026, 12, 4):%d %b %Y}" == "04 Dec 2026"
+    finally:
+        locale.setlocale(locale.LC_TIME, "C")
 
 
 def test_nothing_heavy_is_imported_before_the_first_dialog() -> None:
