@@ -496,9 +496,9 @@ def assess_children(
     """The team's active children matching ``criteria``, assessed as on ``today``.
 
     Ordered by family name, given name, then date of birth. Eight queries
-    however many children: the children, their review attempts, safeguarding,
-    service levels, then ``assess``'s four (none after the first if there are
-    none). The caller has already checked that the actor may see the team.
+    however many children: the children, their review attempts, then
+    ``assess``'s six (none after the first if there are none). The caller has
+    already checked that the actor may see the team.
     """
     found = team_children(session, team_id, *criteria)
     if not found:
@@ -541,14 +541,16 @@ def assess(
 ) -> list[AssessedChild]:
     """The children ``found`` (``team_children``'s rows) assessed from what was fetched.
 
-    Four queries, even for no children, so a board's count stays fixed: their
-    weights, last contacts, referrals with a follow-up due and prompts still
-    to decide, for the children in ``scope`` (the same children as ids or a
-    subquery; ``families`` likewise). ``births`` are the (id, date of birth)
-    of children whose weights are looked at: at least ``found``'s (see
-    ``alerts_for_children``: none, and it asks nothing). ``dated`` reads the
-    rest on the session; on PostgreSQL the last three of the four are read on
-    a second connection meanwhile (``batch.alongside``).
+    Six queries, even for no children, so a board's count stays fixed:
+    safeguarding in force, levels of service, their weights, last contacts,
+    referrals with a follow-up due and prompts still to decide, for the
+    children in ``scope`` (the same children as ids or a subquery;
+    ``families`` likewise). ``births`` are the (id, date of birth) of
+    children whose weights are looked at: at least ``found``'s (see
+    ``alerts_for_children``: none, and it asks nothing). ``attempts`` gives
+    the review attempts, read on the session if it reads. On PostgreSQL all
+    but the attempts and the weights are read on a second connection
+    meanwhile (``batch.alongside``).
     """
     child_ids = [row[0] for row in found]
     keys = ids_by_key(child_ids)

@@ -532,7 +532,7 @@ def handover_report(
     The cover's totals are for the whole caseload; the blocks can be limited to
     children with a review due in a date window (overdue ones always included)
     and to flagged children. A fixed number of queries whatever the caseload's
-    size: the owner, ``assess_children``'s five, safeguarding, referrals (seven) and
+    size: the owner, ``assess_children``'s eight, safeguarding, referrals (seven) and
     the last contacts (three); ``test_handover_queries_do_not_grow_with_the_caseload``.
     """
     if window_from and window_to and window_from > window_to:
