@@ -4,6 +4,7 @@ reads on a second connection there (issue 10)."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -94,6 +95,24 @@ def test_what_alongside_raises_is_raised_to_the_caller(engine: Engine) -> None:
         batch.alongside(session, broken) as read,
     ):
         read()
+
+
+@pytest.mark.postgres
+def test_a_caller_that_fails_is_not_kept_waiting_for_the_read_alongside(
+    postgres_engine: Engine,
+) -> None:
+    def slow(own: Session) -> object:
+        return own.execute(text("SELECT pg_sleep(3)")).all()
+
+    started = time.monotonic()
+    with (
+        pytest.raises(RuntimeError, match="the caller's own failure"),
+        unit_of_work(postgres_engine) as session,
+        batch.alongside(session, slow),
+    ):
+        session.execute(text("SELECT 1"))
+        raise RuntimeError("the caller's own failure")
+    assert time.monotonic() - started < 2  # told at once, not after the 3 s read
 
 
 @pytest.mark.postgres
