@@ -107,7 +107,7 @@ def _connect(settings: Settings) -> tuple[Engine, str | None]:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    from healthvisitor.persistence.database import current_revision, head_revision, upgrade
+    from healthvisitor.persistence.database import SCHEMA_HEAD, current_revision, upgrade
 
     settings = load_settings(args.database)
     choice = settings.database
@@ -118,14 +118,14 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     if before == after:
-        print(f"{choice.describe()} is already at the current schema ({head_revision()}).")
+        print(f"{choice.describe()} is already at the current schema ({SCHEMA_HEAD}).")
     else:
         print(f"Upgraded {choice.describe()} from {before or 'empty'} to {after}.")
     return 0
 
 
 def cmd_db_status(args: argparse.Namespace) -> int:
-    from healthvisitor.persistence.database import head_revision
+    from healthvisitor.persistence.database import SCHEMA_HEAD
     from healthvisitor.persistence.encryption import is_plain_sqlite
     from healthvisitor.startup import local_database_file
 
@@ -133,7 +133,7 @@ def cmd_db_status(args: argparse.Namespace) -> int:
     choice = settings.database
     engine, current = _connect(settings)
     engine.dispose()
-    head = head_revision()
+    head = SCHEMA_HEAD
     print(f"database: {choice.describe()} (from {choice.source})")
     print(f"schema:   {current or 'empty'}")
     print(f"needed:   {head}")

@@ -27,9 +27,9 @@ from sqlalchemy.engine import make_url
 
 from healthvisitor.persistence import audit_key
 from healthvisitor.persistence.database import (
+    SCHEMA_HEAD,
     create_database_engine,
     current_revision,
-    head_revision,
     upgrade,
 )
 from healthvisitor.persistence.models import Base
@@ -123,7 +123,7 @@ def _clean_postgres(engine: Engine) -> None:
 @pytest.fixture
 def postgres_engine(_postgres_migrated: str) -> Iterator[Engine]:
     engine = create_database_engine(_postgres_migrated)
-    if current_revision(engine) != head_revision():  # a migration test went down
+    if current_revision(engine) != SCHEMA_HEAD:  # a migration test went down
         upgrade(engine)
     _clean_postgres(engine)
     yield engine

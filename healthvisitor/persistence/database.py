@@ -105,10 +105,11 @@ def create_database_engine(
     )
 
 
-#: The newest migration shipped (migrations/versions/): what ``prepare`` compares a
-#: database with at every start, without importing alembic and reading every
-#: migration (issue 10: 60-90 ms of a cold start). A new migration changes it too;
-#: tests/persistence/test_migrations.py checks that it names alembic's head.
+#: The schema revision this version of HealthVisitor needs, the newest migration shipped
+#: (migrations/versions/): what ``prepare`` compares a database with at every start,
+#: without importing alembic and reading every migration (issue 10: 60-90 ms of a cold
+#: start). A new migration changes it too; tests/persistence/test_migrations.py checks
+#: that it names alembic's head.
 SCHEMA_HEAD = "0019_registration_keys"
 
 
@@ -122,11 +123,6 @@ def alembic_config(engine: Engine | None = None) -> Config:
     if engine is not None:
         config.attributes["engine"] = engine
     return config
-
-
-def head_revision() -> str:
-    """The schema revision this version of HealthVisitor needs (``SCHEMA_HEAD``)."""
-    return SCHEMA_HEAD
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -174,7 +170,7 @@ def prepare(engine: Engine) -> None:
     many laptops share is an administrator's decision, made on release day.
     """
     current = current_revision(engine)
-    head = head_revision()
+    head = SCHEMA_HEAD
     if current == head:
         return
     if engine.dialect.name == "sqlite":

@@ -12,10 +12,10 @@ from healthvisitor.config import choose_database, user_config_file
 from healthvisitor.errors import ConfigurationError, SchemaOutOfDateError
 from healthvisitor.persistence.credentials import store_password
 from healthvisitor.persistence.database import (
+    SCHEMA_HEAD,
     create_database_engine,
     current_revision,
     downgrade,
-    head_revision,
     prepare,
 )
 from healthvisitor.startup import open_database
@@ -33,7 +33,7 @@ def test_a_new_local_database_is_created_and_migrated_on_first_use(tmp_path: Pat
     try:
         assert opened.choice.source == "the default local database"
         assert Path(opened.engine.url.database or "").is_relative_to(tmp_path)
-        assert current_revision(opened.engine) == head_revision()
+        assert current_revision(opened.engine) == SCHEMA_HEAD
     finally:
         opened.engine.dispose()
 

@@ -14,7 +14,6 @@ from healthvisitor.persistence.database import (
     alembic_config,
     current_revision,
     downgrade,
-    head_revision,
     upgrade,
 )
 from healthvisitor.persistence.models import Base
@@ -32,12 +31,12 @@ def test_the_schema_head_a_start_compares_with_is_the_newest_migration() -> None
 
 def test_upgrade_from_empty_to_head_then_down_and_up_again(engine: Engine) -> None:
     # The fixture database is already at head; go all the way down and back.
-    assert current_revision(engine) == head_revision()
+    assert current_revision(engine) == SCHEMA_HEAD
     downgrade(engine, "base")
     assert current_revision(engine) is None
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     upgrade(engine)
-    assert current_revision(engine) == head_revision()
+    assert current_revision(engine) == SCHEMA_HEAD
     assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from healthvisitor.cli import main
 from healthvisitor.errors import PasswordRequiredError
-from healthvisitor.persistence.database import current_revision, head_revision
+from healthvisitor.persistence.database import SCHEMA_HEAD, current_revision
 from healthvisitor.startup import open_database
 from tests.conftest import PROTECTED_PASSWORD
 
@@ -46,11 +46,11 @@ def test_the_cli_asks_on_a_terminal_then_works(
     assert main(["--database", password_protected_postgres, "db", "upgrade"]) == 0
     captured = capsys.readouterr()
     assert "needs a password" in captured.err and "was not accepted" in captured.err
-    assert head_revision() in captured.out  # "Upgraded ... to" or "already at"
+    assert SCHEMA_HEAD in captured.out  # "Upgraded ... to" or "already at"
     assert PROTECTED_PASSWORD not in captured.out + captured.err
     opened = open_database(password_protected_postgres, password=PROTECTED_PASSWORD)
     try:
-        assert current_revision(opened.engine) == head_revision()
+        assert current_revision(opened.engine) == SCHEMA_HEAD
     finally:
         opened.engine.dispose()
     # Nothing the app wrote in its own folders holds the password.

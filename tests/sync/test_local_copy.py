@@ -15,7 +15,7 @@ import pytest
 import sqlcipher3
 from sqlalchemy import Engine, select, text
 
-from healthvisitor.persistence.database import current_revision, head_revision
+from healthvisitor.persistence.database import SCHEMA_HEAD, current_revision
 from healthvisitor.persistence.models import Carer, Child, Family
 from healthvisitor.persistence.unit_of_work import unit_of_work
 from healthvisitor.sync import pull
@@ -86,7 +86,7 @@ def test_a_new_copy_is_migrated_with_the_usual_settings_and_its_key_kept(
     path = tmp_path / "laptop" / "offline.db"
     engine = open_local_copy(path)
     try:
-        assert current_revision(engine) == head_revision()
+        assert current_revision(engine) == SCHEMA_HEAD
         with engine.connect() as connection:
             settings = [
                 connection.execute(text(f"PRAGMA {name}")).scalar()
