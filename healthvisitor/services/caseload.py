@@ -11,8 +11,9 @@ Issue 10 (trust scale): each batch is read through an index that holds what it
 needs (migration 0014), and the last contacts without walking the trust's
 antenatal contacts (``_last_contacts``); ``team_children``, ``assess`` and the
 batch helpers are the pieces the team board reuses for its own, lighter read.
-On PostgreSQL a caseload's last contacts, referrals and prompts are read on a
-second connection while the first reads the rest (``batch.alongside``).
+On PostgreSQL a caseload's safeguarding, levels of service, last contacts,
+referrals and prompts are read on a second connection while the first reads the
+review attempts and the weights (``batch.alongside``).
 
 Cover (issue 4): while a colleague covers an absent health visitor, the
 absent health visitor's children also appear on the colleague's caseload,
@@ -24,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -496,23 +497,20 @@ def assess_children(
     """The team's active children matching ``criteria``, assessed as on ``today``.
 
     Ordered by family name, given name, then date of birth. Eight queries
-    however many children: the children, their review attempts, then
-    ``assess``'s six (none after the first if there are none). The caller has
-    already checked that the actor may see the team.
+    however many children: the children, then ``assess``'s seven (none after
+    the first if there are none). The caller has already checked that the
+    actor may see the team.
     """
     found = team_children(session, team_id, *criteria)
     if not found:
         return []
-    child_ids = [row[0] for row in found]
     scope, families = batch_scope(found, team_id, *criteria)
-    keys = ids_by_key(child_ids)
     return assess(
         session,
         found,
         scope=scope,
         families=families,
         births=[(row[0], row[4]) for row in found],
-        attempts=lambda: review_attempts(session, scope, keys),
         today=today,
     )
 
@@ -536,7 +534,7 @@ def assess(
     scope: _Children,
     families: _Children,
     births: Collection[tuple[uuid.UUID, dt.date]],
-    attempts: Callable[[], Mapping[uuid.UUID, list[ReviewAttempt]]],
+    attempts: Mapping[uuid.UUID, list[ReviewAttempt]] | None = None,
     today: dt.date,
 ) -> list[AssessedChild]:
     """The children ``found`` (``team_children``'s rows) assessed from what was fetched.
@@ -547,10 +545,10 @@ def assess(
     children in ``scope`` (the same children as ids or a subquery;
     ``families`` likewise). ``births`` are the (id, date of birth) of
     children whose weights are looked at: at least ``found``'s (see
-    ``alerts_for_children``: none, and it asks nothing). ``attempts`` gives
-    the review attempts, read on the session if it reads. On PostgreSQL all
-    but the attempts and the weights are read on a second connection
-    meanwhile (``batch.alongside``).
+    ``alerts_for_children``: none, and it asks nothing). The review attempts
+    are a seventh, unless ``attempts`` hands them in (the board has read them
+    already). On PostgreSQL all but the attempts and the weights are read on a
+    second connection meanwhile (``batch.alongside``).
     """
     child_ids = [row[0] for row in found]
     keys = ids_by_key(child_ids)
@@ -572,7 +570,8 @@ def assess(
     # second connection, while this one reads and works through the review
     # attempts and the weights (issue 10; ``batch.alongside``).
     with batch.alongside(session, little_to_work_through) as read_alongside:
-        attempts_by_child = attempts()
+        if attempts is None:
+            attempts = review_attempts(session, scope, keys)
         faltering = alerts_for_children(session, births, today=today, among=scope)
         (
             safeguarding,
@@ -586,7 +585,7 @@ def assess(
         child_id, born = row[0], row[4]
         # The four reviews after birth: the antenatal review cannot be done once
         # the baby is born, so it is never the next thing to do for a child.
-        schedule = child_schedule(born, attempts_by_child.get(child_id, []), today)
+        schedule = child_schedule(born, attempts.get(child_id, []), today)
         upcoming = most_urgent_open(schedule)
         new_birth_visit = schedule[0]
         level = levels.get(child_id)

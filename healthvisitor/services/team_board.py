@@ -345,7 +345,7 @@ def team_board(
         families=families,
         # Every child of the team, so the weights are asked for even when none waits.
         births=[(child_id, born) for child_id, _, born, *_ in team],
-        attempts=lambda: attempts,
+        attempts=attempts,
         today=today,
     )
     former = {c.health_visitor_id for c in waiting if c.health_visitor_id is not None}
